@@ -1,0 +1,158 @@
+# bpfsdt - static-defined tracing probes for BPF programs.
+#
+#   make            library (static + shared), CLI, examples
+#   make check      all tests (installs missing Debian packages first)
+#   make demo       the main job (installs missing Debian packages first)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make fuzz       libFuzzer run of discovery under ASan+UBSan (FUZZ_SECONDS)
+#   make SANITIZE=1 check   everything under ASan+UBSan, in build-san/
+
+VERSION     := 0.1.0
+PREFIX      ?= /usr/local
+DESTDIR     ?=
+LIBDIR      ?= $(PREFIX)/lib
+INCLUDEDIR  ?= $(PREFIX)/include
+BINDIR      ?= $(PREFIX)/sbin
+MANDIR      ?= $(PREFIX)/share/man
+
+CC          ?= gcc
+CLANG       ?= clang
+MULTIARCH   := $(shell $(CC) -dumpmachine 2>/dev/null)
+
+ifeq ($(SANITIZE),1)
+BUILD       ?= build-san
+CC          := clang
+SAN_FLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+BUILD       ?= build
+SAN_FLAGS   :=
+endif
+
+CFLAGS      ?= -O2 -g
+WARNINGS    := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+ALL_CFLAGS  := -std=gnu11 $(WARNINGS) $(CFLAGS) $(SAN_FLAGS) -Iinclude -Isrc \
+               -DBPFSDT_VERSION='"$(VERSION)"'
+LIBS        := -lbpf -lelf -lz
+LDFLAGS     += $(SAN_FLAGS)
+
+BPF_CFLAGS  := -O2 -g -Wall -target bpf -Iinclude -I/usr/include/$(MULTIARCH)
+
+LIB_SRCS    := $(wildcard src/*.c)
+LIB_OBJS    := $(LIB_SRCS:src/%.c=$(BUILD)/obj/lib/%.o)
+CLI_SRCS    := $(wildcard tools/bpfsdt/*.c)
+CLI_OBJS    := $(CLI_SRCS:tools/bpfsdt/%.c=$(BUILD)/obj/cli/%.o)
+SOVER       := 0
+LIB_A       := $(BUILD)/libbpfsdt.a
+LIB_SO      := $(BUILD)/libbpfsdt.so.$(VERSION)
+CLI         := $(BUILD)/bpfsdt
+
+EXAMPLE_SRCS := $(wildcard examples/*.bpf.c)
+EXAMPLE_OBJS := $(EXAMPLE_SRCS:examples/%.bpf.c=$(BUILD)/examples/%.bpf.o)
+
+# Test corpus: every program at -mcpu=v3 (the default), plus the whole
+# corpus again at v1 and v2.
+CORPUS_SRCS := $(wildcard tests/bpf/*.bpf.c)
+CORPUS_OBJS := $(CORPUS_SRCS:tests/bpf/%.bpf.c=$(BUILD)/tests/bpf/%.bpf.o) \
+               $(CORPUS_SRCS:tests/bpf/%.bpf.c=$(BUILD)/tests/bpf/v1/%.bpf.o) \
+               $(CORPUS_SRCS:tests/bpf/%.bpf.c=$(BUILD)/tests/bpf/v2/%.bpf.o)
+TEST_SRCS   := $(wildcard tests/unit/*.c)
+TEST_OBJS   := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/obj/tests/%.o)
+TEST_RUNNER := $(BUILD)/tests/run-tests
+
+FUZZ_SECONDS ?= 600
+
+.PHONY: all deps check demo install uninstall fuzz clean
+.DELETE_ON_ERROR:
+
+all: $(LIB_A) $(LIB_SO) $(CLI) $(EXAMPLE_OBJS)
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/obj/lib/%.o: src/%.c $(wildcard src/*.h) include/libbpfsdt.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
+
+$(BUILD)/obj/cli/%.o: tools/bpfsdt/%.c $(wildcard tools/bpfsdt/*.h) include/libbpfsdt.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB_A): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(LIB_SO): $(LIB_OBJS)
+	$(CC) -shared -Wl,-soname,libbpfsdt.so.$(SOVER) $(LDFLAGS) $^ -o $@ $(LIBS)
+	ln -sf $(@F) $(BUILD)/libbpfsdt.so.$(SOVER)
+	ln -sf $(@F) $(BUILD)/libbpfsdt.so
+
+$(CLI): $(CLI_OBJS) $(LIB_A)
+	$(CC) $(LDFLAGS) $^ -o $@ $(LIBS)
+
+$(BUILD)/examples/%.bpf.o: examples/%.bpf.c include/bpf_sdt.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/bpf/%.bpf.o: tests/bpf/%.bpf.c include/bpf_sdt.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -mcpu=v3 -c $< -o $@
+
+$(BUILD)/tests/bpf/v1/%.bpf.o: tests/bpf/%.bpf.c include/bpf_sdt.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -mcpu=v1 -c $< -o $@
+
+$(BUILD)/tests/bpf/v2/%.bpf.o: tests/bpf/%.bpf.c include/bpf_sdt.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -mcpu=v2 -c $< -o $@
+
+$(BUILD)/obj/tests/%.o: tests/unit/%.c $(wildcard tests/unit/*.h) include/libbpfsdt.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -DTEST_BUILD_DIR='"$(BUILD)"' -c $< -o $@
+
+$(TEST_RUNNER): $(TEST_OBJS) $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) $^ -o $@ $(LIBS)
+
+check: deps
+	@$(MAKE) --no-print-directory all $(TEST_RUNNER) $(CORPUS_OBJS)
+	@$(TEST_RUNNER)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) scripts/demo.sh
+
+install: $(LIB_A) $(LIB_SO) $(CLI)
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/bpfsdt \
+		$(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -m 644 include/libbpfsdt.h $(DESTDIR)$(INCLUDEDIR)/bpfsdt/
+	install -m 644 include/bpf_sdt.h $(DESTDIR)$(INCLUDEDIR)/bpfsdt/
+	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf libbpfsdt.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libbpfsdt.so.$(SOVER)
+	ln -sf libbpfsdt.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libbpfsdt.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    libbpfsdt.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libbpfsdt.pc
+	install -m 755 $(CLI) $(DESTDIR)$(BINDIR)/
+	install -m 644 docs/bpfsdt.8 $(DESTDIR)$(MANDIR)/man8/
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libbpfsdt.* $(DESTDIR)$(LIBDIR)/pkgconfig/libbpfsdt.pc \
+	      $(DESTDIR)$(BINDIR)/bpfsdt $(DESTDIR)$(MANDIR)/man8/bpfsdt.8
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/bpfsdt
+
+# libFuzzer needs clang's runtime (libclang-rt-14-dev, installed by deps).
+FUZZ_BIN := $(BUILD)/fuzz/fuzz-discover
+$(FUZZ_BIN): fuzz/fuzz_discover.c $(LIB_SRCS) $(wildcard src/*.h)
+	@mkdir -p $(@D)
+	clang -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-Iinclude -Isrc $< $(LIB_SRCS) -o $@ $(LIBS)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@mkdir -p $(BUILD)/fuzz/corpus
+	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		$(BUILD)/fuzz/corpus fuzz/corpus
+
+clean:
+	rm -rf build build-san

@@ -1,0 +1,25 @@
+#!/bin/sh
+# Installs the Debian packages bpfsdt needs to build, test and demo, if any is
+# missing. Idempotent: does nothing (and needs no network) once they are there.
+set -eu
+
+PACKAGES="make gcc clang llvm libclang-rt-14-dev libbpf-dev libelf-dev zlib1g-dev \
+pkg-config bpftool iproute2 python3"
+
+missing=""
+for p in $PACKAGES; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing Debian packages:$missing (run as root, or: apt-get install$missing)" >&2
+	exit 1
+fi
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

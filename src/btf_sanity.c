@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Reference and name checks on untrusted BTF.
+ *
+ * libbpf 1.1's btf__new() checks the layout of every type record but not the
+ * type ids they reference nor their name offsets, and btf_dump indexes its
+ * state arrays with those ids. Later libbpf releases validate this in
+ * btf__new(); until the distribution ships one, discovery checks it here
+ * before any other BTF consumer runs.
+ */
+#include <bpf/btf.h>
+#include <errno.h>
+#include "btf_sanity.h"
+
+static bool str_ok(const struct btf *btf, __u32 off)
+{
+	return btf__str_by_offset(btf, off) != NULL;
+}
+
+static bool id_ok(__u32 id, __u32 cnt)
+{
+	return id < cnt;
+}
+
+static const char *check_type(const struct btf *btf, const struct btf_type *t, __u32 cnt)
+{
+	__u16 i, vlen = btf_vlen(t);
+
+	if (!str_ok(btf, t->name_off))
+		return "name offset out of range";
+	switch (btf_kind(t)) {
+	case BTF_KIND_INT:
+	case BTF_KIND_FLOAT:
+	case BTF_KIND_FWD:
+		return NULL;
+	case BTF_KIND_ENUM: {
+		const struct btf_enum *e = btf_enum(t);
+
+		for (i = 0; i < vlen; i++)
+			if (!str_ok(btf, e[i].name_off))
+				return "enumerator name out of range";
+		return NULL;
+	}
+	case BTF_KIND_ENUM64: {
+		const struct btf_enum64 *e = btf_enum64(t);
+
+		for (i = 0; i < vlen; i++)
+			if (!str_ok(btf, e[i].name_off))
+				return "enumerator name out of range";
+		return NULL;
+	}
+	case BTF_KIND_PTR:
+	case BTF_KIND_TYPEDEF:
+	case BTF_KIND_VOLATILE:
+	case BTF_KIND_CONST:
+	case BTF_KIND_RESTRICT:
+	case BTF_KIND_TYPE_TAG:
+	case BTF_KIND_FUNC:
+	case BTF_KIND_VAR:
+	case BTF_KIND_DECL_TAG:
+		return id_ok(t->type, cnt) ? NULL : "referenced type id out of range";
+	case BTF_KIND_ARRAY: {
+		const struct btf_array *a = btf_array(t);
+
+		return id_ok(a->type, cnt) && id_ok(a->index_type, cnt) ?
+			NULL : "array element or index type out of range";
+	}
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION: {
+		const struct btf_member *m = btf_members(t);
+
+		for (i = 0; i < vlen; i++)
+			if (!id_ok(m[i].type, cnt) || !str_ok(btf, m[i].name_off))
+				return "member type or name out of range";
+		return NULL;
+	}
+	case BTF_KIND_FUNC_PROTO: {
+		const struct btf_param *p = btf_params(t);
+
+		if (!id_ok(t->type, cnt))
+			return "return type out of range";
+		for (i = 0; i < vlen; i++)
+			if (!id_ok(p[i].type, cnt) || !str_ok(btf, p[i].name_off))
+				return "parameter type or name out of range";
+		return NULL;
+	}
+	case BTF_KIND_DATASEC: {
+		const struct btf_var_secinfo *v = btf_var_secinfos(t);
+
+		for (i = 0; i < vlen; i++)
+			if (!id_ok(v[i].type, cnt))
+				return "section variable type out of range";
+		return NULL;
+	}
+	default:
+		return "unknown kind";
+	}
+}
+
+int sdt_btf_check_refs(const struct btf *btf, const char *file)
+{
+	__u32 cnt = btf__type_cnt(btf), id;
+	const char *problem;
+
+	for (id = 1; id < cnt; id++) {
+		problem = check_type(btf, btf__type_by_id(btf, id), cnt);
+		if (problem) {
+			pr_warn("%s: .BTF: type [%u]: %s", file, id, problem);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}

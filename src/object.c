@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * bpf_sdt_object: the probe table of one BPF ELF object.
+ *
+ * Opening runs every discovery stage and keeps only their result: nothing of
+ * the ELF image is referenced afterwards, and on any failure nothing is
+ * returned at all.
+ */
+#include <bpf/btf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "internal.h"
+
+#define MEM_OBJECT_NAME "<memory>"
+/* Larger than any BPF object we have seen by two orders of magnitude; a
+ * bound keeps a mistaken path (a disk image, /dev/zero) from eating memory. */
+#define MAX_OBJECT_SIZE (1ULL << 30)
+
+static const struct sdt_decl *find_decl(const struct bpf_sdt_object *obj, const char *name)
+{
+	size_t lo = 0, hi = obj->decl_cnt;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(name, obj->decls[mid].name);
+
+		if (!c)
+			return &obj->decls[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+static int cmp_site(const void *a, const void *b)
+{
+	const struct bpf_sdt_site *x = a, *y = b;
+	int c = strcmp(x->section, y->section);
+
+	if (c)
+		return c;
+	return x->section_insn < y->section_insn ? -1 : x->section_insn > y->section_insn;
+}
+
+/* Sites: every note matched to its declaration, sorted by section and
+ * offset; then each probe's list of its own sites in that order. */
+static int link_sites(struct bpf_sdt_object *obj)
+{
+	size_t i, p;
+
+	obj->sites = sdt_calloc(obj->note_cnt, sizeof(*obj->sites));
+	obj->probes = sdt_calloc(obj->decl_cnt, sizeof(*obj->probes));
+	if (!obj->sites || !obj->probes)
+		return -ENOMEM;
+	obj->probe_cnt = obj->decl_cnt;
+	for (p = 0; p < obj->decl_cnt; p++)
+		obj->probes[p].decl = &obj->decls[p];
+
+	for (i = 0; i < obj->note_cnt; i++) {
+		const struct sdt_note *n = &obj->notes[i];
+		const struct sdt_decl *d = find_decl(obj, n->probe_name);
+		struct bpf_sdt_site *s = &obj->sites[i];
+		unsigned long long at = n->nop_off / SDT_INSN_SZ;
+
+		if (!d) {
+			pr_warn("%s: probe %s at %s insn %llu: no declaration in BTF (no DECL_TAG \"bpf_sdt:%s:%d\")",
+				obj->name, n->probe_name, n->section, at, n->probe_name, n->nargs);
+			return -EINVAL;
+		}
+		if (d->nargs != n->nargs) {
+			pr_warn("%s: probe %s at %s insn %llu: site passes %d arguments, the probe is declared with %d",
+				obj->name, n->probe_name, n->section, at, n->nargs, d->nargs);
+			return -EINVAL;
+		}
+		s->probe = &obj->probes[d - obj->decls];
+		s->section = n->section;
+		s->function = n->function;
+		s->section_insn = (__u32)at;
+		s->insn = (__u32)((n->nop_off - (n->function ? n->function_off : 0)) / SDT_INSN_SZ);
+		s->nargs = n->nargs;
+		memcpy(s->args, n->args, sizeof(s->args));
+	}
+	obj->site_cnt = obj->note_cnt;
+	qsort(obj->sites, obj->site_cnt, sizeof(*obj->sites), cmp_site);
+
+	for (i = 0; i < obj->site_cnt; i++)
+		((struct bpf_sdt_probe *)obj->sites[i].probe)->site_cnt++;
+	for (p = 0; p < obj->probe_cnt; p++) {
+		obj->probes[p].sites = sdt_calloc(obj->probes[p].site_cnt, sizeof(void *));
+		if (!obj->probes[p].sites)
+			return -ENOMEM;
+		obj->probes[p].site_cnt = 0;
+	}
+	for (i = 0; i < obj->site_cnt; i++) {
+		struct bpf_sdt_probe *probe = (struct bpf_sdt_probe *)obj->sites[i].probe;
+
+		probe->sites[probe->site_cnt++] = &obj->sites[i];
+	}
+	return 0;
+}
+
+static int discover(struct bpf_sdt_object *obj, const void *buf, size_t size)
+{
+	struct sdt_elf *elf;
+	int err;
+
+	err = sdt_elf_open(buf, size, obj->name, &elf);
+	if (err)
+		return err;
+	err = sdt_decls_parse(elf, obj->name, &obj->btf, &obj->decls, &obj->decl_cnt);
+	if (!err)
+		err = sdt_notes_parse(elf, obj->name, &obj->notes, &obj->note_cnt);
+	sdt_elf_close(elf);
+	if (err)
+		return err;
+	if (obj->note_cnt && !obj->btf) {
+		pr_warn("%s: has %s but no .BTF section (compile with clang -g)", obj->name,
+			SDT_NOTES_SEC);
+		return -EINVAL;
+	}
+	return link_sites(obj);
+}
+
+static const char *opts_name(const struct bpf_sdt_open_opts *opts, const char *fallback)
+{
+	if (opts && opts->sz >= offsetof(struct bpf_sdt_open_opts, object_name) +
+			       sizeof(opts->object_name) && opts->object_name)
+		return opts->object_name;
+	return fallback;
+}
+
+static bool opts_valid(const struct bpf_sdt_open_opts *opts)
+{
+	const char *p;
+
+	if (!opts)
+		return true;
+	if (opts->sz < sizeof(size_t))
+		return false;
+	/* Unknown trailing bytes (a newer caller) must be zero. */
+	for (p = (const char *)opts + sizeof(*opts); p < (const char *)opts + opts->sz; p++)
+		if (*p)
+			return false;
+	return true;
+}
+
+struct bpf_sdt_object *bpf_sdt_object__open_mem(const void *buf, size_t size,
+						const struct bpf_sdt_open_opts *opts)
+{
+	struct bpf_sdt_object *obj;
+	int err;
+
+	if (!buf || !opts_valid(opts)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	obj = calloc(1, sizeof(*obj));
+	if (!obj) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	obj->name = strdup(opts_name(opts, MEM_OBJECT_NAME));
+	err = obj->name ? discover(obj, buf, size) : -ENOMEM;
+	if (err) {
+		bpf_sdt_object__close(obj);
+		errno = -err;
+		return NULL;
+	}
+	return obj;
+}
+
+static int read_file(const char *path, void **buf, size_t *size)
+{
+	struct stat st;
+	ssize_t n;
+	size_t got = 0;
+	int fd, err = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		err = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err = -EINVAL;
+		goto out;
+	}
+	if ((unsigned long long)st.st_size > MAX_OBJECT_SIZE) {
+		err = -EFBIG;
+		goto out;
+	}
+	*buf = malloc(st.st_size ? st.st_size : 1);
+	if (!*buf) {
+		err = -ENOMEM;
+		goto out;
+	}
+	while (got < (size_t)st.st_size) {
+		n = read(fd, (char *)*buf + got, st.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err = n < 0 ? -errno : -EIO;
+			free(*buf);
+			*buf = NULL;
+			goto out;
+		}
+		got += n;
+	}
+	*size = got;
+out:
+	close(fd);
+	return err;
+}
+
+struct bpf_sdt_object *bpf_sdt_object__open_file(const char *path,
+						 const struct bpf_sdt_open_opts *opts)
+{
+	struct bpf_sdt_open_opts named = { .sz = sizeof(named) };
+	struct bpf_sdt_object *obj;
+	void *buf = NULL;
+	size_t size = 0;
+	int err;
+
+	if (!path || !opts_valid(opts)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	named.object_name = opts_name(opts, path);
+	err = read_file(path, &buf, &size);
+	if (err) {
+		pr_warn("%s: cannot read: %s", named.object_name,
+			err == -EINVAL ? "not a regular file" : strerror(-err));
+		errno = -err;
+		return NULL;
+	}
+	obj = bpf_sdt_object__open_mem(buf, size, &named);
+	err = errno;
+	free(buf);
+	errno = err;
+	return obj;
+}
+
+void bpf_sdt_object__close(struct bpf_sdt_object *obj)
+{
+	size_t i;
+
+	if (!obj)
+		return;
+	for (i = 0; i < obj->probe_cnt; i++)
+		free(obj->probes[i].sites);
+	free(obj->probes);
+	free(obj->sites);
+	sdt_notes_free(obj->notes, obj->note_cnt);
+	sdt_decls_free(obj->decls, obj->decl_cnt);
+	btf__free(obj->btf);
+	free(obj->name);
+	free(obj);
+}

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* C spelling of probe argument types (through libbpf's btf_dump) and the
+ * rule for which types a probe argument may have. */
+#include <bpf/btf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+
+#define SPELL_MAX_DEPTH 32
+#define SPELL_MAX_NODES 4096
+#define RESOLVE_MAX_HOPS 32
+
+struct strbuf {
+	char *s;
+	size_t len, cap;
+	int err;
+};
+
+static void strbuf_vprintf(void *ctx, const char *fmt, va_list args)
+{
+	struct strbuf *b = ctx;
+	va_list copy;
+	int n;
+
+	if (b->err)
+		return;
+	va_copy(copy, args);
+	n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	if (n < 0) {
+		b->err = -EINVAL;
+		return;
+	}
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = (b->len + n + 1) * 2;
+		char *s = realloc(b->s, cap);
+
+		if (!s) {
+			b->err = -ENOMEM;
+			return;
+		}
+		b->s = s;
+		b->cap = cap;
+	}
+	vsnprintf(b->s + b->len, b->cap - b->len, fmt, args);
+	b->len += n;
+}
+
+/*
+ * btf_dump follows the parts of a type that its spelling shows (pointees,
+ * array elements, prototype parameters, members of anonymous aggregates) by
+ * recursion. Bound that walk before handing untrusted BTF to it, so a cyclic
+ * or absurdly deep chain is an error rather than a stack overflow.
+ */
+static int spelling_walk(const struct btf *btf, __u32 id, int depth, int *budget)
+{
+	const struct btf_type *t;
+	__u16 i, vlen;
+
+	if (!id)
+		return 0;
+	if (depth > SPELL_MAX_DEPTH || --*budget < 0)
+		return -ELOOP;
+	t = btf__type_by_id(btf, id);
+	if (!t)
+		return -EINVAL;
+	vlen = btf_vlen(t);
+	switch (btf_kind(t)) {
+	case BTF_KIND_PTR:
+	case BTF_KIND_CONST:
+	case BTF_KIND_VOLATILE:
+	case BTF_KIND_RESTRICT:
+	case BTF_KIND_TYPE_TAG:
+		return spelling_walk(btf, t->type, depth + 1, budget);
+	case BTF_KIND_ARRAY:
+		return spelling_walk(btf, btf_array(t)->type, depth + 1, budget);
+	case BTF_KIND_FUNC_PROTO:
+		for (i = 0; i < vlen; i++)
+			if (spelling_walk(btf, btf_params(t)[i].type, depth + 1, budget))
+				return -ELOOP;
+		return spelling_walk(btf, t->type, depth + 1, budget);
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		if (t->name_off && *btf__name_by_offset(btf, t->name_off))
+			return 0;
+		for (i = 0; i < vlen; i++)
+			if (spelling_walk(btf, btf_members(t)[i].type, depth + 1, budget))
+				return -ELOOP;
+		return 0;
+	case BTF_KIND_INT:
+	case BTF_KIND_FLOAT:
+	case BTF_KIND_FWD:
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+	case BTF_KIND_TYPEDEF:
+		return 0;
+	default: /* FUNC, VAR, DATASEC, DECL_TAG are not types of values */
+		return -EINVAL;
+	}
+}
+
+int sdt_type_name(const struct btf *btf, __u32 id, char **out)
+{
+	LIBBPF_OPTS(btf_dump_emit_type_decl_opts, opts, .field_name = "");
+	struct strbuf buf = {};
+	struct btf_dump *d;
+	int budget = SPELL_MAX_NODES, err;
+
+	*out = NULL;
+	err = spelling_walk(btf, id, 0, &budget);
+	if (err)
+		return err;
+	d = btf_dump__new(btf, strbuf_vprintf, &buf, NULL);
+	if (!d)
+		return -errno;
+	err = btf_dump__emit_type_decl(d, id, &opts);
+	btf_dump__free(d);
+	if (!err)
+		err = buf.err;
+	if (err) {
+		free(buf.s);
+		return err;
+	}
+	if (!buf.s)
+		return -EINVAL;
+	/* btf_dump separates a declarator from an empty field name with a
+	 * space ("int " / "struct ethhdr *"): trim it. */
+	while (buf.len && buf.s[buf.len - 1] == ' ')
+		buf.s[--buf.len] = '\0';
+	*out = buf.s;
+	return 0;
+}
+
+const char *sdt_arg_type_problem(const struct btf *btf, __u32 id)
+{
+	const struct btf_type *t;
+	int hops;
+
+	for (hops = 0; hops < RESOLVE_MAX_HOPS; hops++) {
+		t = btf__type_by_id(btf, id);
+		if (!t || !id)
+			return "is void";
+		switch (btf_kind(t)) {
+		case BTF_KIND_TYPEDEF:
+		case BTF_KIND_CONST:
+		case BTF_KIND_VOLATILE:
+		case BTF_KIND_RESTRICT:
+		case BTF_KIND_TYPE_TAG:
+			id = t->type;
+			continue;
+		case BTF_KIND_PTR:
+			return NULL;
+		case BTF_KIND_INT:
+		case BTF_KIND_ENUM:
+		case BTF_KIND_ENUM64:
+			return t->size > 8 ? "is wider than 64 bits" : NULL;
+		default:
+			return "is not an integer, enum, _Bool or pointer";
+		}
+	}
+	return "is a typedef/modifier chain that does not end";
+}

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "helpers.h"
+#include "libbpfsdt.h"
+
+extern char **environ;
+
+static char *next_buf(void)
+{
+	static char bufs[8][512];
+	static int i;
+
+	return bufs[i++ % 8];
+}
+
+const char *corpus_variant_path(const char *variant, const char *name)
+{
+	char *b = next_buf();
+
+	snprintf(b, 512, "%s/tests/bpf/%s%s%s.bpf.o", TEST_BUILD_DIR, variant ? variant : "",
+		 variant ? "/" : "", name);
+	return b;
+}
+
+const char *corpus_path(const char *name)
+{
+	return corpus_variant_path(NULL, name);
+}
+
+const char *bpfsdt_bin(void)
+{
+	return TEST_BUILD_DIR "/bpfsdt";
+}
+
+const char *scratch_path(const char *name)
+{
+	char *b = next_buf();
+
+	mkdir(TEST_BUILD_DIR "/tests/scratch", 0755);
+	snprintf(b, 512, "%s/tests/scratch/%s", TEST_BUILD_DIR, name);
+	return b;
+}
+
+struct growbuf {
+	char *s;
+	size_t len;
+};
+
+static void append(struct growbuf *b, const char *data, size_t n)
+{
+	char *s = realloc(b->s, b->len + n + 1);
+
+	if (!s)
+		abort();
+	memcpy(s + b->len, data, n);
+	b->len += n;
+	s[b->len] = '\0';
+	b->s = s;
+}
+
+int run_cmd(char *const argv[], struct cmd_result *res)
+{
+	posix_spawn_file_actions_t fa;
+	int out[2], err[2], status;
+	struct growbuf bo = {}, be = {};
+	struct pollfd pfd[2];
+	char chunk[4096];
+	pid_t pid;
+	int open_fds = 2;
+
+	memset(res, 0, sizeof(*res));
+	if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC))
+		return -1;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+	if (posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ)) {
+		posix_spawn_file_actions_destroy(&fa);
+		return -1;
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	close(out[1]);
+	close(err[1]);
+	pfd[0] = (struct pollfd){ .fd = out[0], .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = err[0], .events = POLLIN };
+	while (open_fds) {
+		int i;
+
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+			break;
+		for (i = 0; i < 2; i++) {
+			ssize_t n;
+
+			if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP)))
+				continue;
+			n = read(pfd[i].fd, chunk, sizeof(chunk));
+			if (n > 0) {
+				append(i ? &be : &bo, chunk, n);
+			} else {
+				close(pfd[i].fd);
+				pfd[i].fd = -1;
+				open_fds--;
+			}
+		}
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	append(&bo, "", 0);
+	append(&be, "", 0);
+	res->out = bo.s;
+	res->err = be.s;
+	res->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return 0;
+}
+
+void cmd_result_free(struct cmd_result *res)
+{
+	free(res->out);
+	free(res->err);
+	memset(res, 0, sizeof(*res));
+}
+
+static struct growbuf diag;
+static bpf_sdt_print_fn_t saved_print;
+
+static int capture_print(enum bpf_sdt_print_level level, const char *fmt, va_list args)
+{
+	char line[2048];
+	int n;
+
+	if (level != BPF_SDT_WARN)
+		return 0;
+	n = vsnprintf(line, sizeof(line), fmt, args);
+	if (n > 0)
+		append(&diag, line, strlen(line));
+	return n;
+}
+
+void diag_capture_begin(void)
+{
+	free(diag.s);
+	diag = (struct growbuf){};
+	append(&diag, "", 0);
+	saved_print = bpf_sdt_set_print(capture_print);
+}
+
+const char *diag_captured(void)
+{
+	return diag.s;
+}
+
+void diag_capture_end(void)
+{
+	bpf_sdt_set_print(saved_print);
+}
+
+void *read_whole_file(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+		buf = malloc(n ? n : 1);
+		if (buf && fread(buf, 1, n, f) != (size_t)n) {
+			free(buf);
+			buf = NULL;
+		}
+		*size = n;
+	}
+	fclose(f);
+	return buf;
+}

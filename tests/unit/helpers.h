@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Shared test utilities: build-tree paths, running commands, capturing
+ * library diagnostics. */
+#ifndef __BPFSDT_TEST_HELPERS_H
+#define __BPFSDT_TEST_HELPERS_H
+
+#include <stddef.h>
+
+#ifndef TEST_BUILD_DIR
+#define TEST_BUILD_DIR "build"
+#endif
+
+/* Path of a built corpus object, e.g. corpus_path("basic") ->
+ * build/tests/bpf/basic.bpf.o; variant "v1"/"v2" or NULL (v3). The result
+ * lives until the next few calls (rotating static buffers). */
+const char *corpus_path(const char *name);
+const char *corpus_variant_path(const char *variant, const char *name);
+const char *bpfsdt_bin(void);
+
+struct cmd_result {
+	int status;	/* exit code, or 128 + signal */
+	char *out;	/* captured stdout, NUL-terminated */
+	char *err;	/* captured stderr */
+};
+
+/* Runs argv (NULL-terminated) with no stdin; returns -1 if it can't start. */
+int run_cmd(char *const argv[], struct cmd_result *res);
+void cmd_result_free(struct cmd_result *res);
+
+/* Library diagnostics captured while a test runs: begin, call, read. */
+void diag_capture_begin(void);
+const char *diag_captured(void);
+void diag_capture_end(void);
+
+/* Whole file into memory (caller frees); NULL on error. */
+void *read_whole_file(const char *path, size_t *size);
+/* A fresh path under the test scratch directory. */
+const char *scratch_path(const char *name);
+
+#endif

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Shared conventions of the bpfsdt subcommands. */
+#ifndef __BPFSDT_CLI_H
+#define __BPFSDT_CLI_H
+
+#include <stdbool.h>
+
+/* Exit codes, as documented in bpfsdt(8). */
+enum {
+	EXIT_OK = 0,
+	EXIT_FINDINGS = 1,
+	EXIT_BAD_INPUT = 2,
+};
+
+struct cli_globals {
+	bool json;
+};
+
+extern struct cli_globals cli;
+
+/* One-line error on stderr, prefixed "bpfsdt: ". */
+__attribute__((format(printf, 1, 2))) void cli_error(const char *fmt, ...);
+
+int cmd_list(int argc, char **argv);
+
+#endif

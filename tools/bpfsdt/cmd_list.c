@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* bpfsdt list [--json] FILE...: the probes declared in BPF objects and the
+ * sites that fire them. All files are read before anything is printed, so an
+ * invalid file produces an error and no partial table. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "cli.h"
+#include "json_writer.h"
+#include "libbpfsdt.h"
+
+static void list_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: bpfsdt list [--json] FILE...\n"
+		"\n"
+		"List the probes of BPF ELF objects: each probe's argument types and\n"
+		"its sites (function, section, instruction index, argument registers).\n"
+		"\n"
+		"  -j, --json  one JSON document: an object for one FILE, an array of\n"
+		"              them for several\n"
+		"  -h, --help  this help\n");
+}
+
+static void format_arg_loc(const struct bpf_sdt_arg_loc *loc, char *buf, size_t size)
+{
+	if (loc->kind == BPF_SDT_ARG_MEM)
+		snprintf(buf, size, "[r%u%+d]", loc->reg, loc->off);
+	else
+		snprintf(buf, size, "r%u", loc->reg);
+}
+
+static void print_signature(const struct bpf_sdt_probe *p)
+{
+	int i;
+
+	printf("%s(", bpf_sdt_probe__name(p));
+	for (i = 0; i < bpf_sdt_probe__arg_cnt(p); i++)
+		printf("%s%s", i ? ", " : "", bpf_sdt_probe__arg_type_name(p, i));
+	printf(")");
+}
+
+static void print_site_text(const struct bpf_sdt_site *s)
+{
+	char loc[32];
+	int i;
+
+	printf("    %s insn %u (%s insn %u)", bpf_sdt_site__function(s) ?: "?",
+	       bpf_sdt_site__insn(s), bpf_sdt_site__section(s), bpf_sdt_site__section_insn(s));
+	for (i = 0; i < bpf_sdt_site__arg_cnt(s); i++) {
+		format_arg_loc(bpf_sdt_site__arg(s, i), loc, sizeof(loc));
+		printf("%s%s", i ? ", " : " args ", loc);
+	}
+	printf("\n");
+}
+
+static void print_text(const struct bpf_sdt_object *obj)
+{
+	size_t i, j, n = bpf_sdt_object__probe_cnt(obj);
+
+	printf("%s: %zu probe%s, %zu site%s\n", bpf_sdt_object__name(obj), n, n == 1 ? "" : "s",
+	       bpf_sdt_object__site_cnt(obj), bpf_sdt_object__site_cnt(obj) == 1 ? "" : "s");
+	for (i = 0; i < n; i++) {
+		const struct bpf_sdt_probe *p = bpf_sdt_object__probe(obj, i);
+		size_t sites = bpf_sdt_probe__site_cnt(p);
+
+		printf("  ");
+		print_signature(p);
+		printf(": %zu site%s\n", sites, sites == 1 ? "" : "s");
+		for (j = 0; j < sites; j++)
+			print_site_text(bpf_sdt_probe__site(p, j));
+	}
+}
+
+static void print_site_json(struct json_writer *w, const struct bpf_sdt_site *s)
+{
+	char loc[32];
+	int i;
+
+	json_object_start(w);
+	json_key(w, "function");
+	json_string(w, bpf_sdt_site__function(s));
+	json_key(w, "section");
+	json_string(w, bpf_sdt_site__section(s));
+	json_key(w, "insn");
+	json_uint(w, bpf_sdt_site__insn(s));
+	json_key(w, "section_insn");
+	json_uint(w, bpf_sdt_site__section_insn(s));
+	json_key(w, "regs");
+	json_array_start(w);
+	for (i = 0; i < bpf_sdt_site__arg_cnt(s); i++) {
+		format_arg_loc(bpf_sdt_site__arg(s, i), loc, sizeof(loc));
+		json_string(w, loc);
+	}
+	json_array_end(w);
+	json_object_end(w);
+}
+
+static void print_json(struct json_writer *w, const struct bpf_sdt_object *obj)
+{
+	size_t i, j;
+	int a;
+
+	json_object_start(w);
+	json_key(w, "file");
+	json_string(w, bpf_sdt_object__name(obj));
+	json_key(w, "probes");
+	json_array_start(w);
+	for (i = 0; i < bpf_sdt_object__probe_cnt(obj); i++) {
+		const struct bpf_sdt_probe *p = bpf_sdt_object__probe(obj, i);
+
+		json_object_start(w);
+		json_key(w, "name");
+		json_string(w, bpf_sdt_probe__name(p));
+		json_key(w, "args");
+		json_array_start(w);
+		for (a = 0; a < bpf_sdt_probe__arg_cnt(p); a++) {
+			json_object_start(w);
+			json_key(w, "type");
+			json_string(w, bpf_sdt_probe__arg_type_name(p, a));
+			json_object_end(w);
+		}
+		json_array_end(w);
+		json_key(w, "sites");
+		json_array_start(w);
+		for (j = 0; j < bpf_sdt_probe__site_cnt(p); j++)
+			print_site_json(w, bpf_sdt_probe__site(p, j));
+		json_array_end(w);
+		json_object_end(w);
+	}
+	json_array_end(w);
+	json_object_end(w);
+}
+
+int cmd_list(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct bpf_sdt_object **objs;
+	struct json_writer w;
+	int c, i, n, ret = EXIT_OK;
+
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			cli.json = true;
+			break;
+		case 'h':
+			list_usage(stdout);
+			return EXIT_OK;
+		default:
+			fprintf(stderr, "Try 'bpfsdt list --help'.\n");
+			return EXIT_BAD_INPUT;
+		}
+	}
+	n = argc - optind;
+	if (n <= 0) {
+		cli_error("list: missing FILE (try 'bpfsdt list --help')");
+		return EXIT_BAD_INPUT;
+	}
+	objs = calloc(n, sizeof(*objs));
+	if (!objs) {
+		cli_error("list: out of memory");
+		return EXIT_BAD_INPUT;
+	}
+	for (i = 0; i < n; i++) {
+		objs[i] = bpf_sdt_object__open_file(argv[optind + i], NULL);
+		if (!objs[i]) {
+			ret = EXIT_BAD_INPUT; /* the library printed why */
+			goto out;
+		}
+	}
+	json_init(&w, stdout);
+	if (cli.json && n > 1)
+		json_array_start(&w);
+	for (i = 0; i < n; i++) {
+		if (cli.json)
+			print_json(&w, objs[i]);
+		else
+			print_text(objs[i]);
+	}
+	if (cli.json && n > 1)
+		json_array_end(&w);
+	if (cli.json)
+		json_finish(&w);
+out:
+	for (i = 0; i < n; i++)
+		bpf_sdt_object__close(objs[i]);
+	free(objs);
+	return ret;
+}

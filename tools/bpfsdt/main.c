@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* bpfsdt: command-line front end of libbpfsdt, in the style of bpftool. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+#include "libbpfsdt.h"
+
+#ifndef BPFSDT_VERSION
+#define BPFSDT_VERSION "0.1.0"
+#endif
+
+struct cli_globals cli;
+
+void cli_error(const char *fmt, ...)
+{
+	va_list args;
+
+	fputs("bpfsdt: ", stderr);
+	va_start(args, fmt);
+	vfprintf(stderr, fmt, args);
+	va_end(args);
+	fputc('\n', stderr);
+}
+
+/* Library diagnostics are complete lines naming the file: prefix them like
+ * our own errors. */
+static int print_diag(enum bpf_sdt_print_level level, const char *fmt, va_list args)
+{
+	if (level != BPF_SDT_WARN)
+		return 0;
+	fputs("bpfsdt: ", stderr);
+	return vfprintf(stderr, fmt, args);
+}
+
+static const struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{ "list", cmd_list, "list the probes and sites of BPF objects" },
+};
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out,
+		"Usage: bpfsdt [--json] COMMAND [ARGS...]\n"
+		"       bpfsdt COMMAND --help\n"
+		"       bpfsdt --version\n"
+		"\n"
+		"Static-defined tracing probes for BPF programs.\n"
+		"\n"
+		"Commands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out,
+		"\n"
+		"Options:\n"
+		"  -j, --json     machine-readable output\n"
+		"  -h, --help     this help\n"
+		"  -V, --version  print the version\n"
+		"\n"
+		"Exit status: 0 ok, 1 findings, 2 bad usage or invalid input.\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{}
+	};
+	size_t i;
+	int c;
+
+	bpf_sdt_set_print(print_diag);
+	/* '+': stop at the command name; the rest belongs to the command. */
+	while ((c = getopt_long(argc, argv, "+jhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			cli.json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("bpfsdt %s\n", BPFSDT_VERSION);
+			return EXIT_OK;
+		default:
+			fprintf(stderr, "Try 'bpfsdt --help'.\n");
+			return EXIT_BAD_INPUT;
+		}
+	}
+	if (optind >= argc) {
+		cli_error("missing command (try 'bpfsdt --help')");
+		return EXIT_BAD_INPUT;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (!strcmp(argv[optind], commands[i].name)) {
+			argc -= optind;
+			argv += optind;
+			optind = 0; /* reset getopt for the command's own options */
+			return commands[i].run(argc, argv);
+		}
+	}
+	cli_error("unknown command '%s' (try 'bpfsdt --help')", argv[optind]);
+	return EXIT_BAD_INPUT;
+}
