@@ -107,7 +107,8 @@ $(BUILD)/tests/bpf/v2/%.bpf.o: tests/bpf/%.bpf.c include/bpf_sdt.h
 
 $(BUILD)/obj/tests/%.o: tests/unit/%.c $(wildcard tests/unit/*.h) include/libbpfsdt.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -DTEST_BUILD_DIR='"$(BUILD)"' -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -Itests/unit -DTEST_BUILD_DIR='"$(BUILD)"' \
+		-DTEST_CLANG='"$(CLANG)"' -DTEST_MULTIARCH='"$(MULTIARCH)"' -c $< -o $@
 
 $(TEST_RUNNER): $(TEST_OBJS) $(LIB_A)
 	@mkdir -p $(@D)

@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <linux/types.h>
+#include <bpf/libbpf_common.h> /* LIBBPF_OPTS() for our opts structs too */
 
 #ifdef __cplusplus
 extern "C" {

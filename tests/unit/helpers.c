@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#define _GNU_SOURCE /* pipe2 */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -11,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "helpers.h"
+#include <bpf/libbpf.h>
 #include "libbpfsdt.h"
 
 extern char **environ;
@@ -183,4 +185,16 @@ void *read_whole_file(const char *path, size_t *size)
 	}
 	fclose(f);
 	return buf;
+}
+
+/* libbpf's informational chatter ("skipping unrecognized data section")
+ * would drown the test report; keep its warnings. */
+static int libbpf_warnings_only(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	return level == LIBBPF_WARN ? vfprintf(stderr, fmt, args) : 0;
+}
+
+__attribute__((constructor)) static void quiet_libbpf(void)
+{
+	libbpf_set_print(libbpf_warnings_only);
 }

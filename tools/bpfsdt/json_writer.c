@@ -15,7 +15,7 @@ static void value_prefix(struct json_writer *w)
 		return;
 	}
 	if (w->need_comma[w->depth])
-		fputc(',', w->out);
+		fputs(", ", w->out);
 	w->need_comma[w->depth] = true;
 }
 
