@@ -38,7 +38,8 @@ LDFLAGS     += $(SAN_FLAGS)
 BPF_CFLAGS  := -O2 -g -Wall -target bpf -Iinclude -I/usr/include/$(MULTIARCH)
 
 LIB_SRCS    := $(wildcard src/*.c)
-LIB_OBJS    := $(LIB_SRCS:src/%.c=$(BUILD)/obj/lib/%.o)
+LIB_OBJS    := $(LIB_SRCS:src/%.c=$(BUILD)/obj/lib/%.o) $(BUILD)/obj/lib/helper_args.o
+HELPER_DEFS ?= /usr/include/bpf/bpf_helper_defs.h
 CLI_SRCS    := $(wildcard tools/bpfsdt/*.c)
 CLI_OBJS    := $(CLI_SRCS:tools/bpfsdt/%.c=$(BUILD)/obj/cli/%.o)
 SOVER       := 0
@@ -70,6 +71,15 @@ deps:
 	@scripts/install-deps.sh
 
 $(BUILD)/obj/lib/%.o: src/%.c $(wildcard src/*.h) include/libbpfsdt.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
+
+# Helper argument counts, generated from the installed libbpf's helper list.
+$(BUILD)/gen/helper_args.c: scripts/gen-helper-args.sh $(HELPER_DEFS)
+	@mkdir -p $(@D)
+	scripts/gen-helper-args.sh $(HELPER_DEFS) > $@
+
+$(BUILD)/obj/lib/helper_args.o: $(BUILD)/gen/helper_args.c src/helper_args.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
 
@@ -144,10 +154,10 @@ uninstall:
 
 # libFuzzer needs clang's runtime (libclang-rt-14-dev, installed by deps).
 FUZZ_BIN := $(BUILD)/fuzz/fuzz-discover
-$(FUZZ_BIN): fuzz/fuzz_discover.c $(LIB_SRCS) $(wildcard src/*.h)
+$(FUZZ_BIN): fuzz/fuzz_discover.c $(LIB_SRCS) $(wildcard src/*.h) $(BUILD)/gen/helper_args.c
 	@mkdir -p $(@D)
 	clang -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-Iinclude -Isrc $< $(LIB_SRCS) -o $@ $(LIBS)
+		-Iinclude -Isrc $< $(LIB_SRCS) $(BUILD)/gen/helper_args.c -o $@ $(LIBS)
 
 fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)

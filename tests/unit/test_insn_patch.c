@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Replacing a site NOP with a sequence keeps every pc-relative reference. */
+#include <errno.h>
+#include "insn_build.h"
+#include "insn_patch.h"
+#include "test.h"
+
+static const struct bpf_insn three_movs[] = {
+	I_MOV64_IMM(1, 1), I_MOV64_IMM(2, 2), I_MOV64_IMM(3, 3),
+};
+
+TEST(patch_moves_forward_jump_over_the_grown_site)
+{
+	struct bpf_insn prog[] = {
+		I_JGT_IMM(1, 0, 2),	/* -> 3 */
+		I_NOP(),		/* site */
+		I_MOV64_IMM(0, 1),
+		I_EXIT(),
+	};
+	struct sdt_patch p = { .at = 1, .insns = three_movs, .cnt = 3 };
+	struct sdt_patched out;
+
+	ASSERT_EQ(sdt_insns_patch(prog, 4, &p, 1, &out), 0);
+	ASSERT_EQ(out.cnt, 6);
+	ASSERT_EQ(out.insns[0].off, 4); /* still lands on exit, now at 5 */
+	ASSERT_EQ(out.insns[1].imm, 1);
+	ASSERT_EQ(out.insns[5].code, BPF_JMP | BPF_EXIT);
+	ASSERT_EQ(out.new_idx[3], 5);
+	ASSERT_EQ(out.new_idx[4], 6);
+	sdt_patched_free(&out);
+}
+
+TEST(patch_jump_to_the_site_lands_on_the_start_of_its_replacement)
+{
+	struct bpf_insn prog[] = {
+		I_JGT_IMM(1, 0, 1),	/* -> 2: the site */
+		I_MOV64_IMM(0, 0),
+		I_NOP(),
+		I_EXIT(),
+	};
+	struct sdt_patch p = { .at = 2, .insns = three_movs, .cnt = 3 };
+	struct sdt_patched out;
+
+	ASSERT_EQ(sdt_insns_patch(prog, 4, &p, 1, &out), 0);
+	ASSERT_EQ(out.insns[0].off, 1);
+	ASSERT_EQ(out.insns[2].imm, 1);
+	sdt_patched_free(&out);
+}
+
+TEST(patch_moves_backward_jump_across_the_grown_site)
+{
+	struct bpf_insn prog[] = {
+		I_MOV64_IMM(0, 0),
+		I_NOP(),
+		I_JGT_IMM(0, 5, -3),	/* -> 0 */
+		I_EXIT(),
+	};
+	struct sdt_patch p = { .at = 1, .insns = three_movs, .cnt = 3 };
+	struct sdt_patched out;
+
+	ASSERT_EQ(sdt_insns_patch(prog, 4, &p, 1, &out), 0);
+	ASSERT_EQ(out.insns[4].off, -5);
+	sdt_patched_free(&out);
+}
+
+TEST(patch_remaps_subprogram_calls_and_callback_addresses)
+{
+	struct bpf_insn prog[] = {
+		I_NOP(),
+		I_CALL_PSEUDO(3),	/* -> 5 */
+		I_LD_FUNC(2, 2),	/* -> 5 */
+		I_LD_IMM64_HI(0),
+		I_EXIT(),
+		I_MOV64_IMM(0, 0),	/* subprogram */
+		I_EXIT(),
+	};
+	struct sdt_patch p = { .at = 0, .insns = three_movs, .cnt = 3 };
+	struct sdt_patched out;
+
+	ASSERT_EQ(sdt_insns_patch(prog, 7, &p, 1, &out), 0);
+	ASSERT_EQ(out.insns[3].imm, 3);
+	ASSERT_EQ(out.insns[4].imm, 2);
+	ASSERT_EQ(out.insns[5].imm, 0); /* second half of ld_imm64 untouched */
+	sdt_patched_free(&out);
+}
+
+TEST(patch_remaps_gotol_through_its_imm)
+{
+	struct bpf_insn prog[] = { I_GOTOL(1), I_NOP(), I_EXIT() };
+	struct sdt_patch p = { .at = 1, .insns = three_movs, .cnt = 3 };
+	struct sdt_patched out;
+
+	ASSERT_EQ(sdt_insns_patch(prog, 3, &p, 1, &out), 0);
+	ASSERT_EQ(out.insns[0].imm, 3);
+	ASSERT_EQ(out.insns[0].off, 0);
+	sdt_patched_free(&out);
+}
+
+TEST(patch_with_empty_replacement_deletes_the_site)
+{
+	struct bpf_insn prog[] = { I_JGT_IMM(1, 0, 1), I_NOP(), I_EXIT() };
+	struct sdt_patch p = { .at = 1, .insns = NULL, .cnt = 0 };
+	struct sdt_patched out;
+
+	ASSERT_EQ(sdt_insns_patch(prog, 3, &p, 1, &out), 0);
+	ASSERT_EQ(out.cnt, 2);
+	ASSERT_EQ(out.insns[0].off, 0);
+	sdt_patched_free(&out);
+}
+
+TEST(patch_applies_several_sites_in_one_pass)
+{
+	struct bpf_insn prog[] = { I_NOP(), I_JGT_IMM(1, 0, 1), I_NOP(), I_EXIT() };
+	struct sdt_patch p[] = {
+		{ .at = 0, .insns = three_movs, .cnt = 3 },
+		{ .at = 2, .insns = three_movs, .cnt = 2 },
+	};
+	struct sdt_patched out;
+
+	ASSERT_EQ(sdt_insns_patch(prog, 4, p, 2, &out), 0);
+	ASSERT_EQ(out.cnt, 7);
+	ASSERT_EQ(out.insns[3].off, 2);
+	ASSERT_EQ(out.insns[6].code, BPF_JMP | BPF_EXIT);
+	sdt_patched_free(&out);
+}
+
+TEST(patch_rejects_unsorted_or_out_of_range_patch_lists)
+{
+	struct bpf_insn prog[] = { I_NOP(), I_NOP(), I_EXIT() };
+	struct sdt_patch unsorted[] = { { 1, three_movs, 1 }, { 0, three_movs, 1 } };
+	struct sdt_patch outside = { 3, three_movs, 1 };
+	struct sdt_patched out;
+
+	ASSERT_EQ(sdt_insns_patch(prog, 3, unsorted, 2, &out), -EINVAL);
+	ASSERT_EQ(sdt_insns_patch(prog, 3, &outside, 1, &out), -EINVAL);
+}
+
+TEST(patch_refuses_jump_that_no_longer_fits_16_bits)
+{
+	static struct bpf_insn big[40000];
+	struct bpf_insn prog[] = { I_JGT_IMM(1, 0, 1), I_NOP(), I_EXIT() };
+	struct sdt_patch p = { .at = 1, .insns = big, .cnt = 40000 };
+	struct sdt_patched out;
+
+	ASSERT_EQ(sdt_insns_patch(prog, 3, &p, 1, &out), -ERANGE);
+}
