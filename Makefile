@@ -56,6 +56,8 @@ CORPUS_SRCS := $(wildcard tests/bpf/*.bpf.c)
 CORPUS_OBJS := $(CORPUS_SRCS:tests/bpf/%.bpf.c=$(BUILD)/tests/bpf/%.bpf.o) \
                $(CORPUS_SRCS:tests/bpf/%.bpf.c=$(BUILD)/tests/bpf/v1/%.bpf.o) \
                $(CORPUS_SRCS:tests/bpf/%.bpf.c=$(BUILD)/tests/bpf/v2/%.bpf.o)
+OBSERVER_SRCS := $(wildcard tests/bpf/observers/*.bpf.c)
+OBSERVER_OBJS := $(OBSERVER_SRCS:tests/bpf/observers/%.bpf.c=$(BUILD)/tests/bpf/observers/%.bpf.o)
 TEST_SRCS   := $(wildcard tests/unit/*.c)
 TEST_OBJS   := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/obj/tests/%.o)
 TEST_RUNNER := $(BUILD)/tests/run-tests
@@ -107,6 +109,10 @@ $(BUILD)/tests/bpf/%.bpf.o: tests/bpf/%.bpf.c include/bpf_sdt.h
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -mcpu=v3 -c $< -o $@
 
+$(BUILD)/tests/bpf/observers/%.bpf.o: tests/bpf/observers/%.bpf.c $(wildcard tests/bpf/observers/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -mcpu=v3 -c $< -o $@
+
 $(BUILD)/tests/bpf/v1/%.bpf.o: tests/bpf/%.bpf.c include/bpf_sdt.h
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -mcpu=v1 -c $< -o $@
@@ -125,7 +131,7 @@ $(TEST_RUNNER): $(TEST_OBJS) $(LIB_A)
 	$(CC) $(LDFLAGS) $^ -o $@ $(LIBS)
 
 check: deps
-	@$(MAKE) --no-print-directory all $(TEST_RUNNER) $(CORPUS_OBJS)
+	@$(MAKE) --no-print-directory all $(TEST_RUNNER) $(CORPUS_OBJS) $(OBSERVER_OBJS)
 	@$(TEST_RUNNER)
 
 demo: deps

@@ -122,6 +122,89 @@ LIBBPFSDT_API int bpf_sdt_site__arg_cnt(const struct bpf_sdt_site *site);
 LIBBPFSDT_API const struct bpf_sdt_arg_loc *
 bpf_sdt_site__arg(const struct bpf_sdt_site *site, int idx);
 
+/*
+ * Targets and observers (relinking).
+ *
+ * A target is a BPF object whose probes can be armed: libbpfsdt loads it (or
+ * takes one the caller loaded) and keeps what the kernel was given for each
+ * program. Attaching an observer to a probe builds an armed copy of each
+ * program with sites of that probe, in which every site calls the
+ * observers attached to its probe (in attach order) with the site's
+ * arguments; the kernel verifies the copy, sharing all maps. Destroying the
+ * last link of a program returns it to its original, dormant form.
+ *
+ * Observers are BPF programs written like tracing programs,
+ *   SEC("bpf_sdt") int BPF_PROG(obs, int len, int ret) { ... }
+ * or SEC("bpf_sdt/<probe>") to name their probe; bpf_get_attach_cookie(ctx)
+ * returns the link's cookie.
+ */
+struct bpf_object;
+struct bpf_program;
+struct bpf_sdt_target;
+struct bpf_sdt_link;
+
+/* Registers libbpfsdt's libbpf section handlers (xdp, xdp.frags, tc,
+ * classifier, action, socket, cgroup_skb/ingress|egress, bpf_sdt[/...]).
+ * Objects the caller opens itself must be opened after this; the open
+ * functions below call it. Returns 0 or a negative errno. */
+LIBBPFSDT_API int libbpfsdt_init(void);
+
+struct bpf_sdt_target_opts {
+	size_t sz;
+	/* Name used in diagnostics; defaults to the path, or "<memory>". */
+	const char *object_name;
+	size_t :0;
+};
+#define bpf_sdt_target_opts__last_field object_name
+
+/* Opens and loads a BPF object as a target. NULL with errno on failure. */
+LIBBPFSDT_API struct bpf_sdt_target *
+bpf_sdt_target__open_file(const char *path, const struct bpf_sdt_target_opts *opts);
+LIBBPFSDT_API struct bpf_sdt_target *
+bpf_sdt_target__open_mem(const void *buf, size_t size, const struct bpf_sdt_target_opts *opts);
+/* Adopts an object the caller opened (after libbpfsdt_init()) and loaded,
+ * e.g. a skeleton's obj with its elf bytes (NAME__elf_bytes()). The object
+ * stays the caller's: close the target before it. */
+LIBBPFSDT_API struct bpf_sdt_target *
+bpf_sdt_target__from_object(struct bpf_object *obj, const void *elf, size_t elf_size,
+			    const struct bpf_sdt_target_opts *opts);
+/* Destroys remaining links first. */
+LIBBPFSDT_API void bpf_sdt_target__close(struct bpf_sdt_target *target);
+
+LIBBPFSDT_API struct bpf_object *bpf_sdt_target__object(const struct bpf_sdt_target *target);
+/* The probe table of the target's ELF. */
+LIBBPFSDT_API const struct bpf_sdt_object *
+bpf_sdt_target__probes(const struct bpf_sdt_target *target);
+/* fd of program prog_name as it runs now: the armed copy while observers
+ * are attached to any of its sites, else the original. -ENOENT if the
+ * target has no such program. */
+LIBBPFSDT_API int bpf_sdt_target__prog_fd(const struct bpf_sdt_target *target,
+					  const char *prog_name);
+
+struct bpf_sdt_attach_opts {
+	size_t sz;
+	/* Value bpf_get_attach_cookie() returns in the observer. */
+	__u64 cookie;
+	/* Only this program of the target; NULL: every program with sites of
+	 * the probe. */
+	const char *target_prog;
+	size_t :0;
+};
+#define bpf_sdt_attach_opts__last_field target_prog
+
+/*
+ * Attaches observer (a loaded SEC("bpf_sdt...") program) to probe of the
+ * target (NULL: the probe named by SEC("bpf_sdt/<probe>")), re-arms the
+ * affected programs and returns the link; NULL with errno and one
+ * diagnostic line on failure, in which case nothing changed.
+ */
+LIBBPFSDT_API struct bpf_sdt_link *
+bpf_sdt_target__attach(struct bpf_sdt_target *target, const struct bpf_program *observer,
+		       const char *probe, const struct bpf_sdt_attach_opts *opts);
+/* Detaches: the affected programs are re-armed without this observer (or
+ * back to their original). Returns 0 or a negative errno. */
+LIBBPFSDT_API int bpf_sdt_link__destroy(struct bpf_sdt_link *link);
+
 #ifdef __cplusplus
 }
 #endif

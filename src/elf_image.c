@@ -267,3 +267,17 @@ fail:
 	*cnt = 0;
 	return err;
 }
+
+int sdt_elf_read_string_section(struct sdt_elf *elf, const char *name, char **out)
+{
+	struct sdt_elf_section sec;
+	bool found;
+	int err;
+
+	*out = NULL;
+	err = sdt_elf_section_by_name(elf, name, &sec, &found);
+	if (err || !found || !sec.data)
+		return err;
+	*out = strndup(sec.data, sec.size);
+	return *out ? 0 : -ENOMEM;
+}

@@ -18,9 +18,17 @@ void sdt_pr(enum bpf_sdt_print_level level, const char *fmt, ...);
 #define pr_warn(fmt, ...) sdt_pr(BPF_SDT_WARN, fmt "\n", ##__VA_ARGS__)
 #define pr_debug(fmt, ...) sdt_pr(BPF_SDT_DEBUG, fmt "\n", ##__VA_ARGS__)
 
+/* A field of a caller's opts struct, or fallback when the caller's struct
+ * predates it. */
+#define SDT_OPTS_GET(opts, field, fallback)					\
+	((opts) && (opts)->sz >= offsetof(__typeof__(*(opts)), field) + sizeof((opts)->field) ? \
+	 (opts)->field : (fallback))
+
 /* Checked size arithmetic for allocations driven by untrusted counts. */
 void *sdt_calloc(size_t n, size_t size);
 char *sdt_strdup(const char *s);
+/* A regular file's whole content (caller frees); NULL with *err set. */
+void *sdt_read_file(const char *path, size_t *size, int *err);
 
 /* A probe as declared in BTF (DECL_TAG "bpf_sdt:<name>:<nargs>"). */
 struct sdt_decl {
@@ -57,6 +65,10 @@ int sdt_decls_parse(struct sdt_elf *elf, const char *name, struct btf **btf,
 void sdt_decls_free(struct sdt_decl *decls, size_t cnt);
 
 /* notes.c: site entries from .bpf_sdt_notes with their relocations. */
+/* elf_image.c: NUL-terminated copy of a string section ("license"); NULL
+ * with 0 when absent. */
+int sdt_elf_read_string_section(struct sdt_elf *elf, const char *name, char **out);
+
 int sdt_notes_parse(struct sdt_elf *elf, const char *name,
 		    struct sdt_note **notes, size_t *cnt);
 void sdt_notes_free(struct sdt_note *notes, size_t cnt);
@@ -83,6 +95,7 @@ struct bpf_sdt_probe {
 
 struct bpf_sdt_object {
 	char *name;
+	char *license;		/* "license" section, NULL if absent */
 	struct btf *btf;
 	struct sdt_decl *decls;
 	size_t decl_cnt;

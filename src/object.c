@@ -8,17 +8,11 @@
  */
 #include <bpf/btf.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include "internal.h"
 
 #define MEM_OBJECT_NAME "<memory>"
-/* Larger than any BPF object we have seen by two orders of magnitude; a
- * bound keeps a mistaken path (a disk image, /dev/zero) from eating memory. */
-#define MAX_OBJECT_SIZE (1ULL << 30)
 
 static const struct sdt_decl *find_decl(const struct bpf_sdt_object *obj, const char *name)
 {
@@ -116,6 +110,8 @@ static int discover(struct bpf_sdt_object *obj, const void *buf, size_t size)
 	err = sdt_decls_parse(elf, obj->name, &obj->btf, &obj->decls, &obj->decl_cnt);
 	if (!err)
 		err = sdt_notes_parse(elf, obj->name, &obj->notes, &obj->note_cnt);
+	if (!err)
+		err = sdt_elf_read_string_section(elf, "license", &obj->license);
 	sdt_elf_close(elf);
 	if (err)
 		return err;
@@ -175,51 +171,6 @@ struct bpf_sdt_object *bpf_sdt_object__open_mem(const void *buf, size_t size,
 	return obj;
 }
 
-static int read_file(const char *path, void **buf, size_t *size)
-{
-	struct stat st;
-	ssize_t n;
-	size_t got = 0;
-	int fd, err = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st)) {
-		err = -errno;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		err = -EINVAL;
-		goto out;
-	}
-	if ((unsigned long long)st.st_size > MAX_OBJECT_SIZE) {
-		err = -EFBIG;
-		goto out;
-	}
-	*buf = malloc(st.st_size ? st.st_size : 1);
-	if (!*buf) {
-		err = -ENOMEM;
-		goto out;
-	}
-	while (got < (size_t)st.st_size) {
-		n = read(fd, (char *)*buf + got, st.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			err = n < 0 ? -errno : -EIO;
-			free(*buf);
-			*buf = NULL;
-			goto out;
-		}
-		got += n;
-	}
-	*size = got;
-out:
-	close(fd);
-	return err;
-}
-
 struct bpf_sdt_object *bpf_sdt_object__open_file(const char *path,
 						 const struct bpf_sdt_open_opts *opts)
 {
@@ -234,8 +185,8 @@ struct bpf_sdt_object *bpf_sdt_object__open_file(const char *path,
 		return NULL;
 	}
 	named.object_name = opts_name(opts, path);
-	err = read_file(path, &buf, &size);
-	if (err) {
+	buf = sdt_read_file(path, &size, &err);
+	if (!buf) {
 		pr_warn("%s: cannot read: %s", named.object_name,
 			err == -EINVAL ? "not a regular file" : strerror(-err));
 		errno = -err;
@@ -261,6 +212,7 @@ void bpf_sdt_object__close(struct bpf_sdt_object *obj)
 	sdt_notes_free(obj->notes, obj->note_cnt);
 	sdt_decls_free(obj->decls, obj->decl_cnt);
 	btf__free(obj->btf);
+	free(obj->license);
 	free(obj->name);
 	free(obj);
 }

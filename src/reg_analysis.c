@@ -106,30 +106,48 @@ static int call_effect(const struct analysis *a, __u32 i, struct reg_effect *e)
 	return 0;
 }
 
+int sdt_insn_successors(const struct bpf_insn *insns, __u32 i, __u32 succ[2])
+{
+	const struct bpf_insn *insn = &insns[i];
+	__u8 cls = BPF_CLASS(insn->code), op = BPF_OP(insn->code);
+
+	succ[0] = i + 1;
+	if (sdt_insn_is_ld_imm64(insn)) {
+		succ[0] = i + 2;
+		return 1;
+	}
+	if (cls != BPF_JMP && cls != BPF_JMP32)
+		return 1;
+	switch (op) {
+	case BPF_CALL:
+		return 1;
+	case BPF_EXIT:
+		return 0;
+	case BPF_JA:
+		succ[0] = i + 1 + (cls == BPF_JMP32 ? insn->imm : insn->off);
+		return 1;
+	default: /* conditional jumps and may_goto */
+		succ[1] = i + 1 + insn->off;
+		return 2;
+	}
+}
+
 static int jmp_effect(const struct analysis *a, __u32 i, struct reg_effect *e)
 {
 	const struct bpf_insn *insn = &a->insns[i];
-	__u8 op = BPF_OP(insn->code);
 
-	e->nsucc = 1;
-	e->succ[0] = i + 1;
-	switch (op) {
+	switch (BPF_OP(insn->code)) {
 	case BPF_CALL:
 		return call_effect(a, i, e);
 	case BPF_EXIT:
 		e->use = SDT_REG_BIT(0);
-		e->nsucc = 0;
 		return 0;
 	case BPF_JA:
-		e->succ[0] = i + 1 + (BPF_CLASS(insn->code) == BPF_JMP32 ? insn->imm : insn->off);
-		return 0;
 	case BPF_JCOND:
-		e->succ[e->nsucc++] = i + 1 + insn->off;
 		return 0;
 	default:
 		e->use = SDT_REG_BIT(insn->dst_reg) |
 			 (BPF_SRC(insn->code) == BPF_X ? SDT_REG_BIT(insn->src_reg) : 0);
-		e->succ[e->nsucc++] = i + 1 + insn->off;
 		return 0;
 	}
 }
@@ -139,8 +157,7 @@ static int insn_effect(const struct analysis *a, __u32 i, struct reg_effect *e)
 	const struct bpf_insn *insn = &a->insns[i];
 
 	memset(e, 0, sizeof(*e));
-	e->nsucc = 1;
-	e->succ[0] = i + 1;
+	e->nsucc = sdt_insn_successors(a->insns, i, e->succ);
 	switch (BPF_CLASS(insn->code)) {
 	case BPF_ALU:
 	case BPF_ALU64:
@@ -149,7 +166,6 @@ static int insn_effect(const struct analysis *a, __u32 i, struct reg_effect *e)
 	case BPF_LD:
 		if (sdt_insn_is_ld_imm64(insn)) {
 			e->def = SDT_REG_BIT(insn->dst_reg);
-			e->succ[0] = i + 2;
 		} else { /* legacy packet loads: an implicit helper call on r6 */
 			e->use = SDT_REG_BIT(6) |
 				 (BPF_MODE(insn->code) == BPF_IND ? SDT_REG_BIT(insn->src_reg) : 0);

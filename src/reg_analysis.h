@@ -30,6 +30,10 @@ struct sdt_reg_state {
 	__u16 init_in;	/* initialised on every path to the instruction */
 };
 
+/* Control-flow successors of instruction i: 0 (exit), 1 or 2; an ld_imm64
+ * continues at i + 2. */
+int sdt_insn_successors(const struct bpf_insn *insns, __u32 i, __u32 succ[2]);
+
 /*
  * funcs: the program's functions sorted by start (funcs[0].start == 0), as
  * func_info describes them. states: cnt entries, filled. Returns 0, -EINVAL

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Links: observers attached to probes of a target.
+ *
+ * The target keeps its attachments in attach order. Any change (attach,
+ * destroy) rebuilds the armed copy of every program the change affects from
+ * the complete list, so a program's copy always reflects exactly the current
+ * attachments; a program left with none goes back to its original. A change
+ * is all or nothing: every affected copy is built and verified before any is
+ * swapped in.
+ */
+#include <bpf/btf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "observer_check.h"
+#include "relink.h"
+#include "swap.h"
+
+#define OBSERVER_SEC "bpf_sdt"
+
+struct sdt_attachment {
+	struct sdt_attachment *next;
+	struct bpf_sdt_link *link;
+	const struct bpf_sdt_probe *probe;
+	char *target_prog;		/* NULL: every program */
+	__u64 cookie;
+	char *name;
+	struct sdt_prog_capture code;
+	struct btf *btf;
+};
+
+struct bpf_sdt_link {
+	struct bpf_sdt_target *target;
+	struct sdt_attachment *att;
+};
+
+static bool applies(const struct sdt_attachment *a, const struct sdt_target_prog *tp)
+{
+	size_t i;
+
+	if (a->target_prog && strcmp(a->target_prog, tp->name))
+		return false;
+	for (i = 0; i < tp->site_cnt; i++)
+		if (bpf_sdt_site__probe(tp->sites[i].site) == a->probe)
+			return true;
+	return false;
+}
+
+/* The observers of tp, in attach order, optionally without `skip`. */
+static int collect(const struct bpf_sdt_target *t, const struct sdt_target_prog *tp,
+		   const struct sdt_attachment *skip, struct sdt_arm_obs **out, size_t *n)
+{
+	const struct sdt_attachment *a;
+	size_t cnt = 0;
+
+	for (a = t->attachments; a; a = a->next)
+		cnt++;
+	*out = calloc(cnt ? cnt : 1, sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	*n = 0;
+	for (a = t->attachments; a; a = a->next)
+		if (a != skip && applies(a, tp))
+			(*out)[(*n)++] = (struct sdt_arm_obs){ a->probe, a->cookie, a->name, &a->code,
+							      a->btf };
+	return 0;
+}
+
+/* Rebuilds every program `changed` affects, as if `skip` were gone; all
+ * or nothing. */
+static int rearm(struct bpf_sdt_target *t, const struct sdt_attachment *changed,
+		 const struct sdt_attachment *skip)
+{
+	int *fds = calloc(t->prog_cnt ? t->prog_cnt : 1, sizeof(*fds));
+	struct sdt_arm_obs *obs = NULL;
+	size_t i, n;
+	int err = 0;
+
+	if (!fds)
+		return -ENOMEM;
+	for (i = 0; i < t->prog_cnt; i++)
+		fds[i] = -2; /* unaffected */
+	for (i = 0; i < t->prog_cnt && !err; i++) {
+		struct sdt_target_prog *tp = &t->progs[i];
+		int fd;
+
+		if (!applies(changed, tp))
+			continue;
+		err = collect(t, tp, skip, &obs, &n);
+		if (!err && !n)
+			fds[i] = -1; /* no observers left: the original */
+		if (!err && n) {
+			fd = sdt_relink(t, tp, obs, n);
+			if (fd < 0)
+				err = fd;
+			else
+				fds[i] = fd;
+		}
+		free(obs);
+		obs = NULL;
+	}
+	for (i = 0; i < t->prog_cnt; i++) {
+		if (fds[i] == -2)
+			continue;
+		if (err) {
+			if (fds[i] >= 0)
+				close(fds[i]);
+		} else {
+			sdt_swap(t, &t->progs[i], fds[i]);
+		}
+	}
+	free(fds);
+	return err;
+}
+
+static void attachment_free(struct sdt_attachment *a)
+{
+	if (!a)
+		return;
+	free(a->target_prog);
+	free(a->name);
+	sdt_capture_release(&a->code);
+	btf__free(a->btf);
+	free(a->link);
+	free(a);
+}
+
+static const struct bpf_sdt_probe *resolve_probe(const struct bpf_sdt_target *t,
+						 const struct bpf_program *observer,
+						 const char *probe)
+{
+	const char *sec = bpf_program__section_name(observer);
+	const struct bpf_sdt_probe *p;
+
+	if (!probe && !strncmp(sec, OBSERVER_SEC "/", strlen(OBSERVER_SEC) + 1))
+		probe = sec + strlen(OBSERVER_SEC) + 1;
+	if (!probe) {
+		pr_warn("%s: observer %s: no probe named (SEC(\"%s\") without /<probe>, and none given)",
+			t->name, bpf_program__name(observer), sec);
+		return NULL;
+	}
+	p = bpf_sdt_object__find_probe(t->sdt, probe);
+	if (!p)
+		pr_warn("%s: observer %s: the target declares no probe %s", t->name,
+			bpf_program__name(observer), probe);
+	return p;
+}
+
+static __u32 pointer_args(const struct bpf_sdt_object *sdt, const struct bpf_sdt_probe *p)
+{
+	const struct btf *btf = bpf_sdt_object__btf(sdt);
+	__u32 mask = 0;
+	int i;
+
+	for (i = 0; i < bpf_sdt_probe__arg_cnt(p); i++) {
+		const struct btf_type *ty = btf__type_by_id(
+			btf, btf__resolve_type(btf, bpf_sdt_probe__arg_type_id(p, i)));
+
+		if (ty && btf_is_ptr(ty))
+			mask |= 1u << i;
+	}
+	return mask;
+}
+
+static int check_observer(const struct bpf_sdt_target *t, struct sdt_attachment *a)
+{
+	const struct bpf_func_info *fi = a->code.func_info;
+	struct sdt_observer_check req = {
+		.file = t->name,
+		.observer = a->name,
+		.probe = bpf_sdt_probe__name(a->probe),
+		.insns = a->code.insns,
+		.insn_cnt = a->code.insn_cnt,
+		.main_end = a->code.func_info_cnt > 1 ? fi[1].insn_off : a->code.insn_cnt,
+		.nargs = bpf_sdt_probe__arg_cnt(a->probe),
+		.ptr_args = pointer_args(t->sdt, a->probe),
+	};
+
+	return sdt_observer_check(&req);
+}
+
+static bool opts_ok(const struct bpf_sdt_attach_opts *opts)
+{
+	return !opts || opts->sz >= sizeof(size_t);
+}
+
+struct bpf_sdt_link *bpf_sdt_target__attach(struct bpf_sdt_target *t,
+					    const struct bpf_program *observer,
+					    const char *probe,
+					    const struct bpf_sdt_attach_opts *opts)
+{
+	struct sdt_attachment *a = NULL, **tail;
+	const char *target_prog;
+	int err = -EINVAL;
+	size_t i;
+
+	if (!t || !observer || !opts_ok(opts))
+		goto fail;
+	target_prog = SDT_OPTS_GET(opts, target_prog, NULL);
+	a = calloc(1, sizeof(*a));
+	if (!a || !(a->link = calloc(1, sizeof(*a->link))) ||
+	    !(a->name = strdup(bpf_program__name(observer))) ||
+	    (target_prog && !(a->target_prog = strdup(target_prog)))) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	a->link->target = t;
+	a->link->att = a;
+	a->cookie = SDT_OPTS_GET(opts, cookie, 0);
+	a->probe = resolve_probe(t, observer, probe);
+	if (!a->probe)
+		goto fail;
+	if (sdt_capture_copy(observer, &a->code) || !a->code.func_info_cnt || !a->code.btf_id) {
+		pr_warn("%s: observer %s: not a loaded SEC(\"%s\") program with BTF (load it after libbpfsdt_init(), compiled with -g)",
+			t->name, a->name, OBSERVER_SEC);
+		goto fail;
+	}
+	a->btf = btf__load_from_kernel_by_id(a->code.btf_id);
+	if (!a->btf) {
+		err = -errno;
+		pr_warn("%s: observer %s: cannot read its BTF back: %s", t->name, a->name,
+			strerror(-err));
+		goto fail;
+	}
+	err = check_observer(t, a);
+	if (err)
+		goto fail;
+	for (i = 0; i < t->prog_cnt && !applies(a, &t->progs[i]); i++)
+		;
+	if (i == t->prog_cnt) {
+		pr_warn("%s: probe %s has no sites in %s%s", t->name, bpf_sdt_probe__name(a->probe),
+			target_prog ? "program " : "any program", target_prog ? target_prog : "");
+		err = -ENOENT;
+		goto fail;
+	}
+	for (tail = &t->attachments; *tail; tail = &(*tail)->next)
+		;
+	*tail = a;
+	err = rearm(t, a, NULL);
+	if (err) {
+		*tail = NULL;
+		goto fail;
+	}
+	return a->link;
+fail:
+	attachment_free(a);
+	errno = -err;
+	return NULL;
+}
+
+int bpf_sdt_link__destroy(struct bpf_sdt_link *link)
+{
+	struct bpf_sdt_target *t;
+	struct sdt_attachment **pp, *a;
+	int err;
+
+	if (!link)
+		return 0;
+	t = link->target;
+	a = link->att;
+	err = rearm(t, a, a);
+	if (err)
+		return err; /* still attached: the previous copies keep running */
+	for (pp = &t->attachments; *pp != a; pp = &(*pp)->next)
+		;
+	*pp = a->next;
+	attachment_free(a);
+	return 0;
+}
+
+void sdt_target_detach_all(struct bpf_sdt_target *t)
+{
+	struct sdt_attachment *a, *next;
+	size_t i;
+
+	for (a = t->attachments; a; a = next) {
+		next = a->next;
+		attachment_free(a);
+	}
+	t->attachments = NULL;
+	for (i = 0; i < t->prog_cnt; i++)
+		sdt_swap(t, &t->progs[i], -1);
+}

@@ -1,0 +1,537 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Relinking: the armed copy of a program.
+ *
+ * Each observed site's `goto +0` becomes
+ *
+ *   spill the caller-saved registers live after the site
+ *   store each argument as a u64 into an array below the function's stack,
+ *   widened by its declared type (sign or zero extension)
+ *   for each observer of the probe, in attach order:
+ *       store its cookie after the arguments; r1 = &array; call observer
+ *   restore the spilled registers
+ *
+ * and the observers' instructions are appended as static subprograms. Jumps,
+ * calls and func/line info of the target are remapped around the grown sites;
+ * the BTF is the target's with the observers' appended (ids shifted) plus a
+ * static FUNC per observer, so the kernel verifies each observer in the
+ * target's context, against the actual argument array.
+ */
+#include <bpf/btf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "helper_args.h"
+#include "insn_patch.h"
+#include "observer_check.h"
+#include "prog_load.h"
+#include "relink.h"
+
+#define MAX_BPF_STACK 512
+#define VERIFIER_LOG_SIZE (1u << 20)
+#define VERIFIER_LINES_SHOWN 12
+
+struct insn_buf {
+	struct bpf_insn *insns;
+	__u32 cnt, cap;
+	int err;
+};
+
+static void emit(struct insn_buf *b, struct bpf_insn insn)
+{
+	if (b->err)
+		return;
+	if (b->cnt == b->cap) {
+		__u32 cap = b->cap ? b->cap * 2 : 64;
+		struct bpf_insn *n = realloc(b->insns, cap * sizeof(*n));
+
+		if (!n) {
+			b->err = -ENOMEM;
+			return;
+		}
+		b->insns = n;
+		b->cap = cap;
+	}
+	b->insns[b->cnt++] = insn;
+}
+
+#define STX_DW(dst, src, o) ((struct bpf_insn){ BPF_STX | BPF_MEM | BPF_DW, dst, src, o, 0 })
+#define LDX_DW(dst, src, o) ((struct bpf_insn){ BPF_LDX | BPF_MEM | BPF_DW, dst, src, o, 0 })
+#define ALU64_IMM(op, dst, i) ((struct bpf_insn){ BPF_ALU64 | (op) | BPF_K, dst, 0, 0, i })
+#define MOV64_REG(dst, src) ((struct bpf_insn){ BPF_ALU64 | BPF_MOV | BPF_X, dst, src, 0, 0 })
+#define CALL_PSEUDO() ((struct bpf_insn){ BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 0 })
+
+static void emit_ld_imm64(struct insn_buf *b, __u8 dst, __u64 v)
+{
+	emit(b, (struct bpf_insn){ BPF_LD | BPF_IMM | BPF_DW, dst, 0, 0, (__s32)(__u32)v });
+	emit(b, (struct bpf_insn){ 0, 0, 0, 0, (__s32)(__u32)(v >> 32) });
+}
+
+/* How a declared argument type widens to a u64 slot: bits < 64 means the
+ * register's low `bits` are the value, sign- or zero-extended. */
+static void arg_width(const struct btf *btf, __u32 id, int *bits, bool *is_signed)
+{
+	const struct btf_type *t = btf__type_by_id(btf, btf__resolve_type(btf, id));
+
+	*bits = 64;
+	*is_signed = false;
+	if (!t)
+		return;
+	if (btf_is_int(t)) {
+		*bits = t->size * 8;
+		*is_signed = btf_int_encoding(t) & BTF_INT_SIGNED;
+		if (btf_int_encoding(t) & BTF_INT_BOOL)
+			*bits = 8;
+	} else if (btf_is_enum(t) || btf_is_enum64(t)) {
+		*bits = t->size * 8;
+		*is_signed = btf_kflag(t);
+	}
+}
+
+struct call_fixup {
+	__u32 seq_pos;	/* position of the call inside the site's sequence */
+	size_t obs;	/* index into the observer array */
+};
+
+struct site_seq {
+	__u32 idx;	/* the NOP */
+	struct insn_buf code;
+	struct call_fixup *calls;
+	size_t ncalls;
+};
+
+struct relink {
+	struct bpf_sdt_target *t;
+	struct sdt_target_prog *tp;
+	const struct sdt_arm_obs *obs;
+	size_t nobs;
+	struct site_seq *seqs;
+	size_t nseqs;
+	struct sdt_patched patched;
+	struct insn_buf prog;		/* final armed instructions */
+	__u32 *obs_base;		/* where each observer's code starts */
+	struct btf *btf;
+	__u32 *obs_type_off;		/* BTF id shift of each observer */
+	__u32 *obs_func_id;		/* the static FUNC added for each */
+	struct insn_buf func_info;	/* raw records (8-byte units) */
+	struct insn_buf line_info;	/* raw records, 16-byte units */
+};
+
+static const char *site_fn(const struct sdt_prog_site *ps)
+{
+	const char *fn = bpf_sdt_site__function(ps->site);
+
+	return fn ? fn : "?";
+}
+
+/* The sequence replacing one site's NOP. */
+static int build_site(struct relink *r, const struct sdt_prog_site *ps, struct site_seq *seq)
+{
+	const struct bpf_sdt_probe *probe = bpf_sdt_site__probe(ps->site);
+	const struct btf *sbtf = bpf_sdt_object__btf(r->t->sdt);
+	const struct sdt_reg_state *st = &r->tp->regs[ps->idx];
+	int nargs = bpf_sdt_probe__arg_cnt(probe), i, reg, nspill = 0, bits;
+	__u16 spill = st->live_in & SDT_CALLER_SAVED, uninit = spill & ~st->init_in;
+	__u32 depth = (r->tp->stack_depth[ps->func] + 7) & ~7u, args_base, total;
+	struct insn_buf *b = &seq->code;
+	bool is_signed;
+	size_t k;
+
+	if (uninit) {
+		for (reg = 0; !(uninit & SDT_REG_BIT(reg)); reg++)
+			;
+		pr_warn("%s: probe %s at %s insn %u (program %s): r%d is live after the site but not set on every path to it, so the observer call cannot preserve it",
+			r->t->name, bpf_sdt_probe__name(probe), site_fn(ps),
+			bpf_sdt_site__insn(ps->site), r->tp->name, reg);
+		return -EINVAL;
+	}
+	for (reg = 0; reg <= 5; reg++)
+		nspill += !!(spill & SDT_REG_BIT(reg));
+	args_base = depth + 8 * (nargs + 1); /* arguments, then the cookie */
+	total = args_base + 8 * nspill;
+	if (total > MAX_BPF_STACK) {
+		pr_warn("%s: probe %s at %s insn %u (program %s): the call needs %u bytes of stack below the %u its function uses (limit %u)",
+			r->t->name, bpf_sdt_probe__name(probe), site_fn(ps),
+			bpf_sdt_site__insn(ps->site), r->tp->name, total - depth, depth, MAX_BPF_STACK);
+		return -E2BIG;
+	}
+	seq->idx = ps->idx;
+
+	for (reg = 0, i = 0; reg <= 5; reg++)
+		if (spill & SDT_REG_BIT(reg))
+			emit(b, STX_DW(BPF_REG_10, reg, -(int)(args_base + 8 * ++i)));
+	/* Register arguments first: nothing is clobbered yet. */
+	for (i = 0; i < nargs; i++) {
+		const struct bpf_sdt_arg_loc *a = bpf_sdt_site__arg(ps->site, i);
+
+		if (a->kind == BPF_SDT_ARG_REG)
+			emit(b, STX_DW(BPF_REG_10, a->reg, -(int)args_base + 8 * i));
+	}
+	/* Arguments 10..12 sit in the site's stack block: r1 = block, r0 = temp. */
+	for (i = 0; i < nargs; i++) {
+		const struct bpf_sdt_arg_loc *a = bpf_sdt_site__arg(ps->site, i);
+
+		if (a->kind != BPF_SDT_ARG_MEM)
+			continue;
+		if (a->reg != BPF_REG_1)
+			emit(b, MOV64_REG(BPF_REG_1, a->reg));
+		emit(b, LDX_DW(BPF_REG_0, BPF_REG_1, a->off));
+		emit(b, STX_DW(BPF_REG_10, BPF_REG_0, -(int)args_base + 8 * i));
+	}
+	/* A register holds a narrow value with undefined upper bits. */
+	for (i = 0; i < nargs; i++) {
+		const struct bpf_sdt_arg_loc *a = bpf_sdt_site__arg(ps->site, i);
+		int slot = -(int)args_base + 8 * i;
+
+		arg_width(sbtf, bpf_sdt_probe__arg_type_id(probe, i), &bits, &is_signed);
+		if (a->kind != BPF_SDT_ARG_REG || bits >= 64)
+			continue;
+		emit(b, LDX_DW(BPF_REG_0, BPF_REG_10, slot));
+		emit(b, ALU64_IMM(BPF_LSH, BPF_REG_0, 64 - bits));
+		emit(b, ALU64_IMM(is_signed ? BPF_ARSH : BPF_RSH, BPF_REG_0, 64 - bits));
+		emit(b, STX_DW(BPF_REG_10, BPF_REG_0, slot));
+	}
+	seq->calls = calloc(r->nobs ? r->nobs : 1, sizeof(*seq->calls));
+	if (!seq->calls)
+		return -ENOMEM;
+	for (k = 0; k < r->nobs; k++) {
+		if (r->obs[k].probe != probe)
+			continue;
+		emit_ld_imm64(b, BPF_REG_0, r->obs[k].cookie);
+		emit(b, STX_DW(BPF_REG_10, BPF_REG_0, -(int)args_base + 8 * nargs));
+		emit(b, MOV64_REG(BPF_REG_1, BPF_REG_10));
+		emit(b, ALU64_IMM(BPF_ADD, BPF_REG_1, -(int)args_base));
+		seq->calls[seq->ncalls++] = (struct call_fixup){ b->cnt, k };
+		emit(b, CALL_PSEUDO());
+	}
+	for (reg = 0, i = 0; reg <= 5; reg++)
+		if (spill & SDT_REG_BIT(reg))
+			emit(b, LDX_DW(reg, BPF_REG_10, -(int)(args_base + 8 * ++i)));
+	return b->err;
+}
+
+static int cmp_site_idx(const void *a, const void *b)
+{
+	const struct sdt_prog_site *x = a, *y = b;
+
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static bool observed(const struct relink *r, const struct bpf_sdt_probe *probe)
+{
+	size_t k;
+
+	for (k = 0; k < r->nobs; k++)
+		if (r->obs[k].probe == probe)
+			return true;
+	return false;
+}
+
+static int build_sites(struct relink *r)
+{
+	struct sdt_prog_site *sites;
+	size_t i;
+	int err = 0;
+
+	sites = calloc(r->tp->site_cnt ? r->tp->site_cnt : 1, sizeof(*sites));
+	r->seqs = calloc(r->tp->site_cnt ? r->tp->site_cnt : 1, sizeof(*r->seqs));
+	if (!sites || !r->seqs) {
+		free(sites);
+		return -ENOMEM;
+	}
+	memcpy(sites, r->tp->sites, r->tp->site_cnt * sizeof(*sites));
+	qsort(sites, r->tp->site_cnt, sizeof(*sites), cmp_site_idx);
+	for (i = 0; i < r->tp->site_cnt && !err; i++)
+		if (observed(r, bpf_sdt_site__probe(sites[i].site)))
+			err = build_site(r, &sites[i], &r->seqs[r->nseqs++]);
+	free(sites);
+	return err;
+}
+
+static int cookie_helper_id(void)
+{
+	unsigned int id;
+
+	for (id = 1; id < sdt_helper_name_cnt; id++)
+		if (sdt_helper_name_table[id] && !strcmp(sdt_helper_name_table[id], SDT_COOKIE_HELPER))
+			return (int)id;
+	return -1;
+}
+
+/* Patched target, then each observer's code, with the cookie helper turned
+ * into a load of the slot after the arguments. */
+static int assemble(struct relink *r)
+{
+	struct sdt_patch *patches = calloc(r->nseqs ? r->nseqs : 1, sizeof(*patches));
+	int cookie_id = cookie_helper_id(), err;
+	size_t i, k, c;
+
+	if (!patches)
+		return -ENOMEM;
+	for (i = 0; i < r->nseqs; i++)
+		patches[i] = (struct sdt_patch){ r->seqs[i].idx, r->seqs[i].code.insns,
+						 r->seqs[i].code.cnt };
+	err = sdt_insns_patch(r->tp->cap.insns, r->tp->cap.insn_cnt, patches, (__u32)r->nseqs,
+			      &r->patched);
+	free(patches);
+	if (err) {
+		pr_warn("%s: program %s: cannot make room for the observer calls (%s)", r->t->name,
+			r->tp->name, err == -ERANGE ? "a jump would exceed 32767 instructions" :
+			strerror(-err));
+		return err;
+	}
+	for (i = 0; i < r->patched.cnt; i++)
+		emit(&r->prog, r->patched.insns[i]);
+	r->obs_base = calloc(r->nobs ? r->nobs : 1, sizeof(*r->obs_base));
+	if (!r->obs_base)
+		return -ENOMEM;
+	for (k = 0; k < r->nobs; k++) {
+		const struct sdt_prog_capture *code = r->obs[k].code;
+		int nargs = bpf_sdt_probe__arg_cnt(r->obs[k].probe);
+
+		r->obs_base[k] = r->prog.cnt;
+		for (i = 0; i < code->insn_cnt; i++) {
+			struct bpf_insn insn = code->insns[i];
+
+			if (insn.code == (BPF_JMP | BPF_CALL) && insn.src_reg == 0 &&
+			    insn.imm == cookie_id)
+				insn = LDX_DW(BPF_REG_0, BPF_REG_1, 8 * nargs);
+			emit(&r->prog, insn);
+		}
+	}
+	for (i = 0; i < r->nseqs; i++) {
+		__u32 start = r->patched.new_idx[r->seqs[i].idx];
+
+		for (c = 0; c < r->seqs[i].ncalls; c++) {
+			__u32 pos = start + r->seqs[i].calls[c].seq_pos;
+
+			r->prog.insns[pos].imm = (__s32)r->obs_base[r->seqs[i].calls[c].obs] - (__s32)(pos + 1);
+		}
+	}
+	return r->prog.err;
+}
+
+static int merge_btf(struct relink *r)
+{
+	const void *raw;
+	__u32 size;
+	size_t k, j;
+	int id;
+
+	raw = btf__raw_data(r->t->btf, &size);
+	r->btf = raw ? btf__new(raw, size) : NULL;
+	r->obs_type_off = calloc(r->nobs ? r->nobs : 1, sizeof(*r->obs_type_off));
+	r->obs_func_id = calloc(r->nobs ? r->nobs : 1, sizeof(*r->obs_func_id));
+	if (!r->btf || !r->obs_type_off || !r->obs_func_id)
+		return -ENOMEM;
+	for (k = 0; k < r->nobs; k++) {
+		const struct bpf_func_info *main_fi = r->obs[k].code->func_info;
+		const struct btf_type *fn;
+
+		for (j = 0; j < k && r->obs[j].btf != r->obs[k].btf; j++)
+			;
+		if (j < k) {
+			r->obs_type_off[k] = r->obs_type_off[j];
+		} else {
+			id = btf__add_btf(r->btf, r->obs[k].btf);
+			if (id < 0)
+				return id;
+			r->obs_type_off[k] = id - 1;
+		}
+		fn = main_fi ? btf__type_by_id(r->obs[k].btf, main_fi->type_id) : NULL;
+		if (!fn || !btf_is_func(fn))
+			return -EINVAL;
+		/* static: verified as part of the target, not on its own */
+		id = btf__add_func(r->btf, r->obs[k].name, BTF_FUNC_STATIC,
+				   fn->type + r->obs_type_off[k]);
+		if (id < 0)
+			return id;
+		r->obs_func_id[k] = id;
+	}
+	return 0;
+}
+
+/* Appends a func_info (8 bytes) or line_info (16 bytes) record. */
+static void emit_record(struct insn_buf *b, const void *rec, __u32 size)
+{
+	struct bpf_insn chunk[2] = {};
+
+	memcpy(chunk, rec, size);
+	for (__u32 i = 0; i < size / sizeof(struct bpf_insn); i++)
+		emit(b, chunk[i]);
+}
+
+/* func_info and line_info of the armed copy. Records are kept as raw
+ * bytes; the two leading fields of both are insn_off and a BTF id or
+ * string offset. */
+static int build_ext_info(struct relink *r)
+{
+	const struct sdt_prog_capture *c = &r->tp->cap;
+	__u32 i;
+	size_t k;
+
+	/* The record layouts this code writes; libbpf 1.1 passes exactly these. */
+	if (c->func_info_rec_size != sizeof(struct bpf_func_info) ||
+	    (c->line_info_cnt && c->line_info_rec_size != sizeof(struct bpf_line_info)))
+		return -ENOTSUP;
+	for (k = 0; k < r->nobs; k++)
+		if (r->obs[k].code->func_info_rec_size != sizeof(struct bpf_func_info) ||
+		    (r->obs[k].code->line_info_cnt &&
+		     r->obs[k].code->line_info_rec_size != sizeof(struct bpf_line_info)))
+			return -ENOTSUP;
+	for (i = 0; i < c->func_info_cnt; i++) {
+		struct bpf_func_info fi = ((const struct bpf_func_info *)c->func_info)[i];
+
+		fi.insn_off = r->patched.new_idx[fi.insn_off];
+		emit_record(&r->func_info, &fi, sizeof(fi));
+	}
+	for (i = 0; i < c->line_info_cnt; i++) {
+		struct bpf_line_info li;
+
+		memcpy(&li, (const char *)c->line_info + (size_t)i * c->line_info_rec_size, sizeof(li));
+		li.insn_off = r->patched.new_idx[li.insn_off];
+		emit_record(&r->line_info, &li, sizeof(li));
+	}
+	for (k = 0; k < r->nobs; k++) {
+		const struct sdt_prog_capture *oc = r->obs[k].code;
+
+		for (i = 0; i < oc->func_info_cnt; i++) {
+			struct bpf_func_info fi = ((const struct bpf_func_info *)oc->func_info)[i];
+
+			fi.type_id = i ? fi.type_id + r->obs_type_off[k] : r->obs_func_id[k];
+			fi.insn_off += r->obs_base[k];
+			emit_record(&r->func_info, &fi, sizeof(fi));
+		}
+		for (i = 0; i < oc->line_info_cnt; i++) {
+			struct bpf_line_info li;
+			const char *file, *line;
+			int fo, lo;
+
+			memcpy(&li, (const char *)oc->line_info + (size_t)i * oc->line_info_rec_size,
+			       sizeof(li));
+			file = btf__str_by_offset(r->obs[k].btf, li.file_name_off);
+			line = btf__str_by_offset(r->obs[k].btf, li.line_off);
+			fo = btf__add_str(r->btf, file ? file : "");
+			lo = btf__add_str(r->btf, line ? line : "");
+			if (fo < 0 || lo < 0)
+				return -ENOMEM;
+			li.file_name_off = fo;
+			li.line_off = lo;
+			li.insn_off += r->obs_base[k];
+			emit_record(&r->line_info, &li, sizeof(li));
+		}
+	}
+	return r->func_info.err ? r->func_info.err : r->line_info.err;
+}
+
+/* The verifier's reasons: its last lines, which name the failing
+ * instruction and, with line info, the source line. */
+static void report_rejection(const struct relink *r, const char *log, int err)
+{
+	const char *lines[VERIFIER_LINES_SHOWN], *p = log, *nl;
+	size_t n = 0, i;
+
+	pr_warn("%s: program %s: the kernel verifier rejected the armed copy (%s):", r->t->name,
+		r->tp->name, strerror(-err));
+	while (p && *p) {
+		nl = strchr(p, '\n');
+		if (nl != p) {
+			if (n == VERIFIER_LINES_SHOWN)
+				memmove(lines, lines + 1, sizeof(lines) - sizeof(lines[0]));
+			lines[n < VERIFIER_LINES_SHOWN ? n++ : n - 1] = p;
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	for (i = 0; i < n; i++) {
+		nl = strchr(lines[i], '\n');
+		pr_warn("  %.*s", nl ? (int)(nl - lines[i]) : (int)strlen(lines[i]), lines[i]);
+	}
+}
+
+static int load_armed(struct relink *r)
+{
+	struct sdt_load_req req = {
+		.attrs = &r->tp->cap,
+		.name = r->tp->name,
+		.license = r->t->sdt->license ? r->t->sdt->license : "",
+		.insns = r->prog.insns,
+		.insn_cnt = r->prog.cnt,
+		.btf_fd = -1,
+	};
+	int btf_fd, fd;
+
+	if (r->tp->cap.func_info_cnt) {
+		btf_fd = btf__load_into_kernel(r->btf);
+		if (btf_fd) {
+			pr_warn("%s: program %s: the kernel refused the merged BTF: %s", r->t->name,
+				r->tp->name, strerror(-btf_fd));
+			return btf_fd;
+		}
+		req.btf_fd = btf__fd(r->btf);
+		req.func_info = r->func_info.insns;
+		req.func_info_cnt = r->func_info.cnt;
+		req.line_info = r->line_info.insns;
+		req.line_info_cnt = r->line_info.cnt * sizeof(struct bpf_insn) /
+				    sizeof(struct bpf_line_info);
+	}
+	fd = sdt_prog_load(&req);
+	if (fd >= 0)
+		return fd;
+	req.log_level = 1;
+	req.log_size = VERIFIER_LOG_SIZE;
+	req.log_buf = malloc(VERIFIER_LOG_SIZE);
+	if (!req.log_buf)
+		return -ENOMEM;
+	fd = sdt_prog_load(&req);
+	if (fd >= 0) /* passed with logging on: keep it */
+		goto out;
+	report_rejection(r, req.log_buf, fd);
+out:
+	free(req.log_buf);
+	return fd;
+}
+
+static void relink_free(struct relink *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nseqs; i++) {
+		free(r->seqs[i].code.insns);
+		free(r->seqs[i].calls);
+	}
+	free(r->seqs);
+	sdt_patched_free(&r->patched);
+	free(r->prog.insns);
+	free(r->obs_base);
+	btf__free(r->btf);
+	free(r->obs_type_off);
+	free(r->obs_func_id);
+	free(r->func_info.insns);
+	free(r->line_info.insns);
+}
+
+int sdt_relink(struct bpf_sdt_target *t, struct sdt_target_prog *tp,
+	       const struct sdt_arm_obs *obs, size_t nobs)
+{
+	struct relink r = { .t = t, .tp = tp, .obs = obs, .nobs = nobs };
+	int err;
+
+	err = sdt_target_prog_prepare(t, tp);
+	if (!err)
+		err = build_sites(&r);
+	if (!err)
+		err = assemble(&r);
+	if (!err && tp->cap.func_info_cnt) {
+		err = merge_btf(&r);
+		if (!err)
+			err = build_ext_info(&r);
+		if (err)
+			pr_warn("%s: program %s: cannot combine its BTF with the observers' (%s)",
+				t->name, tp->name, strerror(-err));
+	}
+	if (!err)
+		err = load_armed(&r);
+	relink_free(&r);
+	return err;
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef __BPFSDT_RELINK_H
+#define __BPFSDT_RELINK_H
+
+#include "target.h"
+
+/* One observer called from a program's sites of one probe. */
+struct sdt_arm_obs {
+	const struct bpf_sdt_probe *probe;
+	__u64 cookie;
+	const char *name;			/* observer program name */
+	const struct sdt_prog_capture *code;	/* its final instructions */
+	const struct btf *btf;			/* its object's BTF */
+};
+
+/*
+ * Builds the armed copy of tp in which each site of an observed probe calls
+ * that probe's observers (in array order), and loads it. Returns the new
+ * program's fd, or a negative errno after one diagnostic (plus the
+ * verifier's relevant lines when the kernel refused the copy).
+ */
+int sdt_relink(struct bpf_sdt_target *t, struct sdt_target_prog *tp,
+	       const struct sdt_arm_obs *obs, size_t nobs);
+
+#endif

@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Targets: a loaded BPF object plus, for each program, what the kernel was
+ * given (captured at load time) and where each probe site ended up in the
+ * program's final instructions.
+ */
+#include <bpf/btf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "prog_load.h"
+#include "target.h"
+
+#define STATS_LOG_SIZE 4096
+
+static int func_nargs(const struct btf *btf, __u32 func_type_id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, func_type_id);
+
+	if (!t || !btf_is_func(t))
+		return -EINVAL;
+	t = btf__type_by_id(btf, t->type);
+	if (!t || !btf_is_func_proto(t))
+		return -EINVAL;
+	return btf_vlen(t);
+}
+
+/* Functions of the final program, from its func_info. */
+static int load_funcs(struct bpf_sdt_target *t, struct sdt_target_prog *tp)
+{
+	const struct sdt_prog_capture *c = &tp->cap;
+	__u32 i;
+
+	if (!c->func_info_cnt) {
+		tp->nfuncs = 1; /* no BTF: one function, one argument (ctx) */
+		tp->funcs = calloc(1, sizeof(*tp->funcs));
+		tp->func_type_ids = calloc(1, sizeof(*tp->func_type_ids));
+		if (!tp->funcs || !tp->func_type_ids)
+			return -ENOMEM;
+		tp->funcs[0].nargs = 1;
+		return 0;
+	}
+	tp->funcs = calloc(c->func_info_cnt, sizeof(*tp->funcs));
+	tp->func_type_ids = calloc(c->func_info_cnt, sizeof(*tp->func_type_ids));
+	if (!tp->funcs || !tp->func_type_ids)
+		return -ENOMEM;
+	for (i = 0; i < c->func_info_cnt; i++) {
+		const struct bpf_func_info *fi =
+			(const void *)((const char *)c->func_info + (size_t)i * c->func_info_rec_size);
+		int n = func_nargs(t->btf, fi->type_id);
+
+		if (n < 0 || fi->insn_off >= c->insn_cnt || (i && fi->insn_off <= tp->funcs[i - 1].start)) {
+			pr_warn("%s: program %s: inconsistent func_info record %u", t->name, tp->name, i);
+			return -EINVAL;
+		}
+		tp->funcs[i].start = fi->insn_off;
+		tp->funcs[i].nargs = n;
+		tp->func_type_ids[i] = fi->type_id;
+	}
+	tp->nfuncs = c->func_info_cnt;
+	return 0;
+}
+
+static __u32 func_of(const struct sdt_target_prog *tp, __u32 idx)
+{
+	__u32 f = 0;
+
+	while (f + 1 < tp->nfuncs && tp->funcs[f + 1].start <= idx)
+		f++;
+	return f;
+}
+
+/* Where, if anywhere, this program's final instructions hold site s. */
+static int locate_site(const struct bpf_sdt_target *t, const struct sdt_target_prog *tp,
+		       const struct bpf_sdt_site *s, __u32 *idx)
+{
+	const char *fn = bpf_sdt_site__function(s);
+	__u32 i;
+
+	if (!fn)
+		return -ENOENT;
+	if (!strcmp(bpf_sdt_site__section(s), bpf_program__section_name(tp->prog)) &&
+	    !strcmp(fn, tp->name)) {
+		*idx = bpf_sdt_site__insn(s);
+		return 0;
+	}
+	if (strcmp(bpf_sdt_site__section(s), ".text"))
+		return -ENOENT;
+	for (i = 1; i < tp->nfuncs; i++) {
+		const struct btf_type *ft = btf__type_by_id(t->btf, tp->func_type_ids[i]);
+
+		if (ft && !strcmp(btf__name_by_offset(t->btf, ft->name_off), fn)) {
+			*idx = tp->funcs[i].start + bpf_sdt_site__insn(s);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static bool is_site_nop(const struct bpf_insn *insn)
+{
+	return insn->code == (BPF_JMP | BPF_JA) && !insn->dst_reg && !insn->src_reg &&
+	       !insn->off && !insn->imm;
+}
+
+static int map_sites(struct bpf_sdt_target *t, struct sdt_target_prog *tp)
+{
+	size_t n = bpf_sdt_object__site_cnt(t->sdt), i;
+	__u32 idx;
+
+	tp->sites = calloc(n ? n : 1, sizeof(*tp->sites));
+	if (!tp->sites)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		const struct bpf_sdt_site *s = bpf_sdt_object__site(t->sdt, i);
+
+		if (locate_site(t, tp, s, &idx))
+			continue;
+		if (idx >= tp->cap.insn_cnt || !is_site_nop(&tp->cap.insns[idx])) {
+			pr_warn("%s: program %s: probe %s site at %s insn %u is not a 'goto +0' after loading (insn %u)",
+				t->name, tp->name, bpf_sdt_probe__name(bpf_sdt_site__probe(s)),
+				bpf_sdt_site__section(s), bpf_sdt_site__section_insn(s), idx);
+			return -EINVAL;
+		}
+		tp->sites[tp->site_cnt].site = s;
+		tp->sites[tp->site_cnt].idx = idx;
+		tp->sites[tp->site_cnt].func = func_of(tp, idx);
+		tp->site_cnt++;
+	}
+	return 0;
+}
+
+static int adopt_programs(struct bpf_sdt_target *t)
+{
+	struct bpf_program *prog;
+	size_t n = 0;
+	int err;
+
+	bpf_object__for_each_program(prog, t->obj)
+		n++;
+	t->progs = calloc(n ? n : 1, sizeof(*t->progs));
+	if (!t->progs)
+		return -ENOMEM;
+	bpf_object__for_each_program(prog, t->obj) {
+		struct sdt_target_prog *tp = &t->progs[t->prog_cnt++];
+
+		tp->prog = prog;
+		tp->name = bpf_program__name(prog);
+		tp->orig_fd = bpf_program__fd(prog);
+		tp->armed_fd = -1;
+		if (sdt_capture_take(prog, &tp->cap))
+			continue; /* not loaded through our handlers: not armable */
+		tp->captured = true;
+		err = load_funcs(t, tp);
+		if (!err)
+			err = map_sites(t, tp);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static struct bpf_sdt_target *target_new(const char *name)
+{
+	struct bpf_sdt_target *t = calloc(1, sizeof(*t));
+
+	if (t) {
+		t->name = strdup(name);
+		if (!t->name) {
+			free(t);
+			t = NULL;
+		}
+	}
+	return t;
+}
+
+static struct bpf_sdt_target *adopt(struct bpf_sdt_target *t, const void *elf, size_t size)
+{
+	LIBBPF_OPTS(bpf_sdt_open_opts, sopts, .object_name = t->name);
+	int err;
+
+	t->sdt = bpf_sdt_object__open_mem(elf, size, &sopts);
+	if (!t->sdt) {
+		err = -errno;
+		goto fail;
+	}
+	t->btf = bpf_object__btf(t->obj);
+	err = adopt_programs(t);
+	if (err)
+		goto fail;
+	return t;
+fail:
+	bpf_sdt_target__close(t);
+	errno = -err;
+	return NULL;
+}
+
+static bool opts_ok(const struct bpf_sdt_target_opts *opts)
+{
+	return !opts || opts->sz >= sizeof(size_t);
+}
+
+static const char *opts_name(const struct bpf_sdt_target_opts *opts, const char *fallback)
+{
+	return opts && opts->sz > offsetof(struct bpf_sdt_target_opts, object_name) &&
+	       opts->object_name ? opts->object_name : fallback;
+}
+
+struct bpf_sdt_target *bpf_sdt_target__open_mem(const void *buf, size_t size,
+						const struct bpf_sdt_target_opts *opts)
+{
+	struct bpf_sdt_target *t;
+	int err;
+
+	if (!buf || !opts_ok(opts)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	err = sdt_capture_init();
+	if (err) {
+		errno = -err;
+		return NULL;
+	}
+	t = target_new(opts_name(opts, "<memory>"));
+	if (!t) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	{
+		LIBBPF_OPTS(bpf_object_open_opts, oopts, .object_name = t->name);
+
+		t->obj = bpf_object__open_mem(buf, size, &oopts);
+	}
+	if (!t->obj) {
+		err = -errno;
+		pr_warn("%s: libbpf cannot open the object: %s", t->name, strerror(-err));
+		goto fail;
+	}
+	t->own_obj = true;
+	err = bpf_object__load(t->obj);
+	if (err) {
+		pr_warn("%s: the kernel refused to load the object: %s (libbpf's log above)",
+			t->name, strerror(-err));
+		goto fail;
+	}
+	return adopt(t, buf, size);
+fail:
+	bpf_sdt_target__close(t);
+	errno = -err;
+	return NULL;
+}
+
+struct bpf_sdt_target *bpf_sdt_target__open_file(const char *path,
+						 const struct bpf_sdt_target_opts *opts)
+{
+	LIBBPF_OPTS(bpf_sdt_target_opts, named, .object_name = opts_name(opts, path));
+	struct bpf_sdt_target *t;
+	size_t size = 0;
+	void *buf;
+	int err;
+
+	if (!path || !opts_ok(opts)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	buf = sdt_read_file(path, &size, &err);
+	if (!buf) {
+		pr_warn("%s: cannot read: %s", named.object_name, strerror(-err));
+		errno = -err;
+		return NULL;
+	}
+	t = bpf_sdt_target__open_mem(buf, size, &named);
+	err = errno;
+	free(buf);
+	errno = err;
+	return t;
+}
+
+struct bpf_sdt_target *bpf_sdt_target__from_object(struct bpf_object *obj, const void *elf,
+						   size_t elf_size,
+						   const struct bpf_sdt_target_opts *opts)
+{
+	struct bpf_sdt_target *t;
+
+	if (!obj || !elf || !opts_ok(opts)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	t = target_new(opts_name(opts, bpf_object__name(obj)));
+	if (!t) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	t->obj = obj;
+	return adopt(t, elf, elf_size);
+}
+
+int sdt_target_prog_prepare(struct bpf_sdt_target *t, struct sdt_target_prog *tp)
+{
+	char *log = NULL;
+	struct sdt_load_req req = {
+		.attrs = &tp->cap,
+		.name = tp->name,
+		.license = t->sdt->license ? t->sdt->license : "",
+		.insns = tp->cap.insns,
+		.insn_cnt = tp->cap.insn_cnt,
+		.btf_fd = tp->cap.func_info_cnt ? btf__fd(t->btf) : -1,
+		.func_info = tp->cap.func_info,
+		.func_info_cnt = tp->cap.func_info_cnt,
+		.line_info = tp->cap.line_info,
+		.line_info_cnt = tp->cap.line_info_cnt,
+		.log_level = 4, /* BPF_LOG_STATS: per-function stack depths */
+		.log_size = STATS_LOG_SIZE,
+	};
+	int fd, err = 0;
+
+	if (tp->stack_depth && tp->regs)
+		return 0;
+	tp->stack_depth = calloc(tp->nfuncs, sizeof(*tp->stack_depth));
+	tp->regs = calloc(tp->cap.insn_cnt, sizeof(*tp->regs));
+	log = req.log_buf = malloc(STATS_LOG_SIZE);
+	if (!tp->stack_depth || !tp->regs || !log) {
+		err = -ENOMEM;
+		goto out;
+	}
+	fd = sdt_prog_load(&req);
+	if (fd < 0) {
+		err = fd;
+		pr_warn("%s: program %s: reloading it to measure its stack failed: %s", t->name,
+			tp->name, strerror(-err));
+		goto out;
+	}
+	close(fd);
+	if (sdt_parse_stack_depths(log, tp->stack_depth, tp->nfuncs) != (int)tp->nfuncs) {
+		pr_warn("%s: program %s: the verifier reported no stack depth for each function",
+			t->name, tp->name);
+		err = -EINVAL;
+		goto out;
+	}
+	err = sdt_reg_analysis(tp->cap.insns, tp->cap.insn_cnt, tp->funcs, tp->nfuncs, tp->regs);
+	if (err)
+		pr_warn("%s: program %s: cannot follow its control flow (%s)", t->name, tp->name,
+			strerror(-err));
+out:
+	free(log);
+	if (err) {
+		free(tp->stack_depth);
+		free(tp->regs);
+		tp->stack_depth = NULL;
+		tp->regs = NULL;
+	}
+	return err;
+}
+
+struct sdt_target_prog *sdt_target_find_prog(const struct bpf_sdt_target *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->prog_cnt; i++)
+		if (!strcmp(t->progs[i].name, name))
+			return &t->progs[i];
+	return NULL;
+}
+
+struct bpf_object *bpf_sdt_target__object(const struct bpf_sdt_target *t)
+{
+	return t->obj;
+}
+
+const struct bpf_sdt_object *bpf_sdt_target__probes(const struct bpf_sdt_target *t)
+{
+	return t->sdt;
+}
+
+int bpf_sdt_target__prog_fd(const struct bpf_sdt_target *t, const char *prog_name)
+{
+	const struct sdt_target_prog *tp = prog_name ? sdt_target_find_prog(t, prog_name) : NULL;
+
+	if (!tp)
+		return -ENOENT;
+	return tp->armed_fd >= 0 ? tp->armed_fd : tp->orig_fd;
+}
+
+void bpf_sdt_target__close(struct bpf_sdt_target *t)
+{
+	size_t i;
+
+	if (!t)
+		return;
+	sdt_target_detach_all(t);
+	for (i = 0; i < t->prog_cnt; i++) {
+		struct sdt_target_prog *tp = &t->progs[i];
+
+		if (tp->armed_fd >= 0)
+			close(tp->armed_fd);
+		sdt_capture_release(&tp->cap);
+		free(tp->funcs);
+		free(tp->func_type_ids);
+		free(tp->sites);
+		free(tp->stack_depth);
+		free(tp->regs);
+	}
+	free(t->progs);
+	bpf_sdt_object__close(t->sdt);
+	if (t->own_obj)
+		bpf_object__close(t->obj);
+	free(t->name);
+	free(t);
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Internal view of a relinkable target, shared by target.c (loading and
+ * site mapping), relink.c (building armed copies) and attach.c (links). */
+#ifndef __BPFSDT_TARGET_H
+#define __BPFSDT_TARGET_H
+
+#include "capture.h"
+#include "internal.h"
+#include "reg_analysis.h"
+
+/* A site located in a program's final instructions. A .text site appears
+ * once in every program that calls its function. */
+struct sdt_prog_site {
+	const struct bpf_sdt_site *site;
+	__u32 idx;	/* final instruction index of the NOP */
+	__u32 func;	/* index into sdt_target_prog.funcs */
+};
+
+struct sdt_target_prog {
+	struct bpf_program *prog;
+	const char *name;
+	bool captured;
+	struct sdt_prog_capture cap;
+	struct sdt_func_span *funcs;	/* from func_info, sorted by start */
+	__u32 *func_type_ids;		/* FUNC type of each function */
+	__u32 nfuncs;
+	struct sdt_prog_site *sites;
+	size_t site_cnt;
+	__u32 *stack_depth;		/* per function, NULL until measured */
+	struct sdt_reg_state *regs;	/* NULL until analysed */
+	int orig_fd;			/* the dormant program (libbpf's) */
+	int armed_fd;			/* -1 while dormant */
+};
+
+struct sdt_attachment;
+
+struct bpf_sdt_target {
+	char *name;
+	struct bpf_object *obj;
+	bool own_obj;
+	struct bpf_sdt_object *sdt;
+	const struct btf *btf;		/* the object's BTF (func_info ids) */
+	struct sdt_target_prog *progs;
+	size_t prog_cnt;
+	struct sdt_attachment *attachments; /* in attach order */
+};
+
+/* Measures the verifier's per-function stack depth of tp's original code
+ * and analyses its registers (once). */
+int sdt_target_prog_prepare(struct bpf_sdt_target *t, struct sdt_target_prog *tp);
+/* attach.c: drops every attachment and puts every original back. */
+void sdt_target_detach_all(struct bpf_sdt_target *t);
+struct sdt_target_prog *sdt_target_find_prog(const struct bpf_sdt_target *t, const char *name);
+
+#endif

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Attaching observers by relinking: the RFC example end to end. */
+#include <errno.h>
+#include <unistd.h>
+#include "helpers.h"
+#include "libbpfsdt.h"
+#include "observer_helpers.h"
+#include "test.h"
+
+struct rfc_observer_bss {
+	__u64 hits;
+	int last_len;
+	int last_ret;
+	__u64 last_cookie;
+};
+
+#define REQUIRE_ROOT() do { if (geteuid()) SKIP("needs root to load BPF programs"); } while (0)
+
+TEST(attached_observer_sees_every_site_hit_with_its_arguments)
+{
+	struct bpf_sdt_target *t;
+	struct bpf_object *obs;
+	struct bpf_sdt_link *link;
+	struct rfc_observer_bss bss;
+
+	REQUIRE_ROOT();
+	t = bpf_sdt_target__open_file(corpus_path("basic"), NULL);
+	obs = observer_open("rfc_observer");
+	ASSERT_TRUE(t && obs);
+	link = bpf_sdt_target__attach(t, observer_prog(obs), NULL, NULL);
+	ASSERT_TRUE(link != NULL);
+	ASSERT_NE(bpf_sdt_target__prog_fd(t, "xdp_prog"),
+		  bpf_program__fd(bpf_object__find_program_by_name(bpf_sdt_target__object(t), "xdp_prog")));
+
+	ASSERT_EQ(run_packet(bpf_sdt_target__prog_fd(t, "xdp_prog"), 64), XDP_PASS);
+	ASSERT_EQ(run_packet(bpf_sdt_target__prog_fd(t, "xdp_prog"), 40), XDP_DROP);
+	ASSERT_EQ(observer_read_section(obs, ".bss", &bss, sizeof(bss)), 0);
+	ASSERT_EQ(bss.hits, 2);
+	ASSERT_EQ(bss.last_len, 40);
+	ASSERT_EQ(bss.last_ret, XDP_DROP);
+
+	ASSERT_EQ(bpf_sdt_link__destroy(link), 0);
+	bpf_sdt_target__close(t);
+	bpf_object__close(obs);
+}
+
+TEST(detaching_the_last_observer_restores_the_original_program)
+{
+	struct bpf_sdt_target *t;
+	struct bpf_object *obs;
+	struct bpf_sdt_link *link;
+	struct rfc_observer_bss bss;
+	int orig;
+
+	REQUIRE_ROOT();
+	t = bpf_sdt_target__open_file(corpus_path("basic"), NULL);
+	obs = observer_open("rfc_observer");
+	ASSERT_TRUE(t && obs);
+	orig = bpf_sdt_target__prog_fd(t, "xdp_prog");
+	link = bpf_sdt_target__attach(t, observer_prog(obs), NULL, NULL);
+	ASSERT_TRUE(link != NULL);
+	ASSERT_EQ(bpf_sdt_link__destroy(link), 0);
+	ASSERT_EQ(bpf_sdt_target__prog_fd(t, "xdp_prog"), orig);
+	ASSERT_EQ(run_packet(orig, 64), XDP_PASS);
+	ASSERT_EQ(observer_read_section(obs, ".bss", &bss, sizeof(bss)), 0);
+	ASSERT_EQ(bss.hits, 0);
+	bpf_sdt_target__close(t);
+	bpf_object__close(obs);
+}
+
+TEST(observer_reads_its_link_cookie)
+{
+	LIBBPF_OPTS(bpf_sdt_attach_opts, opts, .cookie = 0x1122334455667788ULL);
+	struct bpf_sdt_target *t;
+	struct bpf_object *obs;
+	struct bpf_sdt_link *link;
+	struct rfc_observer_bss bss;
+
+	REQUIRE_ROOT();
+	t = bpf_sdt_target__open_file(corpus_path("basic"), NULL);
+	obs = observer_open("rfc_observer");
+	ASSERT_TRUE(t && obs);
+	link = bpf_sdt_target__attach(t, observer_prog(obs), "my_trace", &opts);
+	ASSERT_TRUE(link != NULL);
+	ASSERT_EQ(run_packet(bpf_sdt_target__prog_fd(t, "xdp_prog"), 100), XDP_PASS);
+	ASSERT_EQ(observer_read_section(obs, ".bss", &bss, sizeof(bss)), 0);
+	ASSERT_EQ(bss.last_cookie, 0x1122334455667788ULL);
+	bpf_sdt_link__destroy(link);
+	bpf_sdt_target__close(t);
+	bpf_object__close(obs);
+}
