@@ -6,6 +6,8 @@
 #include "capture.h"
 #include "internal.h"
 
+#define OBSERVER_SECTION "bpf_sdt+"
+
 /* The sections whose programs bpfsdt can relink or use as observers, with
  * the attributes libbpf's own handlers would give them (a custom handler
  * replaces libbpf's, flags included). */
@@ -23,10 +25,33 @@ static const struct {
 	{ "socket", BPF_PROG_TYPE_SOCKET_FILTER, 0, 0 },
 	{ "cgroup_skb/ingress", BPF_PROG_TYPE_CGROUP_SKB, BPF_CGROUP_INET_INGRESS, 0 },
 	{ "cgroup_skb/egress", BPF_PROG_TYPE_CGROUP_SKB, BPF_CGROUP_INET_EGRESS, 0 },
-	/* Observers: verified once as raw tracepoint programs, whose context
-	 * is the same array of u64 arguments BPF_PROG() reads. */
-	{ "bpf_sdt+", BPF_PROG_TYPE_RAW_TRACEPOINT, 0, 0 },
+	/* Observers: loaded as raw tracepoint programs (a context of u64
+	 * arguments, as BPF_PROG() reads it) so that libbpf relocates them and
+	 * creates their maps; see observer_stub(). */
+	{ OBSERVER_SECTION, BPF_PROG_TYPE_RAW_TRACEPOINT, 0, 0 },
 };
+
+/*
+ * An observer's code is only meaningful inside an armed copy, where the
+ * verifier knows what its arguments are (a packet pointer stays a packet
+ * pointer); on its own every argument is a scalar and a perfectly good
+ * observer that reads a packet would be rejected. So the kernel is handed
+ * `r0 = 0; exit` for it here, and its real code is verified when it is
+ * relinked into a target.
+ */
+static int observer_stub(struct bpf_program *prog, struct bpf_prog_load_opts *opts)
+{
+	static const struct bpf_insn stub[] = {
+		{ BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0 },
+		{ BPF_JMP | BPF_EXIT, 0, 0, 0, 0 },
+	};
+
+	if (opts->func_info_cnt > 1)
+		opts->func_info_cnt = 1; /* the main function only */
+	opts->line_info = NULL;
+	opts->line_info_cnt = 0;
+	return bpf_program__set_insns(prog, (struct bpf_insn *)stub, 2);
+}
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -112,7 +137,7 @@ static int record(struct bpf_program *prog, struct bpf_prog_load_opts *opts, lon
 	}
 	captures[capture_cnt++] = copy;
 	pthread_mutex_unlock(&lock);
-	return 0;
+	return !strcmp(handlers[idx].sec, OBSERVER_SECTION) ? observer_stub(prog, opts) : 0;
 }
 
 static void register_handlers(void)

@@ -37,6 +37,7 @@ struct reg_effect {
 
 struct analysis {
 	const struct bpf_insn *insns;
+	const __u16 *extra_use;
 	__u32 cnt;
 	const struct sdt_func_span *funcs;
 	__u32 nfuncs;
@@ -205,6 +206,8 @@ static int analyse_func(const struct analysis *a, __u32 f, struct reg_effect *fx
 		err = insn_effect(a, i, &fx[i]);
 		if (err)
 			return err;
+		if (a->extra_use)
+			fx[i].use |= a->extra_use[i];
 		for (k = 0; k < fx[i].nsucc; k++)
 			if (fx[i].succ[k] < start || fx[i].succ[k] >= end)
 				return -EINVAL;
@@ -257,9 +260,10 @@ static int analyse_func(const struct analysis *a, __u32 f, struct reg_effect *fx
 }
 
 int sdt_reg_analysis(const struct bpf_insn *insns, __u32 cnt, const struct sdt_func_span *funcs,
-		     __u32 nfuncs, struct sdt_reg_state *states)
+		     __u32 nfuncs, const __u16 *extra_use, struct sdt_reg_state *states)
 {
-	struct analysis a = { insns, cnt, funcs, nfuncs };
+	struct analysis a = { .insns = insns, .extra_use = extra_use, .cnt = cnt,
+			      .funcs = funcs, .nfuncs = nfuncs };
 	struct reg_effect *fx;
 	__u32 f;
 	int err = 0;

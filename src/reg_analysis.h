@@ -36,10 +36,13 @@ int sdt_insn_successors(const struct bpf_insn *insns, __u32 i, __u32 succ[2]);
 
 /*
  * funcs: the program's functions sorted by start (funcs[0].start == 0), as
- * func_info describes them. states: cnt entries, filled. Returns 0, -EINVAL
- * for a jump or call leaving its function or the program, -ENOMEM.
+ * func_info describes them. extra_use (NULL or cnt entries): registers an
+ * instruction reads beyond what its encoding says -- a probe site's `goto
+ * +0` reads its argument registers once armed. states: cnt entries, filled.
+ * Returns 0, -EINVAL for a jump or call leaving its function or the
+ * program, -ENOMEM.
  */
 int sdt_reg_analysis(const struct bpf_insn *insns, __u32 cnt, const struct sdt_func_span *funcs,
-		     __u32 nfuncs, struct sdt_reg_state *states);
+		     __u32 nfuncs, const __u16 *extra_use, struct sdt_reg_state *states);
 
 #endif

@@ -296,6 +296,27 @@ struct bpf_sdt_target *bpf_sdt_target__from_object(struct bpf_object *obj, const
 	return adopt(t, elf, elf_size);
 }
 
+/* Every site reads its argument registers (its own, or the block address
+ * of arguments 10..12) once armed, whether or not it is armed now: a call
+ * inserted at one site must not clobber another site's arguments. */
+static int analyse_regs(struct sdt_target_prog *tp)
+{
+	__u16 *uses = calloc(tp->cap.insn_cnt ? tp->cap.insn_cnt : 1, sizeof(*uses));
+	size_t i;
+	int a, err;
+
+	if (!uses)
+		return -ENOMEM;
+	for (i = 0; i < tp->site_cnt; i++)
+		for (a = 0; a < bpf_sdt_site__arg_cnt(tp->sites[i].site); a++)
+			uses[tp->sites[i].idx] |=
+				SDT_REG_BIT(bpf_sdt_site__arg(tp->sites[i].site, a)->reg);
+	err = sdt_reg_analysis(tp->cap.insns, tp->cap.insn_cnt, tp->funcs, tp->nfuncs, uses,
+			       tp->regs);
+	free(uses);
+	return err;
+}
+
 int sdt_target_prog_prepare(struct bpf_sdt_target *t, struct sdt_target_prog *tp)
 {
 	char *log = NULL;
@@ -338,7 +359,7 @@ int sdt_target_prog_prepare(struct bpf_sdt_target *t, struct sdt_target_prog *tp
 		err = -EINVAL;
 		goto out;
 	}
-	err = sdt_reg_analysis(tp->cap.insns, tp->cap.insn_cnt, tp->funcs, tp->nfuncs, tp->regs);
+	err = analyse_regs(tp);
 	if (err)
 		pr_warn("%s: program %s: cannot follow its control flow (%s)", t->name, tp->name,
 			strerror(-err));

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,33 +31,67 @@ struct bpf_program *observer_prog(struct bpf_object *obj)
 	return bpf_object__next_program(obj, NULL);
 }
 
-int observer_read_section(struct bpf_object *obj, const char *suffix, void *buf, size_t size)
+static struct bpf_map *map_of_section(struct bpf_object *obj, const char *sec)
 {
+	size_t n = strlen(sec), len;
 	struct bpf_map *map;
-	__u32 key = 0;
-	size_t n = strlen(suffix), len;
 
 	bpf_object__for_each_map(map, obj) {
-		const char *name = bpf_map__name(map);
+		len = strlen(bpf_map__name(map));
+		if (len >= n && !strcmp(bpf_map__name(map) + len - n, sec))
+			return map;
+	}
+	return NULL;
+}
 
-		len = strlen(name);
-		if (len >= n && !strcmp(name + len - n, suffix)) {
-			if (bpf_map__value_size(map) < size)
+int observer_read_var(struct bpf_object *obj, const char *name, void *buf, size_t size)
+{
+	const struct btf *btf = bpf_object__btf(obj);
+	__u32 id, n = btf ? btf__type_cnt(btf) : 0;
+	__u32 key = 0;
+
+	for (id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		const struct btf_var_secinfo *v;
+		struct bpf_map *map;
+		char *val;
+		int i, err;
+
+		if (!btf_is_datasec(t))
+			continue;
+		v = btf_var_secinfos(t);
+		for (i = 0; i < btf_vlen(t); i++) {
+			const struct btf_type *var = btf__type_by_id(btf, v[i].type);
+
+			if (strcmp(btf__name_by_offset(btf, var->name_off), name))
+				continue;
+			map = map_of_section(obj, btf__name_by_offset(btf, t->name_off));
+			if (!map || v[i].offset + size > bpf_map__value_size(map))
 				return -1;
-			{
-				char *val = calloc(1, bpf_map__value_size(map));
-				int err;
-
-				if (!val)
-					return -1;
-				err = bpf_map_lookup_elem(bpf_map__fd(map), &key, val);
-				memcpy(buf, val, size);
-				free(val);
-				return err;
-			}
+			val = calloc(1, bpf_map__value_size(map));
+			if (!val)
+				return -1;
+			err = bpf_map_lookup_elem(bpf_map__fd(map), &key, val);
+			memcpy(buf, val + v[i].offset, size);
+			free(val);
+			return err;
 		}
 	}
 	return -1;
+}
+
+long long observer_var(struct bpf_object *obj, const char *name)
+{
+	long long v = 0;
+	const struct btf *btf = bpf_object__btf(obj);
+	__s32 id = btf ? btf__find_by_name_kind(btf, name, BTF_KIND_VAR) : -1;
+	__s64 size = id > 0 ? btf__resolve_size(btf, btf__type_by_id(btf, id)->type) : -1;
+
+	if (size <= 0 || size > 8 || observer_read_var(obj, name, &v, (size_t)size))
+		return -1;
+	if (size < 8 && (v >> (size * 8 - 1)) & 1) /* sign-extend narrower ints */
+		v |= (long long)(~0ULL << (size * 8));
+	return v;
 }
 
 int run_packet(int prog_fd, size_t pkt_len)

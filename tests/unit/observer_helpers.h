@@ -11,8 +11,11 @@
 struct bpf_object *observer_open(const char *name);
 /* First program of obj. */
 struct bpf_program *observer_prog(struct bpf_object *obj);
-/* Copies the observer's .bss (or .data) into buf; 0 on success. */
-int observer_read_section(struct bpf_object *obj, const char *suffix, void *buf, size_t size);
+/* Copies global variable `name` of a loaded object (found through its
+ * BTF, wherever the compiler placed it) into buf; 0 on success. */
+int observer_read_var(struct bpf_object *obj, const char *name, void *buf, size_t size);
+/* The same for an integer variable of up to 8 bytes; -1 if absent. */
+long long observer_var(struct bpf_object *obj, const char *name);
 
 /* Runs prog_fd once on a packet of pkt_len bytes (an Ethernet frame with
  * payload bytes 0, 1, 2, ...); returns the program's return value or -1. */

@@ -7,13 +7,6 @@
 #include "observer_helpers.h"
 #include "test.h"
 
-struct rfc_observer_bss {
-	__u64 hits;
-	int last_len;
-	int last_ret;
-	__u64 last_cookie;
-};
-
 #define REQUIRE_ROOT() do { if (geteuid()) SKIP("needs root to load BPF programs"); } while (0)
 
 TEST(attached_observer_sees_every_site_hit_with_its_arguments)
@@ -21,7 +14,6 @@ TEST(attached_observer_sees_every_site_hit_with_its_arguments)
 	struct bpf_sdt_target *t;
 	struct bpf_object *obs;
 	struct bpf_sdt_link *link;
-	struct rfc_observer_bss bss;
 
 	REQUIRE_ROOT();
 	t = bpf_sdt_target__open_file(corpus_path("basic"), NULL);
@@ -34,10 +26,9 @@ TEST(attached_observer_sees_every_site_hit_with_its_arguments)
 
 	ASSERT_EQ(run_packet(bpf_sdt_target__prog_fd(t, "xdp_prog"), 64), XDP_PASS);
 	ASSERT_EQ(run_packet(bpf_sdt_target__prog_fd(t, "xdp_prog"), 40), XDP_DROP);
-	ASSERT_EQ(observer_read_section(obs, ".bss", &bss, sizeof(bss)), 0);
-	ASSERT_EQ(bss.hits, 2);
-	ASSERT_EQ(bss.last_len, 40);
-	ASSERT_EQ(bss.last_ret, XDP_DROP);
+	ASSERT_EQ(observer_var(obs, "hits"), 2);
+	ASSERT_EQ(observer_var(obs, "last_len"), 40);
+	ASSERT_EQ(observer_var(obs, "last_ret"), XDP_DROP);
 
 	ASSERT_EQ(bpf_sdt_link__destroy(link), 0);
 	bpf_sdt_target__close(t);
@@ -49,7 +40,6 @@ TEST(detaching_the_last_observer_restores_the_original_program)
 	struct bpf_sdt_target *t;
 	struct bpf_object *obs;
 	struct bpf_sdt_link *link;
-	struct rfc_observer_bss bss;
 	int orig;
 
 	REQUIRE_ROOT();
@@ -62,8 +52,7 @@ TEST(detaching_the_last_observer_restores_the_original_program)
 	ASSERT_EQ(bpf_sdt_link__destroy(link), 0);
 	ASSERT_EQ(bpf_sdt_target__prog_fd(t, "xdp_prog"), orig);
 	ASSERT_EQ(run_packet(orig, 64), XDP_PASS);
-	ASSERT_EQ(observer_read_section(obs, ".bss", &bss, sizeof(bss)), 0);
-	ASSERT_EQ(bss.hits, 0);
+	ASSERT_EQ(observer_var(obs, "hits"), 0);
 	bpf_sdt_target__close(t);
 	bpf_object__close(obs);
 }
@@ -74,7 +63,6 @@ TEST(observer_reads_its_link_cookie)
 	struct bpf_sdt_target *t;
 	struct bpf_object *obs;
 	struct bpf_sdt_link *link;
-	struct rfc_observer_bss bss;
 
 	REQUIRE_ROOT();
 	t = bpf_sdt_target__open_file(corpus_path("basic"), NULL);
@@ -83,8 +71,7 @@ TEST(observer_reads_its_link_cookie)
 	link = bpf_sdt_target__attach(t, observer_prog(obs), "my_trace", &opts);
 	ASSERT_TRUE(link != NULL);
 	ASSERT_EQ(run_packet(bpf_sdt_target__prog_fd(t, "xdp_prog"), 100), XDP_PASS);
-	ASSERT_EQ(observer_read_section(obs, ".bss", &bss, sizeof(bss)), 0);
-	ASSERT_EQ(bss.last_cookie, 0x1122334455667788ULL);
+	ASSERT_EQ(observer_var(obs, "last_cookie"), 0x1122334455667788LL);
 	bpf_sdt_link__destroy(link);
 	bpf_sdt_target__close(t);
 	bpf_object__close(obs);
