@@ -96,8 +96,9 @@ int sdt_insns_patch(const struct bpf_insn *insns, __u32 cnt, const struct sdt_pa
 		__u32 at = out->new_idx[i];
 
 		if (p < npatch && patches[p].at == i) {
-			memcpy(&out->insns[at], patches[p].insns,
-			       patches[p].cnt * sizeof(struct bpf_insn));
+			if (patches[p].cnt)
+				memcpy(&out->insns[at], patches[p].insns,
+				       patches[p].cnt * sizeof(struct bpf_insn));
 			p++;
 			continue;
 		}

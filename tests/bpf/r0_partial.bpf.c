@@ -11,10 +11,12 @@ int r0_partial(struct xdp_md *ctx)
 {
 	int ret;
 
+	/* r3 = packet length, a scalar the verifier tracks across both
+	 * branches on it */
 	asm volatile("r2 = *(u32 *)(%[ctx] + 0)\n"
 		     "r3 = *(u32 *)(%[ctx] + 4)\n"
-		     "r2 = r3\n"
-		     "if r2 > 100 goto 11f\n"
+		     "w3 -= w2\n"
+		     "if r3 > 100 goto 11f\n"
 		     "r0 = 2\n"
 		     "11:\n"
 		     "10: goto +0\n"
@@ -22,7 +24,7 @@ int r0_partial(struct xdp_md *ctx)
 		     "___sdt_jt_r0_probe.%=:\n"
 		     ".quad 10b\n"
 		     ".popsection\n"
-		     "if r2 > 100 goto 12f\n"
+		     "if r3 > 100 goto 12f\n"
 		     "goto 13f\n"
 		     "12: r0 = 1\n"
 		     "13: %[ret] = r0\n"
