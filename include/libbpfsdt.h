@@ -11,6 +11,7 @@
 #define __LIBBPFSDT_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
 #include <bpf/libbpf_common.h> /* LIBBPF_OPTS() for our opts structs too */
@@ -204,6 +205,65 @@ bpf_sdt_target__attach(struct bpf_sdt_target *target, const struct bpf_program *
 /* Detaches: the affected programs are re-armed without this observer (or
  * back to their original). Returns 0 or a negative errno. */
 LIBBPFSDT_API int bpf_sdt_link__destroy(struct bpf_sdt_link *link);
+
+/*
+ * The generic tracer: an observer libbpfsdt generates (no compiler needed)
+ * that records {time, cpu, site, args} of every hit into a BPF ring buffer,
+ * or, in counting mode, only bumps a per-site counter in the kernel.
+ */
+struct bpf_sdt_tracer;
+
+struct bpf_sdt_tracer_opts {
+	size_t sz;
+	/* Count hits per site instead of recording events. */
+	bool count_only;
+	/* Ring buffer size in bytes (power of two, >= page size); default 1 MiB. */
+	__u32 ringbuf_size;
+	/* Only this program of the target; NULL: all. */
+	const char *target_prog;
+	size_t :0;
+};
+#define bpf_sdt_tracer_opts__last_field target_prog
+
+struct bpf_sdt_event {
+	__u64 time_ns;		/* bpf_ktime_get_ns() at the site */
+	__u32 cpu;
+	const struct bpf_sdt_site *site;
+	const struct bpf_sdt_probe *probe;
+	int nargs;
+	const __u64 *args;	/* each widened to u64 by its declared type */
+};
+
+/* Returns 0 to continue, non-zero to stop polling (returned by poll). */
+typedef int (*bpf_sdt_event_fn)(void *ctx, const struct bpf_sdt_event *event);
+
+LIBBPFSDT_API struct bpf_sdt_tracer *
+bpf_sdt_tracer__new(struct bpf_sdt_target *target, const struct bpf_sdt_tracer_opts *opts);
+/* Arms the probe with the tracer (one link per probe). */
+LIBBPFSDT_API int bpf_sdt_tracer__add_probe(struct bpf_sdt_tracer *tracer, const char *probe);
+/* Delivers recorded events to fn; waits up to timeout_ms (0: only what is
+ * there). Returns the number of events delivered, fn's non-zero return, or
+ * a negative errno. */
+LIBBPFSDT_API int bpf_sdt_tracer__poll(struct bpf_sdt_tracer *tracer, int timeout_ms,
+				       bpf_sdt_event_fn fn, void *ctx);
+/* In-kernel hit count of a site (counting mode), or events the ring buffer
+ * had no room for (both modes). */
+LIBBPFSDT_API __u64 bpf_sdt_tracer__site_hits(const struct bpf_sdt_tracer *tracer,
+					      const struct bpf_sdt_site *site);
+LIBBPFSDT_API __u64 bpf_sdt_tracer__lost(const struct bpf_sdt_tracer *tracer);
+/* Detaches and frees. */
+LIBBPFSDT_API void bpf_sdt_tracer__free(struct bpf_sdt_tracer *tracer);
+
+/*
+ * Formats a value of BTF type type_id (from btf) held in data: integers by
+ * width and sign, enums by enumerator name when one matches, _Bool as
+ * true/false, pointers as 0x..., arrays and structs element by element.
+ * With json, the result is valid JSON (enum names and pointers as strings).
+ * Returns the length the full result needs, like snprintf, or a negative
+ * errno.
+ */
+LIBBPFSDT_API int bpf_sdt_format_value(const struct btf *btf, __u32 type_id, const void *data,
+				       size_t size, bool json, char *buf, size_t buf_size);
 
 #ifdef __cplusplus
 }

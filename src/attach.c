@@ -186,29 +186,69 @@ static bool opts_ok(const struct bpf_sdt_attach_opts *opts)
 	return !opts || opts->sz >= sizeof(size_t);
 }
 
+/* Adds a (checked) attachment and re-arms; all or nothing. Takes `a`. */
+static struct bpf_sdt_link *attach_checked(struct bpf_sdt_target *t, struct sdt_attachment *a)
+{
+	struct sdt_attachment **tail;
+	size_t i;
+	int err;
+
+	for (i = 0; i < t->prog_cnt && !applies(a, &t->progs[i]); i++)
+		;
+	if (i == t->prog_cnt) {
+		pr_warn("%s: probe %s has no sites in %s%s", t->name, bpf_sdt_probe__name(a->probe),
+			a->target_prog ? "program " : "any program",
+			a->target_prog ? a->target_prog : "");
+		err = -ENOENT;
+		goto fail;
+	}
+	for (tail = &t->attachments; *tail; tail = &(*tail)->next)
+		;
+	*tail = a;
+	err = rearm(t, a, NULL);
+	if (err) {
+		*tail = NULL;
+		goto fail;
+	}
+	return a->link;
+fail:
+	attachment_free(a);
+	errno = -err;
+	return NULL;
+}
+
+static struct sdt_attachment *attachment_new(struct bpf_sdt_target *t, const char *name,
+					     __u64 cookie, const char *target_prog)
+{
+	struct sdt_attachment *a = calloc(1, sizeof(*a));
+
+	if (!a || !(a->link = calloc(1, sizeof(*a->link))) || !(a->name = strdup(name)) ||
+	    (target_prog && !(a->target_prog = strdup(target_prog)))) {
+		attachment_free(a);
+		return NULL;
+	}
+	a->link->target = t;
+	a->link->att = a;
+	a->cookie = cookie;
+	return a;
+}
+
 struct bpf_sdt_link *bpf_sdt_target__attach(struct bpf_sdt_target *t,
 					    const struct bpf_program *observer,
 					    const char *probe,
 					    const struct bpf_sdt_attach_opts *opts)
 {
-	struct sdt_attachment *a = NULL, **tail;
-	const char *target_prog;
+	struct sdt_attachment *a = NULL;
 	int err = -EINVAL;
-	size_t i;
 
 	if (!t || !observer || !opts_ok(opts))
 		goto fail;
-	target_prog = SDT_OPTS_GET(opts, target_prog, NULL);
-	a = calloc(1, sizeof(*a));
-	if (!a || !(a->link = calloc(1, sizeof(*a->link))) ||
-	    !(a->name = strdup(bpf_program__name(observer))) ||
-	    (target_prog && !(a->target_prog = strdup(target_prog)))) {
+	a = attachment_new(t, bpf_program__name(observer), SDT_OPTS_GET(opts, cookie, 0),
+			   SDT_OPTS_GET(opts, target_prog, NULL));
+	if (!a) {
 		err = -ENOMEM;
 		goto fail;
 	}
-	a->link->target = t;
-	a->link->att = a;
-	a->cookie = SDT_OPTS_GET(opts, cookie, 0);
 	a->probe = resolve_probe(t, observer, probe);
 	if (!a->probe)
 		goto fail;
@@ -227,27 +267,29 @@ struct bpf_sdt_link *bpf_sdt_target__attach(struct bpf_sdt_target *t,
 	err = check_observer(t, a);
 	if (err)
 		goto fail;
-	for (i = 0; i < t->prog_cnt && !applies(a, &t->progs[i]); i++)
-		;
-	if (i == t->prog_cnt) {
-		pr_warn("%s: probe %s has no sites in %s%s", t->name, bpf_sdt_probe__name(a->probe),
-			target_prog ? "program " : "any program", target_prog ? target_prog : "");
-		err = -ENOENT;
-		goto fail;
-	}
-	for (tail = &t->attachments; *tail; tail = &(*tail)->next)
-		;
-	*tail = a;
-	err = rearm(t, a, NULL);
-	if (err) {
-		*tail = NULL;
-		goto fail;
-	}
-	return a->link;
+	return attach_checked(t, a);
 fail:
 	attachment_free(a);
 	errno = -err;
 	return NULL;
+}
+
+struct bpf_sdt_link *sdt_target_attach_generated(struct bpf_sdt_target *t,
+						 const struct bpf_sdt_probe *probe,
+						 const char *name, const struct bpf_insn *insns,
+						 __u32 insn_cnt, const char *target_prog)
+{
+	struct sdt_attachment *a = attachment_new(t, name, 0, target_prog);
+
+	if (!a || !(a->code.insns = malloc(insn_cnt * sizeof(*insns)))) {
+		attachment_free(a);
+		errno = ENOMEM;
+		return NULL;
+	}
+	memcpy(a->code.insns, insns, insn_cnt * sizeof(*insns));
+	a->code.insn_cnt = insn_cnt;
+	a->probe = probe;
+	return attach_checked(t, a);
 }
 
 int bpf_sdt_link__destroy(struct bpf_sdt_link *link)

@@ -56,6 +56,7 @@ static void emit(struct insn_buf *b, struct bpf_insn insn)
 	b->insns[b->cnt++] = insn;
 }
 
+#define ST_DW(dst, o, i) ((struct bpf_insn){ BPF_ST | BPF_MEM | BPF_DW, dst, 0, o, i })
 #define STX_DW(dst, src, o) ((struct bpf_insn){ BPF_STX | BPF_MEM | BPF_DW, dst, src, o, 0 })
 #define LDX_DW(dst, src, o) ((struct bpf_insn){ BPF_LDX | BPF_MEM | BPF_DW, dst, src, o, 0 })
 #define ALU64_IMM(op, dst, i) ((struct bpf_insn){ BPF_ALU64 | (op) | BPF_K, dst, 0, 0, i })
@@ -118,6 +119,16 @@ struct relink {
 	struct insn_buf line_info;	/* raw records, 16-byte units */
 };
 
+static __u32 site_index(const struct bpf_sdt_target *t, const struct bpf_sdt_site *s)
+{
+	size_t i;
+
+	for (i = 0; i < bpf_sdt_object__site_cnt(t->sdt); i++)
+		if (bpf_sdt_object__site(t->sdt, i) == s)
+			return (__u32)i;
+	return 0;
+}
+
 static const char *site_fn(const struct sdt_prog_site *ps)
 {
 	const char *fn = bpf_sdt_site__function(ps->site);
@@ -148,7 +159,7 @@ static int build_site(struct relink *r, const struct sdt_prog_site *ps, struct s
 	}
 	for (reg = 0; reg <= 5; reg++)
 		nspill += !!(spill & SDT_REG_BIT(reg));
-	args_base = depth + 8 * (nargs + 1); /* arguments, then the cookie */
+	args_base = depth + 8 * (SDT_SLOT_SITE(nargs) + 1);
 	total = args_base + 8 * nspill;
 	if (total > MAX_BPF_STACK) {
 		pr_warn("%s: probe %s at %s insn %u (program %s): the call needs %u bytes of stack below the %u its function uses (limit %u)",
@@ -195,11 +206,13 @@ static int build_site(struct relink *r, const struct sdt_prog_site *ps, struct s
 	seq->calls = calloc(r->nobs ? r->nobs : 1, sizeof(*seq->calls));
 	if (!seq->calls)
 		return -ENOMEM;
+	emit(b, ST_DW(BPF_REG_10, -(int)args_base + 8 * SDT_SLOT_SITE(nargs),
+		      (__s32)site_index(r->t, ps->site)));
 	for (k = 0; k < r->nobs; k++) {
 		if (r->obs[k].probe != probe)
 			continue;
 		emit_ld_imm64(b, BPF_REG_0, r->obs[k].cookie);
-		emit(b, STX_DW(BPF_REG_10, BPF_REG_0, -(int)args_base + 8 * nargs));
+		emit(b, STX_DW(BPF_REG_10, BPF_REG_0, -(int)args_base + 8 * SDT_SLOT_COOKIE(nargs)));
 		emit(b, MOV64_REG(BPF_REG_1, BPF_REG_10));
 		emit(b, ALU64_IMM(BPF_ADD, BPF_REG_1, -(int)args_base));
 		seq->calls[seq->ncalls++] = (struct call_fixup){ b->cnt, k };
@@ -296,7 +309,7 @@ static int assemble(struct relink *r)
 
 			if (insn.code == (BPF_JMP | BPF_CALL) && insn.src_reg == 0 &&
 			    insn.imm == cookie_id)
-				insn = LDX_DW(BPF_REG_0, BPF_REG_1, 8 * nargs);
+				insn = LDX_DW(BPF_REG_0, BPF_REG_1, 8 * SDT_SLOT_COOKIE(nargs));
 			emit(&r->prog, insn);
 		}
 	}
@@ -310,6 +323,26 @@ static int assemble(struct relink *r)
 		}
 	}
 	return r->prog.err;
+}
+
+/* `static int NAME(unsigned long long *ctx)` for an observer libbpfsdt
+ * generated, which has no BTF of its own. */
+static int add_generated_func(struct btf *btf, const char *name)
+{
+	int int_id, u64_id, ptr_id, proto_id, err;
+
+	int_id = btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
+	u64_id = btf__add_int(btf, "unsigned long long", 8, 0);
+	ptr_id = u64_id < 0 ? u64_id : btf__add_ptr(btf, u64_id);
+	if (int_id < 0 || ptr_id < 0)
+		return int_id < 0 ? int_id : ptr_id;
+	proto_id = btf__add_func_proto(btf, int_id);
+	if (proto_id < 0)
+		return proto_id;
+	err = btf__add_func_param(btf, "ctx", ptr_id);
+	if (err)
+		return err;
+	return btf__add_func(btf, name, BTF_FUNC_STATIC, proto_id);
 }
 
 static int merge_btf(struct relink *r)
@@ -329,6 +362,13 @@ static int merge_btf(struct relink *r)
 		const struct bpf_func_info *main_fi = r->obs[k].code->func_info;
 		const struct btf_type *fn;
 
+		if (!r->obs[k].btf) {
+			id = add_generated_func(r->btf, r->obs[k].name);
+			if (id < 0)
+				return id;
+			r->obs_func_id[k] = id;
+			continue;
+		}
 		for (j = 0; j < k && r->obs[j].btf != r->obs[k].btf; j++)
 			;
 		if (j < k) {
@@ -376,9 +416,10 @@ static int build_ext_info(struct relink *r)
 	    (c->line_info_cnt && c->line_info_rec_size != sizeof(struct bpf_line_info)))
 		return -ENOTSUP;
 	for (k = 0; k < r->nobs; k++)
-		if (r->obs[k].code->func_info_rec_size != sizeof(struct bpf_func_info) ||
-		    (r->obs[k].code->line_info_cnt &&
-		     r->obs[k].code->line_info_rec_size != sizeof(struct bpf_line_info)))
+		if (r->obs[k].btf &&
+		    (r->obs[k].code->func_info_rec_size != sizeof(struct bpf_func_info) ||
+		     (r->obs[k].code->line_info_cnt &&
+		      r->obs[k].code->line_info_rec_size != sizeof(struct bpf_line_info))))
 			return -ENOTSUP;
 	for (i = 0; i < c->func_info_cnt; i++) {
 		struct bpf_func_info fi = ((const struct bpf_func_info *)c->func_info)[i];
@@ -396,6 +437,21 @@ static int build_ext_info(struct relink *r)
 	for (k = 0; k < r->nobs; k++) {
 		const struct sdt_prog_capture *oc = r->obs[k].code;
 
+		if (!r->obs[k].btf) {
+			struct bpf_func_info fi = { r->obs_base[k], r->obs_func_id[k] };
+			struct bpf_line_info li = { .insn_off = r->obs_base[k] };
+			int fo = btf__add_str(r->btf, "<bpfsdt>");
+			int lo = btf__add_str(r->btf, "generated observer");
+
+			if (fo < 0 || lo < 0)
+				return -ENOMEM;
+			li.file_name_off = fo;
+			li.line_off = lo;
+			emit_record(&r->func_info, &fi, sizeof(fi));
+			if (c->line_info_cnt)
+				emit_record(&r->line_info, &li, sizeof(li));
+			continue;
+		}
 		for (i = 0; i < oc->func_info_cnt; i++) {
 			struct bpf_func_info fi = ((const struct bpf_func_info *)oc->func_info)[i];
 

@@ -4,13 +4,23 @@
 
 #include "target.h"
 
-/* One observer called from a program's sites of one probe. */
+/*
+ * One observer called from a program's sites of one probe. It is called with
+ * r1 pointing at u64 slots: the probe's nargs arguments, then the link's
+ * cookie (SDT_SLOT_COOKIE), then the index of the calling site in the
+ * object's site table (SDT_SLOT_SITE; for generated observers only: the
+ * checker keeps compiled observers to the arguments).
+ */
+#define SDT_SLOT_COOKIE(nargs) (nargs)
+#define SDT_SLOT_SITE(nargs) ((nargs) + 1)
+
 struct sdt_arm_obs {
 	const struct bpf_sdt_probe *probe;
 	__u64 cookie;
 	const char *name;			/* observer program name */
 	const struct sdt_prog_capture *code;	/* its final instructions */
-	const struct btf *btf;			/* its object's BTF */
+	const struct btf *btf;			/* its object's BTF; NULL for
+						 * code libbpfsdt generated */
 };
 
 /*

@@ -48,6 +48,12 @@ struct bpf_sdt_target {
 /* Measures the verifier's per-function stack depth of tp's original code
  * and analyses its registers (once). */
 int sdt_target_prog_prepare(struct bpf_sdt_target *t, struct sdt_target_prog *tp);
+/* attach.c: attaches instructions libbpfsdt generated (trusted: no
+ * observer checks, no BTF of their own). */
+struct bpf_sdt_link *sdt_target_attach_generated(struct bpf_sdt_target *t,
+						 const struct bpf_sdt_probe *probe,
+						 const char *name, const struct bpf_insn *insns,
+						 __u32 insn_cnt, const char *target_prog);
 /* attach.c: drops every attachment and puts every original back. */
 void sdt_target_detach_all(struct bpf_sdt_target *t);
 struct sdt_target_prog *sdt_target_find_prog(const struct bpf_sdt_target *t, const char *name);

@@ -22,5 +22,6 @@ extern struct cli_globals cli;
 __attribute__((format(printf, 1, 2))) void cli_error(const char *fmt, ...);
 
 int cmd_list(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 #endif

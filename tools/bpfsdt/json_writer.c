@@ -108,3 +108,8 @@ void json_finish(struct json_writer *w)
 {
 	fputc('\n', w->out);
 }
+
+void json_raw_value_prefix(struct json_writer *w)
+{
+	value_prefix(w);
+}

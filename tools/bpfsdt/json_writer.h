@@ -26,6 +26,9 @@ void json_uint(struct json_writer *w, unsigned long long v);
 void json_int(struct json_writer *w, long long v);
 void json_bool(struct json_writer *w, bool v);
 void json_null(struct json_writer *w);
+/* Writes only the separator a value needs, for values the caller prints
+ * itself (already-formatted JSON). */
+void json_raw_value_prefix(struct json_writer *w);
 /* Ends the document with a newline. */
 void json_finish(struct json_writer *w);
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
+#include <bpf/libbpf.h>
 #include "libbpfsdt.h"
 
 #ifndef BPFSDT_VERSION
@@ -34,12 +35,20 @@ static int print_diag(enum bpf_sdt_print_level level, const char *fmt, va_list a
 	return vfprintf(stderr, fmt, args);
 }
 
+/* libbpf's own warnings are worth seeing (a load failure's verifier log);
+ * its informational messages are not. */
+static int libbpf_warnings(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	return level == LIBBPF_WARN ? vfprintf(stderr, fmt, args) : 0;
+}
+
 static const struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
 	const char *summary;
 } commands[] = {
 	{ "list", cmd_list, "list the probes and sites of BPF objects" },
+	{ "run", cmd_run, "run a program on a packet with its probes armed" },
 };
 
 static void usage(FILE *out)
@@ -78,6 +87,7 @@ int main(int argc, char **argv)
 	int c;
 
 	bpf_sdt_set_print(print_diag);
+	libbpf_set_print(libbpf_warnings);
 	/* '+': stop at the command name; the rest belongs to the command. */
 	while ((c = getopt_long(argc, argv, "+jhV", opts, NULL)) != -1) {
 		switch (c) {

@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The generic tracer: a generated observer per probe.
+ *
+ * Event mode writes {u64 time_ns; u32 cpu; u32 site; u64 args[nargs]} into a
+ * ring buffer; counting mode adds one to counts[site] (an array map). Either
+ * way a reservation that fails is counted in counts[site_cnt] ("lost").
+ */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "helper_args.h"
+#include "relink.h"
+
+#define DEFAULT_RINGBUF_SIZE (1u << 20)
+#define EVENT_HDR_SIZE 16
+
+struct tracer_event {
+	__u64 time_ns;
+	__u32 cpu;
+	__u32 site;
+	__u64 args[];
+};
+
+struct bpf_sdt_tracer {
+	struct bpf_sdt_target *t;
+	bool count_only;
+	char *target_prog;
+	int ringbuf_fd;
+	int counts_fd;
+	struct ring_buffer *rb;
+	struct bpf_sdt_link **links;
+	size_t nlinks;
+	/* the poll in progress */
+	bpf_sdt_event_fn fn;
+	void *fn_ctx;
+	int delivered;
+};
+
+#define I(code, dst, src, off, imm) ((struct bpf_insn){ code, dst, src, off, imm })
+#define MOV64_REG(d, s) I(BPF_ALU64 | BPF_MOV | BPF_X, d, s, 0, 0)
+#define MOV64_IMM(d, i) I(BPF_ALU64 | BPF_MOV | BPF_K, d, 0, 0, i)
+#define ADD64_IMM(d, i) I(BPF_ALU64 | BPF_ADD | BPF_K, d, 0, 0, i)
+#define LDX(sz, d, s, o) I(BPF_LDX | BPF_MEM | (sz), d, s, o, 0)
+#define STX(sz, d, s, o) I(BPF_STX | BPF_MEM | (sz), d, s, o, 0)
+#define CALL(id) I(BPF_JMP | BPF_CALL, 0, 0, 0, id)
+#define JEQ_IMM(d, i, o) I(BPF_JMP | BPF_JEQ | BPF_K, d, 0, o, i)
+#define JA(o) I(BPF_JMP | BPF_JA, 0, 0, o, 0)
+#define EXIT() I(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
+#define LD_MAP_FD(d, fd) I(BPF_LD | BPF_IMM | BPF_DW, d, BPF_PSEUDO_MAP_FD, 0, fd), I(0, 0, 0, 0, 0)
+#define ATOMIC_ADD64(d, s, o) I(BPF_STX | 0xc0 /* BPF_ATOMIC */ | BPF_DW, d, s, o, BPF_ADD)
+
+static int helper_id(const char *name)
+{
+	unsigned int id;
+
+	for (id = 1; id < sdt_helper_name_cnt; id++)
+		if (sdt_helper_name_table[id] && !strcmp(sdt_helper_name_table[id], name))
+			return (int)id;
+	return -1;
+}
+
+/* counts[key in r1] += 1; clobbers r0..r5. */
+#define COUNT_KEY_IN_R1(fd, lookup)					\
+	STX(BPF_W, BPF_REG_10, BPF_REG_1, -4),				\
+	MOV64_REG(BPF_REG_2, BPF_REG_10),				\
+	ADD64_IMM(BPF_REG_2, -4),					\
+	LD_MAP_FD(BPF_REG_1, fd),					\
+	CALL(lookup),							\
+	JEQ_IMM(BPF_REG_0, 0, 2),					\
+	MOV64_IMM(BPF_REG_1, 1),					\
+	ATOMIC_ADD64(BPF_REG_0, BPF_REG_1, 0)
+
+static int gen_counter(const struct bpf_sdt_tracer *tr, int nargs, struct bpf_insn *out)
+{
+	int lookup = helper_id("bpf_map_lookup_elem");
+	struct bpf_insn code[] = {
+		LDX(BPF_DW, BPF_REG_1, BPF_REG_1, 8 * SDT_SLOT_SITE(nargs)),
+		COUNT_KEY_IN_R1(tr->counts_fd, lookup),
+		MOV64_IMM(BPF_REG_0, 0),
+		EXIT(),
+	};
+
+	memcpy(out, code, sizeof(code));
+	return (int)(sizeof(code) / sizeof(code[0]));
+}
+
+static int gen_recorder(const struct bpf_sdt_tracer *tr, int nargs, struct bpf_insn *out)
+{
+	int reserve = helper_id("bpf_ringbuf_reserve"), submit = helper_id("bpf_ringbuf_submit");
+	int ktime = helper_id("bpf_ktime_get_ns"), cpu = helper_id("bpf_get_smp_processor_id");
+	int lookup = helper_id("bpf_map_lookup_elem");
+	size_t site_cnt = bpf_sdt_object__site_cnt(bpf_sdt_target__probes(tr->t));
+	struct bpf_insn head[] = {
+		MOV64_REG(BPF_REG_6, BPF_REG_1),
+		LD_MAP_FD(BPF_REG_1, tr->ringbuf_fd),
+		MOV64_IMM(BPF_REG_2, EVENT_HDR_SIZE + 8 * nargs),
+		MOV64_IMM(BPF_REG_3, 0),
+		CALL(reserve),
+	};
+	struct bpf_insn fill[] = {
+		MOV64_REG(BPF_REG_7, BPF_REG_0),
+		CALL(ktime),
+		STX(BPF_DW, BPF_REG_7, BPF_REG_0, 0),
+		CALL(cpu),
+		STX(BPF_W, BPF_REG_7, BPF_REG_0, 8),
+		LDX(BPF_DW, BPF_REG_1, BPF_REG_6, 8 * SDT_SLOT_SITE(nargs)),
+		STX(BPF_W, BPF_REG_7, BPF_REG_1, 12),
+	};
+	struct bpf_insn tail[] = {
+		MOV64_REG(BPF_REG_1, BPF_REG_7),
+		MOV64_IMM(BPF_REG_2, 0),
+		CALL(submit),
+		MOV64_IMM(BPF_REG_0, 0),
+		EXIT(),
+	};
+	struct bpf_insn lost[] = {
+		MOV64_IMM(BPF_REG_1, (int)site_cnt),
+		COUNT_KEY_IN_R1(tr->counts_fd, lookup),
+		MOV64_IMM(BPF_REG_0, 0),
+		EXIT(),
+	};
+	int n = 0, i, body = (int)(sizeof(fill) / sizeof(fill[0]) + sizeof(tail) / sizeof(tail[0])) +
+			     2 * nargs;
+
+	memcpy(out + n, head, sizeof(head));
+	n += sizeof(head) / sizeof(head[0]);
+	out[n++] = JEQ_IMM(BPF_REG_0, 0, body); /* no room: count it as lost */
+	memcpy(out + n, fill, sizeof(fill));
+	n += sizeof(fill) / sizeof(fill[0]);
+	for (i = 0; i < nargs; i++) {
+		out[n++] = LDX(BPF_DW, BPF_REG_1, BPF_REG_6, 8 * i);
+		out[n++] = STX(BPF_DW, BPF_REG_7, BPF_REG_1, EVENT_HDR_SIZE + 8 * i);
+	}
+	memcpy(out + n, tail, sizeof(tail));
+	n += sizeof(tail) / sizeof(tail[0]);
+	memcpy(out + n, lost, sizeof(lost));
+	return n + (int)(sizeof(lost) / sizeof(lost[0]));
+}
+
+static int on_ringbuf_event(void *ctx, void *data, size_t size)
+{
+	struct bpf_sdt_tracer *tr = ctx;
+	const struct bpf_sdt_object *sdt = bpf_sdt_target__probes(tr->t);
+	const struct tracer_event *e = data;
+	struct bpf_sdt_event ev;
+
+	if (size < EVENT_HDR_SIZE || e->site >= bpf_sdt_object__site_cnt(sdt))
+		return 0;
+	ev.time_ns = e->time_ns;
+	ev.cpu = e->cpu;
+	ev.site = bpf_sdt_object__site(sdt, e->site);
+	ev.probe = bpf_sdt_site__probe(ev.site);
+	ev.nargs = bpf_sdt_probe__arg_cnt(ev.probe);
+	if (size < EVENT_HDR_SIZE + 8 * (size_t)ev.nargs)
+		return 0;
+	ev.args = e->args;
+	tr->delivered++;
+	return tr->fn ? tr->fn(tr->fn_ctx, &ev) : 0;
+}
+
+struct bpf_sdt_tracer *bpf_sdt_tracer__new(struct bpf_sdt_target *t,
+					   const struct bpf_sdt_tracer_opts *opts)
+{
+	__u32 rb_size = SDT_OPTS_GET(opts, ringbuf_size, 0) ?: DEFAULT_RINGBUF_SIZE;
+	const char *target_prog = SDT_OPTS_GET(opts, target_prog, NULL);
+	size_t site_cnt = bpf_sdt_object__site_cnt(bpf_sdt_target__probes(t));
+	struct bpf_sdt_tracer *tr = calloc(1, sizeof(*tr));
+	int err = -ENOMEM;
+
+	if (!tr)
+		goto fail;
+	tr->t = t;
+	tr->ringbuf_fd = tr->counts_fd = -1;
+	tr->count_only = SDT_OPTS_GET(opts, count_only, false);
+	if (target_prog && !(tr->target_prog = strdup(target_prog)))
+		goto fail;
+	tr->counts_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "sdt_counts", sizeof(__u32),
+				       sizeof(__u64), (__u32)site_cnt + 1, NULL);
+	if (tr->counts_fd < 0) {
+		err = -errno;
+		pr_warn("%s: cannot create the tracer's counters: %s", t->name, strerror(-err));
+		goto fail;
+	}
+	if (!tr->count_only) {
+		tr->ringbuf_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "sdt_events", 0, 0, rb_size,
+						NULL);
+		if (tr->ringbuf_fd < 0) {
+			err = -errno;
+			pr_warn("%s: cannot create a %u-byte ring buffer: %s", t->name, rb_size,
+				strerror(-err));
+			goto fail;
+		}
+		tr->rb = ring_buffer__new(tr->ringbuf_fd, on_ringbuf_event, tr, NULL);
+		if (!tr->rb) {
+			err = -errno;
+			goto fail;
+		}
+	}
+	return tr;
+fail:
+	bpf_sdt_tracer__free(tr);
+	errno = -err;
+	return NULL;
+}
+
+int bpf_sdt_tracer__add_probe(struct bpf_sdt_tracer *tr, const char *probe_name)
+{
+	const struct bpf_sdt_probe *probe =
+		bpf_sdt_object__find_probe(bpf_sdt_target__probes(tr->t), probe_name);
+	struct bpf_insn code[64 + 2 * BPF_SDT_MAX_ARGS];
+	struct bpf_sdt_link **links, *link;
+	char name[BPF_OBJ_NAME_LEN];
+	int n;
+
+	if (!probe) {
+		pr_warn("%s: the target declares no probe %s", tr->t->name, probe_name);
+		return -ENOENT;
+	}
+	links = realloc(tr->links, (tr->nlinks + 1) * sizeof(*links));
+	if (!links)
+		return -ENOMEM;
+	tr->links = links;
+	n = tr->count_only ? gen_counter(tr, bpf_sdt_probe__arg_cnt(probe), code) :
+			     gen_recorder(tr, bpf_sdt_probe__arg_cnt(probe), code);
+	snprintf(name, sizeof(name), "sdt_%s", tr->count_only ? "count" : "trace");
+	link = sdt_target_attach_generated(tr->t, probe, name, code, (__u32)n, tr->target_prog);
+	if (!link)
+		return -errno;
+	tr->links[tr->nlinks++] = link;
+	return 0;
+}
+
+int bpf_sdt_tracer__poll(struct bpf_sdt_tracer *tr, int timeout_ms, bpf_sdt_event_fn fn,
+			 void *ctx)
+{
+	int err;
+
+	if (!tr->rb)
+		return 0;
+	tr->fn = fn;
+	tr->fn_ctx = ctx;
+	tr->delivered = 0;
+	err = timeout_ms ? ring_buffer__poll(tr->rb, timeout_ms) : ring_buffer__consume(tr->rb);
+	tr->fn = NULL;
+	if (err < 0 && err != -EINTR)
+		return err;
+	return err > 0 && err != tr->delivered ? err : tr->delivered;
+}
+
+static __u64 read_count(const struct bpf_sdt_tracer *tr, __u32 key)
+{
+	__u64 v = 0;
+
+	if (bpf_map_lookup_elem(tr->counts_fd, &key, &v))
+		return 0;
+	return v;
+}
+
+__u64 bpf_sdt_tracer__site_hits(const struct bpf_sdt_tracer *tr, const struct bpf_sdt_site *site)
+{
+	const struct bpf_sdt_object *sdt = bpf_sdt_target__probes(tr->t);
+	__u32 i;
+
+	for (i = 0; i < bpf_sdt_object__site_cnt(sdt); i++)
+		if (bpf_sdt_object__site(sdt, i) == site)
+			return read_count(tr, i);
+	return 0;
+}
+
+__u64 bpf_sdt_tracer__lost(const struct bpf_sdt_tracer *tr)
+{
+	return read_count(tr, (__u32)bpf_sdt_object__site_cnt(bpf_sdt_target__probes(tr->t)));
+}
+
+void bpf_sdt_tracer__free(struct bpf_sdt_tracer *tr)
+{
+	size_t i;
+
+	if (!tr)
+		return;
+	for (i = tr->nlinks; i-- > 0;)
+		bpf_sdt_link__destroy(tr->links[i]);
+	free(tr->links);
+	ring_buffer__free(tr->rb);
+	if (tr->ringbuf_fd >= 0)
+		close(tr->ringbuf_fd);
+	if (tr->counts_fd >= 0)
+		close(tr->counts_fd);
+	free(tr->target_prog);
+	free(tr);
+}

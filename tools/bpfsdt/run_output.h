@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* What `bpfsdt run` prints: events, counters, observer globals, the
+ * program's return value; as text or as JSON lines. */
+#ifndef __BPFSDT_RUN_OUTPUT_H
+#define __BPFSDT_RUN_OUTPUT_H
+
+#include <bpf/libbpf.h>
+#include <stdbool.h>
+#include "libbpfsdt.h"
+
+struct run_output {
+	bool json;
+	const struct bpf_sdt_object *sdt;
+	unsigned long long events;
+};
+
+int print_event(void *ctx, const struct bpf_sdt_event *ev);
+void print_counts(struct run_output *out, const struct bpf_sdt_tracer *tracer,
+		  const char *const *probes, int nprobes, const char *prog);
+void print_globals(struct run_output *out, struct bpf_object *obj);
+void print_retval(struct run_output *out, enum bpf_prog_type type, __u32 retval,
+		  unsigned long long lost);
+
+#endif
