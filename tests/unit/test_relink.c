@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Attaching observers by relinking: the RFC example end to end. */
 #include <errno.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include "helpers.h"
 #include "libbpfsdt.h"
@@ -75,4 +76,30 @@ TEST(observer_reads_its_link_cookie)
 	bpf_sdt_link__destroy(link);
 	bpf_sdt_target__close(t);
 	bpf_object__close(obs);
+}
+
+TEST(target_adopts_an_object_the_caller_opened_and_loaded)
+{
+	struct bpf_object *obj, *obs;
+	struct bpf_sdt_target *t;
+	size_t size;
+	void *elf;
+
+	REQUIRE_ROOT();
+	ASSERT_EQ(libbpfsdt_init(), 0); /* before opening, as a skeleton user would */
+	elf = read_whole_file(corpus_path("basic"), &size);
+	obj = bpf_object__open_mem(elf, size, NULL);
+	ASSERT_TRUE(obj != NULL);
+	ASSERT_EQ(bpf_object__load(obj), 0);
+	t = bpf_sdt_target__from_object(obj, elf, size, NULL);
+	obs = observer_open("rfc_observer");
+	ASSERT_TRUE(t && obs);
+	ASSERT_TRUE(bpf_sdt_target__attach(t, observer_prog(obs), NULL, NULL) != NULL);
+	ASSERT_EQ(run_packet(bpf_sdt_target__prog_fd(t, "xdp_prog"), 64), XDP_PASS);
+	ASSERT_EQ(observer_var(obs, "hits"), 1);
+	bpf_sdt_target__close(t);
+	ASSERT_TRUE(bpf_object__find_program_by_name(obj, "xdp_prog") != NULL); /* still the caller's */
+	bpf_object__close(obj);
+	bpf_object__close(obs);
+	free(elf);
 }
