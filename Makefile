@@ -169,6 +169,7 @@ fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 	@mkdir -p $(BUILD)/fuzz/corpus
 	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		-dict=fuzz/discover.dict -artifact_prefix=$(BUILD)/fuzz/ \
 		$(BUILD)/fuzz/corpus fuzz/corpus
 
 clean:
