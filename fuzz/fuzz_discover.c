@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <bpf/libbpf.h>
 #include "libbpfsdt.h"
 
 #define CHECK(c) do { if (!(c)) abort(); } while (0)
@@ -64,13 +65,22 @@ static void check_object(const struct bpf_sdt_object *obj)
 	CHECK(!bpf_sdt_object__probe_cnt(obj) || bpf_sdt_object__btf(obj));
 }
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Rejections are the expected outcome for most inputs: keep both our and
+ * libbpf's diagnostics quiet. */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	bpf_sdt_set_print(NULL);
+	libbpf_set_print(NULL);
+	return 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct bpf_sdt_object *obj;
 
-	bpf_sdt_set_print(NULL);
 	obj = bpf_sdt_object__open_mem(data, size, NULL);
 	if (obj) {
 		check_object(obj);

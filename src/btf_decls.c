@@ -112,7 +112,8 @@ static int fill_args(struct decls_ctx *ctx, struct sdt_decl *d)
 		if (err) {
 			pr_warn("%s: probe %s argument %d: BTF type [%u] cannot be spelled in C (%s)",
 				ctx->file, d->name, i + 1, params[i].type,
-				err == -ELOOP ? "cyclic or too deep" : "invalid");
+				err == -ELOOP ? "cyclic or too deep" :
+				err == -E2BIG ? "its spelling would be too large" : "invalid");
 			return -EINVAL;
 		}
 		problem = sdt_arg_type_problem(ctx->btf, params[i].type);

@@ -10,6 +10,12 @@
 
 #define SPELL_MAX_DEPTH 32
 #define SPELL_MAX_NODES 4096
+#define SPELL_MAX_LEN 4096
+/* btf_dump spells an anonymous struct, union or enum out in full, padding
+ * gaps between members with one "long: 64;" per 64 bits: bound what it can
+ * be asked to print. */
+#define ANON_MAX_SIZE 1024
+#define ANON_MAX_VLEN 256
 #define RESOLVE_MAX_HOPS 32
 
 struct strbuf {
@@ -31,6 +37,10 @@ static void strbuf_vprintf(void *ctx, const char *fmt, va_list args)
 	va_end(copy);
 	if (n < 0) {
 		b->err = -EINVAL;
+		return;
+	}
+	if (b->len + n > SPELL_MAX_LEN) {
+		b->err = -E2BIG;
 		return;
 	}
 	if (b->len + n + 1 > b->cap) {
@@ -85,15 +95,27 @@ static int spelling_walk(const struct btf *btf, __u32 id, int depth, int *budget
 	case BTF_KIND_UNION:
 		if (t->name_off && *btf__name_by_offset(btf, t->name_off))
 			return 0;
-		for (i = 0; i < vlen; i++)
+		if (t->size > ANON_MAX_SIZE || vlen > ANON_MAX_VLEN)
+			return -E2BIG;
+		for (i = 0; i < vlen; i++) {
+			__s64 msize = btf__resolve_size(btf, btf_members(t)[i].type);
+
+			/* every member inside the aggregate, as a compiler lays it out */
+			if (msize < 0 || (__u64)btf_member_bit_offset(t, i) + 8 * (__u64)msize >
+					 8 * (__u64)t->size + (btf_member_bitfield_size(t, i) ? 64 : 0))
+				return -E2BIG;
 			if (spelling_walk(btf, btf_members(t)[i].type, depth + 1, budget))
 				return -ELOOP;
+		}
+		return 0;
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+		if ((!t->name_off || !*btf__name_by_offset(btf, t->name_off)) && vlen > ANON_MAX_VLEN)
+			return -E2BIG;
 		return 0;
 	case BTF_KIND_INT:
 	case BTF_KIND_FLOAT:
 	case BTF_KIND_FWD:
-	case BTF_KIND_ENUM:
-	case BTF_KIND_ENUM64:
 	case BTF_KIND_TYPEDEF:
 		return 0;
 	default: /* FUNC, VAR, DATASEC, DECL_TAG are not types of values */

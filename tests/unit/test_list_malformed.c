@@ -285,3 +285,19 @@ TEST(open_of_malformed_object_returns_einval_and_one_line)
 	nl = strchr(diag_captured(), '\n');
 	ASSERT_TRUE(nl != NULL && nl[1] == '\0');
 }
+
+/* Found by the fuzzer: an anonymous struct whose member claims a 1.9 GB
+ * type made libbpf's btf_dump print gigabytes of padding. */
+TEST(list_refuses_argument_type_whose_spelling_would_explode)
+{
+	const char *path = "fuzz/corpus/regress-anon-struct-padding.o";
+	char *argv[] = { (char *)bpfsdt_bin(), "list", (char *)path, NULL };
+	struct cmd_result r;
+
+	ASSERT_EQ(run_cmd(argv, &r), 0);
+	ASSERT_EQ(r.status, 2);
+	ASSERT_STREQ(r.err, "bpfsdt: fuzz/corpus/regress-anon-struct-padding.o: probe pointers "
+			    "argument 4: BTF type [33] cannot be spelled in C (its spelling would "
+			    "be too large)\n");
+	cmd_result_free(&r);
+}
