@@ -22,4 +22,7 @@ static inline int sdt_helper_nargs(int id)
 	return sdt_helper_nargs_table[id];
 }
 
+/* The id of the helper called `name`, or -1. */
+int sdt_helper_id(const char *name);
+
 #endif

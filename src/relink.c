@@ -262,22 +262,12 @@ static int build_sites(struct relink *r)
 	return err;
 }
 
-static int cookie_helper_id(void)
-{
-	unsigned int id;
-
-	for (id = 1; id < sdt_helper_name_cnt; id++)
-		if (sdt_helper_name_table[id] && !strcmp(sdt_helper_name_table[id], SDT_COOKIE_HELPER))
-			return (int)id;
-	return -1;
-}
-
 /* Patched target, then each observer's code, with the cookie helper turned
  * into a load of the slot after the arguments. */
 static int assemble(struct relink *r)
 {
 	struct sdt_patch *patches = calloc(r->nseqs ? r->nseqs : 1, sizeof(*patches));
-	int cookie_id = cookie_helper_id(), err;
+	int cookie_id = sdt_helper_id(SDT_COOKIE_HELPER), err;
 	size_t i, k, c;
 
 	if (!patches)

@@ -53,16 +53,6 @@ struct bpf_sdt_tracer {
 #define LD_MAP_FD(d, fd) I(BPF_LD | BPF_IMM | BPF_DW, d, BPF_PSEUDO_MAP_FD, 0, fd), I(0, 0, 0, 0, 0)
 #define ATOMIC_ADD64(d, s, o) I(BPF_STX | 0xc0 /* BPF_ATOMIC */ | BPF_DW, d, s, o, BPF_ADD)
 
-static int helper_id(const char *name)
-{
-	unsigned int id;
-
-	for (id = 1; id < sdt_helper_name_cnt; id++)
-		if (sdt_helper_name_table[id] && !strcmp(sdt_helper_name_table[id], name))
-			return (int)id;
-	return -1;
-}
-
 /* counts[key in r1] += 1; clobbers r0..r5. */
 #define COUNT_KEY_IN_R1(fd, lookup)					\
 	STX(BPF_W, BPF_REG_10, BPF_REG_1, -4),				\
@@ -76,7 +66,7 @@ static int helper_id(const char *name)
 
 static int gen_counter(const struct bpf_sdt_tracer *tr, int nargs, struct bpf_insn *out)
 {
-	int lookup = helper_id("bpf_map_lookup_elem");
+	int lookup = sdt_helper_id("bpf_map_lookup_elem");
 	struct bpf_insn code[] = {
 		LDX(BPF_DW, BPF_REG_1, BPF_REG_1, 8 * SDT_SLOT_SITE(nargs)),
 		COUNT_KEY_IN_R1(tr->counts_fd, lookup),
@@ -90,9 +80,9 @@ static int gen_counter(const struct bpf_sdt_tracer *tr, int nargs, struct bpf_in
 
 static int gen_recorder(const struct bpf_sdt_tracer *tr, int nargs, struct bpf_insn *out)
 {
-	int reserve = helper_id("bpf_ringbuf_reserve"), submit = helper_id("bpf_ringbuf_submit");
-	int ktime = helper_id("bpf_ktime_get_ns"), cpu = helper_id("bpf_get_smp_processor_id");
-	int lookup = helper_id("bpf_map_lookup_elem");
+	int reserve = sdt_helper_id("bpf_ringbuf_reserve"), submit = sdt_helper_id("bpf_ringbuf_submit");
+	int ktime = sdt_helper_id("bpf_ktime_get_ns"), cpu = sdt_helper_id("bpf_get_smp_processor_id");
+	int lookup = sdt_helper_id("bpf_map_lookup_elem");
 	size_t site_cnt = bpf_sdt_object__site_cnt(bpf_sdt_target__probes(tr->t));
 	struct bpf_insn head[] = {
 		MOV64_REG(BPF_REG_6, BPF_REG_1),

@@ -5,6 +5,7 @@
 #define __BPFSDT_TEST_HELPERS_H
 
 #include <stddef.h>
+#include <unistd.h>
 
 #ifndef TEST_BUILD_DIR
 #define TEST_BUILD_DIR "build"
@@ -26,6 +27,9 @@ struct cmd_result {
 /* Runs argv (NULL-terminated) with no stdin; returns -1 if it can't start. */
 int run_cmd(char *const argv[], struct cmd_result *res);
 void cmd_result_free(struct cmd_result *res);
+
+/* Tests that load programs into the kernel need root. */
+#define REQUIRE_ROOT() do { if (geteuid()) SKIP("needs root to load BPF programs"); } while (0)
 
 /* Library diagnostics captured while a test runs: begin, call, read. */
 void diag_capture_begin(void);

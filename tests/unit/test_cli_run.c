@@ -5,8 +5,6 @@
 #include "helpers.h"
 #include "test.h"
 
-#define REQUIRE_ROOT() do { if (geteuid()) SKIP("needs root to load BPF programs"); } while (0)
-
 /* An Ethernet frame of len bytes with the IPv4 ethertype, all else zero. */
 static const char *packet_file(size_t len)
 {

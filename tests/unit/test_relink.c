@@ -8,8 +8,6 @@
 #include "observer_helpers.h"
 #include "test.h"
 
-#define REQUIRE_ROOT() do { if (geteuid()) SKIP("needs root to load BPF programs"); } while (0)
-
 TEST(attached_observer_sees_every_site_hit_with_its_arguments)
 {
 	struct bpf_sdt_target *t;

@@ -6,8 +6,6 @@
 #include "observer_helpers.h"
 #include "test.h"
 
-#define REQUIRE_ROOT() do { if (geteuid()) SKIP("needs root to load BPF programs"); } while (0)
-
 struct recorded {
 	long long hits;
 	__u64 args[12];

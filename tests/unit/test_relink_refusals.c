@@ -10,8 +10,6 @@
 #include "observer_helpers.h"
 #include "test.h"
 
-#define REQUIRE_ROOT() do { if (geteuid()) SKIP("needs root to load BPF programs"); } while (0)
-
 struct refusal {
 	struct bpf_sdt_target *t;
 	struct bpf_object *obs;
