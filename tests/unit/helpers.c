@@ -55,19 +55,27 @@ const char *scratch_path(const char *name)
 
 struct growbuf {
 	char *s;
-	size_t len;
+	size_t len, cap;
 };
 
+/* Geometric growth: commands may print tens of megabytes. */
 static void append(struct growbuf *b, const char *data, size_t n)
 {
-	char *s = realloc(b->s, b->len + n + 1);
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		char *s;
 
-	if (!s)
-		abort();
-	memcpy(s + b->len, data, n);
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		s = realloc(b->s, cap);
+		if (!s)
+			abort();
+		b->s = s;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, data, n);
 	b->len += n;
-	s[b->len] = '\0';
-	b->s = s;
+	b->s[b->len] = '\0';
 }
 
 int run_cmd(char *const argv[], struct cmd_result *res)
