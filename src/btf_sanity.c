@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Reference and name checks on untrusted BTF.
+ * Reference, name and size checks on untrusted BTF.
  *
  * libbpf 1.1's btf__new() checks the layout of every type record but not the
  * type ids they reference nor their name offsets, and btf_dump indexes its
@@ -22,6 +22,28 @@ static bool id_ok(__u32 id, __u32 cnt)
 	return id < cnt;
 }
 
+static bool power_of_two_up_to(__u32 v, __u32 max)
+{
+	return v && v <= max && !(v & (v - 1));
+}
+
+/* The kernel's own rules (btf_int_check_meta): a size a type can have, its
+ * value bits inside it, one encoding. btf_dump divides by sizes derived from
+ * these, so a zero one would crash it. */
+static const char *check_int(const struct btf_type *t)
+{
+	__u32 info = *(const __u32 *)(t + 1);
+	__u8 enc = BTF_INT_ENCODING(info);
+
+	if (!power_of_two_up_to(t->size, 16))
+		return "integer size not 1, 2, 4, 8 or 16";
+	if (BTF_INT_BITS(info) > 128 || BTF_INT_OFFSET(info) + BTF_INT_BITS(info) > t->size * 8)
+		return "integer bits outside its size";
+	if (enc && enc != BTF_INT_SIGNED && enc != BTF_INT_CHAR && enc != BTF_INT_BOOL)
+		return "integer with more than one encoding";
+	return NULL;
+}
+
 static const char *check_type(const struct btf *btf, const struct btf_type *t, __u32 cnt)
 {
 	__u16 i, vlen = btf_vlen(t);
@@ -30,12 +52,17 @@ static const char *check_type(const struct btf *btf, const struct btf_type *t, _
 		return "name offset out of range";
 	switch (btf_kind(t)) {
 	case BTF_KIND_INT:
+		return check_int(t);
 	case BTF_KIND_FLOAT:
+		return t->size == 2 || t->size == 4 || t->size == 8 || t->size == 12 ||
+		       t->size == 16 ? NULL : "float size not 2, 4, 8, 12 or 16";
 	case BTF_KIND_FWD:
 		return NULL;
 	case BTF_KIND_ENUM: {
 		const struct btf_enum *e = btf_enum(t);
 
+		if (!power_of_two_up_to(t->size, 8))
+			return "enum size not 1, 2, 4 or 8";
 		for (i = 0; i < vlen; i++)
 			if (!str_ok(btf, e[i].name_off))
 				return "enumerator name out of range";
@@ -44,6 +71,8 @@ static const char *check_type(const struct btf *btf, const struct btf_type *t, _
 	case BTF_KIND_ENUM64: {
 		const struct btf_enum64 *e = btf_enum64(t);
 
+		if (!power_of_two_up_to(t->size, 8))
+			return "enum size not 1, 2, 4 or 8";
 		for (i = 0; i < vlen; i++)
 			if (!str_ok(btf, e[i].name_off))
 				return "enumerator name out of range";
