@@ -169,8 +169,30 @@ bpf_sdt_target__open_mem(const void *buf, size_t size, const struct bpf_sdt_targ
 LIBBPFSDT_API struct bpf_sdt_target *
 bpf_sdt_target__from_object(struct bpf_object *obj, const void *elf, size_t elf_size,
 			    const struct bpf_sdt_target_opts *opts);
-/* Destroys remaining links first. */
+/* Destroys remaining links first (a live target's running program is back
+ * on its hook afterwards). */
 LIBBPFSDT_API void bpf_sdt_target__close(struct bpf_sdt_target *target);
+
+struct bpf_sdt_live_opts {
+	size_t sz;
+	const char *object_name;
+	/* Arm even if the ELF does not produce the running program's tag. */
+	bool force;
+	size_t :0;
+};
+#define bpf_sdt_live_opts__last_field force
+
+/*
+ * A live target: the XDP program running on ifindex (attached by any loader,
+ * through netlink or a bpf_link). libbpfsdt rebuilds it from the ELF at path,
+ * sharing the running program's maps, and refuses (-ESTALE) unless the
+ * rebuild has the running program's tag. Armed copies replace the running
+ * program on the interface atomically (the replacement names the program it
+ * expects to find, so a concurrent change fails cleanly); destroying the
+ * last link puts the running program back.
+ */
+LIBBPFSDT_API struct bpf_sdt_target *
+bpf_sdt_target__open_xdp(const char *path, int ifindex, const struct bpf_sdt_live_opts *opts);
 
 LIBBPFSDT_API struct bpf_object *bpf_sdt_target__object(const struct bpf_sdt_target *target);
 /* The probe table of the target's ELF. */

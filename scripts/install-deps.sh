@@ -4,7 +4,7 @@
 set -eu
 
 PACKAGES="make gcc clang llvm libclang-rt-14-dev libbpf-dev libelf-dev zlib1g-dev \
-pkg-config bpftool iproute2 python3"
+pkg-config bpftool iproute2 iputils-ping python3"
 
 missing=""
 for p in $PACKAGES; do

@@ -104,12 +104,10 @@ static int rearm(struct bpf_sdt_target *t, const struct sdt_attachment *changed,
 	for (i = 0; i < t->prog_cnt; i++) {
 		if (fds[i] == -2)
 			continue;
-		if (err) {
-			if (fds[i] >= 0)
-				close(fds[i]);
-		} else {
-			sdt_swap(t, &t->progs[i], fds[i]);
-		}
+		if (!err)
+			err = sdt_swap(t, &t->progs[i], fds[i]);
+		if (err && fds[i] >= 0 && t->progs[i].armed_fd != fds[i])
+			close(fds[i]); /* built but not swapped in */
 	}
 	free(fds);
 	return err;

@@ -113,7 +113,8 @@ static int fill_args(struct decls_ctx *ctx, struct sdt_decl *d)
 			pr_warn("%s: probe %s argument %d: BTF type [%u] cannot be spelled in C (%s)",
 				ctx->file, d->name, i + 1, params[i].type,
 				err == -ELOOP ? "cyclic or too deep" :
-				err == -E2BIG ? "its spelling would be too large" : "invalid");
+				err == -E2BIG ? "its spelling would be too large" :
+				"it is not a well-formed C type");
 			return -EINVAL;
 		}
 		problem = sdt_arg_type_problem(ctx->btf, params[i].type);

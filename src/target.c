@@ -161,11 +161,12 @@ static int adopt_programs(struct bpf_sdt_target *t)
 	return 0;
 }
 
-static struct bpf_sdt_target *target_new(const char *name)
+struct bpf_sdt_target *sdt_target_new(const char *name)
 {
 	struct bpf_sdt_target *t = calloc(1, sizeof(*t));
 
 	if (t) {
+		t->hook.link_fd = -1;
 		t->name = strdup(name);
 		if (!t->name) {
 			free(t);
@@ -175,7 +176,7 @@ static struct bpf_sdt_target *target_new(const char *name)
 	return t;
 }
 
-static struct bpf_sdt_target *adopt(struct bpf_sdt_target *t, const void *elf, size_t size)
+struct bpf_sdt_target *sdt_target_adopt(struct bpf_sdt_target *t, const void *elf, size_t size)
 {
 	LIBBPF_OPTS(bpf_sdt_open_opts, sopts, .object_name = t->name);
 	int err;
@@ -222,7 +223,7 @@ struct bpf_sdt_target *bpf_sdt_target__open_mem(const void *buf, size_t size,
 		errno = -err;
 		return NULL;
 	}
-	t = target_new(opts_name(opts, "<memory>"));
+	t = sdt_target_new(opts_name(opts, "<memory>"));
 	if (!t) {
 		errno = ENOMEM;
 		return NULL;
@@ -244,7 +245,7 @@ struct bpf_sdt_target *bpf_sdt_target__open_mem(const void *buf, size_t size,
 			t->name, strerror(-err));
 		goto fail;
 	}
-	return adopt(t, buf, size);
+	return sdt_target_adopt(t, buf, size);
 fail:
 	bpf_sdt_target__close(t);
 	errno = -err;
@@ -287,13 +288,13 @@ struct bpf_sdt_target *bpf_sdt_target__from_object(struct bpf_object *obj, const
 		errno = EINVAL;
 		return NULL;
 	}
-	t = target_new(opts_name(opts, bpf_object__name(obj)));
+	t = sdt_target_new(opts_name(opts, bpf_object__name(obj)));
 	if (!t) {
 		errno = ENOMEM;
 		return NULL;
 	}
 	t->obj = obj;
-	return adopt(t, elf, elf_size);
+	return sdt_target_adopt(t, elf, elf_size);
 }
 
 /* Every site reads its argument registers (its own, or the block address
@@ -410,6 +411,10 @@ void bpf_sdt_target__close(struct bpf_sdt_target *t)
 	if (!t)
 		return;
 	sdt_target_detach_all(t);
+	if (t->hook.prog) /* the running program's fd is ours, not libbpf's */
+		close(t->hook.prog->orig_fd);
+	if (t->hook.link_fd >= 0)
+		close(t->hook.link_fd);
 	for (i = 0; i < t->prog_cnt; i++) {
 		struct sdt_target_prog *tp = &t->progs[i];
 

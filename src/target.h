@@ -34,6 +34,21 @@ struct sdt_target_prog {
 
 struct sdt_attachment;
 
+/* Where a live target's program runs. */
+enum sdt_hook_kind {
+	SDT_HOOK_NONE,		/* run by fd (BPF_PROG_TEST_RUN) */
+	SDT_HOOK_XDP_NETLINK,	/* XDP attached with netlink */
+	SDT_HOOK_XDP_LINK,	/* XDP attached through a bpf_link */
+};
+
+struct sdt_hook {
+	enum sdt_hook_kind kind;
+	int ifindex;
+	__u32 xdp_mode;		/* XDP_FLAGS_{DRV,SKB}_MODE it was attached with */
+	int link_fd;
+	struct sdt_target_prog *prog;	/* the program on the hook */
+};
+
 struct bpf_sdt_target {
 	char *name;
 	struct bpf_object *obj;
@@ -43,7 +58,13 @@ struct bpf_sdt_target {
 	struct sdt_target_prog *progs;
 	size_t prog_cnt;
 	struct sdt_attachment *attachments; /* in attach order */
+	struct sdt_hook hook;
 };
+
+/* target.c: a target with only a name; then, with t->obj loaded, discovery
+ * and site mapping (closes t and returns NULL with errno on failure). */
+struct bpf_sdt_target *sdt_target_new(const char *name);
+struct bpf_sdt_target *sdt_target_adopt(struct bpf_sdt_target *t, const void *elf, size_t size);
 
 /* Measures the verifier's per-function stack depth of tp's original code
  * and analyses its registers (once). */

@@ -59,6 +59,53 @@ static void strbuf_vprintf(void *ctx, const char *fmt, va_list args)
 }
 
 /*
+ * The alignment libbpf's btf__align_of() computes for id, which btf_dump uses
+ * as a divisor when it prints an aggregate's members: it is 0 for members
+ * that are void, forward declarations or functions, and its recursion
+ * through members (of named aggregates too) has no bound. Mirror it with
+ * bounds: > 0 when btf_dump can use it, 0 when it cannot.
+ */
+static int align_of(const struct btf *btf, __u32 id, int depth, int *budget)
+{
+	const struct btf_type *t;
+	int i, a, max_align = 1;
+
+	if (depth > SPELL_MAX_DEPTH || --*budget < 0)
+		return 0;
+	t = btf__type_by_id(btf, id);
+	if (!t || !id)
+		return 0;
+	switch (btf_kind(t)) {
+	case BTF_KIND_INT:
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+	case BTF_KIND_FLOAT:
+		return t->size < 8 ? (int)t->size : 8;
+	case BTF_KIND_PTR:
+		return 8;
+	case BTF_KIND_TYPEDEF:
+	case BTF_KIND_VOLATILE:
+	case BTF_KIND_CONST:
+	case BTF_KIND_RESTRICT:
+	case BTF_KIND_TYPE_TAG:
+		return align_of(btf, t->type, depth + 1, budget);
+	case BTF_KIND_ARRAY:
+		return align_of(btf, btf_array(t)->type, depth + 1, budget);
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		for (i = 0; i < btf_vlen(t); i++) {
+			a = align_of(btf, btf_members(t)[i].type, depth + 1, budget);
+			if (a <= 0)
+				return 0;
+			max_align = a > max_align ? a : max_align;
+		}
+		return max_align;
+	default:
+		return 0;
+	}
+}
+
+/*
  * btf_dump follows the parts of a type that its spelling shows (pointees,
  * array elements, prototype parameters, members of anonymous aggregates) by
  * recursion. Bound that walk before handing untrusted BTF to it, so a cyclic
@@ -97,6 +144,8 @@ static int spelling_walk(const struct btf *btf, __u32 id, int depth, int *budget
 			return 0;
 		if (t->size > ANON_MAX_SIZE || vlen > ANON_MAX_VLEN)
 			return -E2BIG;
+		if (align_of(btf, id, depth, budget) <= 0)
+			return -EINVAL;
 		for (i = 0; i < vlen; i++) {
 			__s64 msize = btf__resolve_size(btf, btf_members(t)[i].type);
 

@@ -50,3 +50,17 @@ TEST(refuses_to_spell_a_cyclic_type)
 	ASSERT_EQ(sdt_type_name(btf, ptr, &name), -ELOOP);
 	btf__free(btf);
 }
+
+TEST(refuses_to_spell_an_anonymous_struct_with_a_void_member)
+{
+	/* btf_dump would divide by its zero alignment */
+	struct btf *btf = btf__new_empty();
+	int s, p;
+	char *name = NULL;
+
+	s = btf__add_struct(btf, NULL, 8);
+	ASSERT_EQ(btf__add_field(btf, "nothing", 0, 0, 0), 0);
+	p = btf__add_ptr(btf, s);
+	ASSERT_EQ(sdt_type_name(btf, p, &name), -EINVAL);
+	btf__free(btf);
+}

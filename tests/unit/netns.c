@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#define _GNU_SOURCE /* setns */
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "helpers.h"
+#include "netns.h"
+
+__attribute__((format(printf, 1, 2)))
+static int sh(const char *fmt, ...)
+{
+	char cmd[512];
+	va_list args;
+
+	va_start(args, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, args);
+	va_end(args);
+	return system(cmd);
+}
+
+int testnet_up(struct testnet *net, int n)
+{
+	memset(net, 0, sizeof(*net));
+	net->orig_ns = -1;
+	snprintf(net->ns_a, sizeof(net->ns_a), "sdt%da%d", (int)getpid() % 10000, n);
+	snprintf(net->ns_b, sizeof(net->ns_b), "sdt%db%d", (int)getpid() % 10000, n);
+	snprintf(net->ip_a, sizeof(net->ip_a), "10.211.%d.1", n);
+	if (sh("ip netns add %s && ip netns add %s", net->ns_a, net->ns_b) ||
+	    sh("ip -n %s link add v0 type veth peer name v1 netns %s", net->ns_a, net->ns_b) ||
+	    sh("ip -n %s addr add %s/24 dev v0 && ip -n %s link set v0 up && ip -n %s link set lo up",
+	       net->ns_a, net->ip_a, net->ns_a, net->ns_a) ||
+	    sh("ip -n %s addr add 10.211.%d.2/24 dev v1 && ip -n %s link set v1 up && ip -n %s link set lo up",
+	       net->ns_b, n, net->ns_b, net->ns_b)) {
+		testnet_down(net);
+		return -1;
+	}
+	return 0;
+}
+
+int testnet_attach_xdp(struct testnet *net, const char *obj, const char *sec)
+{
+	return sh("ip -n %s link set dev v0 xdp obj %s sec %s 2>/dev/null", net->ns_a, obj, sec);
+}
+
+int testnet_enter(struct testnet *net)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "/var/run/netns/%s", net->ns_a);
+	net->orig_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (net->orig_ns < 0 || fd < 0 || setns(fd, CLONE_NEWNET)) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	net->ifindex = (int)if_nametoindex("v0");
+	return net->ifindex ? 0 : -1;
+}
+
+void testnet_leave(struct testnet *net)
+{
+	if (net->orig_ns >= 0) {
+		setns(net->orig_ns, CLONE_NEWNET);
+		close(net->orig_ns);
+		net->orig_ns = -1;
+	}
+}
+
+int testnet_ping(struct testnet *net, int count, const char *interval)
+{
+	return sh("ip netns exec %s ping -q -c %d -i %s -W 1 %s >/dev/null 2>&1", net->ns_b, count,
+		  interval, net->ip_a);
+}
+
+void testnet_down(struct testnet *net)
+{
+	testnet_leave(net);
+	if (net->ns_a[0])
+		sh("ip netns del %s 2>/dev/null", net->ns_a);
+	if (net->ns_b[0])
+		sh("ip netns del %s 2>/dev/null", net->ns_b);
+}

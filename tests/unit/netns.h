@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * A private two-host network for live tests: namespaces <prefix>a and
+ * <prefix>b joined by veth v0 (10.211.<n>.1, in a) <-> v1 (10.211.<n>.2, in
+ * b). Traffic never leaves these namespaces; they are deleted afterwards.
+ */
+#ifndef __BPFSDT_TEST_NETNS_H
+#define __BPFSDT_TEST_NETNS_H
+
+#include <stdbool.h>
+
+struct testnet {
+	char ns_a[32], ns_b[32];
+	char ip_a[32];
+	int orig_ns;	/* our namespace, to return to */
+	int ifindex;	/* v0, seen from ns_a */
+};
+
+/* Creates the namespaces and the veth pair; n picks the subnet. */
+int testnet_up(struct testnet *net, int n);
+/* Attaches an XDP object's section to v0 with iproute2 (not libbpfsdt). */
+int testnet_attach_xdp(struct testnet *net, const char *obj, const char *sec);
+/* Moves this thread into ns_a (where v0 is) / back. */
+int testnet_enter(struct testnet *net);
+void testnet_leave(struct testnet *net);
+/* count pings from b to a, interval in seconds; returns ping's status. */
+int testnet_ping(struct testnet *net, int count, const char *interval);
+void testnet_down(struct testnet *net);
+
+#endif

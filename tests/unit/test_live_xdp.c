@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Live XDP targets: the example firewall attached to a veth by iproute2,
+ * traffic from a second namespace, probes armed and disarmed on the running
+ * interface.
+ */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include "helpers.h"
+#include "libbpfsdt.h"
+#include "mutate_elf.h"
+#include "netns.h"
+#include "test.h"
+
+#define EXAMPLE TEST_BUILD_DIR "/examples/xdp_filter.bpf.o"
+
+static __u32 xdp_prog_id(int ifindex)
+{
+	__u32 id = 0;
+
+	bpf_xdp_query_id(ifindex, 0, &id);
+	return id;
+}
+
+/* Packets the program itself counted: the sum of its per-CPU verdicts. */
+static __u64 own_count(struct bpf_sdt_target *t)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(bpf_sdt_target__object(t), "verdicts");
+	int ncpus = libbpf_num_possible_cpus(), c;
+	__u64 *vals = calloc(ncpus, sizeof(*vals)), sum = 0;
+	__u32 key;
+
+	for (key = 0; map && vals && key <= XDP_REDIRECT; key++)
+		if (!bpf_map_lookup_elem(bpf_map__fd(map), &key, vals))
+			for (c = 0; c < ncpus; c++)
+				sum += vals[c];
+	free(vals);
+	return sum;
+}
+
+static __u64 probe_hits(struct bpf_sdt_tracer *tr, struct bpf_sdt_target *t, const char *probe)
+{
+	const struct bpf_sdt_probe *p = bpf_sdt_object__find_probe(bpf_sdt_target__probes(t), probe);
+	__u64 sum = 0;
+	size_t i;
+
+	for (i = 0; p && i < bpf_sdt_probe__site_cnt(p); i++)
+		sum += bpf_sdt_tracer__site_hits(tr, bpf_sdt_probe__site(p, i));
+	return sum;
+}
+
+/* Runs body with the example attached to v0 of a fresh test network, which
+ * is torn down whatever the body's outcome. */
+static void with_live_example(int n, bool attach, void (*body)(struct testnet *net))
+{
+	struct testnet net;
+
+	if (geteuid())
+		SKIP("needs root for network namespaces and BPF");
+	if (testnet_up(&net, n))
+		FAIL("cannot create the test network");
+	if ((attach && testnet_attach_xdp(&net, EXAMPLE, "xdp")) || testnet_enter(&net)) {
+		testnet_down(&net);
+		FAIL("cannot attach the example with iproute2");
+	}
+	body(&net);
+	testnet_down(&net);
+}
+
+static void live_xdp_observer_counts_exactly_the_packets_the_program_counts_body(struct testnet *net)
+{
+	LIBBPF_OPTS(bpf_sdt_tracer_opts, topts, .count_only = true);
+	struct bpf_sdt_tracer *tr;
+	struct bpf_sdt_target *t;
+	__u32 orig_id;
+	__u64 before;
+
+	orig_id = xdp_prog_id(net->ifindex);
+	t = bpf_sdt_target__open_xdp(EXAMPLE, net->ifindex, NULL);
+	ASSERT_TRUE(t != NULL);
+	tr = bpf_sdt_tracer__new(t, &topts);
+	ASSERT_TRUE(tr != NULL);
+	before = own_count(t);
+	ASSERT_EQ(bpf_sdt_tracer__add_probe(tr, "verdict"), 0);
+	ASSERT_NE(xdp_prog_id(net->ifindex), orig_id); /* the armed copy runs */
+	ASSERT_EQ(testnet_ping(net, 50, "0.01"), 0);
+	bpf_sdt_tracer__free(tr); /* disarm first: nothing counted after */
+	ASSERT_EQ(xdp_prog_id(net->ifindex), orig_id);
+	/* every packet the firewall saw (pings, ARP) passed its verdict site */
+	ASSERT_TRUE(own_count(t) - before >= 50);
+	bpf_sdt_target__close(t);
+}
+
+TEST(live_xdp_observer_counts_exactly_the_packets_the_program_counts)
+{
+	with_live_example(1, true, live_xdp_observer_counts_exactly_the_packets_the_program_counts_body);
+}
+
+static void live_xdp_armed_hits_equal_the_programs_own_counter_body(struct testnet *net)
+{
+	LIBBPF_OPTS(bpf_sdt_tracer_opts, topts, .count_only = true);
+	struct bpf_sdt_tracer *tr;
+	struct bpf_sdt_target *t;
+	__u64 before, hits, counted;
+
+	t = bpf_sdt_target__open_xdp(EXAMPLE, net->ifindex, NULL);
+	ASSERT_TRUE(t != NULL);
+	tr = bpf_sdt_tracer__new(t, &topts);
+	ASSERT_TRUE(tr && !bpf_sdt_tracer__add_probe(tr, "verdict"));
+	before = own_count(t); /* armed from here on */
+	ASSERT_EQ(testnet_ping(net, 100, "0.005"), 0);
+	counted = own_count(t) - before;
+	hits = probe_hits(tr, t, "verdict");
+	ASSERT_TRUE(counted >= 100);
+	ASSERT_EQ(hits, counted);
+	bpf_sdt_tracer__free(tr);
+	bpf_sdt_target__close(t);
+}
+
+TEST(live_xdp_armed_hits_equal_the_programs_own_counter)
+{
+	with_live_example(2, true, live_xdp_armed_hits_equal_the_programs_own_counter_body);
+}
+
+static void live_xdp_refuses_an_elf_that_does_not_produce_the_running_program_body(struct testnet *net)
+{
+	struct bpf_sdt_target *t;
+	struct mutant m;
+	const char *other;
+	long xdp;
+
+	/* the same program with one constant changed */
+	ASSERT_EQ(mutant_load(&m, EXAMPLE), 0);
+	xdp = mutant_section_offset(&m, "xdp");
+	while (m.buf[xdp] != (BPF_ALU64 | BPF_MOV | BPF_K) && m.buf[xdp] != (BPF_ALU | BPF_MOV | BPF_K))
+		xdp += 8; /* the first `rX = imm` */
+	m.buf[xdp + 4] ^= 1;
+	other = mutant_save(&m, "xdp_filter_changed.bpf.o");
+	mutant_free(&m);
+	diag_capture_begin();
+	errno = 0;
+	t = bpf_sdt_target__open_xdp(other, net->ifindex, NULL);
+	diag_capture_end();
+	ASSERT_TRUE(t == NULL);
+	ASSERT_EQ(errno, ESTALE);
+	ASSERT_CONTAINS(diag_captured(), "program xdp_filter does not produce the running program");
+}
+
+TEST(live_xdp_refuses_an_elf_that_does_not_produce_the_running_program)
+{
+	with_live_example(3, true, live_xdp_refuses_an_elf_that_does_not_produce_the_running_program_body);
+}
+
+static void live_xdp_refuses_an_interface_without_xdp_body(struct testnet *net)
+{
+	struct bpf_sdt_target *t;
+
+	diag_capture_begin();
+	t = bpf_sdt_target__open_xdp(EXAMPLE, (int)if_nametoindex("lo"), NULL);
+	diag_capture_end();
+	ASSERT_TRUE(t == NULL);
+	ASSERT_STREQ(diag_captured(), EXAMPLE ": no XDP program runs on lo\n");
+}
+
+TEST(live_xdp_refuses_an_interface_without_xdp)
+{
+	with_live_example(4, false, live_xdp_refuses_an_interface_without_xdp_body);
+}
