@@ -49,6 +49,7 @@ static const struct command {
 } commands[] = {
 	{ "list", cmd_list, "list the probes and sites of BPF objects" },
 	{ "run", cmd_run, "run a program on a packet with its probes armed" },
+	{ "trace", cmd_trace, "trace the probes of a running XDP program" },
 };
 
 static void usage(FILE *out)

@@ -89,7 +89,7 @@ void print_counts(struct run_output *out, const struct bpf_sdt_tracer *tracer,
 
 		if (!listed(probes, nprobes, probe))
 			continue;
-		if (strcmp(bpf_sdt_site__section(s), ".text") && fn && strcmp(fn, prog))
+		if (prog && strcmp(bpf_sdt_site__section(s), ".text") && fn && strcmp(fn, prog))
 			continue; /* a site of another program */
 		out->events += hits;
 		if (!out->json) {

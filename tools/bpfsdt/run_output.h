@@ -15,6 +15,7 @@ struct run_output {
 };
 
 int print_event(void *ctx, const struct bpf_sdt_event *ev);
+/* Sites of the listed probes (in program prog, or all when NULL). */
 void print_counts(struct run_output *out, const struct bpf_sdt_tracer *tracer,
 		  const char *const *probes, int nprobes, const char *prog);
 void print_globals(struct run_output *out, struct bpf_object *obj);

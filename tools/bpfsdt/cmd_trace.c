@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * bpfsdt trace --xdp IFACE FILE.bpf.o [PROBE...] [-c N] [--duration S]
+ *              [--count] [--force] [--json]
+ *
+ * Arms probes of the XDP program running on IFACE (loaded by anyone) and
+ * prints their events live until SIGINT/SIGTERM, -c N events or --duration
+ * seconds; then the running program is put back and a summary printed.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "cli.h"
+#include "libbpfsdt.h"
+#include "run_output.h"
+
+#define POLL_MS 100
+
+struct trace_args {
+	const char *iface, *file;
+	const char **probes;
+	int nprobes;
+	unsigned long long max_events;
+	double duration;
+	bool count, force;
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void trace_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: bpfsdt trace --xdp IFACE FILE.bpf.o [PROBE...] [-c N] [--duration S]\n"
+		"                    [--count] [--force] [--json]\n"
+		"\n"
+		"Arm probes of the XDP program running on IFACE, built from FILE, and print\n"
+		"their events as they happen. SIGINT/SIGTERM, -c or --duration end it and put\n"
+		"the running program back.\n"
+		"\n"
+		"  --xdp IFACE        the interface whose XDP program to trace\n"
+		"  PROBE...           probes to trace (default: all with sites in the program)\n"
+		"  -c, --events N     stop after N events\n"
+		"  --duration S       stop after S seconds\n"
+		"  --count            count hits per site in the kernel; print them every\n"
+		"                     second and at the end\n"
+		"  --force            arm even if FILE does not produce the running program\n"
+		"  -j, --json         JSON lines\n");
+}
+
+static int parse_args(int argc, char **argv, struct trace_args *a)
+{
+	static const struct option opts[] = {
+		{ "xdp", required_argument, NULL, 'x' },
+		{ "events", required_argument, NULL, 'c' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "count", no_argument, NULL, 'C' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	char *end;
+	int c, i;
+
+	while ((c = getopt_long(argc, argv, "c:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'x': a->iface = optarg; break;
+		case 'C': a->count = true; break;
+		case 'f': a->force = true; break;
+		case 'j': cli.json = true; break;
+		case 'c':
+			a->max_events = strtoull(optarg, &end, 10);
+			if (*end || !a->max_events) {
+				cli_error("trace: -c needs a positive number, not '%s'", optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'd':
+			a->duration = strtod(optarg, &end);
+			if (*end || a->duration <= 0) {
+				cli_error("trace: --duration needs a positive number of seconds, not '%s'",
+					  optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'h':
+			trace_usage(stdout);
+			return 1;
+		default:
+			fprintf(stderr, "Try 'bpfsdt trace --help'.\n");
+			return -EINVAL;
+		}
+	}
+	if (!a->iface || optind >= argc) {
+		cli_error("trace: needs --xdp IFACE and FILE (try 'bpfsdt trace --help')");
+		return -EINVAL;
+	}
+	a->file = argv[optind++];
+	a->probes = calloc(argc + 1, sizeof(*a->probes));
+	if (!a->probes)
+		return -ENOMEM;
+	for (i = optind; i < argc; i++)
+		a->probes[a->nprobes++] = argv[i];
+	return 0;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+struct live_ctx {
+	struct run_output out;
+	unsigned long long max_events;
+};
+
+static int on_event(void *ctx, const struct bpf_sdt_event *ev)
+{
+	struct live_ctx *lc = ctx;
+
+	if (lc->max_events && lc->out.events >= lc->max_events)
+		return 1; /* -c reached: the rest is dropped */
+	print_event(&lc->out, ev);
+	return lc->max_events && lc->out.events >= lc->max_events;
+}
+
+static void all_probes(struct trace_args *a, const struct bpf_sdt_object *sdt)
+{
+	size_t i;
+
+	for (i = 0; i < bpf_sdt_object__probe_cnt(sdt); i++)
+		if (bpf_sdt_probe__site_cnt(bpf_sdt_object__probe(sdt, i)))
+			a->probes[a->nprobes++] = bpf_sdt_probe__name(bpf_sdt_object__probe(sdt, i));
+}
+
+static void trace_loop(const struct trace_args *a, struct bpf_sdt_tracer *tr,
+		       struct live_ctx *lc)
+{
+	double start = now(), last_counts = start;
+	int n;
+
+	while (!stop) {
+		if (a->duration && now() - start >= a->duration)
+			break;
+		if (a->count) {
+			struct timespec ts = { 0, POLL_MS * 1000000L };
+
+			nanosleep(&ts, NULL);
+			if (now() - last_counts >= 1.0) {
+				lc->out.events = 0;
+				print_counts(&lc->out, tr, a->probes, a->nprobes, NULL);
+				fflush(stdout);
+				last_counts = now();
+			}
+			continue;
+		}
+		n = bpf_sdt_tracer__poll(tr, POLL_MS, on_event, lc);
+		fflush(stdout);
+		if (n < 0 && n != -EINTR) {
+			cli_error("trace: reading events failed: %s", strerror(-n));
+			break;
+		}
+		if (lc->max_events && lc->out.events >= lc->max_events)
+			break;
+	}
+}
+
+static void print_summary(const struct live_ctx *lc, unsigned long long lost)
+{
+	if (cli.json)
+		printf("{\"events\": %llu, \"lost\": %llu}\n", lc->out.events, lost);
+	else
+		fprintf(stderr, "%llu event%s, %llu lost; the original program is back\n",
+			lc->out.events, lc->out.events == 1 ? "" : "s", lost);
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	struct trace_args a = {};
+	struct live_ctx lc = {};
+	struct bpf_sdt_target *t = NULL;
+	struct bpf_sdt_tracer *tr = NULL;
+	struct sigaction sa = { .sa_handler = on_signal };
+	unsigned long long lost;
+	int i, ifindex, ret = EXIT_BAD_INPUT;
+
+	i = parse_args(argc, argv, &a);
+	if (i) {
+		free(a.probes);
+		return i > 0 ? EXIT_OK : EXIT_BAD_INPUT;
+	}
+	ifindex = (int)if_nametoindex(a.iface);
+	if (!ifindex) {
+		cli_error("trace: no interface %s", a.iface);
+		goto out;
+	}
+	{
+		LIBBPF_OPTS(bpf_sdt_live_opts, lopts, .force = a.force);
+
+		t = bpf_sdt_target__open_xdp(a.file, ifindex, &lopts);
+	}
+	if (!t)
+		goto out;
+	lc.out.json = cli.json;
+	lc.out.sdt = bpf_sdt_target__probes(t);
+	lc.max_events = a.max_events;
+	if (!a.nprobes)
+		all_probes(&a, lc.out.sdt);
+	{
+		LIBBPF_OPTS(bpf_sdt_tracer_opts, topts, .count_only = a.count);
+
+		tr = bpf_sdt_tracer__new(t, &topts);
+	}
+	if (!tr)
+		goto out;
+	/* Signals end the loop, never the process: the program must go back. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	for (i = 0; i < a.nprobes; i++)
+		if (bpf_sdt_tracer__add_probe(tr, a.probes[i]))
+			goto out;
+	if (!cli.json)
+		fprintf(stderr, "tracing %d probe%s of the XDP program on %s; Ctrl-C to stop\n",
+			a.nprobes, a.nprobes == 1 ? "" : "s", a.iface);
+	trace_loop(&a, tr, &lc);
+	if (a.count) {
+		lc.out.events = 0;
+		print_counts(&lc.out, tr, a.probes, a.nprobes, NULL);
+	} else {
+		bpf_sdt_tracer__poll(tr, 0, on_event, &lc); /* what is left */
+	}
+	lost = bpf_sdt_tracer__lost(tr);
+	bpf_sdt_tracer__free(tr); /* disarm: the running program goes back */
+	tr = NULL;
+	bpf_sdt_target__close(t);
+	t = NULL;
+	print_summary(&lc, lost);
+	ret = EXIT_OK;
+out:
+	bpf_sdt_tracer__free(tr);
+	bpf_sdt_target__close(t);
+	free(a.probes);
+	return ret;
+}
