@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "helpers.h"
@@ -205,4 +206,56 @@ static int libbpf_warnings_only(enum libbpf_print_level level, const char *fmt, 
 __attribute__((constructor)) static void quiet_libbpf(void)
 {
 	libbpf_set_print(libbpf_warnings_only);
+}
+
+static char *slurp(const char *path)
+{
+	size_t size = 0;
+	char *buf = read_whole_file(path, &size), *s = malloc(size + 1);
+
+	if (!s)
+		abort();
+	if (buf)
+		memcpy(s, buf, size);
+	s[size] = '\0';
+	free(buf);
+	return s;
+}
+
+int cmd_start(char *const argv[], struct cmd_proc *p)
+{
+	static int seq;
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int err;
+
+	snprintf(p->out_path, sizeof(p->out_path), "%s", scratch_path("bg.out"));
+	snprintf(p->out_path + strlen(p->out_path), 32, ".%d", seq);
+	snprintf(p->err_path, sizeof(p->err_path), "%s", scratch_path("bg.err"));
+	snprintf(p->err_path + strlen(p->err_path), 32, ".%d", seq++);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, p->out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	posix_spawn_file_actions_addopen(&fa, 2, p->err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	err = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	p->pid = err ? -1 : pid;
+	return err ? -1 : 0;
+}
+
+int cmd_finish(struct cmd_proc *p, int sig, struct cmd_result *res)
+{
+	int status;
+
+	memset(res, 0, sizeof(*res));
+	if (p->pid <= 0)
+		return -1;
+	if (sig)
+		kill(p->pid, sig);
+	while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	res->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	res->out = slurp(p->out_path);
+	res->err = slurp(p->err_path);
+	return 0;
 }

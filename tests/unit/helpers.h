@@ -28,6 +28,16 @@ struct cmd_result {
 int run_cmd(char *const argv[], struct cmd_result *res);
 void cmd_result_free(struct cmd_result *res);
 
+/* A command running in the background, its output going to scratch files. */
+struct cmd_proc {
+	int pid;
+	char out_path[256], err_path[256];
+};
+
+int cmd_start(char *const argv[], struct cmd_proc *p);
+/* Sends sig (0: none), waits for the command and collects its output. */
+int cmd_finish(struct cmd_proc *p, int sig, struct cmd_result *res);
+
 /* Tests that load programs into the kernel need root. */
 #define REQUIRE_ROOT() do { if (geteuid()) SKIP("needs root to load BPF programs"); } while (0)
 

@@ -30,12 +30,21 @@ int testnet_up(struct testnet *net, int n)
 	snprintf(net->ns_a, sizeof(net->ns_a), "sdt%da%d", (int)getpid() % 10000, n);
 	snprintf(net->ns_b, sizeof(net->ns_b), "sdt%db%d", (int)getpid() % 10000, n);
 	snprintf(net->ip_a, sizeof(net->ip_a), "10.211.%d.1", n);
+	/* Quiet by construction: no IPv6 (no neighbour discovery) and static
+	 * neighbours (no ARP), so the only packets are the tests' own. */
 	if (sh("ip netns add %s && ip netns add %s", net->ns_a, net->ns_b) ||
+	    sh("for ns in %s %s; do ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 "
+	       "net.ipv6.conf.default.disable_ipv6=1; done", net->ns_a, net->ns_b) ||
 	    sh("ip -n %s link add v0 type veth peer name v1 netns %s", net->ns_a, net->ns_b) ||
 	    sh("ip -n %s addr add %s/24 dev v0 && ip -n %s link set v0 up && ip -n %s link set lo up",
 	       net->ns_a, net->ip_a, net->ns_a, net->ns_a) ||
 	    sh("ip -n %s addr add 10.211.%d.2/24 dev v1 && ip -n %s link set v1 up && ip -n %s link set lo up",
-	       net->ns_b, n, net->ns_b, net->ns_b)) {
+	       net->ns_b, n, net->ns_b, net->ns_b) ||
+	    sh("ip -n %s link set v0 address 02:00:00:00:%02x:01 && ip -n %s link set v1 address 02:00:00:00:%02x:02",
+	       net->ns_a, n, net->ns_b, n) ||
+	    sh("ip -n %s neigh add 10.211.%d.2 lladdr 02:00:00:00:%02x:02 dev v0 nud permanent && "
+	       "ip -n %s neigh add 10.211.%d.1 lladdr 02:00:00:00:%02x:01 dev v1 nud permanent",
+	       net->ns_a, n, n, net->ns_b, n, n)) {
 		testnet_down(net);
 		return -1;
 	}

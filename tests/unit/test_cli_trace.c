@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * bpfsdt trace on a live XDP program: the example attached by iproute2 to a
+ * quiet veth (no IPv6, static neighbours), so the only packets are the
+ * pings each test sends.
+ */
+#include <bpf/libbpf.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <time.h>
+#include "helpers.h"
+#include "netns.h"
+#include "test.h"
+
+#define EXAMPLE TEST_BUILD_DIR "/examples/xdp_filter.bpf.o"
+#define PING_VERDICT "{\"probe\": \"verdict\", \"function\": \"xdp_filter\", \"insn\": 90, " \
+		     "\"args\": [\"XDP_PASS\", \"REASON_NO_PORTS\"]}\n"
+
+static __u32 xdp_prog_id(int ifindex)
+{
+	__u32 id = 0;
+
+	bpf_xdp_query_id(ifindex, 0, &id);
+	return id;
+}
+
+/* Starts `ip netns exec <ns_a> bpfsdt trace ...` and waits until the armed
+ * copy is on v0. */
+static void start_trace(struct testnet *net, struct cmd_proc *p, const char *const *args)
+{
+	char *argv[24] = { "ip", "netns", "exec", net->ns_a, (char *)bpfsdt_bin(), "trace" };
+	__u32 orig = xdp_prog_id(net->ifindex);
+	int i, tries;
+
+	for (i = 0; args[i] && i < 17; i++)
+		argv[6 + i] = (char *)args[i];
+	ASSERT_EQ(cmd_start(argv, p), 0);
+	for (tries = 0; tries < 500 && xdp_prog_id(net->ifindex) == orig; tries++) {
+		struct timespec ts = { 0, 10 * 1000000L };
+
+		nanosleep(&ts, NULL);
+	}
+	ASSERT_NE(xdp_prog_id(net->ifindex), orig);
+}
+
+static void with_quiet_net(int n, void (*body)(struct testnet *net))
+{
+	struct testnet net;
+
+	if (geteuid())
+		SKIP("needs root for network namespaces and BPF");
+	if (testnet_up(&net, n) || testnet_attach_xdp(&net, EXAMPLE, "xdp") ||
+	    testnet_enter(&net)) {
+		testnet_down(&net);
+		FAIL("cannot set up the test network");
+	}
+	body(&net);
+	testnet_down(&net);
+}
+
+static void json_events_body(struct testnet *net)
+{
+	struct cmd_result r;
+	struct cmd_proc p;
+	__u32 orig = xdp_prog_id(net->ifindex);
+
+	ASSERT_OK_HELPER(start_trace(net, &p, (const char *[]){ "--json", "--xdp", "v0", EXAMPLE,
+		"verdict", "-c", "5", NULL }));
+	ASSERT_EQ(testnet_ping(net, 5, "0.05"), 0);
+	ASSERT_EQ(cmd_finish(&p, 0, &r), 0);
+	ASSERT_EQ(r.status, 0);
+	ASSERT_STREQ(r.out, PING_VERDICT PING_VERDICT PING_VERDICT PING_VERDICT PING_VERDICT
+			    "{\"events\": 5, \"lost\": 0}\n");
+	ASSERT_EQ(xdp_prog_id(net->ifindex), orig);
+	cmd_result_free(&r);
+}
+
+TEST(trace_prints_exactly_the_known_traffic_as_json)
+{
+	with_quiet_net(11, json_events_body);
+}
+
+static void text_events_body(struct testnet *net)
+{
+	struct cmd_result r;
+	struct cmd_proc p;
+
+	ASSERT_OK_HELPER(start_trace(net, &p, (const char *[]){ "--xdp", "v0", EXAMPLE,
+		"pkt_parsed", "verdict", "-c", "4", NULL }));
+	ASSERT_EQ(testnet_ping(net, 2, "0.05"), 0);
+	ASSERT_EQ(cmd_finish(&p, 0, &r), 0);
+	ASSERT_EQ(r.status, 0);
+	ASSERT_STREQ(r.out, "xdp_filter insn 64: pkt_parsed(98, 2048, 1)\n"
+			    "xdp_filter insn 90: verdict(XDP_PASS, REASON_NO_PORTS)\n"
+			    "xdp_filter insn 64: pkt_parsed(98, 2048, 1)\n"
+			    "xdp_filter insn 90: verdict(XDP_PASS, REASON_NO_PORTS)\n");
+	ASSERT_CONTAINS(r.err, "4 events, 0 lost; the original program is back");
+	cmd_result_free(&r);
+}
+
+TEST(trace_prints_typed_events_as_text)
+{
+	with_quiet_net(12, text_events_body);
+}
+
+static void count_body(struct testnet *net)
+{
+	struct cmd_result r;
+	struct cmd_proc p;
+	const char *last;
+
+	ASSERT_OK_HELPER(start_trace(net, &p, (const char *[]){ "--json", "--count", "--xdp", "v0",
+		EXAMPLE, "verdict", NULL }));
+	ASSERT_EQ(testnet_ping(net, 20, "0.01"), 0);
+	ASSERT_EQ(cmd_finish(&p, SIGINT, &r), 0);
+	ASSERT_EQ(r.status, 0);
+	last = strrchr(r.out, '{') ? strstr(r.out, "{\"counts\"") : NULL;
+	while (last && strstr(last + 1, "{\"counts\""))
+		last = strstr(last + 1, "{\"counts\"");
+	ASSERT_TRUE(last != NULL);
+	ASSERT_CONTAINS(last, "{\"probe\": \"verdict\", \"function\": \"xdp_filter\", \"insn\": 90, "
+			      "\"hits\": 20}");
+	cmd_result_free(&r);
+}
+
+TEST(trace_count_equals_the_packets_sent)
+{
+	with_quiet_net(13, count_body);
+}
+
+static void sigint_body(struct testnet *net)
+{
+	struct cmd_result r;
+	struct cmd_proc p;
+	__u32 orig = xdp_prog_id(net->ifindex);
+
+	ASSERT_OK_HELPER(start_trace(net, &p, (const char *[]){ "--xdp", "v0", EXAMPLE, NULL }));
+	ASSERT_EQ(cmd_finish(&p, SIGINT, &r), 0);
+	ASSERT_EQ(r.status, 0);
+	ASSERT_EQ(xdp_prog_id(net->ifindex), orig);
+	ASSERT_EQ(testnet_ping(net, 1, "0.05"), 0); /* and it still works */
+	cmd_result_free(&r);
+}
+
+TEST(trace_sigint_puts_the_original_program_back)
+{
+	with_quiet_net(14, sigint_body);
+}
+
+static void wrong_elf_body(struct testnet *net)
+{
+	char *argv[] = { "ip", "netns", "exec", net->ns_a, (char *)bpfsdt_bin(), "trace", "--xdp",
+			 "v0", (char *)corpus_path("basic"), NULL };
+	struct cmd_result r;
+
+	ASSERT_EQ(run_cmd(argv, &r), 0);
+	ASSERT_EQ(r.status, 2);
+	ASSERT_CONTAINS(r.err, "has no XDP program named xdp_filter (the one running, id ");
+	cmd_result_free(&r);
+}
+
+TEST(trace_refuses_an_elf_without_the_running_program)
+{
+	with_quiet_net(15, wrong_elf_body);
+}
