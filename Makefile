@@ -63,6 +63,7 @@ TEST_OBJS   := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/obj/tests/%.o)
 TEST_RUNNER := $(BUILD)/tests/run-tests
 
 FUZZ_SECONDS ?= 600
+FUZZ_ARGS   ?=
 
 .PHONY: all deps check demo install uninstall fuzz clean
 .DELETE_ON_ERROR:
@@ -168,7 +169,7 @@ $(FUZZ_BIN): fuzz/fuzz_discover.c $(LIB_SRCS) $(wildcard src/*.h) $(BUILD)/gen/h
 fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 	@mkdir -p $(BUILD)/fuzz/corpus
-	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_ARGS) \
 		-dict=fuzz/discover.dict -artifact_prefix=$(BUILD)/fuzz/ \
 		$(BUILD)/fuzz/corpus fuzz/corpus
 
