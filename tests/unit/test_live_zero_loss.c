@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Zero loss under arm/disarm cycling. One counting observer stays armed on
+ * the live XDP program for the whole test while a second one is attached and
+ * detached over and over during a ping flood (each cycle: two armed copies
+ * built, verified and swapped in). Every packet must be seen exactly once by
+ * the program's own counter and by the persistent observer: the program on
+ * the interface was always some armed copy, never missing, never doubled.
+ */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <signal.h>
+#include <stdlib.h>
+#include "helpers.h"
+#include "libbpfsdt.h"
+#include "netns.h"
+#include "test.h"
+
+#define EXAMPLE TEST_BUILD_DIR "/examples/xdp_filter.bpf.o"
+#define CYCLES 1000
+
+static __u64 own_count(struct bpf_sdt_target *t)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(bpf_sdt_target__object(t), "verdicts");
+	int ncpus = libbpf_num_possible_cpus(), c;
+	__u64 *vals = calloc(ncpus, sizeof(*vals)), sum = 0;
+	__u32 key;
+
+	for (key = 0; map && vals && key <= XDP_REDIRECT; key++)
+		if (!bpf_map_lookup_elem(bpf_map__fd(map), &key, vals))
+			for (c = 0; c < ncpus; c++)
+				sum += vals[c];
+	free(vals);
+	return sum;
+}
+
+static __u64 probe_hits(struct bpf_sdt_tracer *tr, struct bpf_sdt_target *t, const char *probe)
+{
+	const struct bpf_sdt_probe *p = bpf_sdt_object__find_probe(bpf_sdt_target__probes(t), probe);
+	__u64 sum = 0;
+	size_t i;
+
+	for (i = 0; p && i < bpf_sdt_probe__site_cnt(p); i++)
+		sum += bpf_sdt_tracer__site_hits(tr, bpf_sdt_probe__site(p, i));
+	return sum;
+}
+
+/* "12345 packets transmitted, ..." from ping's statistics */
+static bool transmitted(const char *out, unsigned long long *sent)
+{
+	const char *p = out ? strstr(out, " packets transmitted") : NULL;
+
+	if (!p)
+		return false;
+	while (p > out && p[-1] != '\n')
+		p--;
+	return sscanf(p, "%llu packets transmitted", sent) == 1;
+}
+
+static void zero_loss_body(struct testnet *net)
+{
+	LIBBPF_OPTS(bpf_sdt_tracer_opts, topts, .count_only = true);
+	char *ping[] = { "ip", "netns", "exec", net->ns_b, "ping", "-q", "-f", "-c", "2000000",
+			 "-w", "120", net->ip_a, NULL };
+	struct bpf_sdt_tracer *keep, *cycling;
+	struct bpf_sdt_target *t;
+	unsigned long long sent = 0;
+	struct cmd_result r;
+	struct cmd_proc p;
+	__u64 before, counted, hits;
+	int i;
+
+	t = bpf_sdt_target__open_xdp(EXAMPLE, net->ifindex, NULL);
+	ASSERT_TRUE(t != NULL);
+	keep = bpf_sdt_tracer__new(t, &topts);
+	ASSERT_TRUE(keep && !bpf_sdt_tracer__add_probe(keep, "verdict"));
+	before = own_count(t);
+	ASSERT_EQ(cmd_start(ping, &p), 0);
+	for (i = 0; i < CYCLES; i++) {
+		cycling = bpf_sdt_tracer__new(t, &topts);
+		if (!cycling || bpf_sdt_tracer__add_probe(cycling, "pkt_parsed")) {
+			bpf_sdt_tracer__free(cycling);
+			break;
+		}
+		bpf_sdt_tracer__free(cycling);
+	}
+	ASSERT_EQ(cmd_finish(&p, SIGINT, &r), 0);
+	usleep(200 * 1000); /* let the last requests cross the veth */
+	ASSERT_EQ(i, CYCLES);
+	ASSERT_TRUE(transmitted(r.out, &sent));
+	counted = own_count(t) - before;
+	hits = probe_hits(keep, t, "verdict");
+	fprintf(stdout, "    %d arm/disarm cycles, %llu packets sent, %llu counted by the "
+		"program, %llu by the observer\n", CYCLES, sent, (unsigned long long)counted,
+		(unsigned long long)hits);
+	ASSERT_TRUE(sent > 1000);
+	ASSERT_EQ(counted, sent);
+	ASSERT_EQ(hits, counted);
+	cmd_result_free(&r);
+	bpf_sdt_tracer__free(keep);
+	bpf_sdt_target__close(t);
+}
+
+TEST(live_xdp_loses_no_packet_over_1000_arm_disarm_cycles)
+{
+	struct testnet net;
+
+	if (geteuid())
+		SKIP("needs root for network namespaces and BPF");
+	if (testnet_up(&net, 21) || testnet_attach_xdp(&net, EXAMPLE, "xdp") ||
+	    testnet_enter(&net)) {
+		testnet_down(&net);
+		FAIL("cannot set up the test network");
+	}
+	zero_loss_body(&net);
+	testnet_down(&net);
+}
