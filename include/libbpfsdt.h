@@ -194,6 +194,15 @@ struct bpf_sdt_live_opts {
 LIBBPFSDT_API struct bpf_sdt_target *
 bpf_sdt_target__open_xdp(const char *path, int ifindex, const struct bpf_sdt_live_opts *opts);
 
+/*
+ * Puts the dormant program back on ifindex after a tracer died without
+ * disarming (SIGKILL): rebuilds it from the ELF at path on the maps the
+ * program running there uses, and replaces that program with it. 0 if the
+ * dormant program already runs there.
+ */
+LIBBPFSDT_API int bpf_sdt_xdp_reset(const char *path, int ifindex,
+				    const struct bpf_sdt_live_opts *opts);
+
 LIBBPFSDT_API struct bpf_object *bpf_sdt_target__object(const struct bpf_sdt_target *target);
 /* The probe table of the target's ELF. */
 LIBBPFSDT_API const struct bpf_sdt_object *

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "swap.h"
 #include "target.h"
 
 struct running_prog {
@@ -190,59 +191,86 @@ static int xdp_running(struct bpf_sdt_target *t, int ifindex, __u32 *prog_id)
 	}
 }
 
+/* Rebuilds the running program rp from the ELF, sharing its maps: loads the
+ * whole object and returns it with *prog, the running program's twin. */
+static int rebuild(struct bpf_sdt_target *t, const void *elf, size_t size,
+		   const struct running_prog *rp, struct bpf_object **objp, struct bpf_program **prog)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oopts, .object_name = t->name);
+	struct bpf_object *obj;
+	int err;
+
+	obj = bpf_object__open_mem(elf, size, &oopts);
+	if (!obj) {
+		err = -errno;
+		pr_warn("%s: libbpf cannot open the object: %s", t->name, strerror(-err));
+		return err;
+	}
+	*prog = find_running(obj, rp);
+	if (!*prog) {
+		pr_warn("%s: has no XDP program named %s (the one running, id %u)", t->name,
+			rp->info.name, rp->info.id);
+		err = -ENOENT;
+		goto fail;
+	}
+	err = reuse_maps(t, obj, rp);
+	if (!err && (err = bpf_object__load(obj)))
+		pr_warn("%s: rebuilding the running program failed: %s", t->name, strerror(-err));
+	if (err)
+		goto fail;
+	*objp = obj;
+	return 0;
+fail:
+	bpf_object__close(obj);
+	return err;
+}
+
+/* The XDP program on ifindex and how it is attached, into t->hook. */
+static int hook_xdp(struct bpf_sdt_target *t, int ifindex, struct running_prog *rp)
+{
+	__u32 id = 0;
+	int err;
+
+	err = xdp_running(t, ifindex, &id);
+	if (!err)
+		err = running_prog_get(id, rp);
+	if (err)
+		return err;
+	t->hook.ifindex = ifindex;
+	t->hook.link_fd = find_xdp_link(ifindex);
+	t->hook.kind = t->hook.link_fd >= 0 ? SDT_HOOK_XDP_LINK : SDT_HOOK_XDP_NETLINK;
+	return 0;
+}
+
 struct bpf_sdt_target *bpf_sdt_target__open_xdp(const char *path, int ifindex,
 						const struct bpf_sdt_live_opts *opts)
 {
-	LIBBPF_OPTS(bpf_sdt_target_opts, topts);
 	struct running_prog rp = { .fd = -1 };
+	const char *name = SDT_OPTS_GET(opts, object_name, NULL) ?: path;
 	struct bpf_sdt_target *t = NULL;
 	struct bpf_object *obj = NULL;
 	struct bpf_program *prog;
 	struct sdt_target_prog *tp;
 	void *elf = NULL;
 	size_t size = 0;
-	__u32 id = 0;
 	int err;
 
-	topts.object_name = SDT_OPTS_GET(opts, object_name, NULL) ?: path;
 	err = sdt_capture_init();
 	if (err)
 		goto fail;
 	elf = sdt_read_file(path, &size, &err);
 	if (!elf) {
-		pr_warn("%s: cannot read: %s", topts.object_name, strerror(-err));
+		pr_warn("%s: cannot read: %s", name, strerror(-err));
 		goto fail;
 	}
-	t = sdt_target_new(topts.object_name);
+	t = sdt_target_new(name);
 	if (!t) {
 		err = -ENOMEM;
 		goto fail;
 	}
-	err = xdp_running(t, ifindex, &id);
+	err = hook_xdp(t, ifindex, &rp);
 	if (!err)
-		err = running_prog_get(id, &rp);
-	if (err)
-		goto fail;
-	{
-		LIBBPF_OPTS(bpf_object_open_opts, oopts, .object_name = t->name);
-
-		obj = bpf_object__open_mem(elf, size, &oopts);
-	}
-	if (!obj) {
-		err = -errno;
-		pr_warn("%s: libbpf cannot open the object: %s", t->name, strerror(-err));
-		goto fail;
-	}
-	prog = find_running(obj, &rp);
-	if (!prog) {
-		pr_warn("%s: has no XDP program named %s (the one running, id %u)", t->name,
-			rp.info.name, rp.info.id);
-		err = -ENOENT;
-		goto fail;
-	}
-	err = reuse_maps(t, obj, &rp);
-	if (!err && (err = bpf_object__load(obj)))
-		pr_warn("%s: rebuilding the running program failed: %s", t->name, strerror(-err));
+		err = rebuild(t, elf, size, &rp, &obj, &prog);
 	if (!err)
 		err = check_tag(t, prog, &rp, SDT_OPTS_GET(opts, force, false));
 	if (err)
@@ -259,9 +287,6 @@ struct bpf_sdt_target *bpf_sdt_target__open_xdp(const char *path, int ifindex,
 	tp->orig_fd = rp.fd; /* disarming puts back the very program that ran */
 	rp.fd = -1;
 	t->hook.prog = tp;
-	t->hook.ifindex = ifindex;
-	t->hook.link_fd = find_xdp_link(ifindex);
-	t->hook.kind = t->hook.link_fd >= 0 ? SDT_HOOK_XDP_LINK : SDT_HOOK_XDP_NETLINK;
 	running_prog_put(&rp);
 	free(elf);
 	return t;
@@ -272,4 +297,54 @@ fail:
 	free(elf);
 	errno = -err;
 	return NULL;
+}
+
+int bpf_sdt_xdp_reset(const char *path, int ifindex, const struct bpf_sdt_live_opts *opts)
+{
+	struct running_prog rp = { .fd = -1 };
+	const char *name = SDT_OPTS_GET(opts, object_name, NULL) ?: path;
+	struct bpf_sdt_target *t;
+	struct bpf_object *obj = NULL;
+	struct bpf_program *prog;
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	void *elf;
+	size_t size = 0;
+	int err;
+
+	elf = sdt_read_file(path, &size, &err);
+	if (!elf) {
+		pr_warn("%s: cannot read: %s", name, strerror(-err));
+		return err;
+	}
+	t = sdt_target_new(name);
+	if (!t) {
+		free(elf);
+		return -ENOMEM;
+	}
+	/* The maps the armed copy uses include the target's: rebuild the
+	 * dormant program on them, and swap it in for the armed copy. */
+	err = hook_xdp(t, ifindex, &rp);
+	if (!err)
+		err = rebuild(t, elf, size, &rp, &obj, &prog);
+	if (!err && bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
+		err = -errno;
+	if (!err && !memcmp(info.tag, rp.info.tag, BPF_TAG_SIZE)) {
+		pr_debug("%s: the running program is already the dormant one", name);
+	} else if (!err) {
+		struct sdt_target_prog stand_in = { .name = bpf_program__name(prog),
+						    .orig_fd = bpf_program__fd(prog),
+						    .armed_fd = rp.fd };
+
+		t->hook.prog = &stand_in;
+		err = sdt_swap(t, &stand_in, -1);
+		if (!err)
+			rp.fd = -1; /* sdt_swap closed it as the replaced armed copy */
+		t->hook.prog = NULL;
+	}
+	running_prog_put(&rp);
+	bpf_object__close(obj);
+	bpf_sdt_target__close(t);
+	free(elf);
+	return err;
 }

@@ -4,6 +4,7 @@
  * quiet veth (no IPv6, static neighbours), so the only packets are the
  * pings each test sends.
  */
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -162,4 +163,58 @@ static void wrong_elf_body(struct testnet *net)
 TEST(trace_refuses_an_elf_without_the_running_program)
 {
 	with_quiet_net(15, wrong_elf_body);
+}
+
+static void tag_of(int fd, __u8 tag[BPF_TAG_SIZE])
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	memset(tag, 0, BPF_TAG_SIZE);
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+		memcpy(tag, info.tag, BPF_TAG_SIZE);
+}
+
+static void running_tag(int ifindex, __u8 tag[BPF_TAG_SIZE])
+{
+	int fd = bpf_prog_get_fd_by_id(xdp_prog_id(ifindex));
+
+	tag_of(fd, tag);
+	if (fd >= 0)
+		close(fd);
+}
+
+static void reset_body(struct testnet *net)
+{
+	char *reset[] = { "ip", "netns", "exec", net->ns_a, (char *)bpfsdt_bin(), "reset", "--xdp",
+			  "v0", EXAMPLE, NULL };
+	__u8 dormant[BPF_TAG_SIZE], now[BPF_TAG_SIZE];
+	__u32 orig = xdp_prog_id(net->ifindex);
+	struct cmd_result r;
+	struct cmd_proc p;
+
+	running_tag(net->ifindex, dormant);
+	ASSERT_OK_HELPER(start_trace(net, &p, (const char *[]){ "--xdp", "v0", EXAMPLE, NULL }));
+	ASSERT_EQ(cmd_finish(&p, SIGKILL, &r), 0);
+	cmd_result_free(&r);
+	/* the armed copy stayed, and it works */
+	ASSERT_NE(xdp_prog_id(net->ifindex), orig);
+	ASSERT_EQ(testnet_ping(net, 2, "0.05"), 0);
+	ASSERT_EQ(run_cmd(reset, &r), 0);
+	ASSERT_EQ(r.status, 0);
+	running_tag(net->ifindex, now);
+	ASSERT_TRUE(!memcmp(now, dormant, BPF_TAG_SIZE)); /* the dormant program again */
+	ASSERT_EQ(testnet_ping(net, 2, "0.05"), 0);
+	cmd_result_free(&r);
+	/* resetting a dormant program changes nothing */
+	orig = xdp_prog_id(net->ifindex);
+	ASSERT_EQ(run_cmd(reset, &r), 0);
+	ASSERT_EQ(r.status, 0);
+	ASSERT_EQ(xdp_prog_id(net->ifindex), orig);
+	cmd_result_free(&r);
+}
+
+TEST(reset_after_sigkill_puts_the_dormant_program_back)
+{
+	with_quiet_net(16, reset_body);
 }

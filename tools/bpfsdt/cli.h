@@ -24,5 +24,6 @@ __attribute__((format(printf, 1, 2))) void cli_error(const char *fmt, ...);
 int cmd_list(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+int cmd_reset(int argc, char **argv);
 
 #endif
