@@ -65,7 +65,7 @@ TEST_RUNNER := $(BUILD)/tests/run-tests
 FUZZ_SECONDS ?= 600
 FUZZ_ARGS   ?=
 
-.PHONY: all deps check demo install uninstall fuzz clean
+.PHONY: all deps check demo install uninstall fuzz bench clean
 .DELETE_ON_ERROR:
 
 all: $(LIB_A) $(LIB_SO) $(CLI) $(EXAMPLE_OBJS)
@@ -172,6 +172,16 @@ fuzz: deps
 	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_ARGS) \
 		-dict=fuzz/discover.dict -artifact_prefix=$(BUILD)/fuzz/ \
 		$(BUILD)/fuzz/corpus fuzz/corpus
+
+BENCH_BINS := $(BUILD)/bench/arm-latency
+
+$(BUILD)/bench/arm-latency: bench/arm_latency.c $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $< $(LIB_A) -o $@ $(LIBS)
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(BENCH_BINS)
+	@BUILD=$(BUILD) bench/run.sh
 
 clean:
 	rm -rf build build-san

@@ -233,6 +233,23 @@ struct bpf_sdt_attach_opts {
 LIBBPFSDT_API struct bpf_sdt_link *
 bpf_sdt_target__attach(struct bpf_sdt_target *target, const struct bpf_program *observer,
 		       const char *probe, const struct bpf_sdt_attach_opts *opts);
+/* How long the last re-arming of program prog_name took: building the
+ * armed copy (or choosing the original), the kernel verifying it, and
+ * swapping it in (on a live hook: the kernel's replacement call). */
+struct bpf_sdt_arm_stats {
+	size_t sz;
+	__u64 build_ns;
+	__u64 verify_ns;
+	__u64 swap_ns;
+	__u32 insn_cnt;		/* instructions of the program now running */
+	size_t :0;
+};
+#define bpf_sdt_arm_stats__last_field insn_cnt
+
+LIBBPFSDT_API int bpf_sdt_target__arm_stats(const struct bpf_sdt_target *target,
+					    const char *prog_name,
+					    struct bpf_sdt_arm_stats *stats);
+
 /* Detaches: the affected programs are re-armed without this observer (or
  * back to their original). Returns 0 or a negative errno. */
 LIBBPFSDT_API int bpf_sdt_link__destroy(struct bpf_sdt_link *link);

@@ -506,6 +506,7 @@ static int load_armed(struct relink *r)
 		.btf_fd = -1,
 	};
 	int btf_fd, fd;
+	__u64 start;
 
 	if (r->tp->cap.func_info_cnt) {
 		btf_fd = btf__load_into_kernel(r->btf);
@@ -521,7 +522,10 @@ static int load_armed(struct relink *r)
 		req.line_info_cnt = r->line_info.cnt * sizeof(struct bpf_insn) /
 				    sizeof(struct bpf_line_info);
 	}
+	start = sdt_now_ns();
 	fd = sdt_prog_load(&req);
+	r->tp->stats.verify_ns = sdt_now_ns() - start;
+	r->tp->stats.insn_cnt = r->prog.cnt;
 	if (fd >= 0)
 		return fd;
 	req.log_level = 1;
@@ -561,6 +565,7 @@ int sdt_relink(struct bpf_sdt_target *t, struct sdt_target_prog *tp,
 	       const struct sdt_arm_obs *obs, size_t nobs)
 {
 	struct relink r = { .t = t, .tp = tp, .obs = obs, .nobs = nobs };
+	__u64 start = sdt_now_ns();
 	int err;
 
 	err = sdt_target_prog_prepare(t, tp);
@@ -576,6 +581,7 @@ int sdt_relink(struct bpf_sdt_target *t, struct sdt_target_prog *tp,
 			pr_warn("%s: program %s: cannot combine its BTF with the observers' (%s)",
 				t->name, tp->name, strerror(-err));
 	}
+	tp->stats.build_ns = sdt_now_ns() - start; /* without loading */
 	if (!err)
 		err = load_armed(&r);
 	relink_free(&r);

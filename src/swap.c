@@ -40,8 +40,16 @@ int sdt_swap(struct bpf_sdt_target *t, struct sdt_target_prog *tp, int new_fd)
 	int old = tp->armed_fd, cur = old >= 0 ? old : tp->orig_fd;
 	int next = new_fd >= 0 ? new_fd : tp->orig_fd, err;
 
+	if (new_fd < 0) { /* back to the original: nothing built or verified */
+		tp->stats.build_ns = tp->stats.verify_ns = 0;
+		tp->stats.insn_cnt = tp->cap.insn_cnt;
+	}
+	tp->stats.swap_ns = 0;
 	if (t->hook.prog == tp && cur != next) {
+		__u64 start = sdt_now_ns();
+
 		err = replace_on_hook(&t->hook, cur, next);
+		tp->stats.swap_ns = sdt_now_ns() - start;
 		if (err) {
 			pr_warn("%s: program %s: replacing it on its hook failed: %s%s", t->name,
 				tp->name, strerror(-err),

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "prog_load.h"
 #include "target.h"
@@ -383,6 +384,30 @@ struct sdt_target_prog *sdt_target_find_prog(const struct bpf_sdt_target *t, con
 		if (!strcmp(t->progs[i].name, name))
 			return &t->progs[i];
 	return NULL;
+}
+
+__u64 sdt_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+int bpf_sdt_target__arm_stats(const struct bpf_sdt_target *t, const char *prog_name,
+			      struct bpf_sdt_arm_stats *stats)
+{
+	const struct sdt_target_prog *tp = prog_name ? sdt_target_find_prog(t, prog_name) : NULL;
+
+	if (!tp || !stats || stats->sz < sizeof(size_t))
+		return -EINVAL;
+	if (stats->sz >= offsetof(struct bpf_sdt_arm_stats, insn_cnt) + sizeof(__u32)) {
+		stats->build_ns = tp->stats.build_ns;
+		stats->verify_ns = tp->stats.verify_ns;
+		stats->swap_ns = tp->stats.swap_ns;
+		stats->insn_cnt = tp->stats.insn_cnt;
+	}
+	return 0;
 }
 
 struct bpf_object *bpf_sdt_target__object(const struct bpf_sdt_target *t)

@@ -30,7 +30,13 @@ struct sdt_target_prog {
 	struct sdt_reg_state *regs;	/* NULL until analysed */
 	int orig_fd;			/* the dormant program (libbpf's) */
 	int armed_fd;			/* -1 while dormant */
+	struct {			/* the last re-arming */
+		__u64 build_ns, verify_ns, swap_ns;
+		__u32 insn_cnt;
+	} stats;
 };
+
+__u64 sdt_now_ns(void);
 
 struct sdt_attachment;
 

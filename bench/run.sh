@@ -1,0 +1,34 @@
+#!/bin/bash
+# Runs the benchmarks on a private veth pair (the example XDP firewall
+# attached with iproute2), idle and under a bounded ping flood; prints the
+# results recorded in docs/perf.md.
+#   bench/run.sh [CYCLES]   (default 1000)
+set -euo pipefail
+BUILD=${BUILD:-build}
+OBJ=$BUILD/examples/xdp_filter.bpf.o
+CYCLES=${1:-1000}
+A=bpfsdt-bench-a
+B=bpfsdt-bench-b
+
+cleanup() {
+	[ -n "${FLOOD:-}" ] && kill "$FLOOD" 2>/dev/null || true
+	ip netns del $A 2>/dev/null || true
+	ip netns del $B 2>/dev/null || true
+}
+trap cleanup EXIT
+cleanup
+ip netns add $A
+ip netns add $B
+ip -n $A link add v0 type veth peer name v1 netns $B
+ip -n $A addr add 10.211.251.1/24 dev v0
+ip -n $B addr add 10.211.251.2/24 dev v1
+ip -n $A link set v0 up
+ip -n $B link set v1 up
+ip -n $A link set dev v0 xdp obj "$OBJ" sec xdp
+
+echo "== arm/disarm latency, idle interface"
+ip netns exec $A "$BUILD/bench/arm-latency" "$OBJ" v0 verdict "$CYCLES"
+echo
+echo "== arm/disarm latency, during a ping flood"
+ip netns exec $B ping -q -f -w 600 10.211.251.1 >/dev/null 2>&1 & FLOOD=$!
+ip netns exec $A "$BUILD/bench/arm-latency" "$OBJ" v0 verdict "$CYCLES"
