@@ -24,9 +24,8 @@ struct strbuf {
 	int err;
 };
 
-static void strbuf_vprintf(void *ctx, const char *fmt, va_list args)
+static void strbuf_append(struct strbuf *b, const char *fmt, va_list args)
 {
-	struct strbuf *b = ctx;
 	va_list copy;
 	int n;
 
@@ -56,6 +55,35 @@ static void strbuf_vprintf(void *ctx, const char *fmt, va_list args)
 	}
 	vsnprintf(b->s + b->len, b->cap - b->len, fmt, args);
 	b->len += n;
+}
+
+static void strbuf_printf(struct strbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void strbuf_printf(struct strbuf *b, const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	strbuf_append(b, fmt, args);
+	va_end(args);
+}
+
+/*
+ * A prototype without parameters (BTF vlen 0, or clang's single void
+ * parameter of an unprototyped function) is spelled "(void)" by bpftool and
+ * libbpf >= 1.5 ("Fix no-args func prototype BTF dumping syntax"); older
+ * libbpf prints "()", closing the list with a ")" of its own right after the
+ * "(". Complete such lists, so the spelling doesn't depend on libbpf's
+ * version.
+ */
+static void strbuf_vprintf(void *ctx, const char *fmt, va_list args)
+{
+	struct strbuf *b = ctx;
+
+	if (!b->err && b->len && b->s[b->len - 1] == '(' && !strcmp(fmt, ")"))
+		strbuf_printf(b, "void");
+	strbuf_append(b, fmt, args);
 }
 
 /*
