@@ -64,3 +64,18 @@ TEST(refuses_to_spell_an_anonymous_struct_with_a_void_member)
 	ASSERT_EQ(sdt_type_name(btf, p, &name), -EINVAL);
 	btf__free(btf);
 }
+
+TEST(spells_pointer_to_parameterless_function_with_void)
+{
+	struct btf *btf = btf__new_empty();
+	int i32, proto, ptr;
+	char *name;
+
+	i32 = btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
+	proto = btf__add_func_proto(btf, i32);
+	ptr = btf__add_ptr(btf, proto);
+	ASSERT_EQ(sdt_type_name(btf, ptr, &name), 0);
+	ASSERT_STREQ(name, "int (*)(void)");
+	free(name);
+	btf__free(btf);
+}
