@@ -218,3 +218,76 @@ TEST(reset_after_sigkill_puts_the_dormant_program_back)
 {
 	with_quiet_net(16, reset_body);
 }
+
+/* blocked_ports[port] = 1 in the running firewall's own map */
+static int block_port(int ifindex, __u16 port)
+{
+	int fd = bpf_prog_get_fd_by_id(xdp_prog_id(ifindex)), err = -1;
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info), ids[16], i;
+	__u8 one = 1;
+
+	info.nr_map_ids = 16;
+	info.map_ids = (__u64)(unsigned long)ids;
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		goto out;
+	for (i = 0; i < info.nr_map_ids && i < 16; i++) {
+		struct bpf_map_info mi = {};
+		__u32 mlen = sizeof(mi);
+		int mfd = bpf_map_get_fd_by_id(ids[i]);
+
+		if (mfd >= 0 && !bpf_obj_get_info_by_fd(mfd, &mi, &mlen) &&
+		    !strcmp(mi.name, "blocked_ports"))
+			err = bpf_map_update_elem(mfd, &port, &one, 0);
+		if (mfd >= 0)
+			close(mfd);
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+static int send_udp(struct testnet *net, int port, int count)
+{
+	char cmd[256];
+	int i, err = 0;
+
+	for (i = 0; i < count && !err; i++) {
+		snprintf(cmd, sizeof(cmd), "ip netns exec %s bash -c 'echo query > /dev/udp/%s/%d'",
+			 net->ns_b, net->ip_a, port);
+		err = system(cmd);
+	}
+	return err;
+}
+
+static void attach_body(struct testnet *net)
+{
+	struct cmd_result r;
+	struct cmd_proc p;
+	__u32 orig = xdp_prog_id(net->ifindex);
+	char *argv[] = { "ip", "netns", "exec", net->ns_a, (char *)bpfsdt_bin(), "attach", "--json",
+			 "--xdp", "v0", EXAMPLE,
+			 TEST_BUILD_DIR "/tests/bpf/observers/firewall_stats.bpf.o", NULL };
+	int tries;
+
+	ASSERT_EQ(block_port(net->ifindex, 53), 0);
+	ASSERT_EQ(cmd_start(argv, &p), 0);
+	for (tries = 0; tries < 500 && xdp_prog_id(net->ifindex) == orig; tries++)
+		usleep(10000);
+	ASSERT_NE(xdp_prog_id(net->ifindex), orig);
+	ASSERT_EQ(send_udp(net, 53, 3), 0);
+	ASSERT_EQ(send_udp(net, 80, 2), 0);
+	usleep(100000);
+	ASSERT_EQ(cmd_finish(&p, SIGTERM, &r), 0);
+	ASSERT_EQ(r.status, 0);
+	ASSERT_STREQ(r.out, "{\"globals\": {\"blocked\": 3, \"checked\": 5, "
+			    "\"last_blocked_port\": 53}}\n");
+	ASSERT_EQ(xdp_prog_id(net->ifindex), orig);
+	cmd_result_free(&r);
+}
+
+TEST(attach_runs_your_observer_on_the_live_program_until_sigterm)
+{
+	with_quiet_net(17, attach_body);
+}

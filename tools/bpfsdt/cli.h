@@ -25,5 +25,6 @@ int cmd_list(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_reset(int argc, char **argv);
+int cmd_attach(int argc, char **argv);
 
 #endif

@@ -50,6 +50,7 @@ static const struct command {
 	{ "list", cmd_list, "list the probes and sites of BPF objects" },
 	{ "run", cmd_run, "run a program on a packet with its probes armed" },
 	{ "trace", cmd_trace, "trace the probes of a running XDP program" },
+	{ "attach", cmd_attach, "attach your observers to a running XDP program" },
 	{ "reset", cmd_reset, "put the dormant program back after a killed tracer" },
 };
 
