@@ -269,9 +269,14 @@ struct bpf_sdt_tracer_opts {
 	__u32 ringbuf_size;
 	/* Only this program of the target; NULL: all. */
 	const char *target_prog;
+	/* Record (or count) only events for which this expression holds,
+	 * decided in the kernel: comparisons (== != < <= > >=) of arguments
+	 * arg0, arg1, ... with numbers or enumerator names (XDP_DROP), joined
+	 * with && || ! and parentheses. */
+	const char *filter;
 	size_t :0;
 };
-#define bpf_sdt_tracer_opts__last_field target_prog
+#define bpf_sdt_tracer_opts__last_field filter
 
 struct bpf_sdt_event {
 	__u64 time_ns;		/* bpf_ktime_get_ns() at the site */

@@ -13,9 +13,12 @@
 #include <string.h>
 #include <unistd.h>
 #include "helper_args.h"
+#include "filter.h"
 #include "relink.h"
 
 #define DEFAULT_RINGBUF_SIZE (1u << 20)
+#define MAX_BODY_INSNS (64 + 2 * BPF_SDT_MAX_ARGS)
+#define MAX_GENERATED_INSNS 1024
 #define EVENT_HDR_SIZE 16
 
 struct tracer_event {
@@ -29,6 +32,7 @@ struct bpf_sdt_tracer {
 	struct bpf_sdt_target *t;
 	bool count_only;
 	char *target_prog;
+	char *filter;
 	int ringbuf_fd;
 	int counts_fd;
 	struct ring_buffer *rb;
@@ -68,7 +72,7 @@ static int gen_counter(const struct bpf_sdt_tracer *tr, int nargs, struct bpf_in
 {
 	int lookup = sdt_helper_id("bpf_map_lookup_elem");
 	struct bpf_insn code[] = {
-		LDX(BPF_DW, BPF_REG_1, BPF_REG_1, 8 * SDT_SLOT_SITE(nargs)),
+		LDX(BPF_DW, BPF_REG_1, BPF_REG_6, 8 * SDT_SLOT_SITE(nargs)),
 		COUNT_KEY_IN_R1(tr->counts_fd, lookup),
 		MOV64_IMM(BPF_REG_0, 0),
 		EXIT(),
@@ -85,7 +89,6 @@ static int gen_recorder(const struct bpf_sdt_tracer *tr, int nargs, struct bpf_i
 	int lookup = sdt_helper_id("bpf_map_lookup_elem");
 	size_t site_cnt = bpf_sdt_object__site_cnt(bpf_sdt_target__probes(tr->t));
 	struct bpf_insn head[] = {
-		MOV64_REG(BPF_REG_6, BPF_REG_1),
 		LD_MAP_FD(BPF_REG_1, tr->ringbuf_fd),
 		MOV64_IMM(BPF_REG_2, EVENT_HDR_SIZE + 8 * nargs),
 		MOV64_IMM(BPF_REG_3, 0),
@@ -168,6 +171,8 @@ struct bpf_sdt_tracer *bpf_sdt_tracer__new(struct bpf_sdt_target *t,
 	tr->count_only = SDT_OPTS_GET(opts, count_only, false);
 	if (target_prog && !(tr->target_prog = strdup(target_prog)))
 		goto fail;
+	if (SDT_OPTS_GET(opts, filter, NULL) && !(tr->filter = strdup(opts->filter)))
+		goto fail;
 	tr->counts_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "sdt_counts", sizeof(__u32),
 				       sizeof(__u64), (__u32)site_cnt + 1, NULL);
 	if (tr->counts_fd < 0) {
@@ -197,14 +202,41 @@ fail:
 	return NULL;
 }
 
+/*
+ * Every generated observer starts by keeping the argument array in r6 and,
+ * with a filter, returning early for events that do not pass it.
+ */
+static int gen_prologue(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *probe,
+			struct bpf_insn *out, int cap)
+{
+	char err[192];
+	int n = 0, f;
+
+	out[n++] = MOV64_REG(BPF_REG_6, BPF_REG_1);
+	if (!tr->filter)
+		return n;
+	f = sdt_filter_compile(tr->filter, bpf_sdt_object__btf(bpf_sdt_target__probes(tr->t)),
+			       probe, out + n, cap - n - 3, err, sizeof(err));
+	if (f < 0) {
+		pr_warn("%s: filter '%s' for probe %s: %s", tr->t->name, tr->filter,
+			bpf_sdt_probe__name(probe), err);
+		return f;
+	}
+	n += f;
+	out[n++] = JEQ_IMM(BPF_REG_1, 1, 2); /* passes: on to the body */
+	out[n++] = MOV64_IMM(BPF_REG_0, 0);
+	out[n++] = EXIT();
+	return n;
+}
+
 int bpf_sdt_tracer__add_probe(struct bpf_sdt_tracer *tr, const char *probe_name)
 {
 	const struct bpf_sdt_probe *probe =
 		bpf_sdt_object__find_probe(bpf_sdt_target__probes(tr->t), probe_name);
-	struct bpf_insn code[64 + 2 * BPF_SDT_MAX_ARGS];
+	struct bpf_insn code[MAX_GENERATED_INSNS];
 	struct bpf_sdt_link **links, *link;
 	char name[BPF_OBJ_NAME_LEN];
-	int n;
+	int n, p;
 
 	if (!probe) {
 		pr_warn("%s: the target declares no probe %s", tr->t->name, probe_name);
@@ -214,8 +246,11 @@ int bpf_sdt_tracer__add_probe(struct bpf_sdt_tracer *tr, const char *probe_name)
 	if (!links)
 		return -ENOMEM;
 	tr->links = links;
-	n = tr->count_only ? gen_counter(tr, bpf_sdt_probe__arg_cnt(probe), code) :
-			     gen_recorder(tr, bpf_sdt_probe__arg_cnt(probe), code);
+	p = gen_prologue(tr, probe, code, MAX_GENERATED_INSNS - MAX_BODY_INSNS);
+	if (p < 0)
+		return p;
+	n = p + (tr->count_only ? gen_counter(tr, bpf_sdt_probe__arg_cnt(probe), code + p) :
+				  gen_recorder(tr, bpf_sdt_probe__arg_cnt(probe), code + p));
 	snprintf(name, sizeof(name), "sdt_%s", tr->count_only ? "count" : "trace");
 	link = sdt_target_attach_generated(tr->t, probe, name, code, (__u32)n, tr->target_prog);
 	if (!link)
@@ -281,5 +316,6 @@ void bpf_sdt_tracer__free(struct bpf_sdt_tracer *tr)
 	if (tr->counts_fd >= 0)
 		close(tr->counts_fd);
 	free(tr->target_prog);
+	free(tr->filter);
 	free(tr);
 }

@@ -291,3 +291,28 @@ TEST(attach_runs_your_observer_on_the_live_program_until_sigterm)
 {
 	with_quiet_net(17, attach_body);
 }
+
+static void filter_body(struct testnet *net)
+{
+	struct cmd_result r;
+	struct cmd_proc p;
+
+	ASSERT_EQ(block_port(net->ifindex, 53), 0);
+	ASSERT_OK_HELPER(start_trace(net, &p, (const char *[]){ "--json", "--xdp", "v0", EXAMPLE,
+		"verdict", "--filter", "arg0 == XDP_DROP", "-c", "3", NULL }));
+	ASSERT_EQ(send_udp(net, 80, 2), 0);
+	ASSERT_EQ(testnet_ping(net, 2, "0.05"), 0);
+	ASSERT_EQ(send_udp(net, 53, 3), 0);
+	ASSERT_EQ(cmd_finish(&p, 0, &r), 0);
+	ASSERT_EQ(r.status, 0);
+#define DROP "{\"probe\": \"verdict\", \"function\": \"xdp_filter\", \"insn\": 132, " \
+	     "\"args\": [\"XDP_DROP\", \"REASON_PORT_BLOCKED\"]}\n"
+	ASSERT_STREQ(r.out, DROP DROP DROP "{\"events\": 3, \"lost\": 0}\n");
+#undef DROP
+	cmd_result_free(&r);
+}
+
+TEST(trace_filter_selects_exactly_the_matching_events)
+{
+	with_quiet_net(18, filter_body);
+}

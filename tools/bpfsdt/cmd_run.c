@@ -22,7 +22,7 @@
 #define RUN_RINGBUF_SIZE (16u << 20)
 
 struct run_args {
-	const char *file, *prog, *data_in, *observer, *probe;
+	const char *file, *prog, *data_in, *observer, *probe, *filter;
 	const char **trace;
 	int ntrace;
 	unsigned int repeat;
@@ -33,7 +33,8 @@ static void run_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: bpfsdt run FILE.bpf.o PROG --data-in PKT [--repeat N] [--trace PROBE]...\n"
-		"                  [--count] [--observer OBS.bpf.o [--probe P]] [--json]\n"
+		"                  [--count] [--filter EXPR] [--observer OBS.bpf.o [--probe P]]\n"
+		"                  [--json]\n"
 		"\n"
 		"Load FILE, arm probes of program PROG, run PROG on the packet in file PKT\n"
 		"with BPF_PROG_TEST_RUN, and print its return value and the probes' events.\n"
@@ -43,6 +44,8 @@ static void run_usage(FILE *out)
 		"  --trace PROBE      record this probe's events (repeatable); default:\n"
 		"                     every probe with sites in PROG, unless --observer\n"
 		"  --count            count hits per site in the kernel instead of events\n"
+		"  --filter EXPR      only events for which EXPR holds, decided in the kernel:\n"
+		"                     e.g. 'arg1 == XDP_DROP && arg0 > 100'\n"
 		"  --observer OBS.o   attach the SEC(\"bpf_sdt[/probe]\") programs of OBS.o and\n"
 		"                     print their global variables after the run\n"
 		"  --probe P          probe for observers whose section names none\n"
@@ -58,6 +61,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "count", no_argument, NULL, 'c' },
 		{ "observer", required_argument, NULL, 'o' },
 		{ "probe", required_argument, NULL, 'p' },
+		{ "filter", required_argument, NULL, 'F' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -76,6 +80,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case 'c': a->count = true; break;
 		case 'o': a->observer = optarg; break;
 		case 'p': a->probe = optarg; break;
+		case 'F': a->filter = optarg; break;
 		case 'j': cli.json = true; break;
 		case 'r':
 			a->repeat = (unsigned int)strtoul(optarg, &end, 10);
@@ -242,7 +247,8 @@ int cmd_run(int argc, char **argv)
 		default_probes(&a, bpf_sdt_target__probes(t));
 	if (a.ntrace) {
 		LIBBPF_OPTS(bpf_sdt_tracer_opts, topts, .count_only = a.count,
-			    .ringbuf_size = RUN_RINGBUF_SIZE, .target_prog = a.prog);
+			    .ringbuf_size = RUN_RINGBUF_SIZE, .target_prog = a.prog,
+			    .filter = a.filter);
 
 		tr = bpf_sdt_tracer__new(t, &topts);
 		if (!tr)

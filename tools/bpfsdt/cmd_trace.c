@@ -22,7 +22,7 @@
 #define POLL_MS 100
 
 struct trace_args {
-	const char *iface, *file;
+	const char *iface, *file, *filter;
 	const char **probes;
 	int nprobes;
 	unsigned long long max_events;
@@ -42,7 +42,7 @@ static void trace_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: bpfsdt trace --xdp IFACE FILE.bpf.o [PROBE...] [-c N] [--duration S]\n"
-		"                    [--count] [--force] [--json]\n"
+		"                    [--count] [--filter EXPR] [--force] [--json]\n"
 		"\n"
 		"Arm probes of the XDP program running on IFACE, built from FILE, and print\n"
 		"their events as they happen. SIGINT/SIGTERM, -c or --duration end it and put\n"
@@ -54,6 +54,9 @@ static void trace_usage(FILE *out)
 		"  --duration S       stop after S seconds\n"
 		"  --count            count hits per site in the kernel; print them every\n"
 		"                     second and at the end\n"
+		"  --filter EXPR      only events for which EXPR holds, decided in the kernel:\n"
+		"                     argN compared (== != < <= > >=) with numbers or enum\n"
+		"                     names, && || ! ( ); e.g. 'arg0 == XDP_DROP'\n"
 		"  --force            arm even if FILE does not produce the running program\n"
 		"  -j, --json         JSON lines\n");
 }
@@ -66,6 +69,7 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "count", no_argument, NULL, 'C' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "filter", required_argument, NULL, 'F' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -78,6 +82,7 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
 		case 'x': a->iface = optarg; break;
 		case 'C': a->count = true; break;
 		case 'f': a->force = true; break;
+		case 'F': a->filter = optarg; break;
 		case 'j': cli.json = true; break;
 		case 'c':
 			a->max_events = strtoull(optarg, &end, 10);
@@ -221,7 +226,7 @@ int cmd_trace(int argc, char **argv)
 	if (!a.nprobes)
 		all_probes(&a, lc.out.sdt);
 	{
-		LIBBPF_OPTS(bpf_sdt_tracer_opts, topts, .count_only = a.count);
+		LIBBPF_OPTS(bpf_sdt_tracer_opts, topts, .count_only = a.count, .filter = a.filter);
 
 		tr = bpf_sdt_tracer__new(t, &topts);
 	}
