@@ -173,7 +173,17 @@ fuzz: deps
 		-dict=fuzz/discover.dict -artifact_prefix=$(BUILD)/fuzz/ \
 		$(BUILD)/fuzz/corpus fuzz/corpus
 
-BENCH_BINS := $(BUILD)/bench/arm-latency
+BENCH_BINS := $(BUILD)/bench/arm-latency $(BUILD)/bench/trace-throughput \
+              $(BUILD)/bench/printk.bpf.o
+
+$(BUILD)/bench/trace-throughput: bench/trace_throughput.c $(BUILD)/obj/cli/run_output.o \
+		$(BUILD)/obj/cli/json_writer.o $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itools/bpfsdt $^ -o $@ $(LIBS)
+
+$(BUILD)/bench/%.bpf.o: bench/%.bpf.c
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(BUILD)/bench/arm-latency: bench/arm_latency.c $(LIB_A)
 	@mkdir -p $(@D)

@@ -26,6 +26,10 @@ ip -n $A link set v0 up
 ip -n $B link set v1 up
 ip -n $A link set dev v0 xdp obj "$OBJ" sec xdp
 
+echo "== trace throughput: printed events per second from one core"
+"$BUILD/bench/trace-throughput" "$BUILD/tests/bpf/basic.bpf.o" "$BUILD/bench/printk.bpf.o" 2000000
+echo
+
 echo "== arm/disarm latency, idle interface"
 ip netns exec $A "$BUILD/bench/arm-latency" "$OBJ" v0 verdict "$CYCLES"
 echo
