@@ -194,6 +194,12 @@ struct bpf_sdt_live_opts {
 LIBBPFSDT_API struct bpf_sdt_target *
 bpf_sdt_target__open_xdp(const char *path, int ifindex, const struct bpf_sdt_live_opts *opts);
 
+/* The same for the program a pinned bpf_link runs (an XDP, tcx or cgroup
+ * link, ...): armed copies replace it with bpf_link_update(BPF_F_REPLACE). */
+LIBBPFSDT_API struct bpf_sdt_target *
+bpf_sdt_target__open_link(const char *path, const char *link_pin,
+			  const struct bpf_sdt_live_opts *opts);
+
 /*
  * Puts the dormant program back on ifindex after a tracer died without
  * disarming (SIGKILL): rebuilds it from the ELF at path on the maps the
@@ -202,6 +208,8 @@ bpf_sdt_target__open_xdp(const char *path, int ifindex, const struct bpf_sdt_liv
  */
 LIBBPFSDT_API int bpf_sdt_xdp_reset(const char *path, int ifindex,
 				    const struct bpf_sdt_live_opts *opts);
+LIBBPFSDT_API int bpf_sdt_link_reset(const char *path, const char *link_pin,
+				     const struct bpf_sdt_live_opts *opts);
 
 LIBBPFSDT_API struct bpf_object *bpf_sdt_target__object(const struct bpf_sdt_target *target);
 /* The probe table of the target's ELF. */

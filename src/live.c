@@ -208,8 +208,9 @@ static int rebuild(struct bpf_sdt_target *t, const void *elf, size_t size,
 	}
 	*prog = find_running(obj, rp);
 	if (!*prog) {
-		pr_warn("%s: has no XDP program named %s (the one running, id %u)", t->name,
-			rp->info.name, rp->info.id);
+		pr_warn("%s: has no %s program named %s (the one running, id %u)", t->name,
+			libbpf_bpf_prog_type_str(rp->info.type) ?: "such", rp->info.name,
+			rp->info.id);
 		err = -ENOENT;
 		goto fail;
 	}
@@ -238,12 +239,35 @@ static int hook_xdp(struct bpf_sdt_target *t, int ifindex, struct running_prog *
 		return err;
 	t->hook.ifindex = ifindex;
 	t->hook.link_fd = find_xdp_link(ifindex);
-	t->hook.kind = t->hook.link_fd >= 0 ? SDT_HOOK_XDP_LINK : SDT_HOOK_XDP_NETLINK;
+	t->hook.kind = t->hook.link_fd >= 0 ? SDT_HOOK_LINK : SDT_HOOK_XDP_NETLINK;
 	return 0;
 }
 
-struct bpf_sdt_target *bpf_sdt_target__open_xdp(const char *path, int ifindex,
-						const struct bpf_sdt_live_opts *opts)
+/* The program a pinned bpf_link runs, into t->hook. */
+static int hook_link(struct bpf_sdt_target *t, const char *pin, struct running_prog *rp)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+	int err;
+
+	t->hook.link_fd = bpf_obj_get(pin);
+	if (t->hook.link_fd < 0) {
+		err = -errno;
+		pr_warn("%s: cannot open link %s: %s", t->name, pin, strerror(-err));
+		return err;
+	}
+	if (bpf_obj_get_info_by_fd(t->hook.link_fd, &info, &len)) {
+		err = -errno;
+		pr_warn("%s: %s is not a bpf_link: %s", t->name, pin, strerror(-err));
+		return err;
+	}
+	t->hook.kind = SDT_HOOK_LINK;
+	return running_prog_get(info.prog_id, rp);
+}
+
+/* A live target on the hook `xdp_ifindex` (XDP) or `link_pin` names. */
+static struct bpf_sdt_target *open_live(const char *path, int xdp_ifindex, const char *link_pin,
+					const struct bpf_sdt_live_opts *opts)
 {
 	struct running_prog rp = { .fd = -1 };
 	const char *name = SDT_OPTS_GET(opts, object_name, NULL) ?: path;
@@ -268,7 +292,7 @@ struct bpf_sdt_target *bpf_sdt_target__open_xdp(const char *path, int ifindex,
 		err = -ENOMEM;
 		goto fail;
 	}
-	err = hook_xdp(t, ifindex, &rp);
+	err = link_pin ? hook_link(t, link_pin, &rp) : hook_xdp(t, xdp_ifindex, &rp);
 	if (!err)
 		err = rebuild(t, elf, size, &rp, &obj, &prog);
 	if (!err)
@@ -299,7 +323,24 @@ fail:
 	return NULL;
 }
 
-int bpf_sdt_xdp_reset(const char *path, int ifindex, const struct bpf_sdt_live_opts *opts)
+struct bpf_sdt_target *bpf_sdt_target__open_xdp(const char *path, int ifindex,
+						const struct bpf_sdt_live_opts *opts)
+{
+	return open_live(path, ifindex, NULL, opts);
+}
+
+struct bpf_sdt_target *bpf_sdt_target__open_link(const char *path, const char *link_pin,
+						 const struct bpf_sdt_live_opts *opts)
+{
+	if (!link_pin) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return open_live(path, 0, link_pin, opts);
+}
+
+static int reset(const char *path, int xdp_ifindex, const char *link_pin,
+		 const struct bpf_sdt_live_opts *opts)
 {
 	struct running_prog rp = { .fd = -1 };
 	const char *name = SDT_OPTS_GET(opts, object_name, NULL) ?: path;
@@ -324,7 +365,7 @@ int bpf_sdt_xdp_reset(const char *path, int ifindex, const struct bpf_sdt_live_o
 	}
 	/* The maps the armed copy uses include the target's: rebuild the
 	 * dormant program on them, and swap it in for the armed copy. */
-	err = hook_xdp(t, ifindex, &rp);
+	err = link_pin ? hook_link(t, link_pin, &rp) : hook_xdp(t, xdp_ifindex, &rp);
 	if (!err)
 		err = rebuild(t, elf, size, &rp, &obj, &prog);
 	if (!err && bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
@@ -347,4 +388,14 @@ int bpf_sdt_xdp_reset(const char *path, int ifindex, const struct bpf_sdt_live_o
 	bpf_sdt_target__close(t);
 	free(elf);
 	return err;
+}
+
+int bpf_sdt_xdp_reset(const char *path, int ifindex, const struct bpf_sdt_live_opts *opts)
+{
+	return reset(path, ifindex, NULL, opts);
+}
+
+int bpf_sdt_link_reset(const char *path, const char *link_pin, const struct bpf_sdt_live_opts *opts)
+{
+	return link_pin ? reset(path, 0, link_pin, opts) : -EINVAL;
 }

@@ -24,7 +24,7 @@ static int replace_on_hook(const struct sdt_hook *h, int old_fd, int new_fd)
 		err = bpf_xdp_attach(h->ifindex, new_fd, h->xdp_mode | XDP_FLAGS_REPLACE, &opts);
 		return err < 0 ? err : 0;
 	}
-	case SDT_HOOK_XDP_LINK: {
+	case SDT_HOOK_LINK: {
 		LIBBPF_OPTS(bpf_link_update_opts, opts, .flags = BPF_F_REPLACE, .old_prog_fd = old_fd);
 
 		err = bpf_link_update(h->link_fd, new_fd, &opts);

@@ -44,7 +44,8 @@ struct sdt_attachment;
 enum sdt_hook_kind {
 	SDT_HOOK_NONE,		/* run by fd (BPF_PROG_TEST_RUN) */
 	SDT_HOOK_XDP_NETLINK,	/* XDP attached with netlink */
-	SDT_HOOK_XDP_LINK,	/* XDP attached through a bpf_link */
+	SDT_HOOK_LINK,		/* any hook attached through a bpf_link (XDP, tcx,
+				 * cgroup, ...) */
 };
 
 struct sdt_hook {

@@ -156,7 +156,7 @@ static void wrong_elf_body(struct testnet *net)
 
 	ASSERT_EQ(run_cmd(argv, &r), 0);
 	ASSERT_EQ(r.status, 2);
-	ASSERT_CONTAINS(r.err, "has no XDP program named xdp_filter (the one running, id ");
+	ASSERT_CONTAINS(r.err, "has no xdp program named xdp_filter (the one running, id ");
 	cmd_result_free(&r);
 }
 
@@ -315,4 +315,95 @@ static void filter_body(struct testnet *net)
 TEST(trace_filter_selects_exactly_the_matching_events)
 {
 	with_quiet_net(18, filter_body);
+}
+
+#ifndef BPF_TCX_INGRESS
+#define BPF_TCX_INGRESS 46 /* kernel 6.6 UAPI, newer than Debian 12's headers */
+#endif
+
+/* A bpffs of the test's own: `ip netns exec` remounts /sys, hiding pins in
+ * /sys/fs/bpf from the commands it runs. */
+static const char *test_bpffs(void)
+{
+	static char dir[256];
+	char cmd[1024];
+
+	snprintf(dir, sizeof(dir), "%s", scratch_path("bpffs"));
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s && (mountpoint -q %s || mount -t bpf bpf %s)",
+		 dir, dir, dir);
+	return system(cmd) ? NULL : dir;
+}
+
+/* A tc program on v0's ingress through a tcx bpf_link, pinned like a
+ * long-running loader would leave it. */
+static int pin_tcx_link(struct testnet *net, struct bpf_object **obj, char *pin, size_t size)
+{
+	const char *fs = test_bpffs();
+	struct bpf_program *prog;
+	int link;
+
+	if (!fs)
+		return -1;
+	*obj = bpf_object__open_file(corpus_path("multi_prog"), NULL);
+	if (!*obj || bpf_object__load(*obj))
+		return -1;
+	prog = bpf_object__find_program_by_name(*obj, "multi_tc");
+	link = bpf_link_create(bpf_program__fd(prog), net->ifindex, BPF_TCX_INGRESS, NULL);
+	if (link < 0)
+		return -1;
+	snprintf(pin, size, "%s/tcx_%d", fs, (int)getpid());
+	unlink(pin);
+	if (bpf_obj_pin(link, pin)) {
+		close(link);
+		return -1;
+	}
+	return link;
+}
+
+static __u32 link_prog_id(int link)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(link, &info, &len) ? 0 : info.prog_id;
+}
+
+static void tcx_link_body(struct testnet *net)
+{
+	struct bpf_object *obj = NULL;
+	struct cmd_result r;
+	struct cmd_proc p;
+	char pin[512];
+	char *argv[] = { "ip", "netns", "exec", net->ns_a, (char *)bpfsdt_bin(), "trace", "--json",
+			 "--link", pin, (char *)corpus_path("multi_prog"), "tc_seen", "-c", "2", NULL };
+	int link = pin_tcx_link(net, &obj, pin, sizeof(pin)), tries;
+	__u32 orig;
+
+	if (link < 0) {
+		bpf_object__close(obj);
+		SKIP("tcx links need kernel 6.6 or later");
+	}
+	orig = link_prog_id(link);
+	ASSERT_EQ(cmd_start(argv, &p), 0);
+	for (tries = 0; tries < 500 && link_prog_id(link) == orig; tries++)
+		usleep(10000);
+	ASSERT_NE(link_prog_id(link), orig);
+	ASSERT_EQ(testnet_ping(net, 2, "0.05"), 0);
+	ASSERT_EQ(cmd_finish(&p, 0, &r), 0);
+	ASSERT_EQ(r.status, 0);
+	/* skb->protocol is in network order: ETH_P_IP reads as 8 */
+	ASSERT_STREQ(r.out,
+		"{\"probe\": \"tc_seen\", \"function\": \"multi_tc\", \"insn\": 4, \"args\": [98, 8]}\n"
+		"{\"probe\": \"tc_seen\", \"function\": \"multi_tc\", \"insn\": 4, \"args\": [98, 8]}\n"
+		"{\"events\": 2, \"lost\": 0}\n");
+	ASSERT_EQ(link_prog_id(link), orig);
+	cmd_result_free(&r);
+	unlink(pin);
+	close(link);
+	bpf_object__close(obj);
+}
+
+TEST(trace_link_arms_a_tc_program_on_a_pinned_tcx_link)
+{
+	with_quiet_net(19, tcx_link_body);
 }

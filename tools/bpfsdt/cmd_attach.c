@@ -29,7 +29,8 @@ static void on_signal(int sig)
 static void attach_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: bpfsdt attach --xdp IFACE FILE.bpf.o OBSERVER.bpf.o [--probe P]\n"
+		"Usage: bpfsdt attach (--xdp IFACE | --link PATH) FILE.bpf.o OBSERVER.bpf.o\n"
+		"                     [--probe P]\n"
 		"                     [--duration S] [--force] [--json]\n"
 		"\n"
 		"Attach your own observers (SEC(\"bpf_sdt[/probe]\") programs) to the XDP\n"
@@ -56,6 +57,7 @@ int cmd_attach(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "xdp", required_argument, NULL, 'x' },
+		{ "link", required_argument, NULL, 'l' },
 		{ "probe", required_argument, NULL, 'p' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "force", no_argument, NULL, 'f' },
@@ -63,7 +65,7 @@ int cmd_attach(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	const char *iface = NULL, *probe = NULL;
+	const char *iface = NULL, *link = NULL, *probe = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct bpf_sdt_target *t = NULL;
 	struct bpf_object *obs = NULL;
@@ -75,6 +77,7 @@ int cmd_attach(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'x': iface = optarg; break;
+		case 'l': link = optarg; break;
 		case 'p': probe = optarg; break;
 		case 'd': duration = atof(optarg); break;
 		case 'f': force = true; break;
@@ -87,11 +90,11 @@ int cmd_attach(int argc, char **argv)
 			return EXIT_BAD_INPUT;
 		}
 	}
-	if (!iface || argc - optind != 2) {
-		cli_error("attach: needs --xdp IFACE, FILE and OBSERVER (try 'bpfsdt attach --help')");
+	if (!iface == !link || argc - optind != 2) {
+		cli_error("attach: needs FILE, OBSERVER and one of --xdp IFACE or --link PATH (try 'bpfsdt attach --help')");
 		return EXIT_BAD_INPUT;
 	}
-	if (!if_nametoindex(iface)) {
+	if (iface && !if_nametoindex(iface)) {
 		cli_error("attach: no interface %s", iface);
 		return EXIT_BAD_INPUT;
 	}
@@ -100,7 +103,8 @@ int cmd_attach(int argc, char **argv)
 	{
 		LIBBPF_OPTS(bpf_sdt_live_opts, lopts, .force = force);
 
-		t = bpf_sdt_target__open_xdp(argv[optind], (int)if_nametoindex(iface), &lopts);
+		t = link ? bpf_sdt_target__open_link(argv[optind], link, &lopts) :
+			   bpf_sdt_target__open_xdp(argv[optind], (int)if_nametoindex(iface), &lopts);
 	}
 	if (!t)
 		goto out;
@@ -118,8 +122,8 @@ int cmd_attach(int argc, char **argv)
 		goto out;
 	}
 	if (!cli.json)
-		fprintf(stderr, "%d observer%s attached to the XDP program on %s; Ctrl-C to detach\n",
-			n, n == 1 ? "" : "s", iface);
+		fprintf(stderr, "%d observer%s attached to the program on %s; Ctrl-C to detach\n",
+			n, n == 1 ? "" : "s", iface ? iface : link);
 	while (!stop && (!duration || waited < duration)) {
 		struct timespec ts = { 0, 100 * 1000000L };
 

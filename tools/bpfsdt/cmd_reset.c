@@ -16,7 +16,7 @@
 static void reset_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: bpfsdt reset --xdp IFACE FILE.bpf.o\n"
+		"Usage: bpfsdt reset (--xdp IFACE | --link PATH) FILE.bpf.o\n"
 		"\n"
 		"Put the dormant program built from FILE back on IFACE, replacing an armed\n"
 		"copy a killed tracer left there.\n");
@@ -26,16 +26,20 @@ int cmd_reset(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "xdp", required_argument, NULL, 'x' },
+		{ "link", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	const char *iface = NULL;
-	int c, ifindex;
+	const char *iface = NULL, *link = NULL;
+	int c, ifindex = 0, err;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'x':
 			iface = optarg;
+			break;
+		case 'l':
+			link = optarg;
 			break;
 		case 'h':
 			reset_usage(stdout);
@@ -45,18 +49,20 @@ int cmd_reset(int argc, char **argv)
 			return EXIT_BAD_INPUT;
 		}
 	}
-	if (!iface || argc - optind != 1) {
-		cli_error("reset: needs --xdp IFACE and FILE (try 'bpfsdt reset --help')");
+	if (!iface == !link || argc - optind != 1) {
+		cli_error("reset: needs FILE and one of --xdp IFACE or --link PATH (try 'bpfsdt reset --help')");
 		return EXIT_BAD_INPUT;
 	}
-	ifindex = (int)if_nametoindex(iface);
-	if (!ifindex) {
+	if (iface && !(ifindex = (int)if_nametoindex(iface))) {
 		cli_error("reset: no interface %s", iface);
 		return EXIT_BAD_INPUT;
 	}
-	if (bpf_sdt_xdp_reset(argv[optind], ifindex, NULL))
+	err = link ? bpf_sdt_link_reset(argv[optind], link, NULL) :
+		     bpf_sdt_xdp_reset(argv[optind], ifindex, NULL);
+	if (err)
 		return EXIT_BAD_INPUT; /* libbpfsdt said why */
 	if (!cli.json)
-		fprintf(stderr, "the dormant program from %s runs on %s\n", argv[optind], iface);
+		fprintf(stderr, "the dormant program from %s runs on %s\n", argv[optind],
+			iface ? iface : link);
 	return EXIT_OK;
 }

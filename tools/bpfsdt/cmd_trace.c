@@ -22,7 +22,7 @@
 #define POLL_MS 100
 
 struct trace_args {
-	const char *iface, *file, *filter;
+	const char *iface, *link, *file, *filter;
 	const char **probes;
 	int nprobes;
 	unsigned long long max_events;
@@ -41,7 +41,8 @@ static void on_signal(int sig)
 static void trace_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: bpfsdt trace --xdp IFACE FILE.bpf.o [PROBE...] [-c N] [--duration S]\n"
+		"Usage: bpfsdt trace (--xdp IFACE | --link PATH) FILE.bpf.o [PROBE...] [-c N]\n"
+		"                    [--duration S]\n"
 		"                    [--count] [--filter EXPR] [--force] [--json]\n"
 		"\n"
 		"Arm probes of the XDP program running on IFACE, built from FILE, and print\n"
@@ -49,6 +50,7 @@ static void trace_usage(FILE *out)
 		"the running program back.\n"
 		"\n"
 		"  --xdp IFACE        the interface whose XDP program to trace\n"
+		"  --link PATH        the program a pinned bpf_link runs (XDP, tcx, cgroup...)\n"
 		"  PROBE...           probes to trace (default: all with sites in the program)\n"
 		"  -c, --events N     stop after N events\n"
 		"  --duration S       stop after S seconds\n"
@@ -65,6 +67,7 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
 {
 	static const struct option opts[] = {
 		{ "xdp", required_argument, NULL, 'x' },
+		{ "link", required_argument, NULL, 'l' },
 		{ "events", required_argument, NULL, 'c' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "count", no_argument, NULL, 'C' },
@@ -80,6 +83,7 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
 	while ((c = getopt_long(argc, argv, "c:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'x': a->iface = optarg; break;
+		case 'l': a->link = optarg; break;
 		case 'C': a->count = true; break;
 		case 'f': a->force = true; break;
 		case 'F': a->filter = optarg; break;
@@ -107,8 +111,8 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
 			return -EINVAL;
 		}
 	}
-	if (!a->iface || optind >= argc) {
-		cli_error("trace: needs --xdp IFACE and FILE (try 'bpfsdt trace --help')");
+	if (!a->iface == !a->link || optind >= argc) {
+		cli_error("trace: needs FILE and one of --xdp IFACE or --link PATH (try 'bpfsdt trace --help')");
 		return -EINVAL;
 	}
 	a->file = argv[optind++];
@@ -208,15 +212,16 @@ int cmd_trace(int argc, char **argv)
 		free(a.probes);
 		return i > 0 ? EXIT_OK : EXIT_BAD_INPUT;
 	}
-	ifindex = (int)if_nametoindex(a.iface);
-	if (!ifindex) {
+	ifindex = a.iface ? (int)if_nametoindex(a.iface) : 0;
+	if (a.iface && !ifindex) {
 		cli_error("trace: no interface %s", a.iface);
 		goto out;
 	}
 	{
 		LIBBPF_OPTS(bpf_sdt_live_opts, lopts, .force = a.force);
 
-		t = bpf_sdt_target__open_xdp(a.file, ifindex, &lopts);
+		t = a.link ? bpf_sdt_target__open_link(a.file, a.link, &lopts) :
+			     bpf_sdt_target__open_xdp(a.file, ifindex, &lopts);
 	}
 	if (!t)
 		goto out;
@@ -239,8 +244,8 @@ int cmd_trace(int argc, char **argv)
 		if (bpf_sdt_tracer__add_probe(tr, a.probes[i]))
 			goto out;
 	if (!cli.json)
-		fprintf(stderr, "tracing %d probe%s of the XDP program on %s; Ctrl-C to stop\n",
-			a.nprobes, a.nprobes == 1 ? "" : "s", a.iface);
+		fprintf(stderr, "tracing %d probe%s of the program on %s; Ctrl-C to stop\n",
+			a.nprobes, a.nprobes == 1 ? "" : "s", a.iface ? a.iface : a.link);
 	trace_loop(&a, tr, &lc);
 	if (a.count) {
 		lc.out.events = 0;
