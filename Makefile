@@ -177,7 +177,7 @@ BENCH_BINS := $(BUILD)/bench/arm-latency $(BUILD)/bench/trace-throughput \
               $(BUILD)/bench/printk.bpf.o
 
 $(BUILD)/bench/trace-throughput: bench/trace_throughput.c $(BUILD)/obj/cli/run_output.o \
-		$(BUILD)/obj/cli/json_writer.o $(LIB_A)
+		$(BUILD)/obj/cli/json_writer.o $(BUILD)/obj/cli/event_format.o $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itools/bpfsdt $^ -o $@ $(LIBS)
 

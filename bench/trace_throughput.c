@@ -65,6 +65,7 @@ static double bpfsdt_rate(struct bpf_sdt_tracer *tr, struct bpf_sdt_target *t, b
 		;
 	fflush(stdout);
 	t0 = now() - t0;
+	run_output_free(&out);
 	dup2(saved, STDOUT_FILENO);
 	close(saved);
 	*got = out.events;

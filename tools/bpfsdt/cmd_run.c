@@ -216,6 +216,7 @@ static int run(const struct run_args *a, struct bpf_sdt_target *t, struct bpf_sd
 	if (obs)
 		print_globals(&out, obs);
 	print_retval(&out, bpf_program__type(prog), topts.retval, tr ? bpf_sdt_tracer__lost(tr) : 0);
+	run_output_free(&out);
 	return EXIT_OK;
 }
 

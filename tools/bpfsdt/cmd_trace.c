@@ -263,6 +263,7 @@ int cmd_trace(int argc, char **argv)
 out:
 	bpf_sdt_tracer__free(tr);
 	bpf_sdt_target__close(t);
+	run_output_free(&lc.out);
 	free(a.probes);
 	return ret;
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "event_format.h"
 #include "json_writer.h"
 #include "run_output.h"
 
@@ -21,6 +22,12 @@ static void print_value(bool json, const struct btf *btf, __u32 type_id, const v
 		fputs(buf, stdout);
 }
 
+void run_output_free(struct run_output *out)
+{
+	event_format_free(out->fast);
+	out->fast = NULL;
+}
+
 int print_event(void *ctx, const struct bpf_sdt_event *ev)
 {
 	struct run_output *out = ctx;
@@ -29,6 +36,10 @@ int print_event(void *ctx, const struct bpf_sdt_event *ev)
 	int i;
 
 	out->events++;
+	if (!out->fast)
+		out->fast = event_format_new(out->sdt);
+	if (out->fast && !event_format_line(out->fast, ev, out->json, stdout))
+		return 0;
 	if (out->json) {
 		json_init(&w, stdout);
 		json_object_start(&w);

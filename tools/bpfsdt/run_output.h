@@ -8,11 +8,17 @@
 #include <stdbool.h>
 #include "libbpfsdt.h"
 
+struct event_format;
+
 struct run_output {
 	bool json;
 	const struct bpf_sdt_object *sdt;
 	unsigned long long events;
+	struct event_format *fast;	/* created on the first event */
 };
+
+/* Releases what printing events built up. */
+void run_output_free(struct run_output *out);
 
 int print_event(void *ctx, const struct bpf_sdt_event *ev);
 /* Sites of the listed probes (in program prog, or all when NULL). */

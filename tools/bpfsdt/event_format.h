@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Printing events fast: per-site formatting plans, built once. */
+#ifndef __BPFSDT_EVENT_FORMAT_H
+#define __BPFSDT_EVENT_FORMAT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "libbpfsdt.h"
+
+struct event_format;
+
+struct event_format *event_format_new(const struct bpf_sdt_object *sdt);
+void event_format_free(struct event_format *f);
+/* Writes ev as one text or JSON line; -1 if it cannot (the caller then
+ * formats it the slow way). */
+int event_format_line(struct event_format *f, const struct bpf_sdt_event *ev, bool json,
+		      FILE *out);
+
+#endif
