@@ -10,20 +10,13 @@
 #include <stdlib.h>
 #include <time.h>
 #include "helpers.h"
+#include "live_helpers.h"
 #include "netns.h"
 #include "test.h"
 
 #define EXAMPLE TEST_BUILD_DIR "/examples/xdp_filter.bpf.o"
 #define PING_VERDICT "{\"probe\": \"verdict\", \"function\": \"xdp_filter\", \"insn\": 90, " \
 		     "\"args\": [\"XDP_PASS\", \"REASON_NO_PORTS\"]}\n"
-
-static __u32 xdp_prog_id(int ifindex)
-{
-	__u32 id = 0;
-
-	bpf_xdp_query_id(ifindex, 0, &id);
-	return id;
-}
 
 /* Starts `ip netns exec <ns_a> bpfsdt trace ...` and waits until the armed
  * copy is on v0. */

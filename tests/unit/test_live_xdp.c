@@ -11,46 +11,12 @@
 #include <stdlib.h>
 #include "helpers.h"
 #include "libbpfsdt.h"
+#include "live_helpers.h"
 #include "mutate_elf.h"
 #include "netns.h"
 #include "test.h"
 
 #define EXAMPLE TEST_BUILD_DIR "/examples/xdp_filter.bpf.o"
-
-static __u32 xdp_prog_id(int ifindex)
-{
-	__u32 id = 0;
-
-	bpf_xdp_query_id(ifindex, 0, &id);
-	return id;
-}
-
-/* Packets the program itself counted: the sum of its per-CPU verdicts. */
-static __u64 own_count(struct bpf_sdt_target *t)
-{
-	struct bpf_map *map = bpf_object__find_map_by_name(bpf_sdt_target__object(t), "verdicts");
-	int ncpus = libbpf_num_possible_cpus(), c;
-	__u64 *vals = calloc(ncpus, sizeof(*vals)), sum = 0;
-	__u32 key;
-
-	for (key = 0; map && vals && key <= XDP_REDIRECT; key++)
-		if (!bpf_map_lookup_elem(bpf_map__fd(map), &key, vals))
-			for (c = 0; c < ncpus; c++)
-				sum += vals[c];
-	free(vals);
-	return sum;
-}
-
-static __u64 probe_hits(struct bpf_sdt_tracer *tr, struct bpf_sdt_target *t, const char *probe)
-{
-	const struct bpf_sdt_probe *p = bpf_sdt_object__find_probe(bpf_sdt_target__probes(t), probe);
-	__u64 sum = 0;
-	size_t i;
-
-	for (i = 0; p && i < bpf_sdt_probe__site_cnt(p); i++)
-		sum += bpf_sdt_tracer__site_hits(tr, bpf_sdt_probe__site(p, i));
-	return sum;
-}
 
 /* Runs body with the example attached to v0 of a fresh test network, which
  * is torn down whatever the body's outcome. */
@@ -83,14 +49,14 @@ static void live_xdp_observer_counts_exactly_the_packets_the_program_counts_body
 	ASSERT_TRUE(t != NULL);
 	tr = bpf_sdt_tracer__new(t, &topts);
 	ASSERT_TRUE(tr != NULL);
-	before = own_count(t);
+	before = firewall_own_count(t);
 	ASSERT_EQ(bpf_sdt_tracer__add_probe(tr, "verdict"), 0);
 	ASSERT_NE(xdp_prog_id(net->ifindex), orig_id); /* the armed copy runs */
 	ASSERT_EQ(testnet_ping(net, 50, "0.01"), 0);
 	bpf_sdt_tracer__free(tr); /* disarm first: nothing counted after */
 	ASSERT_EQ(xdp_prog_id(net->ifindex), orig_id);
 	/* every packet the firewall saw (pings, ARP) passed its verdict site */
-	ASSERT_TRUE(own_count(t) - before >= 50);
+	ASSERT_TRUE(firewall_own_count(t) - before >= 50);
 	bpf_sdt_target__close(t);
 }
 
@@ -110,9 +76,9 @@ static void live_xdp_armed_hits_equal_the_programs_own_counter_body(struct testn
 	ASSERT_TRUE(t != NULL);
 	tr = bpf_sdt_tracer__new(t, &topts);
 	ASSERT_TRUE(tr && !bpf_sdt_tracer__add_probe(tr, "verdict"));
-	before = own_count(t); /* armed from here on */
+	before = firewall_own_count(t); /* armed from here on */
 	ASSERT_EQ(testnet_ping(net, 100, "0.005"), 0);
-	counted = own_count(t) - before;
+	counted = firewall_own_count(t) - before;
 	hits = probe_hits(tr, t, "verdict");
 	ASSERT_TRUE(counted >= 100);
 	ASSERT_EQ(hits, counted);

@@ -13,37 +13,12 @@
 #include <stdlib.h>
 #include "helpers.h"
 #include "libbpfsdt.h"
+#include "live_helpers.h"
 #include "netns.h"
 #include "test.h"
 
 #define EXAMPLE TEST_BUILD_DIR "/examples/xdp_filter.bpf.o"
 #define CYCLES 1000
-
-static __u64 own_count(struct bpf_sdt_target *t)
-{
-	struct bpf_map *map = bpf_object__find_map_by_name(bpf_sdt_target__object(t), "verdicts");
-	int ncpus = libbpf_num_possible_cpus(), c;
-	__u64 *vals = calloc(ncpus, sizeof(*vals)), sum = 0;
-	__u32 key;
-
-	for (key = 0; map && vals && key <= XDP_REDIRECT; key++)
-		if (!bpf_map_lookup_elem(bpf_map__fd(map), &key, vals))
-			for (c = 0; c < ncpus; c++)
-				sum += vals[c];
-	free(vals);
-	return sum;
-}
-
-static __u64 probe_hits(struct bpf_sdt_tracer *tr, struct bpf_sdt_target *t, const char *probe)
-{
-	const struct bpf_sdt_probe *p = bpf_sdt_object__find_probe(bpf_sdt_target__probes(t), probe);
-	__u64 sum = 0;
-	size_t i;
-
-	for (i = 0; p && i < bpf_sdt_probe__site_cnt(p); i++)
-		sum += bpf_sdt_tracer__site_hits(tr, bpf_sdt_probe__site(p, i));
-	return sum;
-}
 
 /* "12345 packets transmitted, ..." from ping's statistics */
 static bool transmitted(const char *out, unsigned long long *sent)
@@ -74,7 +49,7 @@ static void zero_loss_body(struct testnet *net)
 	ASSERT_TRUE(t != NULL);
 	keep = bpf_sdt_tracer__new(t, &topts);
 	ASSERT_TRUE(keep && !bpf_sdt_tracer__add_probe(keep, "verdict"));
-	before = own_count(t);
+	before = firewall_own_count(t);
 	ASSERT_EQ(cmd_start(ping, &p), 0);
 	for (i = 0; i < CYCLES; i++) {
 		cycling = bpf_sdt_tracer__new(t, &topts);
@@ -88,7 +63,7 @@ static void zero_loss_body(struct testnet *net)
 	usleep(200 * 1000); /* let the last requests cross the veth */
 	ASSERT_EQ(i, CYCLES);
 	ASSERT_TRUE(transmitted(r.out, &sent));
-	counted = own_count(t) - before;
+	counted = firewall_own_count(t) - before;
 	hits = probe_hits(keep, t, "verdict");
 	fprintf(stdout, "    %d arm/disarm cycles, %llu packets sent, %llu counted by the "
 		"program, %llu by the observer\n", CYCLES, sent, (unsigned long long)counted,

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <stdlib.h>
+#include "live_helpers.h"
+
+__u32 xdp_prog_id(int ifindex)
+{
+	__u32 id = 0;
+
+	bpf_xdp_query_id(ifindex, 0, &id);
+	return id;
+}
+
+__u64 firewall_own_count(struct bpf_sdt_target *t)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(bpf_sdt_target__object(t), "verdicts");
+	int ncpus = libbpf_num_possible_cpus(), c;
+	__u64 *vals = calloc(ncpus, sizeof(*vals)), sum = 0;
+	__u32 key;
+
+	for (key = 0; map && vals && key <= XDP_REDIRECT; key++)
+		if (!bpf_map_lookup_elem(bpf_map__fd(map), &key, vals))
+			for (c = 0; c < ncpus; c++)
+				sum += vals[c];
+	free(vals);
+	return sum;
+}
+
+__u64 probe_hits(struct bpf_sdt_tracer *tr, struct bpf_sdt_target *t, const char *probe)
+{
+	const struct bpf_sdt_probe *p = bpf_sdt_object__find_probe(bpf_sdt_target__probes(t), probe);
+	__u64 sum = 0;
+	size_t i;
+
+	for (i = 0; p && i < bpf_sdt_probe__site_cnt(p); i++)
+		sum += bpf_sdt_tracer__site_hits(tr, bpf_sdt_probe__site(p, i));
+	return sum;
+}

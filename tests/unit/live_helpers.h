@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Reading a live XDP target's state in tests. */
+#ifndef __BPFSDT_TEST_LIVE_HELPERS_H
+#define __BPFSDT_TEST_LIVE_HELPERS_H
+
+#include <linux/types.h>
+#include "libbpfsdt.h"
+
+/* Id of the XDP program on ifindex (in the current namespace), 0 if none. */
+__u32 xdp_prog_id(int ifindex);
+/* Packets the example firewall counted itself: its per-CPU verdicts. */
+__u64 firewall_own_count(struct bpf_sdt_target *t);
+/* In-kernel hits of every site of a probe, from a counting tracer. */
+__u64 probe_hits(struct bpf_sdt_tracer *tr, struct bpf_sdt_target *t, const char *probe);
+
+#endif
