@@ -327,6 +327,16 @@ static const char *test_bpffs(void)
 	return system(cmd) ? NULL : dir;
 }
 
+static void release_test_bpffs(void)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "umount %s 2>/dev/null", scratch_path("bpffs"));
+	if (system(cmd)) {
+		/* not mounted: nothing to release */
+	}
+}
+
 /* A tc program on v0's ingress through a tcx bpf_link, pinned like a
  * long-running loader would leave it. */
 static int pin_tcx_link(struct testnet *net, struct bpf_object **obj, char *pin, size_t size)
@@ -399,4 +409,5 @@ static void tcx_link_body(struct testnet *net)
 TEST(trace_link_arms_a_tc_program_on_a_pinned_tcx_link)
 {
 	with_quiet_net(19, tcx_link_body);
+	release_test_bpffs(); /* whatever the outcome: no mount left behind */
 }
