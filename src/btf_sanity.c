@@ -7,9 +7,14 @@
  * state arrays with those ids. Later libbpf releases validate this in
  * btf__new(); until the distribution ships one, discovery checks it here
  * before any other BTF consumer runs.
+ *
+ * The record layout is checked before btf__new() too: libbpf 1.1 reports a
+ * record running past the type section through its own print callback, which
+ * would give a caller a second line for one refusal.
  */
 #include <bpf/btf.h>
 #include <errno.h>
+#include <string.h>
 #include "btf_sanity.h"
 
 static bool str_ok(const struct btf *btf, __u32 off)
@@ -137,6 +142,87 @@ int sdt_btf_check_refs(const struct btf *btf, const char *file)
 			pr_warn("%s: .BTF: type [%u]: %s", file, id, problem);
 			return -EINVAL;
 		}
+	}
+	return 0;
+}
+
+/* Size of a type record as libbpf 1.1's btf_type_size() computes it; 0 for
+ * a kind it does not know (it rejects those without a warning). */
+static size_t type_record_size(const struct btf_type *t)
+{
+	size_t base = sizeof(*t), vlen = btf_vlen(t);
+
+	switch (btf_kind(t)) {
+	case BTF_KIND_FWD:
+	case BTF_KIND_CONST:
+	case BTF_KIND_VOLATILE:
+	case BTF_KIND_RESTRICT:
+	case BTF_KIND_PTR:
+	case BTF_KIND_TYPEDEF:
+	case BTF_KIND_FUNC:
+	case BTF_KIND_FLOAT:
+	case BTF_KIND_TYPE_TAG:
+		return base;
+	case BTF_KIND_INT:
+		return base + sizeof(__u32);
+	case BTF_KIND_ENUM:
+		return base + vlen * sizeof(struct btf_enum);
+	case BTF_KIND_ENUM64:
+		return base + vlen * sizeof(struct btf_enum64);
+	case BTF_KIND_ARRAY:
+		return base + sizeof(struct btf_array);
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		return base + vlen * sizeof(struct btf_member);
+	case BTF_KIND_FUNC_PROTO:
+		return base + vlen * sizeof(struct btf_param);
+	case BTF_KIND_VAR:
+		return base + sizeof(struct btf_var);
+	case BTF_KIND_DATASEC:
+		return base + vlen * sizeof(struct btf_var_secinfo);
+	case BTF_KIND_DECL_TAG:
+		return base + sizeof(struct btf_decl_tag);
+	default:
+		return 0;
+	}
+}
+
+int sdt_btf_check_layout(const void *data, size_t size, const char *file)
+{
+	const char *types;
+	struct btf_header hdr;
+	struct btf_type t;
+	size_t off, len, rec;
+	__u32 id;
+
+	if (!data || size < sizeof(hdr))
+		return 0;
+	memcpy(&hdr, data, sizeof(hdr));
+	if (hdr.magic == __builtin_bswap16(BTF_MAGIC)) {
+		pr_warn("%s: .BTF: byte-swapped BTF is not supported", file);
+		return -EINVAL;
+	}
+	/* the header checks of libbpf's btf_parse_hdr(): it fails quietly */
+	if (hdr.magic != BTF_MAGIC || hdr.hdr_len > size ||
+	    (__u64)hdr.str_off + hdr.str_len > size - hdr.hdr_len ||
+	    (__u64)hdr.type_off + hdr.type_len > hdr.str_off || hdr.type_off % 4)
+		return 0;
+	types = (const char *)data + hdr.hdr_len + hdr.type_off;
+	len = hdr.type_len;
+	for (off = 0, id = 1; off + sizeof(t) <= len; off += rec, id++) {
+		memcpy(&t, types + off, sizeof(t));
+		rec = type_record_size(&t);
+		if (!rec)
+			return 0;
+		if (rec > len - off) {
+			pr_warn("%s: .BTF: type [%u] runs past the end of the type section", file, id);
+			return -EINVAL;
+		}
+	}
+	if (off != len) {
+		pr_warn("%s: .BTF: type section ends with %zu bytes that are no type record",
+			file, len - off);
+		return -EINVAL;
 	}
 	return 0;
 }

@@ -46,7 +46,10 @@ static int cmp_entry_sym(const void *a, const void *b)
 {
 	const struct entry_sym *x = a, *y = b;
 
-	return x->off < y->off ? -1 : x->off > y->off;
+	if (x->off != y->off)
+		return x->off < y->off ? -1 : 1;
+	/* qsort is not stable: order twins by name so diagnostics are too */
+	return x->name && y->name ? strcmp(x->name, y->name) : 0;
 }
 
 static bool is_identifier(const char *s, size_t len)

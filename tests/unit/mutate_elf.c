@@ -5,6 +5,7 @@
 #include <string.h>
 #include "helpers.h"
 #include "mutate_elf.h"
+#include "test.h"
 
 int mutant_load(struct mutant *m, const char *path)
 {
@@ -52,7 +53,7 @@ void mutant_free(struct mutant *m)
 	memset(m, 0, sizeof(*m));
 }
 
-static Elf_Scn *find_section(struct mutant *m, const char *name, GElf_Shdr *shdr)
+Elf_Scn *mutant_find_section(struct mutant *m, const char *name, GElf_Shdr *shdr)
 {
 	Elf_Scn *scn = NULL;
 	size_t shstrndx;
@@ -75,14 +76,14 @@ long mutant_section_offset(struct mutant *m, const char *name)
 {
 	GElf_Shdr shdr;
 
-	return find_section(m, name, &shdr) ? (long)shdr.sh_offset : -1;
+	return mutant_find_section(m, name, &shdr) ? (long)shdr.sh_offset : -1;
 }
 
 long mutant_section_header(struct mutant *m, const char *name)
 {
 	GElf_Ehdr ehdr;
 	GElf_Shdr shdr;
-	Elf_Scn *scn = find_section(m, name, &shdr);
+	Elf_Scn *scn = mutant_find_section(m, name, &shdr);
 
 	if (!scn || !gelf_getehdr(m->elf, &ehdr))
 		return -1;
@@ -94,7 +95,7 @@ long mutant_find_in_section(struct mutant *m, const char *section, const void *b
 	GElf_Shdr shdr;
 	unsigned char *p;
 
-	if (!find_section(m, section, &shdr) || shdr.sh_offset + shdr.sh_size > m->size)
+	if (!mutant_find_section(m, section, &shdr) || shdr.sh_offset + shdr.sh_size > m->size)
 		return -1;
 	p = memmem(m->buf + shdr.sh_offset, shdr.sh_size, bytes, n);
 	return p ? p - m->buf : -1;
@@ -103,7 +104,7 @@ long mutant_find_in_section(struct mutant *m, const char *section, const void *b
 long mutant_symbol_index(struct mutant *m, const char *name)
 {
 	GElf_Shdr shdr;
-	Elf_Scn *scn = find_section(m, ".symtab", &shdr);
+	Elf_Scn *scn = mutant_find_section(m, ".symtab", &shdr);
 	Elf_Data *data = scn ? elf_getdata(scn, NULL) : NULL;
 	GElf_Sym sym;
 	long i;
@@ -141,7 +142,7 @@ long mutant_section_size(struct mutant *m, const char *name)
 {
 	GElf_Shdr shdr;
 
-	return find_section(m, name, &shdr) ? (long)shdr.sh_size : -1;
+	return mutant_find_section(m, name, &shdr) ? (long)shdr.sh_size : -1;
 }
 
 bool mutant_rename_section(struct mutant *m, const char *from, const char *to)
@@ -150,10 +151,29 @@ bool mutant_rename_section(struct mutant *m, const char *from, const char *to)
 	size_t shstrndx;
 	Elf_Scn *strscn;
 
-	if (strlen(to) != strlen(from) || !find_section(m, from, &shdr) ||
+	if (strlen(to) != strlen(from) || !mutant_find_section(m, from, &shdr) ||
 	    elf_getshdrstrndx(m->elf, &shstrndx) || !(strscn = elf_getscn(m->elf, shstrndx)) ||
 	    !gelf_getshdr(strscn, &strhdr))
 		return false;
 	memcpy(m->buf + strhdr.sh_offset + shdr.sh_name, to, strlen(to));
 	return true;
+}
+
+void mutant_expect_refused(struct mutant *m, const char *name, const char *message)
+{
+	const char *path = mutant_save(m, name);
+	char *argv[] = { (char *)bpfsdt_bin(), "list", (char *)path, NULL };
+	char expected[1024];
+	struct cmd_result r;
+
+	mutant_free(m);
+	ASSERT_TRUE(path != NULL);
+	snprintf(expected, sizeof(expected), "bpfsdt: %s: %s\n", path, message);
+	ASSERT_EQ(run_cmd(argv, &r), 0);
+	if (strcmp(r.err, expected))
+		fprintf(stdout, "    expected: %s    got:      %s", expected, r.err);
+	ASSERT_EQ(r.status, 2);
+	ASSERT_STREQ(r.out, "");
+	ASSERT_STREQ(r.err, expected);
+	cmd_result_free(&r);
 }

@@ -25,6 +25,11 @@ void mutant_free(struct mutant *m);
 /* File offset of a section's data / of its header; -1 if absent. */
 long mutant_section_offset(struct mutant *m, const char *name);
 long mutant_section_header(struct mutant *m, const char *name);
+/* A section by name, looked up in libelf's private (unpatched) copy. */
+Elf_Scn *mutant_find_section(struct mutant *m, const char *name, GElf_Shdr *shdr);
+/* Saves the mutant (and frees it), runs `bpfsdt list` on it and checks the
+ * refusal is exactly "bpfsdt: <path>: <message>\n", exit 2, no output. */
+void mutant_expect_refused(struct mutant *m, const char *name, const char *message);
 /* Size of a section (from its header); -1 if absent. */
 long mutant_section_size(struct mutant *m, const char *name);
 /* Renames a section in place (`to` as long as `from`). */

@@ -15,27 +15,6 @@
 #define NOTES ".bpf_sdt_notes"
 #define REL_NOTES ".rel.bpf_sdt_notes"
 
-/* Saves the mutant and checks `bpfsdt list` refuses it with exactly
- * "bpfsdt: <path>: <message>". */
-static void expect_refused(struct mutant *m, const char *name, const char *message)
-{
-	const char *path = mutant_save(m, name);
-	char *argv[] = { (char *)bpfsdt_bin(), "list", (char *)path, NULL };
-	char expected[1024];
-	struct cmd_result r;
-
-	mutant_free(m);
-	ASSERT_TRUE(path != NULL);
-	snprintf(expected, sizeof(expected), "bpfsdt: %s: %s\n", path, message);
-	ASSERT_EQ(run_cmd(argv, &r), 0);
-	if (strcmp(r.err, expected))
-		fprintf(stdout, "    expected: %s    got:      %s", expected, r.err);
-	ASSERT_EQ(r.status, 2);
-	ASSERT_STREQ(r.out, "");
-	ASSERT_STREQ(r.err, expected);
-	cmd_result_free(&r);
-}
-
 static void load(struct mutant *m, const char *corpus)
 {
 	ASSERT_EQ(mutant_load(m, corpus_path(corpus)), 0);
@@ -52,7 +31,7 @@ TEST(list_rejects_notes_without_btf)
 
 	ASSERT_OK_HELPER(load(&m, "basic"));
 	ASSERT_TRUE(mutant_rename_section(&m, ".BTF", ".XTF"));
-	expect_refused(&m, "no_btf.o", "has .bpf_sdt_notes but no .BTF section (compile with clang -g)");
+	mutant_expect_refused(&m, "no_btf.o", "has .bpf_sdt_notes but no .BTF section (compile with clang -g)");
 }
 
 TEST(list_rejects_site_without_declaration)
@@ -61,7 +40,7 @@ TEST(list_rejects_site_without_declaration)
 
 	ASSERT_OK_HELPER(load(&m, "basic"));
 	ASSERT_TRUE(mutant_replace_string(&m, ".BTF", "bpf_sdt:my_trace:2", "xpf_sdt:my_trace:2"));
-	expect_refused(&m, "no_decl.o", "probe my_trace at xdp insn 6: no declaration in BTF "
+	mutant_expect_refused(&m, "no_decl.o", "probe my_trace at xdp insn 6: no declaration in BTF "
 					"(no DECL_TAG \"bpf_sdt:my_trace:2\")");
 }
 
@@ -71,7 +50,7 @@ TEST(list_rejects_tag_nargs_not_matching_prototype)
 
 	ASSERT_OK_HELPER(load(&m, "basic"));
 	ASSERT_TRUE(mutant_replace_string(&m, ".BTF", "bpf_sdt:my_trace:2", "bpf_sdt:my_trace:3"));
-	expect_refused(&m, "tag_nargs.o",
+	mutant_expect_refused(&m, "tag_nargs.o",
 		       "probe my_trace: tag declares 3 arguments but its prototype has 2");
 }
 
@@ -85,7 +64,7 @@ TEST(list_rejects_site_arg_count_not_matching_declaration)
 	off = mutant_find_in_section(&m, ".strtab", "___sdt_jt_a1.", 13);
 	ASSERT_TRUE(off > 0);
 	m.buf[off + 11] = '2';
-	expect_refused(&m, "site_nargs.o", "probe a2 at xdp insn 8: site passes 1 arguments, "
+	mutant_expect_refused(&m, "site_nargs.o", "probe a2 at xdp insn 8: site passes 1 arguments, "
 					   "the probe is declared with 2");
 }
 
@@ -95,7 +74,7 @@ TEST(list_rejects_conflicting_declarations)
 
 	ASSERT_OK_HELPER(load(&m, "multi_prog"));
 	ASSERT_TRUE(mutant_replace_string(&m, ".BTF", "bpf_sdt:never_fired:1", "bpf_sdt:pkt_len:1"));
-	expect_refused(&m, "conflict.o",
+	mutant_expect_refused(&m, "conflict.o",
 		       "probe pkt_len: conflicting declarations (unsigned int) and (int)");
 }
 
@@ -108,7 +87,7 @@ TEST(list_rejects_nop_offset_out_of_range)
 	put_u64(&m, mutant_section_offset(&m, NOTES), 0x10000);
 	snprintf(msg, sizeof(msg), "probe my_trace: NOP offset 0x10000 is outside section xdp (0x%lx bytes)",
 		 mutant_section_size(&m, "xdp"));
-	expect_refused(&m, "nop_range.o", msg);
+	mutant_expect_refused(&m, "nop_range.o", msg);
 }
 
 TEST(list_rejects_unaligned_nop_offset)
@@ -117,7 +96,7 @@ TEST(list_rejects_unaligned_nop_offset)
 
 	ASSERT_OK_HELPER(load(&m, "basic"));
 	put_u64(&m, mutant_section_offset(&m, NOTES), 0x31);
-	expect_refused(&m, "nop_unaligned.o",
+	mutant_expect_refused(&m, "nop_unaligned.o",
 		       "probe my_trace: NOP offset 0x31 in section xdp is not instruction-aligned");
 }
 
@@ -127,7 +106,7 @@ TEST(list_rejects_site_that_is_not_ja_0)
 
 	ASSERT_OK_HELPER(load(&m, "basic"));
 	m.buf[mutant_section_offset(&m, "xdp") + 6 * 8 + 2] = 1; /* off = 1 */
-	expect_refused(&m, "not_ja0.o", "probe my_trace at xdp insn 6: instruction is not "
+	mutant_expect_refused(&m, "not_ja0.o", "probe my_trace at xdp insn 6: instruction is not "
 					"'goto +0' (code 0x05, off 1, imm 0)");
 }
 
@@ -138,7 +117,7 @@ TEST(list_rejects_missing_relocation)
 
 	ASSERT_OK_HELPER(load(&m, "basic"));
 	memcpy(m.buf + mutant_section_header(&m, REL_NOTES) + 4, &progbits, 4); /* sh_type */
-	expect_refused(&m, "no_reloc.o",
+	mutant_expect_refused(&m, "no_reloc.o",
 		       "probe my_trace, .bpf_sdt_notes+0x0: no relocation for the NOP offset");
 }
 
@@ -148,7 +127,7 @@ TEST(list_rejects_wrong_relocation_type)
 
 	ASSERT_OK_HELPER(load(&m, "basic"));
 	m.buf[mutant_section_offset(&m, REL_NOTES) + 8] = 3; /* r_info type: R_BPF_64_ABS32 */
-	expect_refused(&m, "reloc_type.o", "probe my_trace, .bpf_sdt_notes+0x0: NOP offset "
+	mutant_expect_refused(&m, "reloc_type.o", "probe my_trace, .bpf_sdt_notes+0x0: NOP offset "
 					   "relocation has type 3, expected R_BPF_64_ABS64 (2)");
 }
 
@@ -160,7 +139,7 @@ TEST(list_rejects_relocation_into_non_executable_section)
 	ASSERT_OK_HELPER(load(&m, "basic"));
 	license = (unsigned int)mutant_symbol_index(&m, "LICENSE");
 	memcpy(m.buf + mutant_section_offset(&m, REL_NOTES) + 12, &license, 4); /* r_info sym */
-	expect_refused(&m, "reloc_data.o", "probe my_trace, .bpf_sdt_notes+0x0: NOP offset "
+	mutant_expect_refused(&m, "reloc_data.o", "probe my_trace, .bpf_sdt_notes+0x0: NOP offset "
 					   "relocates into section license, which is not executable");
 }
 
@@ -170,7 +149,7 @@ TEST(list_rejects_argument_note_that_is_not_a_register_move)
 
 	ASSERT_OK_HELPER(load(&m, "basic"));
 	m.buf[mutant_section_offset(&m, NOTES) + 8] = 0xb7; /* mov r1, imm */
-	expect_refused(&m, "not_movx.o", "probe my_trace at xdp insn 6: argument 1: note "
+	mutant_expect_refused(&m, "not_movx.o", "probe my_trace at xdp insn 6: argument 1: note "
 					 "instruction is not a register move (code 0xb7)");
 }
 
@@ -180,7 +159,7 @@ TEST(list_rejects_argument_in_r10)
 
 	ASSERT_OK_HELPER(load(&m, "basic"));
 	m.buf[mutant_section_offset(&m, NOTES) + 9] = 0xa1; /* src r10, dst r1 */
-	expect_refused(&m, "r10.o", "probe my_trace at xdp insn 6: argument 1: note names r10, "
+	mutant_expect_refused(&m, "r10.o", "probe my_trace at xdp insn 6: argument 1: note names r10, "
 				    "only r0..r9 can hold an argument");
 }
 
@@ -195,7 +174,7 @@ TEST(list_rejects_truncated_notes_section)
 	memcpy(&size, m.buf + hdr + 32, 8); /* sh_size */
 	size -= 4;
 	memcpy(m.buf + hdr + 32, &size, 8);
-	expect_refused(&m, "truncated.o",
+	mutant_expect_refused(&m, "truncated.o",
 		       ".bpf_sdt_notes: size 20 is not a multiple of 8 (truncated entry)");
 }
 
@@ -214,7 +193,7 @@ TEST(list_rejects_unknown_probe_tag_syntax)
 	ASSERT_TRUE(mutant_replace_string(&m, ".BTF", "bpf_sdt:my_trace:2", "bpf_sdt:my_trace+2"));
 	snprintf(msg, sizeof(msg), "BTF DECL_TAG [%d] \"bpf_sdt:my_trace+2\": unknown probe tag "
 		 "syntax, expected bpf_sdt:<probe>:<nargs>", id);
-	expect_refused(&m, "tag_syntax.o", msg);
+	mutant_expect_refused(&m, "tag_syntax.o", msg);
 }
 
 TEST(list_rejects_entry_symbol_that_names_no_probe)
@@ -226,7 +205,7 @@ TEST(list_rejects_entry_symbol_that_names_no_probe)
 	off = mutant_find_in_section(&m, ".strtab", "___sdt_jt_my_trace.", 19);
 	ASSERT_TRUE(off > 0);
 	m.buf[off + 10] = '9'; /* "___sdt_jt_9y_trace.N": not an identifier */
-	expect_refused(&m, "bad_sym.o", ".bpf_sdt_notes+0x0: entry symbol '___sdt_jt_9y_trace.0' "
+	mutant_expect_refused(&m, "bad_sym.o", ".bpf_sdt_notes+0x0: entry symbol '___sdt_jt_9y_trace.0' "
 					"does not name a probe (expected ___sdt_jt_<probe>.<n>)");
 }
 
