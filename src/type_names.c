@@ -2,6 +2,7 @@
 /* C spelling of probe argument types (through libbpf's btf_dump) and the
  * rule for which types a probe argument may have. */
 #include <bpf/btf.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,6 +134,112 @@ static int align_of(const struct btf *btf, __u32 id, int depth, int *budget)
 	}
 }
 
+/* [A-Za-z_][A-Za-z0-9_]*, the kernel's btf_name_valid_identifier() */
+static bool is_identifier(const char *s)
+{
+	size_t i;
+
+	if (!s || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
+		return false;
+	for (i = 1; s[i]; i++)
+		if (!(isalnum((unsigned char)s[i]) || s[i] == '_'))
+			return false;
+	return true;
+}
+
+/* Identifiers separated by single spaces: "int", "unsigned long long",
+ * "_Bool", "long double" (the kernel checks no integer or float name). */
+static bool is_base_type_name(const char *s)
+{
+	const char *p = s;
+	size_t len;
+
+	if (!s)
+		return false;
+	for (;;) {
+		len = strcspn(p, " ");
+		if (!len || !(isalpha((unsigned char)p[0]) || p[0] == '_'))
+			return false;
+		for (; len; p++, len--)
+			if (!(isalnum((unsigned char)*p) || *p == '_'))
+				return false;
+		if (!*p)
+			return true;
+		p++; /* the one space */
+	}
+}
+
+/* What btf_dump prints between the quotes of btf_type_tag("...") */
+static bool is_tag_value(const char *s)
+{
+	const char *p;
+
+	if (!s || !*s)
+		return false;
+	for (p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e || *p == '"' ||
+		    *p == '\\')
+			return false;
+	return true;
+}
+
+/*
+ * The names btf_dump prints come from the BTF verbatim, and libbpf 1.1
+ * checks none of them: a nameless int spells as "", a struct or enum whose
+ * name is "" as a bare "struct" or "enum", a name with a ')' breaks the
+ * declaration (found by the fuzzer). Every name that will show in the
+ * spelling must be one C can have; decided per type exactly as btf_dump
+ * decides (name_off == 0 is anonymous, whatever the string at offset 0).
+ */
+static bool spelled_names_ok(const struct btf *btf, const struct btf_type *t)
+{
+	const char *name = btf__name_by_offset(btf, t->name_off);
+	__u16 i, vlen = btf_vlen(t);
+
+	switch (btf_kind(t)) {
+	case BTF_KIND_INT:
+	case BTF_KIND_FLOAT:
+		return is_base_type_name(name);
+	case BTF_KIND_TYPEDEF:
+	case BTF_KIND_FWD:
+		return is_identifier(name);
+	case BTF_KIND_TYPE_TAG:
+		return is_tag_value(name);
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		if (t->name_off)
+			return is_identifier(name);
+		for (i = 0; i < vlen; i++) {	/* printed as members */
+			name = btf__name_by_offset(btf, btf_members(t)[i].name_off);
+			if (btf_members(t)[i].name_off && !is_identifier(name))
+				return false;
+		}
+		return true;
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+		if (t->name_off)
+			return is_identifier(name);
+		if (!vlen)		/* would be a bare "enum" */
+			return false;
+		for (i = 0; i < vlen; i++) {	/* printed as enumerators */
+			name = btf__name_by_offset(btf, btf_is_enum(t) ? btf_enum(t)[i].name_off :
+							     btf_enum64(t)[i].name_off);
+			if (!is_identifier(name))
+				return false;
+		}
+		return true;
+	case BTF_KIND_FUNC_PROTO:
+		for (i = 0; i < vlen; i++) {	/* printed as parameter names */
+			name = btf__name_by_offset(btf, btf_params(t)[i].name_off);
+			if (btf_params(t)[i].name_off && !is_identifier(name))
+				return false;
+		}
+		return true;
+	default:
+		return true;
+	}
+}
+
 /*
  * btf_dump follows the parts of a type that its spelling shows (pointees,
  * array elements, prototype parameters, members of anonymous aggregates) by
@@ -149,7 +256,7 @@ static int spelling_walk(const struct btf *btf, __u32 id, int depth, int *budget
 	if (depth > SPELL_MAX_DEPTH || --*budget < 0)
 		return -ELOOP;
 	t = btf__type_by_id(btf, id);
-	if (!t)
+	if (!t || !spelled_names_ok(btf, t))
 		return -EINVAL;
 	vlen = btf_vlen(t);
 	switch (btf_kind(t)) {
@@ -168,7 +275,7 @@ static int spelling_walk(const struct btf *btf, __u32 id, int depth, int *budget
 		return spelling_walk(btf, t->type, depth + 1, budget);
 	case BTF_KIND_STRUCT:
 	case BTF_KIND_UNION:
-		if (t->name_off && *btf__name_by_offset(btf, t->name_off))
+		if (t->name_off)	/* named: btf_dump prints "struct <name>" */
 			return 0;
 		if (t->size > ANON_MAX_SIZE || vlen > ANON_MAX_VLEN)
 			return -E2BIG;
@@ -187,7 +294,7 @@ static int spelling_walk(const struct btf *btf, __u32 id, int depth, int *budget
 		return 0;
 	case BTF_KIND_ENUM:
 	case BTF_KIND_ENUM64:
-		if ((!t->name_off || !*btf__name_by_offset(btf, t->name_off)) && vlen > ANON_MAX_VLEN)
+		if (!t->name_off && vlen > ANON_MAX_VLEN)
 			return -E2BIG;
 		return 0;
 	case BTF_KIND_INT:

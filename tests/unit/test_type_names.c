@@ -79,3 +79,32 @@ TEST(spells_pointer_to_parameterless_function_with_void)
 	free(name);
 	btf__free(btf);
 }
+
+TEST(refuses_to_spell_a_type_whose_name_is_not_c)
+{
+	/* fuzzer-found: libbpf prints any name it is given, "" included */
+	struct btf *btf = btf__new_empty();
+	int bad, e;
+	char *name = NULL;
+
+	bad = btf__add_int(btf, "\"\"", 4, BTF_INT_SIGNED);
+	ASSERT_EQ(sdt_type_name(btf, bad, &name), -EINVAL);
+	ASSERT_TRUE(name == NULL);
+	e = btf__add_enum(btf, "has space", 4);
+	ASSERT_EQ(btf__add_enum_value(btf, "A", 0), 0);
+	ASSERT_EQ(sdt_type_name(btf, e, &name), -EINVAL);
+	btf__free(btf);
+}
+
+TEST(spells_multi_word_integer_names)
+{
+	struct btf *btf = btf__new_empty();
+	int u;
+	char *name;
+
+	u = btf__add_int(btf, "unsigned long long", 8, 0);
+	ASSERT_EQ(sdt_type_name(btf, u, &name), 0);
+	ASSERT_STREQ(name, "unsigned long long");
+	free(name);
+	btf__free(btf);
+}
