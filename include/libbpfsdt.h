@@ -182,30 +182,61 @@ struct bpf_sdt_live_opts {
 };
 #define bpf_sdt_live_opts__last_field force
 
+/* A hook a live program runs on. */
+enum bpf_sdt_hook_kind {
+	BPF_SDT_HOOK_XDP = 1,	/* ifindex: XDP through netlink or a bpf_link */
+	BPF_SDT_HOOK_TC,	/* ifindex, tc_attach_point: a tcx link or a
+				 * direct-action cls_bpf filter */
+	BPF_SDT_HOOK_LINK,	/* link_pin: any pinned bpf_link */
+	BPF_SDT_HOOK_PROG_ARRAY, /* prog_array_fd, key: a tail-call slot */
+};
+
+struct bpf_sdt_hook {
+	size_t sz;
+	enum bpf_sdt_hook_kind kind;
+	int ifindex;
+	__u32 tc_attach_point;	/* BPF_TC_INGRESS or BPF_TC_EGRESS (libbpf.h) */
+	const char *link_pin;
+	int prog_array_fd;	/* borrowed: libbpfsdt keeps its own copy */
+	__u32 key;
+	size_t :0;
+};
+#define bpf_sdt_hook__last_field key
+
 /*
- * A live target: the XDP program running on ifindex (attached by any loader,
- * through netlink or a bpf_link). libbpfsdt rebuilds it from the ELF at path,
- * sharing the running program's maps, and refuses (-ESTALE) unless the
- * rebuild has the running program's tag. Armed copies replace the running
- * program on the interface atomically (the replacement names the program it
- * expects to find, so a concurrent change fails cleanly); destroying the
- * last link puts the running program back.
+ * A live target: the program running on a hook, attached by any loader.
+ * libbpfsdt rebuilds it from the ELF at path, sharing the running program's
+ * maps, and refuses (-ESTALE) unless the rebuild has the running program's
+ * tag (opts->force overrides). Armed copies replace the running program on
+ * its hook, naming the program they expect to find there so a concurrent
+ * change fails cleanly (-EEXIST, nothing changed): bpf_link_update() with
+ * BPF_F_REPLACE for links, XDP_FLAGS_REPLACE for netlink XDP; cls_bpf
+ * filters and prog array slots, which the kernel cannot compare-and-replace,
+ * are checked right before the replacement. Destroying the last link puts
+ * the running program back. NULL with errno on failure.
  */
 LIBBPFSDT_API struct bpf_sdt_target *
-bpf_sdt_target__open_xdp(const char *path, int ifindex, const struct bpf_sdt_live_opts *opts);
-
-/* The same for the program a pinned bpf_link runs (an XDP, tcx or cgroup
- * link, ...): armed copies replace it with bpf_link_update(BPF_F_REPLACE). */
-LIBBPFSDT_API struct bpf_sdt_target *
-bpf_sdt_target__open_link(const char *path, const char *link_pin,
+bpf_sdt_target__open_live(const char *path, const struct bpf_sdt_hook *hook,
 			  const struct bpf_sdt_live_opts *opts);
 
 /*
- * Puts the dormant program back on ifindex after a tracer died without
+ * Puts the dormant program back on a hook after a tracer died without
  * disarming (SIGKILL): rebuilds it from the ELF at path on the maps the
  * program running there uses, and replaces that program with it. 0 if the
  * dormant program already runs there.
  */
+LIBBPFSDT_API int bpf_sdt_live_reset(const char *path, const struct bpf_sdt_hook *hook,
+				     const struct bpf_sdt_live_opts *opts);
+
+/* Shorthands for bpf_sdt_target__open_live() on the XDP program of ifindex
+ * and on the program of a pinned bpf_link (XDP, tcx, cgroup, ...). */
+LIBBPFSDT_API struct bpf_sdt_target *
+bpf_sdt_target__open_xdp(const char *path, int ifindex, const struct bpf_sdt_live_opts *opts);
+LIBBPFSDT_API struct bpf_sdt_target *
+bpf_sdt_target__open_link(const char *path, const char *link_pin,
+			  const struct bpf_sdt_live_opts *opts);
+
+/* Shorthands for bpf_sdt_live_reset() on XDP and a pinned link. */
 LIBBPFSDT_API int bpf_sdt_xdp_reset(const char *path, int ifindex,
 				    const struct bpf_sdt_live_opts *opts);
 LIBBPFSDT_API int bpf_sdt_link_reset(const char *path, const char *link_pin,

@@ -168,6 +168,7 @@ struct bpf_sdt_target *sdt_target_new(const char *name)
 
 	if (t) {
 		t->hook.link_fd = -1;
+		t->hook.map_fd = -1;
 		t->name = strdup(name);
 		if (!t->name) {
 			free(t);
@@ -440,6 +441,8 @@ void bpf_sdt_target__close(struct bpf_sdt_target *t)
 		close(t->hook.prog->orig_fd);
 	if (t->hook.link_fd >= 0)
 		close(t->hook.link_fd);
+	if (t->hook.map_fd >= 0)
+		close(t->hook.map_fd);
 	for (i = 0; i < t->prog_cnt; i++) {
 		struct sdt_target_prog *tp = &t->progs[i];
 

@@ -46,13 +46,19 @@ enum sdt_hook_kind {
 	SDT_HOOK_XDP_NETLINK,	/* XDP attached with netlink */
 	SDT_HOOK_LINK,		/* any hook attached through a bpf_link (XDP, tcx,
 				 * cgroup, ...) */
+	SDT_HOOK_TC_NETLINK,	/* a direct-action cls_bpf filter */
+	SDT_HOOK_PROG_ARRAY,	/* a slot of a BPF_MAP_TYPE_PROG_ARRAY */
 };
 
 struct sdt_hook {
 	enum sdt_hook_kind kind;
 	int ifindex;
 	__u32 xdp_mode;		/* XDP_FLAGS_{DRV,SKB}_MODE it was attached with */
+	bool tc_egress;
+	__u32 tc_handle, tc_priority;
 	int link_fd;
+	int map_fd;		/* the prog array */
+	__u32 key;		/* its slot */
 	struct sdt_target_prog *prog;	/* the program on the hook */
 };
 

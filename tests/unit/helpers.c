@@ -259,3 +259,24 @@ int cmd_finish(struct cmd_proc *p, int sig, struct cmd_result *res)
 	res->err = slurp(p->err_path);
 	return 0;
 }
+
+const char *scratch_bpffs(void)
+{
+	static char dir[256];
+	char cmd[1024];
+
+	snprintf(dir, sizeof(dir), "%s", scratch_path("bpffs"));
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s && (mountpoint -q %s || mount -t bpf bpf %s)",
+		 dir, dir, dir);
+	return system(cmd) ? NULL : dir;
+}
+
+void scratch_bpffs_release(void)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "umount %s 2>/dev/null", scratch_path("bpffs"));
+	if (system(cmd)) {
+		/* not mounted: nothing to release */
+	}
+}

@@ -51,4 +51,10 @@ void *read_whole_file(const char *path, size_t *size);
 /* A fresh path under the test scratch directory. */
 const char *scratch_path(const char *name);
 
+/* A bpffs of the tests' own under the scratch directory (`ip netns exec`
+ * remounts /sys, hiding pins in /sys/fs/bpf from the commands it runs);
+ * NULL if it cannot be mounted. Release unmounts it. */
+const char *scratch_bpffs(void);
+void scratch_bpffs_release(void);
+
 #endif

@@ -12,19 +12,35 @@ __u32 xdp_prog_id(int ifindex)
 	return id;
 }
 
-__u64 firewall_own_count(struct bpf_sdt_target *t)
+__u64 percpu_count(struct bpf_sdt_target *t, const char *name, __u32 key)
 {
-	struct bpf_map *map = bpf_object__find_map_by_name(bpf_sdt_target__object(t), "verdicts");
+	struct bpf_map *map = bpf_object__find_map_by_name(bpf_sdt_target__object(t), name);
 	int ncpus = libbpf_num_possible_cpus(), c;
 	__u64 *vals = calloc(ncpus, sizeof(*vals)), sum = 0;
-	__u32 key;
 
-	for (key = 0; map && vals && key <= XDP_REDIRECT; key++)
-		if (!bpf_map_lookup_elem(bpf_map__fd(map), &key, vals))
-			for (c = 0; c < ncpus; c++)
-				sum += vals[c];
+	if (map && vals && !bpf_map_lookup_elem(bpf_map__fd(map), &key, vals))
+		for (c = 0; c < ncpus; c++)
+			sum += vals[c];
 	free(vals);
 	return sum;
+}
+
+__u64 firewall_own_count(struct bpf_sdt_target *t)
+{
+	__u64 sum = 0;
+	__u32 key;
+
+	for (key = 0; key <= XDP_REDIRECT; key++)
+		sum += percpu_count(t, "verdicts", key);
+	return sum;
+}
+
+__u32 tc_filter_prog_id(int ifindex)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, q, .handle = 1, .priority = 1);
+
+	return bpf_tc_query(&hook, &q) ? 0 : q.prog_id;
 }
 
 __u64 probe_hits(struct bpf_sdt_tracer *tr, struct bpf_sdt_target *t, const char *probe)

@@ -10,6 +10,11 @@
 __u32 xdp_prog_id(int ifindex);
 /* Packets the example firewall counted itself: its per-CPU verdicts. */
 __u64 firewall_own_count(struct bpf_sdt_target *t);
+/* Sum over CPUs of slot key of the target's per-CPU array map. */
+__u64 percpu_count(struct bpf_sdt_target *t, const char *map, __u32 key);
+/* Id of the program of v0's ingress cls_bpf filter pref 1 handle 1 (the
+ * one testnet_attach_tc() adds), 0 if none. */
+__u32 tc_filter_prog_id(int ifindex);
 /* In-kernel hits of every site of a probe, from a counting tracer. */
 __u64 probe_hits(struct bpf_sdt_tracer *tr, struct bpf_sdt_target *t, const char *probe);
 

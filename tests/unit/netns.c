@@ -56,6 +56,13 @@ int testnet_attach_xdp(struct testnet *net, const char *obj, const char *sec)
 	return sh("ip -n %s link set dev v0 xdp obj %s sec %s 2>/dev/null", net->ns_a, obj, sec);
 }
 
+int testnet_attach_tc(struct testnet *net, const char *obj, const char *sec, bool da)
+{
+	return sh("ip netns exec %s tc qdisc add dev v0 clsact && "
+		  "ip netns exec %s tc filter add dev v0 ingress pref 1 handle 1 bpf %s obj %s sec %s "
+		  "2>/dev/null", net->ns_a, net->ns_a, da ? "da" : "", obj, sec);
+}
+
 int testnet_enter(struct testnet *net)
 {
 	char path[128];

@@ -20,6 +20,9 @@ struct testnet {
 int testnet_up(struct testnet *net, int n);
 /* Attaches an XDP object's section to v0 with iproute2 (not libbpfsdt). */
 int testnet_attach_xdp(struct testnet *net, const char *obj, const char *sec);
+/* Attaches a tc object's section as a cls_bpf filter on v0's ingress with
+ * iproute2 (clsact qdisc, pref 1, handle 1), in direct-action mode or not. */
+int testnet_attach_tc(struct testnet *net, const char *obj, const char *sec, bool da);
 /* Moves this thread into ns_a (where v0 is) / back. */
 int testnet_enter(struct testnet *net);
 void testnet_leave(struct testnet *net);

@@ -314,34 +314,11 @@ TEST(trace_filter_selects_exactly_the_matching_events)
 #define BPF_TCX_INGRESS 46 /* kernel 6.6 UAPI, newer than Debian 12's headers */
 #endif
 
-/* A bpffs of the test's own: `ip netns exec` remounts /sys, hiding pins in
- * /sys/fs/bpf from the commands it runs. */
-static const char *test_bpffs(void)
-{
-	static char dir[256];
-	char cmd[1024];
-
-	snprintf(dir, sizeof(dir), "%s", scratch_path("bpffs"));
-	snprintf(cmd, sizeof(cmd), "mkdir -p %s && (mountpoint -q %s || mount -t bpf bpf %s)",
-		 dir, dir, dir);
-	return system(cmd) ? NULL : dir;
-}
-
-static void release_test_bpffs(void)
-{
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "umount %s 2>/dev/null", scratch_path("bpffs"));
-	if (system(cmd)) {
-		/* not mounted: nothing to release */
-	}
-}
-
 /* A tc program on v0's ingress through a tcx bpf_link, pinned like a
  * long-running loader would leave it. */
 static int pin_tcx_link(struct testnet *net, struct bpf_object **obj, char *pin, size_t size)
 {
-	const char *fs = test_bpffs();
+	const char *fs = scratch_bpffs();
 	struct bpf_program *prog;
 	int link;
 
@@ -409,5 +386,5 @@ static void tcx_link_body(struct testnet *net)
 TEST(trace_link_arms_a_tc_program_on_a_pinned_tcx_link)
 {
 	with_quiet_net(19, tcx_link_body);
-	release_test_bpffs(); /* whatever the outcome: no mount left behind */
+	scratch_bpffs_release(); /* whatever the outcome: no mount left behind */
 }

@@ -8,13 +8,13 @@
  */
 #include <bpf/libbpf.h>
 #include <getopt.h>
-#include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "cli.h"
+#include "hook_args.h"
 #include "libbpfsdt.h"
 #include "run_output.h"
 
@@ -29,13 +29,15 @@ static void on_signal(int sig)
 static void attach_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: bpfsdt attach (--xdp IFACE | --link PATH) FILE.bpf.o OBSERVER.bpf.o\n"
-		"                     [--probe P]\n"
+		"Usage: bpfsdt attach " HOOK_USAGE "\n"
+		"                     FILE.bpf.o OBSERVER.bpf.o [--probe P]\n"
 		"                     [--duration S] [--force] [--json]\n"
 		"\n"
-		"Attach your own observers (SEC(\"bpf_sdt[/probe]\") programs) to the XDP\n"
-		"program running on IFACE until SIGINT/SIGTERM or --duration; then put the\n"
-		"program back and print the observers' global variables.\n");
+		"Attach your own observers (SEC(\"bpf_sdt[/probe]\") programs) to the\n"
+		"program running on a hook until SIGINT/SIGTERM or --duration; then put the\n"
+		"program back and print the observers' global variables.\n"
+		"\n"
+		HOOK_HELP);
 }
 
 static int attach_all(struct bpf_sdt_target *t, struct bpf_object *obs, const char *probe)
@@ -56,8 +58,7 @@ static int attach_all(struct bpf_sdt_target *t, struct bpf_object *obs, const ch
 int cmd_attach(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "xdp", required_argument, NULL, 'x' },
-		{ "link", required_argument, NULL, 'l' },
+		HOOK_LONG_OPTIONS,
 		{ "probe", required_argument, NULL, 'p' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "force", no_argument, NULL, 'f' },
@@ -65,7 +66,8 @@ int cmd_attach(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	const char *iface = NULL, *link = NULL, *probe = NULL;
+	struct hook_args hook = {};
+	const char *probe = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct bpf_sdt_target *t = NULL;
 	struct bpf_object *obs = NULL;
@@ -75,9 +77,9 @@ int cmd_attach(int argc, char **argv)
 	int c, n, ret = EXIT_BAD_INPUT;
 
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		if (hook_args_option(&hook, c, optarg))
+			continue;
 		switch (c) {
-		case 'x': iface = optarg; break;
-		case 'l': link = optarg; break;
 		case 'p': probe = optarg; break;
 		case 'd': duration = atof(optarg); break;
 		case 'f': force = true; break;
@@ -90,21 +92,16 @@ int cmd_attach(int argc, char **argv)
 			return EXIT_BAD_INPUT;
 		}
 	}
-	if (!iface == !link || argc - optind != 2) {
-		cli_error("attach: needs FILE, OBSERVER and one of --xdp IFACE or --link PATH (try 'bpfsdt attach --help')");
+	if (argc - optind != 2) {
+		cli_error("attach: needs FILE and OBSERVER (try 'bpfsdt attach --help')");
 		return EXIT_BAD_INPUT;
 	}
-	if (iface && !if_nametoindex(iface)) {
-		cli_error("attach: no interface %s", iface);
-		return EXIT_BAD_INPUT;
-	}
-	if (libbpfsdt_init())
-		return EXIT_BAD_INPUT;
+	if (hook_args_resolve(&hook, "attach") || libbpfsdt_init())
+		goto out;
 	{
 		LIBBPF_OPTS(bpf_sdt_live_opts, lopts, .force = force);
 
-		t = link ? bpf_sdt_target__open_link(argv[optind], link, &lopts) :
-			   bpf_sdt_target__open_xdp(argv[optind], (int)if_nametoindex(iface), &lopts);
+		t = bpf_sdt_target__open_live(argv[optind], &hook.hook, &lopts);
 	}
 	if (!t)
 		goto out;
@@ -123,7 +120,7 @@ int cmd_attach(int argc, char **argv)
 	}
 	if (!cli.json)
 		fprintf(stderr, "%d observer%s attached to the program on %s; Ctrl-C to detach\n",
-			n, n == 1 ? "" : "s", iface ? iface : link);
+			n, n == 1 ? "" : "s", hook.spec);
 	while (!stop && (!duration || waited < duration)) {
 		struct timespec ts = { 0, 100 * 1000000L };
 
@@ -138,5 +135,6 @@ int cmd_attach(int argc, char **argv)
 out:
 	bpf_sdt_target__close(t);
 	bpf_object__close(obs);
+	hook_args_release(&hook);
 	return ret;
 }

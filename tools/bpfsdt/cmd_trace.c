@@ -1,28 +1,29 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * bpfsdt trace --xdp IFACE FILE.bpf.o [PROBE...] [-c N] [--duration S]
- *              [--count] [--force] [--json]
+ * bpfsdt trace HOOK FILE.bpf.o [PROBE...] [-c N] [--duration S]
+ *              [--count] [--filter EXPR] [--force] [--json]
  *
- * Arms probes of the XDP program running on IFACE (loaded by anyone) and
+ * Arms probes of the program running on a hook (loaded by anyone) and
  * prints their events live until SIGINT/SIGTERM, -c N events or --duration
  * seconds; then the running program is put back and a summary printed.
  */
 #include <errno.h>
 #include <getopt.h>
-#include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "cli.h"
+#include "hook_args.h"
 #include "libbpfsdt.h"
 #include "run_output.h"
 
 #define POLL_MS 100
 
 struct trace_args {
-	const char *iface, *link, *file, *filter;
+	struct hook_args hook;
+	const char *file, *filter;
 	const char **probes;
 	int nprobes;
 	unsigned long long max_events;
@@ -41,16 +42,15 @@ static void on_signal(int sig)
 static void trace_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: bpfsdt trace (--xdp IFACE | --link PATH) FILE.bpf.o [PROBE...] [-c N]\n"
-		"                    [--duration S]\n"
+		"Usage: bpfsdt trace " HOOK_USAGE "\n"
+		"                    FILE.bpf.o [PROBE...] [-c N] [--duration S]\n"
 		"                    [--count] [--filter EXPR] [--force] [--json]\n"
 		"\n"
-		"Arm probes of the XDP program running on IFACE, built from FILE, and print\n"
+		"Arm probes of the program running on a hook, built from FILE, and print\n"
 		"their events as they happen. SIGINT/SIGTERM, -c or --duration end it and put\n"
 		"the running program back.\n"
 		"\n"
-		"  --xdp IFACE        the interface whose XDP program to trace\n"
-		"  --link PATH        the program a pinned bpf_link runs (XDP, tcx, cgroup...)\n"
+		HOOK_HELP
 		"  PROBE...           probes to trace (default: all with sites in the program)\n"
 		"  -c, --events N     stop after N events\n"
 		"  --duration S       stop after S seconds\n"
@@ -66,8 +66,7 @@ static void trace_usage(FILE *out)
 static int parse_args(int argc, char **argv, struct trace_args *a)
 {
 	static const struct option opts[] = {
-		{ "xdp", required_argument, NULL, 'x' },
-		{ "link", required_argument, NULL, 'l' },
+		HOOK_LONG_OPTIONS,
 		{ "events", required_argument, NULL, 'c' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "count", no_argument, NULL, 'C' },
@@ -81,9 +80,9 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
 	int c, i;
 
 	while ((c = getopt_long(argc, argv, "c:jh", opts, NULL)) != -1) {
+		if (hook_args_option(&a->hook, c, optarg))
+			continue;
 		switch (c) {
-		case 'x': a->iface = optarg; break;
-		case 'l': a->link = optarg; break;
 		case 'C': a->count = true; break;
 		case 'f': a->force = true; break;
 		case 'F': a->filter = optarg; break;
@@ -111,10 +110,12 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
 			return -EINVAL;
 		}
 	}
-	if (!a->iface == !a->link || optind >= argc) {
-		cli_error("trace: needs FILE and one of --xdp IFACE or --link PATH (try 'bpfsdt trace --help')");
+	if (optind >= argc) {
+		cli_error("trace: needs FILE (try 'bpfsdt trace --help')");
 		return -EINVAL;
 	}
+	if (hook_args_resolve(&a->hook, "trace"))
+		return -EINVAL;
 	a->file = argv[optind++];
 	a->probes = calloc(argc + 1, sizeof(*a->probes));
 	if (!a->probes)
@@ -205,23 +206,18 @@ int cmd_trace(int argc, char **argv)
 	struct bpf_sdt_tracer *tr = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
 	unsigned long long lost;
-	int i, ifindex, ret = EXIT_BAD_INPUT;
+	int i, ret = EXIT_BAD_INPUT;
 
 	i = parse_args(argc, argv, &a);
 	if (i) {
+		hook_args_release(&a.hook);
 		free(a.probes);
 		return i > 0 ? EXIT_OK : EXIT_BAD_INPUT;
-	}
-	ifindex = a.iface ? (int)if_nametoindex(a.iface) : 0;
-	if (a.iface && !ifindex) {
-		cli_error("trace: no interface %s", a.iface);
-		goto out;
 	}
 	{
 		LIBBPF_OPTS(bpf_sdt_live_opts, lopts, .force = a.force);
 
-		t = a.link ? bpf_sdt_target__open_link(a.file, a.link, &lopts) :
-			     bpf_sdt_target__open_xdp(a.file, ifindex, &lopts);
+		t = bpf_sdt_target__open_live(a.file, &a.hook.hook, &lopts);
 	}
 	if (!t)
 		goto out;
@@ -245,7 +241,7 @@ int cmd_trace(int argc, char **argv)
 			goto out;
 	if (!cli.json)
 		fprintf(stderr, "tracing %d probe%s of the program on %s; Ctrl-C to stop\n",
-			a.nprobes, a.nprobes == 1 ? "" : "s", a.iface ? a.iface : a.link);
+			a.nprobes, a.nprobes == 1 ? "" : "s", a.hook.spec);
 	trace_loop(&a, tr, &lc);
 	if (a.count) {
 		lc.out.events = 0;
@@ -264,6 +260,7 @@ out:
 	bpf_sdt_tracer__free(tr);
 	bpf_sdt_target__close(t);
 	run_output_free(&lc.out);
+	hook_args_release(&a.hook);
 	free(a.probes);
 	return ret;
 }

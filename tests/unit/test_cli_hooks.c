@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The live commands on the hooks beyond XDP: --tc (a cls_bpf filter
+ * attached by iproute2) and --prog-array (a slot a libbpf loader filled and
+ * pinned), plus the errors of the hook options themselves.
+ */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "helpers.h"
+#include "live_helpers.h"
+#include "netns.h"
+#include "test.h"
+
+#define LIVE_HOOKS corpus_path("live_hooks")
+/* an ICMP echo request on the veth: 14 + 84 bytes */
+#define TC_IP_EVENT "{\"probe\": \"tc_ip\", \"function\": \"live_tc\", \"insn\": 18, \"args\": [98]}\n"
+#define SLOT_EVENT "{\"probe\": \"slot_pkt\", \"function\": \"live_slot\", \"insn\": 15, \"args\": [98]}\n"
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Runs `ip netns exec <ns_a> bpfsdt <args>` in the background and waits
+ * until what current() reports is no longer orig (the armed copy runs). */
+static void start_in_ns(struct testnet *net, struct cmd_proc *p, const char *const *args,
+			__u32 (*current)(void *), void *ctx)
+{
+	char *argv[24] = { "ip", "netns", "exec", net->ns_a, (char *)bpfsdt_bin() };
+	__u32 orig = current(ctx);
+	int i, tries;
+
+	for (i = 0; args[i] && i < 18; i++)
+		argv[5 + i] = (char *)args[i];
+	ASSERT_EQ(cmd_start(argv, p), 0);
+	for (tries = 0; tries < 500 && current(ctx) == orig; tries++)
+		sleep_ms(10);
+	ASSERT_NE(current(ctx), orig);
+}
+
+static __u32 tc_current(void *ctx)
+{
+	return tc_filter_prog_id(((struct testnet *)ctx)->ifindex);
+}
+
+static void with_tc_filter(int n, void (*body)(struct testnet *net))
+{
+	struct testnet net;
+
+	if (geteuid())
+		SKIP("needs root for network namespaces and BPF");
+	if (testnet_up(&net, n) || testnet_attach_tc(&net, LIVE_HOOKS, "tc", true) ||
+	    testnet_enter(&net)) {
+		testnet_down(&net);
+		FAIL("cannot attach the tc filter with iproute2");
+	}
+	body(&net);
+	testnet_down(&net);
+}
+
+static void tc_json_body(struct testnet *net)
+{
+	__u32 orig = tc_filter_prog_id(net->ifindex);
+	struct cmd_result r;
+	struct cmd_proc p;
+
+	ASSERT_OK_HELPER(start_in_ns(net, &p, (const char *[]){ "trace", "--json", "--tc",
+		"v0:ingress", LIVE_HOOKS, "tc_ip", "-c", "3", NULL }, tc_current, net));
+	ASSERT_EQ(testnet_ping(net, 3, "0.05"), 0);
+	ASSERT_EQ(cmd_finish(&p, 0, &r), 0);
+	ASSERT_EQ(r.status, 0);
+	ASSERT_STREQ(r.out, TC_IP_EVENT TC_IP_EVENT TC_IP_EVENT "{\"events\": 3, \"lost\": 0}\n");
+	ASSERT_EQ(tc_filter_prog_id(net->ifindex), orig);
+	cmd_result_free(&r);
+}
+
+TEST(trace_tc_prints_exactly_the_known_traffic_as_json)
+{
+	with_tc_filter(31, tc_json_body);
+}
+
+static void tc_reset_body(struct testnet *net)
+{
+	char *reset[] = { "ip", "netns", "exec", net->ns_a, (char *)bpfsdt_bin(), "reset", "--tc",
+			  "v0:ingress", (char *)LIVE_HOOKS, NULL };
+	__u32 orig = tc_filter_prog_id(net->ifindex), armed;
+	struct bpf_prog_info before = {}, after = {};
+	__u32 len = sizeof(before);
+	struct cmd_result r;
+	struct cmd_proc p;
+	int fd;
+
+	fd = bpf_prog_get_fd_by_id(orig);
+	ASSERT_TRUE(fd >= 0 && !bpf_obj_get_info_by_fd(fd, &before, &len));
+	close(fd);
+	ASSERT_OK_HELPER(start_in_ns(net, &p, (const char *[]){ "trace", "--tc", "v0:ingress",
+		LIVE_HOOKS, NULL }, tc_current, net));
+	ASSERT_EQ(cmd_finish(&p, SIGKILL, &r), 0);
+	cmd_result_free(&r);
+	armed = tc_filter_prog_id(net->ifindex);
+	ASSERT_NE(armed, orig); /* the armed copy stayed */
+	ASSERT_EQ(run_cmd(reset, &r), 0);
+	ASSERT_EQ(r.status, 0);
+	cmd_result_free(&r);
+	ASSERT_NE(tc_filter_prog_id(net->ifindex), armed);
+	fd = bpf_prog_get_fd_by_id(tc_filter_prog_id(net->ifindex));
+	len = sizeof(after);
+	ASSERT_TRUE(fd >= 0 && !bpf_obj_get_info_by_fd(fd, &after, &len));
+	close(fd);
+	ASSERT_TRUE(!memcmp(after.tag, before.tag, BPF_TAG_SIZE)); /* dormant again */
+	ASSERT_EQ(testnet_ping(net, 2, "0.05"), 0);
+}
+
+TEST(reset_tc_after_sigkill_puts_the_dormant_program_back)
+{
+	with_tc_filter(32, tc_reset_body);
+}
+
+/* A libbpf loader's XDP dispatcher on v0 with live_slot in slot 0 of its
+ * prog array, pinned at pin. */
+static struct bpf_object *dispatcher_up(struct testnet *net, const char *pin)
+{
+	struct bpf_object *obj = bpf_object__open_file(LIVE_HOOKS, NULL);
+	int jump, slot, disp;
+	__u32 key = 0;
+
+	if (!obj || bpf_object__load(obj))
+		return obj;
+	jump = bpf_map__fd(bpf_object__find_map_by_name(obj, "jump"));
+	slot = bpf_program__fd(bpf_object__find_program_by_name(obj, "live_slot"));
+	disp = bpf_program__fd(bpf_object__find_program_by_name(obj, "live_dispatch"));
+	unlink(pin);
+	if (bpf_map_update_elem(jump, &key, &slot, BPF_ANY) || bpf_obj_pin(jump, pin) ||
+	    bpf_xdp_attach(net->ifindex, disp, 0, NULL)) {
+		bpf_object__close(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+struct slot_ctx {
+	int jump_fd;
+};
+
+static __u32 slot_current(void *ctx)
+{
+	__u32 key = 0, id = 0;
+
+	bpf_map_lookup_elem(((struct slot_ctx *)ctx)->jump_fd, &key, &id);
+	return id;
+}
+
+static void prog_array_body(struct testnet *net, const char *fs)
+{
+	char pin[512], spec[600];
+	struct bpf_object *obj;
+	struct slot_ctx sc;
+	struct cmd_result r;
+	struct cmd_proc p;
+	__u32 orig;
+
+	snprintf(pin, sizeof(pin), "%s/jump_%d", fs, (int)getpid());
+	snprintf(spec, sizeof(spec), "%s:0", pin);
+	obj = dispatcher_up(net, pin);
+	ASSERT_TRUE(obj != NULL);
+	sc.jump_fd = bpf_map__fd(bpf_object__find_map_by_name(obj, "jump"));
+	orig = slot_current(&sc);
+	start_in_ns(net, &p, (const char *[]){ "trace", "--json", "--prog-array", spec,
+		LIVE_HOOKS, "slot_pkt", "-c", "2", NULL }, slot_current, &sc);
+	if (!TEST_STOPPED()) {
+		ASSERT_EQ(testnet_ping(net, 2, "0.05"), 0);
+		ASSERT_EQ(cmd_finish(&p, 0, &r), 0);
+		ASSERT_EQ(r.status, 0);
+		ASSERT_STREQ(r.out, SLOT_EVENT SLOT_EVENT "{\"events\": 2, \"lost\": 0}\n");
+		ASSERT_EQ(slot_current(&sc), orig);
+		cmd_result_free(&r);
+	}
+	bpf_xdp_detach(net->ifindex, 0, NULL);
+	unlink(pin);
+	bpf_object__close(obj);
+}
+
+TEST(trace_prog_array_arms_the_program_in_a_pinned_slot)
+{
+	struct testnet net;
+	const char *fs;
+
+	if (geteuid())
+		SKIP("needs root for network namespaces and BPF");
+	fs = scratch_bpffs();
+	if (!fs || testnet_up(&net, 33) || testnet_enter(&net)) {
+		testnet_down(&net);
+		scratch_bpffs_release();
+		FAIL("cannot set up the test network");
+	}
+	prog_array_body(&net, fs);
+	testnet_down(&net);
+	scratch_bpffs_release(); /* whatever the outcome: no mount left behind */
+}
+
+/* bpfsdt ARGS...: exit 2 and exactly one line on stderr */
+static void expect_bad_input(const char *const *args, const char *line)
+{
+	char *argv[16] = { (char *)bpfsdt_bin() };
+	struct cmd_result r;
+	int i;
+
+	for (i = 0; args[i] && i < 14; i++)
+		argv[1 + i] = (char *)args[i];
+	ASSERT_EQ(run_cmd(argv, &r), 0);
+	ASSERT_EQ(r.status, 2);
+	ASSERT_STREQ(r.err, line);
+	ASSERT_STREQ(r.out, "");
+	cmd_result_free(&r);
+}
+
+TEST(trace_tc_needs_a_direction)
+{
+	expect_bad_input((const char *[]){ "trace", "--tc", "lo", "x.bpf.o", NULL },
+			 "bpfsdt: trace: --tc needs IFACE:ingress or IFACE:egress, not 'lo'\n");
+}
+
+TEST(trace_tc_names_a_missing_interface)
+{
+	expect_bad_input((const char *[]){ "trace", "--tc", "nosuch0:egress", "x.bpf.o", NULL },
+			 "bpfsdt: trace: no interface nosuch0\n");
+}
+
+TEST(attach_prog_array_needs_a_slot_number)
+{
+	expect_bad_input((const char *[]){ "attach", "--prog-array", "/sys/fs/bpf/x:one",
+					   "x.bpf.o", "o.bpf.o", NULL },
+			 "bpfsdt: attach: --prog-array: 'one' is not a slot number\n");
+}
+
+TEST(reset_prog_array_names_a_missing_pin)
+{
+	expect_bad_input((const char *[]){ "reset", "--prog-array", "/nonexistent/jump:0",
+					   "x.bpf.o", NULL },
+			 "bpfsdt: reset: cannot open pinned map /nonexistent/jump: No such file or directory\n");
+}
+
+TEST(trace_takes_exactly_one_hook)
+{
+	expect_bad_input((const char *[]){ "trace", "--xdp", "lo", "--tc", "lo:ingress", "x.bpf.o",
+					   NULL },
+			 "bpfsdt: trace: needs exactly one of --xdp, --tc, --link, --prog-array "
+			 "(try 'bpfsdt trace --help')\n");
+}
