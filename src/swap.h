@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Handing a program's new version to whatever runs it. Today the caller
- * runs it by fd (BPF_PROG_TEST_RUN through bpf_sdt_target__prog_fd()); live
- * hooks (XDP/tc/cgroup links, netlink, prog arrays) plug in here and must
- * replace atomically, naming the program they expect to replace.
+ * Handing a program's new version to whatever runs it: the caller, by fd
+ * (BPF_PROG_TEST_RUN through bpf_sdt_target__prog_fd()), or a live hook
+ * (XDP netlink, bpf_links, cls_bpf filters, prog array slots), replaced
+ * atomically and naming the program expected there.
  */
 #ifndef __BPFSDT_SWAP_H
 #define __BPFSDT_SWAP_H
