@@ -242,6 +242,49 @@ LIBBPFSDT_API int bpf_sdt_xdp_reset(const char *path, int ifindex,
 LIBBPFSDT_API int bpf_sdt_link_reset(const char *path, const char *link_pin,
 				     const struct bpf_sdt_live_opts *opts);
 
+/*
+ * Checking every probe site against the probe's declared types, as the
+ * RFC's verifier would: integer/enum/bool arguments need a scalar, a
+ * pointer to the program's context type the context, other pointers a
+ * non-NULL pointer (to as many readable bytes as the pointee has).
+ * BPF_SDT_CHECK_KERNEL lets the kernel verifier decide: a check copy of each
+ * program passes each site's arguments to global functions declared with
+ * the probe's types, loaded without being attached.
+ */
+enum bpf_sdt_check_mode {
+	BPF_SDT_CHECK_KERNEL = 1,
+	BPF_SDT_CHECK_OFFLINE,
+};
+
+struct bpf_sdt_check_opts {
+	size_t sz;
+	enum bpf_sdt_check_mode mode;	/* default: kernel */
+	size_t :0;
+};
+#define bpf_sdt_check_opts__last_field mode
+
+struct bpf_sdt_finding {
+	const struct bpf_sdt_site *site;
+	const char *prog;	/* the program the site was checked in */
+	int arg;		/* the argument, -1 for the site as a whole */
+	bool warning;		/* false: an error */
+	const char *file;	/* source file of the site (BTF line info), or NULL */
+	unsigned int line;
+	/* "probe my_trace, argument 1 (int): r3 holds a packet pointer, a
+	 * scalar is required" */
+	const char *message;
+};
+
+struct bpf_sdt_check;
+
+/* NULL with errno when the check could not be made (said why). */
+LIBBPFSDT_API struct bpf_sdt_check *
+bpf_sdt_target__check(struct bpf_sdt_target *target, const struct bpf_sdt_check_opts *opts);
+LIBBPFSDT_API size_t bpf_sdt_check__finding_cnt(const struct bpf_sdt_check *check);
+LIBBPFSDT_API const struct bpf_sdt_finding *
+bpf_sdt_check__finding(const struct bpf_sdt_check *check, size_t idx);
+LIBBPFSDT_API void bpf_sdt_check__free(struct bpf_sdt_check *check);
+
 LIBBPFSDT_API struct bpf_object *bpf_sdt_target__object(const struct bpf_sdt_target *target);
 /* The probe table of the target's ELF. */
 LIBBPFSDT_API const struct bpf_sdt_object *

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "observer_check.h"
 #include "relink.h"
+#include "check.h"
 #include "swap.h"
 
 #define OBSERVER_SEC "bpf_sdt"
@@ -88,7 +89,11 @@ static int rearm(struct bpf_sdt_target *t, const struct sdt_attachment *changed,
 
 		if (!applies(changed, tp))
 			continue;
-		err = collect(t, tp, skip, &obs, &n);
+		/* a newly observed probe's sites must pass the argument check */
+		if (!skip && changed->probe)
+			err = sdt_check_probe_sites(t, tp, changed->probe);
+		if (!err)
+			err = collect(t, tp, skip, &obs, &n);
 		if (!err && !n)
 			fds[i] = -1; /* no observers left: the original */
 		if (!err && n) {

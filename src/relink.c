@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "check.h"
 #include "helper_args.h"
 #include "insn_patch.h"
 #include "observer_check.h"
@@ -117,6 +118,19 @@ struct relink {
 	__u32 *obs_func_id;		/* the static FUNC added for each */
 	struct insn_buf func_info;	/* raw records (8-byte units) */
 	struct insn_buf line_info;	/* raw records, 16-byte units */
+	/* check copies: the sites call typed stubs instead of observers */
+	struct sdt_check_req *check;
+	struct sdt_check_stub *stubs;
+	size_t nstubs;
+};
+
+/* Where a check stub's parameters come from: up to SDT_CHECK_STUB_ARGS
+ * arguments of one probe that the kernel can check. */
+struct sdt_check_stub {
+	const struct bpf_sdt_probe *probe;
+	int part;
+	int args[SDT_CHECK_STUB_ARGS];	/* probe argument of each parameter */
+	int nargs;
 };
 
 static __u32 site_index(const struct bpf_sdt_target *t, const struct bpf_sdt_site *s)
@@ -136,6 +150,123 @@ static const char *site_fn(const struct sdt_prog_site *ps)
 	return fn ? fn : "?";
 }
 
+static void restore_spills(struct insn_buf *b, __u16 spill, __u32 args_base)
+{
+	int reg, i;
+
+	for (reg = 0, i = 0; reg <= 5; reg++)
+		if (spill & SDT_REG_BIT(reg))
+			emit(b, LDX_DW(reg, BPF_REG_10, -(int)(args_base + 8 * ++i)));
+}
+
+/* Can the kernel check a value of BTF type id as a global function's
+ * parameter? Scalars and pointers to sized types or to the context: yes.
+ * A `void *` gives the verifier nothing to check. */
+static bool kernel_checkable(const struct btf *btf, __u32 id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, btf__resolve_type(btf, id));
+
+	if (!t)
+		return false;
+	if (!btf_is_ptr(t))
+		return true;
+	t = btf__type_by_id(btf, btf__resolve_type(btf, t->type));
+	return t && (btf_is_int(t) || btf_is_enum(t) || btf_is_enum64(t) || btf_is_composite(t));
+}
+
+/* The stub taking part `part` of probe's checkable arguments, added on
+ * first use; -1 when that part has none. */
+static int check_stub(struct relink *r, const struct bpf_sdt_probe *probe, int part)
+{
+	const struct btf *sbtf = bpf_sdt_object__btf(r->t->sdt);
+	struct sdt_check_stub st = { .probe = probe, .part = part }, *n;
+	int i, seen = 0;
+	size_t k;
+
+	for (k = 0; k < r->nstubs; k++)
+		if (r->stubs[k].probe == probe && r->stubs[k].part == part)
+			return (int)k;
+	for (i = 0; i < bpf_sdt_probe__arg_cnt(probe); i++) {
+		if (!kernel_checkable(sbtf, bpf_sdt_probe__arg_type_id(probe, i)))
+			continue;
+		if (seen++ / SDT_CHECK_STUB_ARGS == part)
+			st.args[st.nargs++] = i;
+	}
+	if (!st.nargs)
+		return -1;
+	n = realloc(r->stubs, (r->nstubs + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	r->stubs = n;
+	r->stubs[r->nstubs] = st;
+	return (int)r->nstubs++;
+}
+
+int sdt_check_stub_param_arg(const struct bpf_sdt_target *t, const struct bpf_sdt_probe *probe,
+			     int part, int param)
+{
+	const struct btf *sbtf = bpf_sdt_object__btf(t->sdt);
+	int i, seen = 0;
+
+	for (i = 0; i < bpf_sdt_probe__arg_cnt(probe); i++)
+		if (kernel_checkable(sbtf, bpf_sdt_probe__arg_type_id(probe, i)) &&
+		    seen++ == part * SDT_CHECK_STUB_ARGS + param)
+			return i;
+	return -1;
+}
+
+/*
+ * A check copy's site: the arguments go to u64 slots below the function's
+ * stack, then each stub gets its share in r1..r5, filled from the slots (a
+ * fill restores a pointer's type), and the function returns 0: the copy
+ * exists to verify the paths to this one site, so nothing needs to survive
+ * the calls and nothing after them needs verifying again.
+ */
+static int build_check_site(struct relink *r, const struct sdt_prog_site *ps, struct site_seq *seq)
+{
+	const struct bpf_sdt_probe *probe = bpf_sdt_site__probe(ps->site);
+	int nargs = bpf_sdt_probe__arg_cnt(probe), part, k, i;
+	__u32 depth = (r->tp->stack_depth[ps->func] + 7) & ~7u, base = depth + 8 * nargs;
+	struct insn_buf *b = &seq->code;
+
+	if (base > MAX_BPF_STACK) {
+		pr_debug("%s: probe %s at %s insn %u (program %s): checking needs %u bytes of stack below the %u its function uses (limit %u)",
+			 r->t->name, bpf_sdt_probe__name(probe), site_fn(ps),
+			 bpf_sdt_site__insn(ps->site), r->tp->name, base - depth, depth, MAX_BPF_STACK);
+		return -E2BIG;
+	}
+	seq->idx = ps->idx;
+	seq->calls = calloc(BPF_SDT_MAX_ARGS / SDT_CHECK_STUB_ARGS + 1, sizeof(*seq->calls));
+	if (!seq->calls)
+		return -ENOMEM;
+	for (i = 0; i < nargs; i++) {
+		const struct bpf_sdt_arg_loc *a = bpf_sdt_site__arg(ps->site, i);
+
+		if (a->kind == BPF_SDT_ARG_MEM) {
+			emit(b, LDX_DW(BPF_REG_0, a->reg, a->off));
+			emit(b, STX_DW(BPF_REG_10, BPF_REG_0, -(int)base + 8 * i));
+		} else {
+			emit(b, STX_DW(BPF_REG_10, a->reg, -(int)base + 8 * i));
+		}
+	}
+	for (part = 0; (k = check_stub(r, probe, part)) >= 0; part++) {
+		const struct sdt_check_stub *st = &r->stubs[k];
+
+		for (i = 0; i < st->nargs; i++)
+			emit(b, LDX_DW(BPF_REG_1 + i, BPF_REG_10, -(int)base + 8 * st->args[i]));
+		seq->calls[seq->ncalls++] = (struct call_fixup){ b->cnt, (size_t)k };
+		emit(b, CALL_PSEUDO());
+	}
+	if (k != -1)
+		return k;
+	/* return 0, through a branch the verifier knows is never taken: the
+	 * code after the site stays reachable, as its CFG check demands */
+	emit(b, ALU64_IMM(BPF_MOV, BPF_REG_0, 0));
+	emit(b, (struct bpf_insn){ BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, 1, 0 });
+	emit(b, (struct bpf_insn){ BPF_JMP | BPF_EXIT, 0, 0, 0, 0 });
+	return b->err;
+}
+
 /* The sequence replacing one site's NOP. */
 static int build_site(struct relink *r, const struct sdt_prog_site *ps, struct site_seq *seq)
 {
@@ -149,6 +280,8 @@ static int build_site(struct relink *r, const struct sdt_prog_site *ps, struct s
 	bool is_signed;
 	size_t k;
 
+	if (r->check)
+		return build_check_site(r, ps, seq);
 	if (uninit) {
 		for (reg = 0; !(uninit & SDT_REG_BIT(reg)); reg++)
 			;
@@ -218,9 +351,7 @@ static int build_site(struct relink *r, const struct sdt_prog_site *ps, struct s
 		seq->calls[seq->ncalls++] = (struct call_fixup){ b->cnt, k };
 		emit(b, CALL_PSEUDO());
 	}
-	for (reg = 0, i = 0; reg <= 5; reg++)
-		if (spill & SDT_REG_BIT(reg))
-			emit(b, LDX_DW(reg, BPF_REG_10, -(int)(args_base + 8 * ++i)));
+	restore_spills(b, spill, args_base);
 	return b->err;
 }
 
@@ -256,7 +387,8 @@ static int build_sites(struct relink *r)
 	memcpy(sites, r->tp->sites, r->tp->site_cnt * sizeof(*sites));
 	qsort(sites, r->tp->site_cnt, sizeof(*sites), cmp_site_idx);
 	for (i = 0; i < r->tp->site_cnt && !err; i++)
-		if (observed(r, bpf_sdt_site__probe(sites[i].site)))
+		if (r->check ? !r->check->site || r->check->site == sites[i].site :
+			       observed(r, bpf_sdt_site__probe(sites[i].site)))
 			err = build_site(r, &sites[i], &r->seqs[r->nseqs++]);
 	free(sites);
 	return err;
@@ -286,9 +418,14 @@ static int assemble(struct relink *r)
 	}
 	for (i = 0; i < r->patched.cnt; i++)
 		emit(&r->prog, r->patched.insns[i]);
-	r->obs_base = calloc(r->nobs ? r->nobs : 1, sizeof(*r->obs_base));
+	r->obs_base = calloc(r->nobs + r->nstubs + 1, sizeof(*r->obs_base));
 	if (!r->obs_base)
 		return -ENOMEM;
+	for (k = 0; k < r->nstubs; k++) { /* its signature is all a stub is for */
+		r->obs_base[k] = r->prog.cnt;
+		emit(&r->prog, ALU64_IMM(BPF_MOV, BPF_REG_0, 0));
+		emit(&r->prog, (struct bpf_insn){ BPF_JMP | BPF_EXIT, 0, 0, 0, 0 });
+	}
 	for (k = 0; k < r->nobs; k++) {
 		const struct sdt_prog_capture *code = r->obs[k].code;
 		int nargs = bpf_sdt_probe__arg_cnt(r->obs[k].probe);
@@ -335,6 +472,39 @@ static int add_generated_func(struct btf *btf, const char *name)
 	return btf__add_func(btf, name, BTF_FUNC_STATIC, proto_id);
 }
 
+/* `int __sdt_check_PROBE_PART(T0 arg0, ...)`, global: the verifier checks
+ * every call's arguments against these declared types. */
+static int add_check_stub_func(struct relink *r, const struct sdt_check_stub *st)
+{
+	char name[BPF_OBJ_NAME_LEN * 4], param[16];
+	int int_id, proto_id, func_id, i, err;
+
+	int_id = btf__add_int(r->btf, "int", 4, BTF_INT_SIGNED);
+	proto_id = int_id < 0 ? int_id : btf__add_func_proto(r->btf, int_id);
+	if (proto_id < 0)
+		return proto_id;
+	for (i = 0; i < st->nargs; i++) {
+		snprintf(param, sizeof(param), "arg%d", st->args[i]);
+		err = btf__add_func_param(r->btf, param,
+					  bpf_sdt_probe__arg_type_id(st->probe, st->args[i]));
+		if (err)
+			return err;
+	}
+	snprintf(name, sizeof(name), "__sdt_check_%s_%d", bpf_sdt_probe__name(st->probe), st->part);
+	func_id = btf__add_func(r->btf, name, BTF_FUNC_GLOBAL, proto_id);
+	/* a global function's pointer parameters may be NULL unless tagged */
+	for (i = 0; i < st->nargs && func_id > 0; i++) {
+		struct sdt_arg_requirement req;
+
+		sdt_arg_requirement(r->btf, bpf_sdt_probe__arg_type_id(st->probe, st->args[i]),
+				    r->tp->cap.type, &req);
+		if (req.req == SDT_REQ_PTR &&
+		    (err = btf__add_decl_tag(r->btf, "arg:nonnull", func_id, i)) < 0)
+			return err;
+	}
+	return func_id;
+}
+
 static int merge_btf(struct relink *r)
 {
 	const void *raw;
@@ -344,10 +514,16 @@ static int merge_btf(struct relink *r)
 
 	raw = btf__raw_data(r->t->btf, &size);
 	r->btf = raw ? btf__new(raw, size) : NULL;
-	r->obs_type_off = calloc(r->nobs ? r->nobs : 1, sizeof(*r->obs_type_off));
-	r->obs_func_id = calloc(r->nobs ? r->nobs : 1, sizeof(*r->obs_func_id));
+	r->obs_type_off = calloc(r->nobs + r->nstubs + 1, sizeof(*r->obs_type_off));
+	r->obs_func_id = calloc(r->nobs + r->nstubs + 1, sizeof(*r->obs_func_id));
 	if (!r->btf || !r->obs_type_off || !r->obs_func_id)
 		return -ENOMEM;
+	for (k = 0; k < r->nstubs; k++) {
+		id = add_check_stub_func(r, &r->stubs[k]);
+		if (id < 0)
+			return id;
+		r->obs_func_id[k] = id;
+	}
 	for (k = 0; k < r->nobs; k++) {
 		const struct bpf_func_info *main_fi = r->obs[k].code->func_info;
 		const struct btf_type *fn;
@@ -423,6 +599,22 @@ static int build_ext_info(struct relink *r)
 		memcpy(&li, (const char *)c->line_info + (size_t)i * c->line_info_rec_size, sizeof(li));
 		li.insn_off = r->patched.new_idx[li.insn_off];
 		emit_record(&r->line_info, &li, sizeof(li));
+	}
+	for (k = 0; k < r->nstubs; k++) {
+		struct bpf_func_info fi = { r->obs_base[k], r->obs_func_id[k] };
+
+		emit_record(&r->func_info, &fi, sizeof(fi));
+		if (c->line_info_cnt) {
+			struct bpf_line_info li = { .insn_off = r->obs_base[k] };
+			int fo = btf__add_str(r->btf, "<bpfsdt>");
+			int lo = btf__add_str(r->btf, "argument check");
+
+			if (fo < 0 || lo < 0)
+				return -ENOMEM;
+			li.file_name_off = fo;
+			li.line_off = lo;
+			emit_record(&r->line_info, &li, sizeof(li));
+		}
 	}
 	for (k = 0; k < r->nobs; k++) {
 		const struct sdt_prog_capture *oc = r->obs[k].code;
@@ -522,6 +714,14 @@ static int load_armed(struct relink *r)
 		req.line_info_cnt = r->line_info.cnt * sizeof(struct bpf_insn) /
 				    sizeof(struct bpf_line_info);
 	}
+	if (r->check) { /* the caller reads the verifier's reasons */
+		req.log_level = 2;
+		req.log_buf = r->check->log;
+		req.log_size = r->check->log_size;
+		fd = sdt_prog_load(&req);
+		r->check->rejected = fd < 0;
+		return fd;
+	}
 	start = sdt_now_ns();
 	fd = sdt_prog_load(&req);
 	r->tp->stats.verify_ns = sdt_now_ns() - start;
@@ -559,31 +759,60 @@ static void relink_free(struct relink *r)
 	free(r->obs_func_id);
 	free(r->func_info.insns);
 	free(r->line_info.insns);
+	free(r->stubs);
+}
+
+static int relink(struct relink *r)
+{
+	struct bpf_sdt_target *t = r->t;
+	struct sdt_target_prog *tp = r->tp;
+	__u64 start = sdt_now_ns();
+	int err;
+
+	err = sdt_target_prog_prepare(t, tp);
+	if (!err)
+		err = build_sites(r);
+	if (!err)
+		err = assemble(r);
+	if (!err && tp->cap.func_info_cnt) {
+		err = merge_btf(r);
+		if (!err)
+			err = build_ext_info(r);
+		if (err)
+			pr_warn("%s: program %s: cannot combine its BTF with the observers' (%s)",
+				t->name, tp->name, strerror(-err));
+	}
+	if (!r->check)
+		tp->stats.build_ns = sdt_now_ns() - start; /* without loading */
+	if (!err)
+		err = load_armed(r);
+	relink_free(r);
+	return err;
 }
 
 int sdt_relink(struct bpf_sdt_target *t, struct sdt_target_prog *tp,
 	       const struct sdt_arm_obs *obs, size_t nobs)
 {
 	struct relink r = { .t = t, .tp = tp, .obs = obs, .nobs = nobs };
-	__u64 start = sdt_now_ns();
-	int err;
 
-	err = sdt_target_prog_prepare(t, tp);
-	if (!err)
-		err = build_sites(&r);
-	if (!err)
-		err = assemble(&r);
-	if (!err && tp->cap.func_info_cnt) {
-		err = merge_btf(&r);
-		if (!err)
-			err = build_ext_info(&r);
-		if (err)
-			pr_warn("%s: program %s: cannot combine its BTF with the observers' (%s)",
-				t->name, tp->name, strerror(-err));
+	return relink(&r);
+}
+
+int sdt_relink_check(struct bpf_sdt_target *t, struct sdt_target_prog *tp,
+		     struct sdt_check_req *req)
+{
+	struct relink r = { .t = t, .tp = tp, .check = req };
+	int fd;
+
+	req->rejected = false;
+	if (!tp->cap.func_info_cnt) {
+		pr_warn("%s: program %s has no BTF: its sites cannot be checked by the kernel",
+			t->name, tp->name);
+		return -ENOTSUP;
 	}
-	tp->stats.build_ns = sdt_now_ns() - start; /* without loading */
-	if (!err)
-		err = load_armed(&r);
-	relink_free(&r);
-	return err;
+	fd = relink(&r);
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
 }

@@ -32,4 +32,30 @@ struct sdt_arm_obs {
 int sdt_relink(struct bpf_sdt_target *t, struct sdt_target_prog *tp,
 	       const struct sdt_arm_obs *obs, size_t nobs);
 
+/*
+ * A check copy: the site (or every site, when req->site is NULL) passes its
+ * arguments to global functions declared with the probe's argument types,
+ * at most SDT_CHECK_STUB_ARGS each, so the verifier checks every argument
+ * register against its declared type, and its function then returns.
+ * Arguments the verifier cannot check (`void *`) are left out. Returns 0
+ * when the kernel accepted the copy (then closed); on a verifier rejection
+ * req->rejected is set and req->log holds the verifier's log (level 2:
+ * register states); other errors come with a diagnostic.
+ */
+#define SDT_CHECK_STUB_ARGS 5
+
+struct sdt_check_req {
+	const struct bpf_sdt_site *site;	/* NULL: every site */
+	char *log;
+	__u32 log_size;
+	bool rejected;
+};
+
+int sdt_relink_check(struct bpf_sdt_target *t, struct sdt_target_prog *tp,
+		     struct sdt_check_req *req);
+/* The probe argument stub __sdt_check_PROBE_PART receives as parameter
+ * param (0-based), -1 if none. */
+int sdt_check_stub_param_arg(const struct bpf_sdt_target *t, const struct bpf_sdt_probe *probe,
+			     int part, int param);
+
 #endif

@@ -454,6 +454,7 @@ void bpf_sdt_target__close(struct bpf_sdt_target *t)
 		free(tp->sites);
 		free(tp->stack_depth);
 		free(tp->regs);
+		free(tp->site_verdict);
 	}
 	free(t->progs);
 	bpf_sdt_object__close(t->sdt);

@@ -28,6 +28,7 @@ struct sdt_target_prog {
 	size_t site_cnt;
 	__u32 *stack_depth;		/* per function, NULL until measured */
 	struct sdt_reg_state *regs;	/* NULL until analysed */
+	__u8 *site_verdict;		/* per site: SDT_SITE_{UNCHECKED,OK,BAD} */
 	int orig_fd;			/* the dormant program (libbpf's) */
 	int armed_fd;			/* -1 while dormant */
 	struct {			/* the last re-arming */
@@ -35,6 +36,8 @@ struct sdt_target_prog {
 		__u32 insn_cnt;
 	} stats;
 };
+
+enum { SDT_SITE_UNCHECKED, SDT_SITE_OK, SDT_SITE_BAD };
 
 __u64 sdt_now_ns(void);
 

@@ -26,5 +26,6 @@ int cmd_run(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_reset(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 #endif

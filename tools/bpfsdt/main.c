@@ -48,6 +48,7 @@ static const struct command {
 	const char *summary;
 } commands[] = {
 	{ "list", cmd_list, "list the probes and sites of BPF objects" },
+	{ "check", cmd_check, "check probe sites against their declared types" },
 	{ "run", cmd_run, "run a program on a packet with its probes armed" },
 	{ "trace", cmd_trace, "trace the probes of a running XDP program" },
 	{ "attach", cmd_attach, "attach your observers to a running XDP program" },

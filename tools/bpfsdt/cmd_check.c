@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * bpfsdt check FILE.bpf.o [--kernel | --offline] [--json]
+ *
+ * Checks every probe site against the probe's declared types, by the kernel
+ * verifier (root) or offline (anyone), and prints the findings in compiler
+ * style. Exit 0 clean (warnings allowed), 1 errors found, 2 bad input.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli.h"
+#include "json_writer.h"
+#include "libbpfsdt.h"
+
+static void check_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: bpfsdt check FILE.bpf.o [--kernel | --offline] [--json]\n"
+		"\n"
+		"Check that every probe site passes values of the probe's declared types:\n"
+		"integers, enums and bools need scalars, a pointer to the program's context\n"
+		"type the context, other pointers a non-NULL pointer.\n"
+		"\n"
+		"  --kernel     let the kernel verifier decide (needs root; the default\n"
+		"               when running as root): nothing is attached\n"
+		"  --offline    decide by analysing the instructions (no kernel, no root;\n"
+		"               the default otherwise)\n"
+		"  -j, --json   one JSON document\n"
+		"\n"
+		"Exit status: 0 clean (warnings allowed), 1 errors found, 2 bad input.\n");
+}
+
+static size_t site_total(const struct bpf_sdt_object *sdt)
+{
+	return sdt ? bpf_sdt_object__site_cnt(sdt) : 0;
+}
+
+static void print_text(const char *file, const struct bpf_sdt_check *c)
+{
+	size_t i;
+
+	for (i = 0; i < bpf_sdt_check__finding_cnt(c); i++) {
+		const struct bpf_sdt_finding *f = bpf_sdt_check__finding(c, i);
+
+		if (f->file && f->line)
+			printf("%s:%u: ", f->file, f->line);
+		else
+			printf("%s: %s insn %u: ", file, bpf_sdt_site__function(f->site) ?: "?",
+			       bpf_sdt_site__insn(f->site));
+		printf("%s%s\n", f->warning ? "warning: " : "", f->message);
+	}
+}
+
+static void print_json(const char *file, const char *mode, size_t sites,
+		       const struct bpf_sdt_check *c)
+{
+	struct json_writer w;
+	size_t i;
+
+	json_init(&w, stdout);
+	json_object_start(&w);
+	json_key(&w, "file");
+	json_string(&w, file);
+	json_key(&w, "mode");
+	json_string(&w, mode);
+	json_key(&w, "sites");
+	json_uint(&w, sites);
+	json_key(&w, "findings");
+	json_array_start(&w);
+	for (i = 0; i < bpf_sdt_check__finding_cnt(c); i++) {
+		const struct bpf_sdt_finding *f = bpf_sdt_check__finding(c, i);
+
+		json_object_start(&w);
+		json_key(&w, "severity");
+		json_string(&w, f->warning ? "warning" : "error");
+		json_key(&w, "file");
+		json_string(&w, f->file);
+		json_key(&w, "line");
+		json_uint(&w, f->line);
+		json_key(&w, "program");
+		json_string(&w, f->prog);
+		json_key(&w, "function");
+		json_string(&w, bpf_sdt_site__function(f->site));
+		json_key(&w, "insn");
+		json_uint(&w, bpf_sdt_site__insn(f->site));
+		json_key(&w, "probe");
+		json_string(&w, bpf_sdt_probe__name(bpf_sdt_site__probe(f->site)));
+		json_key(&w, "arg");
+		if (f->arg >= 0)
+			json_int(&w, f->arg);
+		else
+			json_null(&w);
+		json_key(&w, "message");
+		json_string(&w, f->message);
+		json_object_end(&w);
+	}
+	json_array_end(&w);
+	json_object_end(&w);
+	json_finish(&w);
+}
+
+int cmd_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "kernel", no_argument, NULL, 'k' },
+		{ "offline", no_argument, NULL, 'o' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	enum bpf_sdt_check_mode mode = 0;
+	struct bpf_sdt_target *t = NULL;
+	struct bpf_sdt_check *c = NULL;
+	const char *file, *mode_name;
+	size_t i, errors = 0, warnings = 0;
+	int opt, ret = EXIT_BAD_INPUT;
+
+	while ((opt = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'k':
+		case 'o':
+			if (mode) {
+				cli_error("check: --kernel and --offline exclude each other");
+				return EXIT_BAD_INPUT;
+			}
+			mode = opt == 'k' ? BPF_SDT_CHECK_KERNEL : BPF_SDT_CHECK_OFFLINE;
+			break;
+		case 'j':
+			cli.json = true;
+			break;
+		case 'h':
+			check_usage(stdout);
+			return EXIT_OK;
+		default:
+			fprintf(stderr, "Try 'bpfsdt check --help'.\n");
+			return EXIT_BAD_INPUT;
+		}
+	}
+	if (argc - optind != 1) {
+		cli_error("check: needs one FILE (try 'bpfsdt check --help')");
+		return EXIT_BAD_INPUT;
+	}
+	file = argv[optind];
+	if (!mode) /* loading programs takes privileges; analysing them does not */
+		mode = geteuid() == 0 ? BPF_SDT_CHECK_KERNEL : BPF_SDT_CHECK_OFFLINE;
+	mode_name = mode == BPF_SDT_CHECK_KERNEL ? "kernel" : "offline";
+	{
+		LIBBPF_OPTS(bpf_sdt_check_opts, copts, .mode = mode);
+
+		t = bpf_sdt_target__open_file(file, NULL);
+		if (t)
+			c = bpf_sdt_target__check(t, &copts);
+	}
+	if (!c)
+		goto out; /* libbpfsdt said why */
+	for (i = 0; i < bpf_sdt_check__finding_cnt(c); i++) {
+		if (bpf_sdt_check__finding(c, i)->warning)
+			warnings++;
+		else
+			errors++;
+	}
+	if (cli.json) {
+		print_json(file, mode_name, site_total(bpf_sdt_target__probes(t)), c);
+	} else {
+		print_text(file, c);
+		fprintf(stderr, "%s: %zu site%s checked by the %s: %zu error%s, %zu warning%s\n",
+			file, site_total(bpf_sdt_target__probes(t)),
+			site_total(bpf_sdt_target__probes(t)) == 1 ? "" : "s",
+			mode == BPF_SDT_CHECK_KERNEL ? "kernel verifier" : "offline analysis",
+			errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+	}
+	ret = errors ? EXIT_FINDINGS : EXIT_OK;
+out:
+	bpf_sdt_check__free(c);
+	bpf_sdt_target__close(t);
+	return ret;
+}
