@@ -145,6 +145,10 @@ int cmd_check(int argc, char **argv)
 	file = argv[optind];
 	if (!mode) /* loading programs takes privileges; analysing them does not */
 		mode = geteuid() == 0 ? BPF_SDT_CHECK_KERNEL : BPF_SDT_CHECK_OFFLINE;
+	if (mode == BPF_SDT_CHECK_OFFLINE) {
+		cli_error("check: the offline analysis is not available yet; the kernel check (--kernel) needs root");
+		return EXIT_BAD_INPUT;
+	}
 	mode_name = mode == BPF_SDT_CHECK_KERNEL ? "kernel" : "offline";
 	{
 		LIBBPF_OPTS(bpf_sdt_check_opts, copts, .mode = mode);
