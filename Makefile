@@ -65,7 +65,7 @@ TEST_RUNNER := $(BUILD)/tests/run-tests
 FUZZ_SECONDS ?= 600
 FUZZ_ARGS   ?=
 
-.PHONY: all deps check demo install uninstall fuzz bench clean
+.PHONY: fuzz-va all deps check demo install uninstall fuzz bench clean
 .DELETE_ON_ERROR:
 
 all: $(LIB_A) $(LIB_SO) $(CLI) $(EXAMPLE_OBJS)
@@ -122,7 +122,7 @@ $(BUILD)/tests/bpf/v2/%.bpf.o: tests/bpf/%.bpf.c include/bpf_sdt.h
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -mcpu=v2 -c $< -o $@
 
-$(BUILD)/obj/tests/%.o: tests/unit/%.c $(wildcard tests/unit/*.h) include/libbpfsdt.h
+$(BUILD)/obj/tests/%.o: tests/unit/%.c $(wildcard tests/unit/*.h) $(wildcard src/*.h) include/libbpfsdt.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -DTEST_BUILD_DIR='"$(BUILD)"' \
 		-DTEST_CLANG='"$(CLANG)"' -DTEST_MULTIARCH='"$(MULTIARCH)"' -c $< -o $@
@@ -161,10 +161,26 @@ uninstall:
 
 # libFuzzer needs clang's runtime (libclang-rt-14-dev, installed by deps).
 FUZZ_BIN := $(BUILD)/fuzz/fuzz-discover
+FUZZ_VA_BIN := $(BUILD)/fuzz/fuzz-value-analysis
 $(FUZZ_BIN): fuzz/fuzz_discover.c $(LIB_SRCS) $(wildcard src/*.h) $(BUILD)/gen/helper_args.c
 	@mkdir -p $(@D)
 	clang -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-Iinclude -Isrc $< $(LIB_SRCS) $(BUILD)/gen/helper_args.c -o $@ $(LIBS)
+
+# The offline check's interpreter reads untrusted instructions: its own
+# harness, seeded with the corpus programs' instructions (fuzz/va_corpus).
+$(FUZZ_VA_BIN): fuzz/fuzz_value_analysis.c src/value_analysis.c src/abstract_value.c \
+		$(wildcard src/*.h)
+	@mkdir -p $(@D)
+	clang -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-Iinclude -Isrc $< src/value_analysis.c src/abstract_value.c src/reg_analysis.c \
+		$(BUILD)/gen/helper_args.c -o $@ $(LIBS)
+
+fuzz-va: deps
+	@$(MAKE) --no-print-directory $(BUILD)/gen/helper_args.c $(FUZZ_VA_BIN)
+	@mkdir -p $(BUILD)/fuzz/va-corpus
+	$(FUZZ_VA_BIN) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_ARGS) \
+		-artifact_prefix=$(BUILD)/fuzz/va- $(BUILD)/fuzz/va-corpus fuzz/va_corpus
 
 fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
@@ -195,3 +211,4 @@ bench: deps
 
 clean:
 	rm -rf build build-san
+

@@ -154,9 +154,14 @@ struct bpf_sdt_target_opts {
 	size_t sz;
 	/* Name used in diagnostics; defaults to the path, or "<memory>". */
 	const char *object_name;
+	/* Prepare the programs without loading anything (libbpf's gen loader
+	 * relocates them and records what the kernel would be given; no
+	 * privileges needed): the target can be listed and checked offline,
+	 * not attached. */
+	bool offline;
 	size_t :0;
 };
-#define bpf_sdt_target_opts__last_field object_name
+#define bpf_sdt_target_opts__last_field offline
 
 /* Opens and loads a BPF object as a target. NULL with errno on failure. */
 LIBBPFSDT_API struct bpf_sdt_target *
@@ -249,7 +254,12 @@ LIBBPFSDT_API int bpf_sdt_link_reset(const char *path, const char *link_pin,
  * non-NULL pointer (to as many readable bytes as the pointee has).
  * BPF_SDT_CHECK_KERNEL lets the kernel verifier decide: a check copy of each
  * program passes each site's arguments to global functions declared with
- * the probe's types, loaded without being attached.
+ * the probe's types, loaded without being attached. BPF_SDT_CHECK_OFFLINE
+ * needs no kernel: an abstract interpretation of each program follows every
+ * path to each site and classifies what each argument holds (scalar and its
+ * range, context, packet, packet end/meta, stack, map value maybe NULL or
+ * not, map, other pointer, uninitialized); a target opened with
+ * .offline = true can only be checked this way.
  */
 enum bpf_sdt_check_mode {
 	BPF_SDT_CHECK_KERNEL = 1,

@@ -196,6 +196,12 @@ static struct bpf_sdt_link *attach_checked(struct bpf_sdt_target *t, struct sdt_
 	size_t i;
 	int err;
 
+	if (t->offline) {
+		pr_warn("%s: opened offline (not loaded): its probes can be checked, not attached",
+			t->name);
+		err = -EOPNOTSUPP;
+		goto fail;
+	}
 	for (i = 0; i < t->prog_cnt && !applies(a, &t->progs[i]); i++)
 		;
 	if (i == t->prog_cnt) {

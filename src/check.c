@@ -178,7 +178,12 @@ struct bpf_sdt_check *bpf_sdt_target__check(struct bpf_sdt_target *t,
 		errno = ENOMEM;
 		return NULL;
 	}
-	err = mode == BPF_SDT_CHECK_KERNEL ? sdt_check_kernel(t, c) : -EOPNOTSUPP;
+	if (mode == BPF_SDT_CHECK_KERNEL && t->offline) {
+		pr_warn("%s: opened offline (not loaded): only the offline check applies", t->name);
+		err = -EOPNOTSUPP;
+	} else {
+		err = mode == BPF_SDT_CHECK_KERNEL ? sdt_check_kernel(t, c) : sdt_check_offline(t, c);
+	}
 	if (err) {
 		bpf_sdt_check__free(c);
 		errno = -err;

@@ -54,6 +54,8 @@ const char *sdt_arg_location(const struct bpf_sdt_site *site, int arg, char *buf
 
 /* Kernel mode: findings of every site of t. 0, or -errno (said why). */
 int sdt_check_kernel(struct bpf_sdt_target *t, struct bpf_sdt_check *c);
+/* Offline mode: the same, from the value analysis; needs no privileges. */
+int sdt_check_offline(struct bpf_sdt_target *t, struct bpf_sdt_check *c);
 /* Before attaching: every site of probe in tp must pass the kernel check
  * (cached per site). 0, or -EACCES after one line per failing site. */
 int sdt_check_probe_sites(struct bpf_sdt_target *t, struct sdt_target_prog *tp,

@@ -148,7 +148,7 @@ static int adopt_programs(struct bpf_sdt_target *t)
 
 		tp->prog = prog;
 		tp->name = bpf_program__name(prog);
-		tp->orig_fd = bpf_program__fd(prog);
+		tp->orig_fd = t->offline ? -1 : bpf_program__fd(prog);
 		tp->armed_fd = -1;
 		if (sdt_capture_take(prog, &tp->cap))
 			continue; /* not loaded through our handlers: not armable */
@@ -241,6 +241,21 @@ struct bpf_sdt_target *bpf_sdt_target__open_mem(const void *buf, size_t size,
 		goto fail;
 	}
 	t->own_obj = true;
+	t->offline = SDT_OPTS_GET(opts, offline, false);
+	if (t->offline) {
+		/* must outlive the load, which writes the loader program into it */
+		LIBBPF_OPTS(gen_loader_opts, gen);
+
+		err = bpf_object__gen_loader(t->obj, &gen);
+		if (!err)
+			err = bpf_object__load(t->obj);
+		if (err) {
+			pr_warn("%s: libbpf cannot prepare the programs: %s", t->name,
+				strerror(-err));
+			goto fail;
+		}
+		return sdt_target_adopt(t, buf, size);
+	}
 	err = bpf_object__load(t->obj);
 	if (err) {
 		pr_warn("%s: the kernel refused to load the object: %s (libbpf's log above)",
@@ -257,7 +272,8 @@ fail:
 struct bpf_sdt_target *bpf_sdt_target__open_file(const char *path,
 						 const struct bpf_sdt_target_opts *opts)
 {
-	LIBBPF_OPTS(bpf_sdt_target_opts, named, .object_name = opts_name(opts, path));
+	LIBBPF_OPTS(bpf_sdt_target_opts, named, .object_name = opts_name(opts, path),
+		    .offline = SDT_OPTS_GET(opts, offline, false));
 	struct bpf_sdt_target *t;
 	size_t size = 0;
 	void *buf;

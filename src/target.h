@@ -69,6 +69,7 @@ struct bpf_sdt_target {
 	char *name;
 	struct bpf_object *obj;
 	bool own_obj;
+	bool offline;			/* prepared by libbpf's gen loader, not loaded */
 	struct bpf_sdt_object *sdt;
 	const struct btf *btf;		/* the object's BTF (func_info ids) */
 	struct sdt_target_prog *progs;

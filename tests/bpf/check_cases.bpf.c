@@ -1,6 +1,8 @@
 /* Sites that pass what their probes declare, and sites that do not: one
  * XDP program per case, for `bpfsdt check` in both modes. A name says the
- * verdict: good_* must be clean, bad_* must have exactly one finding. */
+ * verdict: good_* must be clean, bad_* must have exactly one finding (an
+ * error), warn_* one warning from the offline check (the kernel does not
+ * look at scalar ranges). */
 #include "common.h"
 
 struct counter {
@@ -21,6 +23,8 @@ BPF_SDT_DECLARE1(context, struct xdp_md *);
 BPF_SDT_DECLARE1(header, struct ethhdr *);
 BPF_SDT_DECLARE1(counted, struct counter *);
 BPF_SDT_DECLARE1(number, unsigned long);
+BPF_SDT_DECLARE1(small, __u8);
+BPF_SDT_DECLARE2(step, __u32, struct counter *);
 
 SEC("xdp")
 int good_scalars(struct xdp_md *ctx)
@@ -131,6 +135,97 @@ int bad_uninitialized(struct xdp_md *ctx)
 		     ".quad 1b\n"
 		     "r1 = r4\n"
 		     ".popsection\n" ::: "r4");
+	return XDP_PASS;
+}
+
+/* The pointer survives a helper call in a stack slot: spilled, then
+ * filled back for the site. */
+SEC("xdp")
+int good_spilled_across_call(struct xdp_md *ctx)
+{
+	struct counter *c = bpf_map_lookup_elem(&counters, &(__u32){ 0 });
+
+	if (!c)
+		return XDP_ABORTED;
+	asm volatile("" ::: "r6", "r7", "r8", "r9");
+	bpf_get_prandom_u32();
+	BPF_SDT_PROBE1(counted, c);
+	return XDP_PASS;
+}
+
+/* A packet pointer at a variable offset, bounds-checked through a copy
+ * moved 14 bytes further (the copies share the verifier's range). */
+SEC("xdp")
+int good_variable_packet(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data + (xdp_len(ctx) & 0x3f);
+
+	if ((void *)(eth + 1) > data_end)
+		return XDP_DROP;
+	BPF_SDT_PROBE1(header, eth);
+	return XDP_PASS;
+}
+
+static __noinline int header_probe(struct ethhdr *eth)
+{
+	BPF_SDT_PROBE1(header, eth);
+	return eth->h_proto == 0;
+}
+
+/* The check happens in the caller; the site is in a static function. */
+SEC("xdp")
+int good_static_subprog_packet(struct xdp_md *ctx)
+{
+	struct ethhdr *eth = (void *)(long)ctx->data;
+
+	if ((void *)(eth + 1) > (void *)(long)ctx->data_end)
+		return XDP_DROP;
+	return header_probe(eth) ? XDP_DROP : XDP_PASS;
+}
+
+static int count_step(__u32 index, struct counter *local)
+{
+	BPF_SDT_PROBE2(step, index, local);
+	local->packets += index;
+	return 0;
+}
+
+/* A bpf_loop() callback whose site passes the caller's stack struct. */
+SEC("xdp")
+int good_callback_stack(struct xdp_md *ctx)
+{
+	struct counter local = { .packets = xdp_len(ctx) };
+
+	bpf_loop(ctx->rx_queue_index + 1, count_step, &local, 0);
+	return local.packets > 1 ? XDP_PASS : XDP_DROP;
+}
+
+/* A pointer on one path, a number on the other. */
+SEC("xdp")
+int bad_scalar_on_one_path(struct xdp_md *ctx)
+{
+	struct counter local = { .packets = 1 };
+	struct counter *c = &local;
+
+	if (xdp_len(ctx) > 100)
+		c = (struct counter *)(long)(ctx->rx_queue_index | 1);
+	BPF_SDT_PROBE1(counted, c);
+	return XDP_PASS;
+}
+
+/* 300 passed as a __u8 (only asm can: C would narrow it first). */
+SEC("xdp")
+int warn_out_of_range(struct xdp_md *ctx)
+{
+	asm volatile("r1 = 300\n"
+		     "1: goto +0\n"
+		     ".pushsection .bpf_sdt_notes,\"a\"\n"
+		     ".balign 8\n"
+		     "___sdt_jt_small.%=:\n"
+		     ".quad 1b\n"
+		     "r1 = r1\n"
+		     ".popsection\n" ::: "r1");
 	return XDP_PASS;
 }
 

@@ -7,60 +7,10 @@
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
+#include "check_helpers.h"
 #include "helpers.h"
 #include "libbpfsdt.h"
 #include "test.h"
-
-/* The findings of program prog, in mode, as "message" lines. */
-static void check_prog(enum bpf_sdt_check_mode mode, const char *prog, size_t *cnt,
-		       char *text, size_t size)
-{
-	LIBBPF_OPTS(bpf_sdt_check_opts, opts, .mode = mode);
-	struct bpf_sdt_target *t;
-	struct bpf_sdt_check *c;
-	size_t i, len = 0;
-
-	*cnt = 0;
-	text[0] = '\0';
-	t = bpf_sdt_target__open_file(corpus_path("check_cases"), NULL);
-	ASSERT_TRUE(t != NULL);
-	c = bpf_sdt_target__check(t, &opts);
-	ASSERT_TRUE(c != NULL);
-	for (i = 0; i < bpf_sdt_check__finding_cnt(c); i++) {
-		const struct bpf_sdt_finding *f = bpf_sdt_check__finding(c, i);
-
-		if (strcmp(f->prog, prog))
-			continue;
-		(*cnt)++;
-		len += snprintf(text + len, len < size ? size - len : 0, "%s:%u: %s\n",
-				f->file ?: "?", f->line, f->message);
-	}
-	bpf_sdt_check__free(c);
-	bpf_sdt_target__close(t);
-}
-
-static void expect_clean(enum bpf_sdt_check_mode mode, const char *prog)
-{
-	char text[2048];
-	size_t cnt;
-
-	REQUIRE_ROOT();
-	ASSERT_OK_HELPER(check_prog(mode, prog, &cnt, text, sizeof(text)));
-	ASSERT_STREQ(text, "");
-	ASSERT_EQ(cnt, 0);
-}
-
-static void expect_finding(enum bpf_sdt_check_mode mode, const char *prog, const char *says)
-{
-	char text[2048];
-	size_t cnt;
-
-	REQUIRE_ROOT();
-	ASSERT_OK_HELPER(check_prog(mode, prog, &cnt, text, sizeof(text)));
-	ASSERT_EQ(cnt, 1);
-	ASSERT_CONTAINS(text, "check_cases.bpf.c:");
-	ASSERT_CONTAINS(text, says);
-}
 
 #define K BPF_SDT_CHECK_KERNEL
 
@@ -133,6 +83,37 @@ TEST(check_kernel_refuses_an_uninitialized_register)
 		       "r4 is not initialized on some path to the site");
 }
 
+TEST(check_kernel_accepts_a_pointer_filled_back_from_a_stack_slot)
+{
+	expect_clean(K, "good_spilled_across_call");
+}
+
+TEST(check_kernel_accepts_a_variable_offset_packet_pointer_checked_through_a_copy)
+{
+	expect_clean(K, "good_variable_packet");
+}
+
+TEST(check_kernel_accepts_a_packet_pointer_checked_by_the_caller_of_a_static_function)
+{
+	expect_clean(K, "good_static_subprog_packet");
+}
+
+TEST(check_kernel_accepts_a_callback_site_passing_the_callers_stack)
+{
+	expect_clean(K, "good_callback_stack");
+}
+
+TEST(check_kernel_refuses_a_scalar_that_reaches_a_pointer_argument_on_one_path)
+{
+	expect_finding(K, "bad_scalar_on_one_path", "probe counted, argument 0 (struct counter *): "
+		       "r2 holds a scalar, a non-NULL pointer to 8 readable bytes is required");
+}
+
+TEST(check_kernel_leaves_scalar_ranges_alone)
+{
+	expect_clean(K, "warn_out_of_range");
+}
+
 TEST(check_kernel_finds_nothing_in_the_example_firewall)
 {
 	struct bpf_sdt_target *t;
@@ -188,9 +169,9 @@ TEST(cli_check_prints_findings_in_compiler_style_and_exits_1)
 	ASSERT_EQ(run_cmd((char *[]){ (char *)bpfsdt_bin(), "check", "--kernel",
 				      (char *)corpus_path("check_cases"), NULL }, &r), 0);
 	ASSERT_EQ(r.status, 1);
-	ASSERT_CONTAINS(r.out, "check_cases.bpf.c:127: probe number, argument 0 (unsigned long): "
+	ASSERT_CONTAINS(r.out, "check_cases.bpf.c:131: probe number, argument 0 (unsigned long): "
 			"r4 is not initialized on some path to the site\n");
-	ASSERT_CONTAINS(r.err, "12 sites checked by the kernel verifier: 7 errors, 0 warnings\n");
+	ASSERT_CONTAINS(r.err, "18 sites checked by the kernel verifier: 8 errors, 0 warnings\n");
 	cmd_result_free(&r);
 }
 
@@ -216,9 +197,9 @@ TEST(cli_check_json_names_the_mode_and_each_finding)
 	ASSERT_EQ(run_cmd((char *[]){ (char *)bpfsdt_bin(), "check", "--json", "--kernel",
 				      (char *)corpus_path("check_cases"), NULL }, &r), 0);
 	ASSERT_EQ(r.status, 1);
-	ASSERT_CONTAINS(r.out, "\"mode\": \"kernel\", \"sites\": 12, \"findings\": [");
+	ASSERT_CONTAINS(r.out, "\"mode\": \"kernel\", \"sites\": 18, \"findings\": [");
 	ASSERT_CONTAINS(r.out, "{\"severity\": \"error\", \"file\": \"check_cases.bpf.c\", "
-			"\"line\": 127, \"program\": \"bad_uninitialized\", \"function\": "
+			"\"line\": 131, \"program\": \"bad_uninitialized\", \"function\": "
 			"\"bad_uninitialized\", \"insn\": 0, \"probe\": \"number\", \"arg\": 0, ");
 	cmd_result_free(&r);
 }

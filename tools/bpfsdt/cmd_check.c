@@ -6,6 +6,7 @@
  * verifier (root) or offline (anyone), and prints the findings in compiler
  * style. Exit 0 clean (warnings allowed), 1 errors found, 2 bad input.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -145,18 +146,17 @@ int cmd_check(int argc, char **argv)
 	file = argv[optind];
 	if (!mode) /* loading programs takes privileges; analysing them does not */
 		mode = geteuid() == 0 ? BPF_SDT_CHECK_KERNEL : BPF_SDT_CHECK_OFFLINE;
-	if (mode == BPF_SDT_CHECK_OFFLINE) {
-		cli_error("check: the offline analysis is not available yet; the kernel check (--kernel) needs root");
-		return EXIT_BAD_INPUT;
-	}
 	mode_name = mode == BPF_SDT_CHECK_KERNEL ? "kernel" : "offline";
 	{
 		LIBBPF_OPTS(bpf_sdt_check_opts, copts, .mode = mode);
+		LIBBPF_OPTS(bpf_sdt_target_opts, topts, .offline = mode == BPF_SDT_CHECK_OFFLINE);
 
-		t = bpf_sdt_target__open_file(file, NULL);
+		t = bpf_sdt_target__open_file(file, &topts);
 		if (t)
 			c = bpf_sdt_target__check(t, &copts);
 	}
+	if (!t && errno == EPERM && mode == BPF_SDT_CHECK_KERNEL)
+		cli_error("check: the kernel check loads programs, which needs privileges; --offline needs none");
 	if (!c)
 		goto out; /* libbpfsdt said why */
 	for (i = 0; i < bpf_sdt_check__finding_cnt(c); i++) {

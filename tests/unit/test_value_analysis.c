@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* What the offline check's abstract interpreter knows at an instruction,
+ * on hand-assembled XDP programs (r1 = struct xdp_md *). */
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "insn_build.h"
+#include "test.h"
+#include "value_analysis.h"
+
+static const struct sdt_func_span main_only[] = { { 0, 1 } };
+static const struct sdt_va_map hash_map[] = {
+	{ .fd = -1, .type = BPF_MAP_TYPE_HASH, .value_size = 8, .max_entries = 1 },
+};
+static const struct sdt_va_map array_map[] = {
+	{ .fd = -1, .type = BPF_MAP_TYPE_ARRAY, .value_size = 8, .max_entries = 4 },
+};
+
+/* The state before instruction at of a one-function program; false when
+ * the analysis fails or nothing reaches it. */
+static bool state_at(const struct bpf_insn *prog, __u32 cnt, __u32 at,
+		     const struct sdt_va_map *maps, struct sdt_va_state *st)
+{
+	struct sdt_va_input in = { .insns = prog, .insn_cnt = cnt, .funcs = main_only,
+				   .nfuncs = 1, .prog_type = BPF_PROG_TYPE_XDP, .maps = maps,
+				   .map_cnt = maps ? 1 : 0 };
+	struct sdt_va *va;
+	bool reached;
+
+	if (sdt_va_run(&in, &va))
+		return false;
+	reached = sdt_va_state_at(va, at, st);
+	sdt_va_free(va);
+	return reached;
+}
+
+#define STATE_AT(prog, at, maps, st) \
+	ASSERT_TRUE(state_at(prog, sizeof(prog) / sizeof(prog[0]), at, maps, &st))
+
+#define NO_MAPS ((const struct sdt_va_map *)NULL)
+
+TEST(va_context_fields_give_packet_pointers)
+{
+	struct bpf_insn prog[] = {
+		I_LDX_W(2, 1, offsetof(struct xdp_md, data)),
+		I_LDX_W(3, 1, offsetof(struct xdp_md, data_end)),
+		I_LDX_W(4, 1, offsetof(struct xdp_md, ingress_ifindex)),
+		I_NOP(), I_MOV64_IMM(0, 2), I_EXIT(),
+	};
+	struct sdt_va_state st;
+
+	STATE_AT(prog, 3, NO_MAPS, st);
+	ASSERT_EQ(st.regs[1].kind, SDT_AK_CTX);
+	ASSERT_EQ(st.regs[2].kind, SDT_AK_PKT);
+	ASSERT_EQ(st.regs[3].kind, SDT_AK_PKT_END);
+	ASSERT_EQ(st.regs[4].kind, SDT_AK_SCALAR);
+	ASSERT_EQ(st.regs[4].smax, UINT32_MAX);
+	ASSERT_EQ(st.regs[5].kind, SDT_AK_UNINIT);
+}
+
+TEST(va_strict_bounds_check_proves_one_byte_more)
+{
+	/* r4 = data + 14; if r4 < data_end: data .. data + 14 readable (15 bytes) */
+	struct bpf_insn prog[] = {
+		I_LDX_W(2, 1, offsetof(struct xdp_md, data)),
+		I_LDX_W(3, 1, offsetof(struct xdp_md, data_end)),
+		I_MOV64_REG(4, 2), I_ADD64_IMM(4, 14),
+		I_JLT_REG(4, 3, 2),
+		I_MOV64_IMM(0, 1), I_EXIT(),
+		I_NOP(), I_MOV64_IMM(0, 2), I_EXIT(),
+	};
+	struct sdt_va_state st;
+
+	STATE_AT(prog, 7, NO_MAPS, st);
+	ASSERT_EQ(st.regs[2].range, 15);
+	ASSERT_EQ(st.regs[4].range, 15);
+	ASSERT_EQ(st.regs[4].off, 14);
+	STATE_AT(prog, 5, NO_MAPS, st);
+	ASSERT_EQ(st.regs[2].range, 0);
+}
+
+TEST(va_null_check_clears_every_copy_of_a_map_value)
+{
+	struct bpf_insn prog[] = {
+		I_ST_W(10, -4, 0), I_MOV64_REG(2, 10), I_ADD64_IMM(2, -4),
+		I_LD_MAP_IDX(1, 0), I_LD_IMM64_HI(0),
+		I_CALL_HELPER(BPF_FUNC_map_lookup_elem),
+		I_MOV64_REG(6, 0), I_STX_DW(10, 0, -16),
+		I_JEQ_IMM(0, 0, 2),
+		I_NOP(), I_LDX_DW(7, 10, -16),
+		I_NOP(), I_MOV64_IMM(0, 2), I_EXIT(),
+	};
+	struct sdt_va_state st;
+
+	STATE_AT(prog, 9, hash_map, st);
+	ASSERT_EQ(st.regs[6].kind, SDT_AK_MAP_VALUE);
+	ASSERT_EQ(st.regs[6].flags & SDT_AV_MAYBE_NULL, 0);
+	ASSERT_EQ(st.stack[1].flags & SDT_AV_MAYBE_NULL, 0);
+	/* at the join with the NULL path, it may be NULL again */
+	STATE_AT(prog, 11, hash_map, st);
+	ASSERT_EQ(st.regs[6].kind, SDT_AK_MIXED);
+}
+
+TEST(va_array_lookup_with_a_constant_key_in_range_is_never_null)
+{
+	struct bpf_insn prog[] = {
+		I_ST_W(10, -4, 3), I_MOV64_REG(2, 10), I_ADD64_IMM(2, -4),
+		I_LD_MAP_IDX(1, 0), I_LD_IMM64_HI(0),
+		I_CALL_HELPER(BPF_FUNC_map_lookup_elem),
+		I_NOP(), I_MOV64_IMM(0, 2), I_EXIT(),
+	};
+	struct sdt_va_state st;
+
+	STATE_AT(prog, 6, array_map, st);
+	ASSERT_EQ(st.regs[0].kind, SDT_AK_MAP_VALUE);
+	ASSERT_EQ(st.regs[0].flags & SDT_AV_MAYBE_NULL, 0);
+	prog[0].imm = 4; /* out of range: may be NULL */
+	STATE_AT(prog, 6, array_map, st);
+	ASSERT_TRUE(st.regs[0].flags & SDT_AV_MAYBE_NULL);
+}
+
+TEST(va_value_written_on_one_branch_is_maybe_uninitialized_at_the_join)
+{
+	struct bpf_insn prog[] = {
+		I_LDX_W(2, 1, offsetof(struct xdp_md, ingress_ifindex)),
+		I_JGT_IMM(2, 5, 1),
+		I_MOV64_IMM(3, 7),
+		I_NOP(), I_MOV64_IMM(0, 2), I_EXIT(),
+	};
+	struct sdt_va_state st;
+
+	STATE_AT(prog, 3, NO_MAPS, st);
+	ASSERT_EQ(st.regs[3].kind, SDT_AK_SCALAR);
+	ASSERT_TRUE(st.regs[3].flags & SDT_AV_MAYBE_UNINIT);
+}
+
+TEST(va_branch_on_a_constant_narrows_the_range)
+{
+	struct bpf_insn prog[] = {
+		I_LDX_W(2, 1, offsetof(struct xdp_md, ingress_ifindex)),
+		I_JGT_IMM(2, 200, 2),
+		I_NOP(), I_MOV64_IMM(0, 2), I_EXIT(),
+	};
+	struct sdt_va_state st;
+
+	STATE_AT(prog, 2, NO_MAPS, st);
+	ASSERT_EQ(st.regs[2].smin, 0);
+	ASSERT_EQ(st.regs[2].smax, 200);
+}
+
+TEST(va_loop_counter_widens_and_the_analysis_ends)
+{
+	/* r2 = 0; loop: r2 += 1; if r2 != 1000 goto loop */
+	struct bpf_insn prog[] = {
+		I_MOV64_IMM(2, 0),
+		I_ADD64_IMM(2, 1),
+		I_JNE_IMM(2, 1000, -2),
+		I_NOP(), I_MOV64_IMM(0, 2), I_EXIT(),
+	};
+	struct sdt_va_state st;
+
+	STATE_AT(prog, 3, NO_MAPS, st);
+	ASSERT_EQ(st.regs[2].kind, SDT_AK_SCALAR);
+	ASSERT_EQ(st.regs[2].smin, 1000);
+	ASSERT_EQ(st.regs[2].smax, 1000);
+}
+
+TEST(va_static_function_returns_what_its_exits_return)
+{
+	/* main: call f; site; exit.  f: r0 = r1 (the context); exit */
+	static const struct sdt_func_span two[] = { { 0, 1 }, { 4, 1 } };
+	struct bpf_insn prog[] = {
+		I_CALL_PSEUDO(3),
+		I_NOP(), I_MOV64_IMM(0, 2), I_EXIT(),
+		I_MOV64_REG(0, 1), I_EXIT(),
+	};
+	struct sdt_va_input in = { .insns = prog, .insn_cnt = 6, .funcs = two, .nfuncs = 2,
+				   .prog_type = BPF_PROG_TYPE_XDP };
+	struct sdt_va_state st;
+	struct sdt_va *va;
+
+	ASSERT_EQ(sdt_va_run(&in, &va), 0);
+	ASSERT_TRUE(sdt_va_state_at(va, 1, &st));
+	ASSERT_EQ(st.regs[0].kind, SDT_AK_CTX);
+	ASSERT_EQ(st.regs[1].kind, SDT_AK_UNINIT);
+	ASSERT_TRUE(sdt_va_state_at(va, 5, &st));
+	ASSERT_EQ(st.regs[0].kind, SDT_AK_CTX);
+	sdt_va_free(va);
+}
+
+TEST(va_unreachable_instruction_has_no_state)
+{
+	struct bpf_insn prog[] = {
+		I_MOV64_IMM(0, 2), I_EXIT(),
+		I_NOP(), I_EXIT(),
+	};
+	struct sdt_va_input in = { .insns = prog, .insn_cnt = 4, .funcs = main_only, .nfuncs = 1,
+				   .prog_type = BPF_PROG_TYPE_XDP };
+	struct sdt_va_state st;
+	struct sdt_va *va;
+
+	ASSERT_EQ(sdt_va_run(&in, &va), 0);
+	ASSERT_FALSE(sdt_va_state_at(va, 2, &st));
+	sdt_va_free(va);
+}
+
+TEST(va_jump_out_of_the_program_is_refused)
+{
+	struct bpf_insn prog[] = { I_JA(5), I_EXIT() };
+	struct sdt_va_input in = { .insns = prog, .insn_cnt = 2, .funcs = main_only, .nfuncs = 1,
+				   .prog_type = BPF_PROG_TYPE_XDP };
+	struct sdt_va *va;
+
+	ASSERT_EQ(sdt_va_run(&in, &va), -EINVAL);
+	ASSERT_TRUE(va == NULL);
+}
