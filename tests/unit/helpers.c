@@ -243,17 +243,46 @@ int cmd_start(char *const argv[], struct cmd_proc *p)
 	return err ? -1 : 0;
 }
 
+int cmd_wait_err(const struct cmd_proc *p, const char *needle, int timeout_ms)
+{
+	int waited;
+
+	for (waited = 0; waited <= timeout_ms; waited += 10) {
+		char *err = slurp(p->err_path);
+		bool found = err && strstr(err, needle);
+
+		free(err);
+		if (found)
+			return 0;
+		usleep(10000);
+	}
+	return -1;
+}
+
 int cmd_finish(struct cmd_proc *p, int sig, struct cmd_result *res)
 {
-	int status;
+	int status = 0, waited;
 
 	memset(res, 0, sizeof(*res));
 	if (p->pid <= 0)
 		return -1;
 	if (sig)
 		kill(p->pid, sig);
-	while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR)
-		;
+	/* a command that should have ended on its own fails the test rather
+	 * than hang it: killed after CMD_FINISH_TIMEOUT_MS */
+	for (waited = 0; ; waited += 10) {
+		pid_t r = waitpid(p->pid, &status, WNOHANG);
+
+		if (r == p->pid || (r < 0 && errno != EINTR))
+			break;
+		if (waited >= CMD_FINISH_TIMEOUT_MS) {
+			kill(p->pid, SIGKILL);
+			while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR)
+				;
+			break;
+		}
+		usleep(10000);
+	}
 	res->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	res->out = slurp(p->out_path);
 	res->err = slurp(p->err_path);

@@ -36,7 +36,13 @@ struct cmd_proc {
 
 int cmd_start(char *const argv[], struct cmd_proc *p);
 /* Sends sig (0: none), waits for the command and collects its output. */
+/* Sends sig (0: none) and waits for the command; one still running after
+ * CMD_FINISH_TIMEOUT_MS is killed (status 128 + SIGKILL). */
+#define CMD_FINISH_TIMEOUT_MS 60000
 int cmd_finish(struct cmd_proc *p, int sig, struct cmd_result *res);
+/* Waits until the command's standard error contains needle: 0, or -1
+ * after timeout_ms. */
+int cmd_wait_err(const struct cmd_proc *p, const char *needle, int timeout_ms);
 
 /* Tests that load programs into the kernel need root. */
 #define REQUIRE_ROOT() do { if (geteuid()) SKIP("needs root to load BPF programs"); } while (0)

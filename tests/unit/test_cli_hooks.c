@@ -42,6 +42,7 @@ static void start_in_ns(struct testnet *net, struct cmd_proc *p, const char *con
 	for (tries = 0; tries < 500 && current(ctx) == orig; tries++)
 		sleep_ms(10);
 	ASSERT_NE(current(ctx), orig);
+	ASSERT_EQ(cmd_wait_err(p, "Ctrl-C to", 10000), 0); /* every probe armed */
 }
 
 static __u32 tc_current(void *ctx)

@@ -35,6 +35,8 @@ static void start_trace(struct testnet *net, struct cmd_proc *p, const char *con
 		nanosleep(&ts, NULL);
 	}
 	ASSERT_NE(xdp_prog_id(net->ifindex), orig);
+	/* probes are armed one by one: ready once it says so */
+	ASSERT_EQ(cmd_wait_err(p, "Ctrl-C to", 10000), 0);
 }
 
 static void with_quiet_net(int n, void (*body)(struct testnet *net))
@@ -269,6 +271,7 @@ static void attach_body(struct testnet *net)
 	for (tries = 0; tries < 500 && xdp_prog_id(net->ifindex) == orig; tries++)
 		usleep(10000);
 	ASSERT_NE(xdp_prog_id(net->ifindex), orig);
+	ASSERT_EQ(cmd_wait_err(&p, "Ctrl-C to", 10000), 0);
 	ASSERT_EQ(send_udp(net, 53, 3), 0);
 	ASSERT_EQ(send_udp(net, 80, 2), 0);
 	usleep(100000);
@@ -368,6 +371,7 @@ static void tcx_link_body(struct testnet *net)
 	for (tries = 0; tries < 500 && link_prog_id(link) == orig; tries++)
 		usleep(10000);
 	ASSERT_NE(link_prog_id(link), orig);
+	ASSERT_EQ(cmd_wait_err(&p, "Ctrl-C to", 10000), 0);
 	ASSERT_EQ(testnet_ping(net, 2, "0.05"), 0);
 	ASSERT_EQ(cmd_finish(&p, 0, &r), 0);
 	ASSERT_EQ(r.status, 0);

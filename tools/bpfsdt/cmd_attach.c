@@ -118,9 +118,9 @@ int cmd_attach(int argc, char **argv)
 			cli_error("attach: %s: no SEC(\"bpf_sdt\") program", argv[optind + 1]);
 		goto out;
 	}
-	if (!cli.json)
-		fprintf(stderr, "%d observer%s attached to the program on %s; Ctrl-C to detach\n",
-			n, n == 1 ? "" : "s", hook.spec);
+	/* also with --json: says when every observer is attached */
+	fprintf(stderr, "%d observer%s attached to the program on %s; Ctrl-C to detach\n",
+		n, n == 1 ? "" : "s", hook.spec);
 	while (!stop && (!duration || waited < duration)) {
 		struct timespec ts = { 0, 100 * 1000000L };
 

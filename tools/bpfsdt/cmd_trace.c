@@ -239,9 +239,10 @@ int cmd_trace(int argc, char **argv)
 	for (i = 0; i < a.nprobes; i++)
 		if (bpf_sdt_tracer__add_probe(tr, a.probes[i]))
 			goto out;
-	if (!cli.json)
-		fprintf(stderr, "tracing %d probe%s of the program on %s; Ctrl-C to stop\n",
-			a.nprobes, a.nprobes == 1 ? "" : "s", a.hook.spec);
+	/* also with --json (stdout stays one document): says when every probe
+	 * is armed, which scripts wait for before sending traffic */
+	fprintf(stderr, "tracing %d probe%s of the program on %s; Ctrl-C to stop\n", a.nprobes,
+		a.nprobes == 1 ? "" : "s", a.hook.spec);
 	trace_loop(&a, tr, &lc);
 	if (a.count) {
 		lc.out.events = 0;
