@@ -334,9 +334,10 @@ struct bpf_sdt_arm_stats {
 	__u64 verify_ns;
 	__u64 swap_ns;
 	__u32 insn_cnt;		/* instructions of the program now running */
+	__u32 swaps;		/* times the running program changed since opening */
 	size_t :0;
 };
-#define bpf_sdt_arm_stats__last_field insn_cnt
+#define bpf_sdt_arm_stats__last_field swaps
 
 LIBBPFSDT_API int bpf_sdt_target__arm_stats(const struct bpf_sdt_target *target,
 					    const char *prog_name,
@@ -386,6 +387,10 @@ LIBBPFSDT_API struct bpf_sdt_tracer *
 bpf_sdt_tracer__new(struct bpf_sdt_target *target, const struct bpf_sdt_tracer_opts *opts);
 /* Arms the probe with the tracer (one link per probe). */
 LIBBPFSDT_API int bpf_sdt_tracer__add_probe(struct bpf_sdt_tracer *tracer, const char *probe);
+/* Arms n probes at once: each affected program is swapped a single time,
+ * so no packet meets a copy with only some of them armed. All or nothing. */
+LIBBPFSDT_API int bpf_sdt_tracer__add_probes(struct bpf_sdt_tracer *tracer,
+					     const char *const *probes, size_t n);
 /* Delivers recorded events to fn; waits up to timeout_ms (0: only what is
  * there). Returns the number of events delivered, fn's non-zero return, or
  * a negative errno. */

@@ -69,10 +69,10 @@ static int collect(const struct bpf_sdt_target *t, const struct sdt_target_prog 
 	return 0;
 }
 
-/* Rebuilds every program `changed` affects, as if `skip` were gone; all
- * or nothing. */
-static int rearm(struct bpf_sdt_target *t, const struct sdt_attachment *changed,
-		 const struct sdt_attachment *skip)
+/* Rebuilds every program any of the nchanged attachments affects, as if
+ * `skip` were gone: each program swapped once, all or nothing. */
+static int rearm(struct bpf_sdt_target *t, struct sdt_attachment *const *changed,
+		 size_t nchanged, const struct sdt_attachment *skip)
 {
 	int *fds = calloc(t->prog_cnt ? t->prog_cnt : 1, sizeof(*fds));
 	struct sdt_arm_obs *obs = NULL;
@@ -85,13 +85,20 @@ static int rearm(struct bpf_sdt_target *t, const struct sdt_attachment *changed,
 		fds[i] = -2; /* unaffected */
 	for (i = 0; i < t->prog_cnt && !err; i++) {
 		struct sdt_target_prog *tp = &t->progs[i];
+		bool affected = false;
+		size_t c;
 		int fd;
 
-		if (!applies(changed, tp))
+		for (c = 0; c < nchanged && !err; c++) {
+			if (!applies(changed[c], tp))
+				continue;
+			affected = true;
+			/* a newly observed probe's sites must pass the argument check */
+			if (!skip && changed[c]->probe)
+				err = sdt_check_probe_sites(t, tp, changed[c]->probe);
+		}
+		if (!affected)
 			continue;
-		/* a newly observed probe's sites must pass the argument check */
-		if (!skip && changed->probe)
-			err = sdt_check_probe_sites(t, tp, changed->probe);
 		if (!err)
 			err = collect(t, tp, skip, &obs, &n);
 		if (!err && !n)
@@ -189,12 +196,13 @@ static bool opts_ok(const struct bpf_sdt_attach_opts *opts)
 	return !opts || opts->sz >= sizeof(size_t);
 }
 
-/* Adds a (checked) attachment and re-arms; all or nothing. Takes `a`. */
-static struct bpf_sdt_link *attach_checked(struct bpf_sdt_target *t, struct sdt_attachment *a)
+/* Adds n (checked) attachments and re-arms once: every affected program
+ * is swapped a single time, with all of them or with none. Takes them. */
+static int attach_checked_all(struct bpf_sdt_target *t, struct sdt_attachment **as, size_t n)
 {
 	struct sdt_attachment **tail;
-	size_t i;
-	int err;
+	size_t i, k;
+	int err = 0;
 
 	if (t->offline) {
 		pr_warn("%s: opened offline (not loaded): its probes can be checked, not attached",
@@ -202,28 +210,46 @@ static struct bpf_sdt_link *attach_checked(struct bpf_sdt_target *t, struct sdt_
 		err = -EOPNOTSUPP;
 		goto fail;
 	}
-	for (i = 0; i < t->prog_cnt && !applies(a, &t->progs[i]); i++)
-		;
-	if (i == t->prog_cnt) {
-		pr_warn("%s: probe %s has no sites in %s%s", t->name, bpf_sdt_probe__name(a->probe),
-			a->target_prog ? "program " : "any program",
-			a->target_prog ? a->target_prog : "");
-		err = -ENOENT;
-		goto fail;
+	for (k = 0; k < n; k++) {
+		struct sdt_attachment *a = as[k];
+
+		for (i = 0; i < t->prog_cnt && !applies(a, &t->progs[i]); i++)
+			;
+		if (i == t->prog_cnt) {
+			pr_warn("%s: probe %s has no sites in %s%s", t->name,
+				bpf_sdt_probe__name(a->probe), a->target_prog ? "program " : "any program",
+				a->target_prog ? a->target_prog : "");
+			err = -ENOENT;
+			goto fail;
+		}
 	}
 	for (tail = &t->attachments; *tail; tail = &(*tail)->next)
 		;
-	*tail = a;
-	err = rearm(t, a, NULL);
+	for (k = 0; k < n; k++) {
+		as[k]->next = k + 1 < n ? as[k + 1] : NULL;
+	}
+	*tail = as[0];
+	err = rearm(t, as, n, NULL);
 	if (err) {
 		*tail = NULL;
 		goto fail;
 	}
-	return a->link;
+	return 0;
 fail:
-	attachment_free(a);
-	errno = -err;
-	return NULL;
+	for (k = 0; k < n; k++)
+		attachment_free(as[k]);
+	return err;
+}
+
+static struct bpf_sdt_link *attach_checked(struct bpf_sdt_target *t, struct sdt_attachment *a)
+{
+	int err = attach_checked_all(t, &a, 1);
+
+	if (err) {
+		errno = -err;
+		return NULL;
+	}
+	return a->link;
 }
 
 static struct sdt_attachment *attachment_new(struct bpf_sdt_target *t, const char *name,
@@ -283,22 +309,53 @@ fail:
 	return NULL;
 }
 
+int sdt_target_attach_generated_all(struct bpf_sdt_target *t, const struct sdt_generated *g,
+				    size_t n, struct bpf_sdt_link **links)
+{
+	struct sdt_attachment **as = calloc(n ? n : 1, sizeof(*as));
+	size_t k;
+	int err;
+
+	if (!as || !n) {
+		free(as);
+		return n ? -ENOMEM : -EINVAL;
+	}
+	for (k = 0; k < n; k++) {
+		struct sdt_attachment *a = attachment_new(t, g[k].name, 0, g[k].target_prog);
+
+		if (!a || !(a->code.insns = malloc(g[k].insn_cnt * sizeof(*g[k].insns)))) {
+			attachment_free(a);
+			while (k-- > 0)
+				attachment_free(as[k]);
+			free(as);
+			return -ENOMEM;
+		}
+		memcpy(a->code.insns, g[k].insns, g[k].insn_cnt * sizeof(*g[k].insns));
+		a->code.insn_cnt = g[k].insn_cnt;
+		a->probe = g[k].probe;
+		as[k] = a;
+	}
+	err = attach_checked_all(t, as, n);
+	for (k = 0; !err && k < n; k++)
+		links[k] = as[k]->link;
+	free(as);
+	return err;
+}
+
 struct bpf_sdt_link *sdt_target_attach_generated(struct bpf_sdt_target *t,
 						 const struct bpf_sdt_probe *probe,
 						 const char *name, const struct bpf_insn *insns,
 						 __u32 insn_cnt, const char *target_prog)
 {
-	struct sdt_attachment *a = attachment_new(t, name, 0, target_prog);
+	struct sdt_generated g = { probe, name, insns, insn_cnt, target_prog };
+	struct bpf_sdt_link *link;
+	int err = sdt_target_attach_generated_all(t, &g, 1, &link);
 
-	if (!a || !(a->code.insns = malloc(insn_cnt * sizeof(*insns)))) {
-		attachment_free(a);
-		errno = ENOMEM;
+	if (err) {
+		errno = -err;
 		return NULL;
 	}
-	memcpy(a->code.insns, insns, insn_cnt * sizeof(*insns));
-	a->code.insn_cnt = insn_cnt;
-	a->probe = probe;
-	return attach_checked(t, a);
+	return link;
 }
 
 int bpf_sdt_link__destroy(struct bpf_sdt_link *link)
@@ -311,7 +368,7 @@ int bpf_sdt_link__destroy(struct bpf_sdt_link *link)
 		return 0;
 	t = link->target;
 	a = link->att;
-	err = rearm(t, a, a);
+	err = rearm(t, &a, 1, a);
 	if (err)
 		return err; /* still attached: the previous copies keep running */
 	for (pp = &t->attachments; *pp != a; pp = &(*pp)->next)

@@ -109,6 +109,8 @@ int sdt_swap(struct bpf_sdt_target *t, struct sdt_target_prog *tp, int new_fd)
 			return err;
 		}
 	}
+	if (cur != next)
+		tp->swaps++;
 	tp->armed_fd = new_fd;
 	if (old >= 0)
 		close(old);

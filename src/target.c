@@ -424,6 +424,8 @@ int bpf_sdt_target__arm_stats(const struct bpf_sdt_target *t, const char *prog_n
 		stats->swap_ns = tp->stats.swap_ns;
 		stats->insn_cnt = tp->stats.insn_cnt;
 	}
+	if (stats->sz >= offsetof(struct bpf_sdt_arm_stats, swaps) + sizeof(__u32))
+		stats->swaps = tp->swaps;
 	return 0;
 }
 

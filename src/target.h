@@ -35,6 +35,7 @@ struct sdt_target_prog {
 		__u64 build_ns, verify_ns, swap_ns;
 		__u32 insn_cnt;
 	} stats;
+	__u32 swaps;			/* times what runs changed */
 };
 
 enum { SDT_SITE_UNCHECKED, SDT_SITE_OK, SDT_SITE_BAD };
@@ -88,6 +89,17 @@ struct bpf_sdt_target *sdt_target_adopt(struct bpf_sdt_target *t, const void *el
 int sdt_target_prog_prepare(struct bpf_sdt_target *t, struct sdt_target_prog *tp);
 /* attach.c: attaches instructions libbpfsdt generated (trusted: no
  * observer checks, no BTF of their own). */
+struct sdt_generated {
+	const struct bpf_sdt_probe *probe;
+	const char *name;
+	const struct bpf_insn *insns;
+	__u32 insn_cnt;
+	const char *target_prog;
+};
+/* All n in one re-arming (each affected program swapped once); links[k]
+ * for g[k]. 0 or -errno, nothing attached then. */
+int sdt_target_attach_generated_all(struct bpf_sdt_target *t, const struct sdt_generated *g,
+				    size_t n, struct bpf_sdt_link **links);
 struct bpf_sdt_link *sdt_target_attach_generated(struct bpf_sdt_target *t,
 						 const struct bpf_sdt_probe *probe,
 						 const char *name, const struct bpf_insn *insns,

@@ -229,34 +229,68 @@ static int gen_prologue(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *p
 	return n;
 }
 
-int bpf_sdt_tracer__add_probe(struct bpf_sdt_tracer *tr, const char *probe_name)
+/* The observer code for one probe; its length, or -errno. */
+static int gen_observer(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *probe,
+			struct bpf_insn *code)
 {
-	const struct bpf_sdt_probe *probe =
-		bpf_sdt_object__find_probe(bpf_sdt_target__probes(tr->t), probe_name);
-	struct bpf_insn code[MAX_GENERATED_INSNS];
-	struct bpf_sdt_link **links, *link;
-	char name[BPF_OBJ_NAME_LEN];
-	int n, p;
+	int p = gen_prologue(tr, probe, code, MAX_GENERATED_INSNS - MAX_BODY_INSNS);
 
-	if (!probe) {
-		pr_warn("%s: the target declares no probe %s", tr->t->name, probe_name);
-		return -ENOENT;
-	}
-	links = realloc(tr->links, (tr->nlinks + 1) * sizeof(*links));
+	if (p < 0)
+		return p;
+	return p + (tr->count_only ? gen_counter(tr, bpf_sdt_probe__arg_cnt(probe), code + p) :
+				     gen_recorder(tr, bpf_sdt_probe__arg_cnt(probe), code + p));
+}
+
+int bpf_sdt_tracer__add_probes(struct bpf_sdt_tracer *tr, const char *const *probes, size_t n)
+{
+	const char *name = tr->count_only ? "sdt_count" : "sdt_trace";
+	struct bpf_insn *code = NULL;
+	struct sdt_generated *g = NULL;
+	struct bpf_sdt_link **links;
+	size_t k;
+	int err = 0, len;
+
+	if (!tr || !probes || !n)
+		return -EINVAL;
+	links = realloc(tr->links, (tr->nlinks + n) * sizeof(*links));
 	if (!links)
 		return -ENOMEM;
 	tr->links = links;
-	p = gen_prologue(tr, probe, code, MAX_GENERATED_INSNS - MAX_BODY_INSNS);
-	if (p < 0)
-		return p;
-	n = p + (tr->count_only ? gen_counter(tr, bpf_sdt_probe__arg_cnt(probe), code + p) :
-				  gen_recorder(tr, bpf_sdt_probe__arg_cnt(probe), code + p));
-	snprintf(name, sizeof(name), "sdt_%s", tr->count_only ? "count" : "trace");
-	link = sdt_target_attach_generated(tr->t, probe, name, code, (__u32)n, tr->target_prog);
-	if (!link)
-		return -errno;
-	tr->links[tr->nlinks++] = link;
-	return 0;
+	g = calloc(n, sizeof(*g));
+	code = sdt_calloc(n * MAX_GENERATED_INSNS, sizeof(*code));
+	if (!g || !code) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (k = 0; k < n; k++) {
+		const struct bpf_sdt_probe *probe =
+			bpf_sdt_object__find_probe(bpf_sdt_target__probes(tr->t), probes[k]);
+
+		if (!probe) {
+			pr_warn("%s: the target declares no probe %s", tr->t->name, probes[k]);
+			err = -ENOENT;
+			goto out;
+		}
+		len = gen_observer(tr, probe, code + k * MAX_GENERATED_INSNS);
+		if (len < 0) {
+			err = len;
+			goto out;
+		}
+		g[k] = (struct sdt_generated){ probe, name, code + k * MAX_GENERATED_INSNS,
+					       (__u32)len, tr->target_prog };
+	}
+	err = sdt_target_attach_generated_all(tr->t, g, n, tr->links + tr->nlinks);
+	if (!err)
+		tr->nlinks += n;
+out:
+	free(code);
+	free(g);
+	return err;
+}
+
+int bpf_sdt_tracer__add_probe(struct bpf_sdt_tracer *tr, const char *probe_name)
+{
+	return bpf_sdt_tracer__add_probes(tr, &probe_name, 1);
 }
 
 int bpf_sdt_tracer__poll(struct bpf_sdt_tracer *tr, int timeout_ms, bpf_sdt_event_fn fn,

@@ -254,9 +254,8 @@ int cmd_run(int argc, char **argv)
 		tr = bpf_sdt_tracer__new(t, &topts);
 		if (!tr)
 			goto out;
-		for (i = 0; i < a.ntrace; i++)
-			if (bpf_sdt_tracer__add_probe(tr, a.trace[i]))
-				goto out;
+		if (a.ntrace && bpf_sdt_tracer__add_probes(tr, a.trace, (size_t)a.ntrace))
+			goto out;
 	}
 	ret = run(&a, t, tr, obs);
 out:

@@ -236,9 +236,9 @@ int cmd_trace(int argc, char **argv)
 	/* Signals end the loop, never the process: the program must go back. */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	for (i = 0; i < a.nprobes; i++)
-		if (bpf_sdt_tracer__add_probe(tr, a.probes[i]))
-			goto out;
+	/* one swap arms them all: no packet sees only some */
+	if (bpf_sdt_tracer__add_probes(tr, a.probes, (size_t)a.nprobes))
+		goto out;
 	/* also with --json (stdout stays one document): says when every probe
 	 * is armed, which scripts wait for before sending traffic */
 	fprintf(stderr, "tracing %d probe%s of the program on %s; Ctrl-C to stop\n", a.nprobes,
