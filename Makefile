@@ -190,7 +190,8 @@ fuzz: deps
 		$(BUILD)/fuzz/corpus fuzz/corpus
 
 BENCH_BINS := $(BUILD)/bench/arm-latency $(BUILD)/bench/trace-throughput \
-              $(BUILD)/bench/printk.bpf.o
+              $(BUILD)/bench/printk.bpf.o $(BUILD)/bench/check-speed \
+              $(BUILD)/bench/many_sites.bpf.o
 
 $(BUILD)/bench/trace-throughput: bench/trace_throughput.c $(BUILD)/obj/cli/run_output.o \
 		$(BUILD)/obj/cli/json_writer.o $(BUILD)/obj/cli/event_format.o $(LIB_A)
@@ -200,6 +201,10 @@ $(BUILD)/bench/trace-throughput: bench/trace_throughput.c $(BUILD)/obj/cli/run_o
 $(BUILD)/bench/%.bpf.o: bench/%.bpf.c
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/check-speed: bench/check_speed.c $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $< $(LIB_A) -o $@ $(LIBS)
 
 $(BUILD)/bench/arm-latency: bench/arm_latency.c $(LIB_A)
 	@mkdir -p $(@D)

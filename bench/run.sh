@@ -26,6 +26,13 @@ ip -n $A link set v0 up
 ip -n $B link set v1 up
 ip -n $A link set dev v0 xdp obj "$OBJ" sec xdp
 
+echo "== bpfsdt check: offline vs kernel, per object (open + check, median of 20)"
+for obj in "$BUILD/examples/xdp_filter.bpf.o" "$BUILD/tests/bpf/check_cases.bpf.o" \
+	   "$BUILD/bench/many_sites.bpf.o"; do
+	"$BUILD/bench/check-speed" "$obj" 20
+done
+echo
+
 echo "== trace throughput: printed events per second from one core"
 "$BUILD/bench/trace-throughput" "$BUILD/tests/bpf/basic.bpf.o" "$BUILD/bench/printk.bpf.o" 2000000
 echo
