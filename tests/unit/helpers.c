@@ -222,6 +222,44 @@ static char *slurp(const char *path)
 	return s;
 }
 
+/* Commands started and not finished yet: a test that stops at a failed
+ * assertion leaves its background command running (holding a hook, a
+ * namespace's program); the runner ends them after every test. */
+#define MAX_RUNNING 64
+static pid_t running[MAX_RUNNING];
+
+static void track(pid_t pid, bool add)
+{
+	int i;
+
+	for (i = 0; i < MAX_RUNNING; i++)
+		if (add ? !running[i] : running[i] == pid) {
+			running[i] = add ? pid : 0;
+			return;
+		}
+}
+
+void cmd_reap_leftovers(void)
+{
+	int i, waited, status;
+
+	for (i = 0; i < MAX_RUNNING; i++) {
+		if (!running[i])
+			continue;
+		kill(running[i], SIGINT); /* lets bpfsdt put the original back */
+		for (waited = 0; waited < 3000; waited += 10) {
+			if (waitpid(running[i], &status, WNOHANG) != 0)
+				break;
+			usleep(10000);
+		}
+		if (waited >= 3000) {
+			kill(running[i], SIGKILL);
+			waitpid(running[i], &status, 0);
+		}
+		running[i] = 0;
+	}
+}
+
 int cmd_start(char *const argv[], struct cmd_proc *p)
 {
 	static int seq;
@@ -240,6 +278,8 @@ int cmd_start(char *const argv[], struct cmd_proc *p)
 	err = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	p->pid = err ? -1 : pid;
+	if (!err)
+		track(pid, true);
 	return err ? -1 : 0;
 }
 
@@ -283,6 +323,7 @@ int cmd_finish(struct cmd_proc *p, int sig, struct cmd_result *res)
 		}
 		usleep(10000);
 	}
+	track(p->pid, false);
 	res->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	res->out = slurp(p->out_path);
 	res->err = slurp(p->err_path);

@@ -40,6 +40,9 @@ int cmd_start(char *const argv[], struct cmd_proc *p);
  * CMD_FINISH_TIMEOUT_MS is killed (status 128 + SIGKILL). */
 #define CMD_FINISH_TIMEOUT_MS 60000
 int cmd_finish(struct cmd_proc *p, int sig, struct cmd_result *res);
+/* Ends every command started and not finished (the runner calls it after
+ * each test). */
+void cmd_reap_leftovers(void);
 /* Waits until the command's standard error contains needle: 0, or -1
  * after timeout_ms. */
 int cmd_wait_err(const struct cmd_proc *p, const char *needle, int timeout_ms);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <stdarg.h>
 #include <stdlib.h>
+#include "helpers.h"
 #include "test.h"
 
 static struct test_case *tests;
@@ -71,6 +72,7 @@ int main(int argc, char **argv)
 		state = TEST_PASSED;
 		fflush(stdout);
 		tc->fn();
+		cmd_reap_leftovers(); /* a failed test's background commands */
 		switch (state) {
 		case TEST_PASSED: passed++; printf("ok   %s\n", tc->name); break;
 		case TEST_FAILED: failed++; printf("FAIL %s\n", tc->name); break;
