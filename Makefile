@@ -65,7 +65,7 @@ TEST_RUNNER := $(BUILD)/tests/run-tests
 FUZZ_SECONDS ?= 600
 FUZZ_ARGS   ?=
 
-.PHONY: fuzz-va all deps check demo install uninstall fuzz bench clean
+.PHONY: fuzz-va all deps check demo install uninstall fuzz bench clean kernel-test
 .DELETE_ON_ERROR:
 
 all: $(LIB_A) $(LIB_SO) $(CLI) $(EXAMPLE_OBJS)
@@ -217,3 +217,7 @@ bench: deps
 clean:
 	rm -rf build build-san
 
+# Builds a small kernel from Debian's linux-source-6.12 plus kernel/patches,
+# boots it in QEMU and runs the guest tests in kernel/guest/ (see kernel/README.md).
+kernel-test:
+	@kernel/kernel-test.sh

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Guest tests: real programs loaded into the guest kernel with the tree's
+ * libbpf.  Each test is independent: it opens, loads and frees its own
+ * objects, so one failure does not cascade.
+ */
+#include <errno.h>
+#include <string.h>
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "runner.h"
+#include "sdt_sites.h"
+
+/* A 64-byte Ethernet frame with the given EtherType. */
+static void make_frame(unsigned char *pkt, size_t len, unsigned short ethertype)
+{
+	memset(pkt, 0, len);
+	memset(pkt, 0xff, ETH_ALEN);			/* destination: broadcast */
+	memcpy(pkt + ETH_ALEN, "\x02\x00\x00\x00\x00\x01", ETH_ALEN);
+	pkt[12] = ethertype >> 8;
+	pkt[13] = ethertype & 0xff;
+}
+
+/* Runs prog_fd over one frame `repeat` times; returns the XDP verdict or -1. */
+static int xdp_test_run(int prog_fd, unsigned short ethertype, unsigned int repeat)
+{
+	unsigned char pkt[64];
+	int err;
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		.data_in = pkt,
+		.data_size_in = sizeof(pkt),
+		.repeat = repeat,
+	);
+
+	make_frame(pkt, sizeof(pkt), ethertype);
+	err = bpf_prog_test_run_opts(prog_fd, &opts);
+	if (err)
+		return test_fail("BPF_PROG_TEST_RUN: %s", strerror(-err));
+	return (int)opts.retval;
+}
+
+/* Value of slot 0 of a one-entry u64 array map; -1 (with a reason) on error. */
+static long long read_counter(struct bpf_object *obj, const char *map_name)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(obj, map_name);
+	__u32 key = 0;
+	__u64 value;
+
+	if (!map)
+		return test_fail("map %s not found", map_name);
+	if (bpf_map_lookup_elem(bpf_map__fd(map), &key, &value))
+		return test_fail("lookup in map %s: %s", map_name, strerror(errno));
+	return (long long)value;
+}
+
+/* Opens and loads xdp_count.bpf.o; returns the object and its program's fd. */
+static struct bpf_object *load_xdp_count(int *prog_fd)
+{
+	struct bpf_object *obj;
+	struct bpf_program *prog;
+	int err;
+
+	obj = bpf_object__open_file(obj_path("xdp_count.bpf.o"), NULL);
+	if (!obj) {
+		test_fail("open %s: %s", obj_path("xdp_count.bpf.o"), strerror(errno));
+		return NULL;
+	}
+	err = bpf_object__load(obj);
+	if (err) {
+		test_fail("load xdp_count.bpf.o: %s", strerror(-err));
+		bpf_object__close(obj);
+		return NULL;
+	}
+	prog = bpf_object__find_program_by_name(obj, "xdp_count");
+	if (!prog) {
+		test_fail("program xdp_count not found");
+		bpf_object__close(obj);
+		return NULL;
+	}
+	*prog_fd = bpf_program__fd(prog);
+	return obj;
+}
+
+/* (a) XDP program loads; test runs return its verdicts; its map counts every run. */
+static int test_xdp_test_run_verdict_and_count(void)
+{
+	struct bpf_object *obj;
+	int fd, ret, err = -1;
+	long long n;
+
+	obj = load_xdp_count(&fd);
+	if (!obj)
+		return -1;
+
+	ret = xdp_test_run(fd, ETH_P_IP, 5);
+	if (ret < 0)
+		goto out;
+	if (ret != XDP_DROP) {
+		test_fail("IPv4 frame: retval %d, expected XDP_DROP (%d)", ret, XDP_DROP);
+		goto out;
+	}
+	ret = xdp_test_run(fd, ETH_P_ARP, 3);
+	if (ret < 0)
+		goto out;
+	if (ret != XDP_PASS) {
+		test_fail("ARP frame: retval %d, expected XDP_PASS (%d)", ret, XDP_PASS);
+		goto out;
+	}
+	n = read_counter(obj, "packets");
+	if (n < 0)
+		goto out;
+	if (n != 8) {
+		test_fail("packets counter is %lld after 5 + 3 runs, expected 8", n);
+		goto out;
+	}
+	err = 0;
+out:
+	bpf_object__close(obj);
+	return err;
+}
+
+/* (b) fentry program attached to the XDP program fires once per test run, and
+ * no more after its link is destroyed.  Needs the BPF trampoline, BTF and
+ * a JIT: this is the test the host cannot run.
+ */
+static int test_fentry_on_xdp_fires(void)
+{
+	struct bpf_object *xdp_obj, *obs_obj = NULL;
+	struct bpf_program *obs;
+	struct bpf_link *link = NULL;
+	int xdp_fd, ret, err = -1;
+	long long n;
+
+	xdp_obj = load_xdp_count(&xdp_fd);
+	if (!xdp_obj)
+		return -1;
+
+	obs_obj = bpf_object__open_file(obj_path("fentry_xdp.bpf.o"), NULL);
+	if (!obs_obj) {
+		test_fail("open %s: %s", obj_path("fentry_xdp.bpf.o"), strerror(errno));
+		goto out;
+	}
+	obs = bpf_object__find_program_by_name(obs_obj, "on_xdp_entry");
+	if (!obs) {
+		test_fail("program on_xdp_entry not found");
+		goto out;
+	}
+	ret = bpf_program__set_attach_target(obs, xdp_fd, "xdp_count");
+	if (ret) {
+		test_fail("bpf_program__set_attach_target: %s", strerror(-ret));
+		goto out;
+	}
+	ret = bpf_object__load(obs_obj);
+	if (ret) {
+		test_fail("load fentry_xdp.bpf.o: %s", strerror(-ret));
+		goto out;
+	}
+	link = bpf_program__attach_trace(obs);
+	if (!link) {
+		test_fail("bpf_program__attach_trace: %s", strerror(errno));
+		goto out;
+	}
+
+	ret = xdp_test_run(xdp_fd, ETH_P_IP, 7);
+	if (ret < 0)
+		goto out;
+	if (ret != XDP_DROP) {
+		test_fail("retval %d with fentry attached, expected XDP_DROP (%d)", ret, XDP_DROP);
+		goto out;
+	}
+	n = read_counter(obs_obj, "entries");
+	if (n < 0)
+		goto out;
+	if (n != 7) {
+		test_fail("fentry fired %lld times for 7 test runs", n);
+		goto out;
+	}
+
+	bpf_link__destroy(link);
+	link = NULL;
+	if (xdp_test_run(xdp_fd, ETH_P_IP, 1) < 0)
+		goto out;
+	n = read_counter(obs_obj, "entries");
+	if (n < 0)
+		goto out;
+	if (n != 7) {
+		test_fail("fentry fired after detach: %lld entries, expected 7", n);
+		goto out;
+	}
+	err = 0;
+out:
+	bpf_link__destroy(link);
+	bpf_object__close(obs_obj);
+	bpf_object__close(xdp_obj);
+	return err;
+}
+
+const struct guest_test guest_tests[] = {
+	{ "xdp_test_run_verdict_and_count", test_xdp_test_run_verdict_and_count },
+	{ "fentry_on_xdp_fires", test_fentry_on_xdp_fires },
+	{ "sdt_site_keeps_its_nop_and_gets_a_nop5", test_sdt_site_keeps_its_nop_and_gets_a_nop5 },
+	{ "sdt_site_follows_rewrites_before_it", test_sdt_site_follows_rewrites_before_it },
+	{ "sdt_site_refuses_a_pointer_for_an_int", test_sdt_site_refuses_a_pointer_for_an_int },
+	{ "sdt_site_refuses_a_maybe_null_pointer", test_sdt_site_refuses_a_maybe_null_pointer },
+	{ "sdt_site_refuses_an_uninitialized_register",
+	  test_sdt_site_refuses_an_uninitialized_register },
+	{ "sdt_site_must_name_a_nop", test_sdt_site_must_name_a_nop },
+	{ NULL, NULL },
+};
