@@ -177,7 +177,7 @@ configure_tree() {
 
 build_bzimage() {
 	[ -f "$TREE_ROOT/.built" ] && [ -f "$BZIMAGE" ] && return 0
-	say "building bzImage (about 6 minutes from scratch; log: ${LOGS#"$ROOT"/}/bzImage.log)"
+	say "building bzImage (about 12 minutes from scratch on 2 cores; log: ${LOGS#"$ROOT"/}/bzImage.log)"
 	local t=$SECONDS
 	run_logged "$LOGS/bzImage.log" "${KMAKE[@]}" -C "$TREE" -j"$JOBS" bzImage
 	touch "$TREE_ROOT/.built"
