@@ -14,6 +14,9 @@
 #
 # Environment: KERNEL_TEST_OUT (default build/kernel), KERNEL_TEST_TIMEOUT
 # (seconds for the boot, default 300), JOBS (default nproc), CLANG (default clang).
+# KERNEL_TEST_DEV_TREE=build/kernel/tree-<key>: patch development; use that
+# already configured tree as it is (edited in place, not re-patched) and
+# rebuild its kernel and libbpf incrementally before booting.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -176,7 +179,7 @@ configure_tree() {
 }
 
 build_bzimage() {
-	[ -f "$TREE_ROOT/.built" ] && [ -f "$BZIMAGE" ] && return 0
+	[ -z "$DEV_TREE" ] && [ -f "$TREE_ROOT/.built" ] && [ -f "$BZIMAGE" ] && return 0
 	say "building bzImage (about 12 minutes from scratch on 2 cores; log: ${LOGS#"$ROOT"/}/bzImage.log)"
 	local t=$SECONDS
 	run_logged "$LOGS/bzImage.log" "${KMAKE[@]}" -C "$TREE" -j"$JOBS" bzImage
@@ -187,9 +190,9 @@ build_bzimage() {
 # The tree's own libbpf (the one a kernel patch series would extend),
 # static, with its headers installed next to it.
 build_libbpf() {
-	[ -f "$TREE_ROOT/.libbpf" ] && return 0
+	[ -z "$DEV_TREE" ] && [ -f "$TREE_ROOT/.libbpf" ] && return 0
 	say "building the tree's libbpf (static)"
-	rm -rf "$LIBBPF"
+	[ -n "$DEV_TREE" ] || rm -rf "$LIBBPF"
 	mkdir -p "$LIBBPF/obj"
 	run_logged "$LOGS/libbpf.log" make -C "$TREE/tools/lib/bpf" -j"$JOBS" \
 		OUTPUT="$LIBBPF/obj/" DESTDIR="$LIBBPF" prefix= \
@@ -208,13 +211,13 @@ build_guest() {
 	multiarch=$(gcc -dumpmachine)
 	rm -rf "$g"
 	mkdir -p "$g/tests"
-	local inc=(-I"$LIBBPF/include" -I"$TREE/tools/include/uapi") srcs=() src obj
+	local inc=(-I"$LIBBPF/include" -I"$TREE/tools/include/uapi" -I"$ROOT/include") srcs=() src obj
 	for src in "$KDIR"/guest/*.c; do
 		[[ $src == *.bpf.c ]] || srcs+=("$src")
 	done
 	run_logged "$LOGS/guest-runner.log" gcc -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
 		"${inc[@]}" -o "$g/guest-tests" "${srcs[@]}" \
-		-static "$LIBBPF/obj/libbpf.a" -lelf -lz
+		-static "$LIBBPF/obj/libbpf.a" -lelf -lz -lpthread
 	for src in "$KDIR"/guest/*.bpf.c; do
 		obj=$g/tests/$(basename "$src" .c).o
 		run_logged "$LOGS/guest-bpf.log" "$CLANG" -O2 -g -Wall -target bpf \
@@ -254,12 +257,15 @@ pack_initramfs() {
 
 # Boots the guest; the console goes to a file.  -nic none: the tests make
 # their own veths and need no NIC (and QEMU then wants no NIC ROM).
+# thread=single: two vCPUs taking turns on one host thread; with
+# multi-threaded TCG the concurrent link/unlink test hits an int3 left by
+# text_poke_bp() (kernel/README.md: an open question).
 # Prints the guest's result lines last; fails on a timeout, a QEMU error,
 # a missing summary or any failed test.
 boot_guest() {
 	local console=$OUT/console.log rc=0 t=$SECONDS
 	say "booting the guest (QEMU TCG, timeout ${BOOT_TIMEOUT} s; console: ${console#"$ROOT"/})"
-	timeout --kill-after=10 "$BOOT_TIMEOUT" qemu-system-x86_64 -accel tcg -smp 2 -m 1G \
+	timeout --kill-after=10 "$BOOT_TIMEOUT" qemu-system-x86_64 -accel tcg,thread=single -smp 2 -m 1G \
 		-nographic -no-reboot -nic none -kernel "$BZIMAGE" -initrd "$INITRAMFS" \
 		-append "console=ttyS0 panic=-1 quiet" </dev/null >"$console" 2>&1 || rc=$?
 	tr -d '\r' <"$console" >"$console.txt"
@@ -294,16 +300,24 @@ main() {
 	install_packages
 	[ -f "$SRC_TARBALL" ] || die "$SRC_TARBALL missing although $SRC_PKG is installed"
 
-	KEY=$(cache_key)
-	TREE_ROOT=$OUT/tree-$KEY
+	DEV_TREE=${KERNEL_TEST_DEV_TREE:-}
+	if [ -n "$DEV_TREE" ]; then
+		TREE_ROOT=$(cd "$DEV_TREE" && pwd)
+		[ -f "$TREE_ROOT/.configured" ] || die "KERNEL_TEST_DEV_TREE=$DEV_TREE is not a configured kernel tree"
+	else
+		KEY=$(cache_key)
+		TREE_ROOT=$OUT/tree-$KEY
+	fi
 	TREE=$TREE_ROOT/linux
 	LIBBPF=$TREE_ROOT/libbpf
 	BZIMAGE=$TREE/arch/x86/boot/bzImage
 	INITRAMFS=$OUT/guest/initramfs.cpio
 	say "kernel tree ${TREE_ROOT#"$ROOT"/} ($SRC_PKG $(dpkg-query -W -f='${Version}' "$SRC_PKG"))"
 
-	prepare_tree
-	configure_tree
+	if [ -z "$DEV_TREE" ]; then
+		prepare_tree
+		configure_tree
+	fi
 	build_bzimage
 	build_libbpf
 	build_guest

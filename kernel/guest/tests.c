@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 #include "runner.h"
 #include "sdt_sites.h"
+#include "sdt_observers.h"
 
 /* A 64-byte Ethernet frame with the given EtherType. */
 static void make_frame(unsigned char *pkt, size_t len, unsigned short ethertype)
@@ -206,5 +207,21 @@ const struct guest_test guest_tests[] = {
 	{ "sdt_site_refuses_an_uninitialized_register",
 	  test_sdt_site_refuses_an_uninitialized_register },
 	{ "sdt_site_must_name_a_nop", test_sdt_site_must_name_a_nop },
+	{ "rfc_example_observer_prints_len_and_ret", test_rfc_example_observer_prints_len_and_ret },
+	{ "observer_sees_every_site_of_its_probe", test_observer_sees_every_site_of_its_probe },
+	{ "observer_sees_each_of_32_sites", test_observer_sees_each_of_32_sites },
+	{ "observers_of_one_probe_run_in_link_order", test_observers_of_one_probe_run_in_link_order },
+	{ "link_detach_stops_an_observer", test_link_detach_stops_an_observer },
+	{ "observer_reads_integers_of_each_width", test_observer_reads_integers_of_each_width },
+	{ "observer_reads_pointer_arguments", test_observer_reads_pointer_arguments },
+	{ "observer_reads_an_enum_argument", test_observer_reads_an_enum_argument },
+	{ "unlinking_restores_the_jited_nops", test_unlinking_restores_the_jited_nops },
+	{ "observer_reading_past_the_last_argument_is_refused", test_observer_reading_past_the_last_argument_is_refused },
+	{ "observer_with_a_mismatched_prototype_is_refused", test_observer_with_a_mismatched_prototype_is_refused },
+	{ "observer_of_a_function_that_is_no_probe_is_refused", test_observer_of_a_function_that_is_no_probe_is_refused },
+	{ "same_observer_linked_twice_is_refused", test_same_observer_linked_twice_is_refused },
+	{ "link_and_unlink_while_the_target_runs_on_another_cpu", test_link_and_unlink_while_the_target_runs_on_another_cpu },
+	{ "target_and_observer_released_while_linked", test_target_and_observer_released_while_linked },
+	{ "per_hit_cost_ratios", test_per_hit_cost_ratios },
 	{ NULL, NULL },
 };

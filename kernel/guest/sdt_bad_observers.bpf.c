@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Observers the verifier must refuse for the RFC's my_trace(int len, int ret);
+ * each test loads one of them. */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+struct flow {
+	__u32 proto;
+	__u32 len;
+};
+
+/* what the observers read goes here, so that the compiler keeps the reads */
+int sink;
+
+/* reads a third argument my_trace does not have */
+SEC("bpf_sdt")
+int BPF_PROG(past_last_arg, int len, int ret, int extra)
+{
+	sink = extra;
+	return 0;
+}
+
+/* treats my_trace's first argument (an int) as a pointer */
+SEC("bpf_sdt")
+int BPF_PROG(int_as_pointer, struct flow *f, int ret)
+{
+	sink = f->len;
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
