@@ -11,25 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
-
-const char *sdt_ctx_struct_name(enum bpf_prog_type type)
-{
-	switch (type) {
-	case BPF_PROG_TYPE_XDP:
-		return "xdp_md";
-	case BPF_PROG_TYPE_SCHED_CLS:
-	case BPF_PROG_TYPE_SCHED_ACT:
-	case BPF_PROG_TYPE_SOCKET_FILTER:
-	case BPF_PROG_TYPE_CGROUP_SKB:
-	case BPF_PROG_TYPE_LWT_IN:
-	case BPF_PROG_TYPE_LWT_OUT:
-	case BPF_PROG_TYPE_LWT_XMIT:
-	case BPF_PROG_TYPE_SK_SKB:
-		return "__sk_buff";
-	default:
-		return NULL;
-	}
-}
+#include "prog_ctx.h"
 
 void sdt_arg_requirement(const struct btf *btf, __u32 type_id, enum bpf_prog_type type,
 			 struct sdt_arg_requirement *out)

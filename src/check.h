@@ -8,6 +8,7 @@
 #define __BPFSDT_CHECK_H
 
 #include <bpf/btf.h>
+#include "prog_ctx.h"
 #include "target.h"
 
 struct bpf_sdt_check {
@@ -31,9 +32,6 @@ struct sdt_arg_requirement {
 	bool is_signed;
 };
 
-/* The context struct programs of type `type` get ("xdp_md", "__sk_buff"),
- * NULL when libbpfsdt does not know it. */
-const char *sdt_ctx_struct_name(enum bpf_prog_type type);
 void sdt_arg_requirement(const struct btf *btf, __u32 type_id, enum bpf_prog_type type,
 			 struct sdt_arg_requirement *out);
 /* "a scalar", "the program's context (struct xdp_md *)", "a non-NULL pointer

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "prog_ctx.h"
 #include "value_analysis.h"
 
 /* Newer than the UAPI headers of the build machine. */
@@ -278,15 +279,7 @@ static struct sdt_aval ctx_load(enum bpf_prog_type type, __s64 off, int size, __
 			v = sdt_av_ptr(SDT_AK_PKT_META, 0);
 		return v;
 	}
-	switch (type) {
-	case BPF_PROG_TYPE_SCHED_CLS:
-	case BPF_PROG_TYPE_SCHED_ACT:
-	case BPF_PROG_TYPE_SOCKET_FILTER:
-	case BPF_PROG_TYPE_CGROUP_SKB:
-	case BPF_PROG_TYPE_LWT_IN:
-	case BPF_PROG_TYPE_LWT_OUT:
-	case BPF_PROG_TYPE_LWT_XMIT:
-	case BPF_PROG_TYPE_SK_SKB:
+	if (sdt_ctx_is_sk_buff(type)) {
 		if (off == offsetof(struct __sk_buff, data) && size == 4)
 			v = sdt_av_ptr(SDT_AK_PKT, 0);
 		else if (off == offsetof(struct __sk_buff, data_end) && size == 4)
@@ -299,9 +292,6 @@ static struct sdt_aval ctx_load(enum bpf_prog_type type, __s64 off, int size, __
 			v.flags = SDT_AV_MAYBE_NULL;
 			v.id = id;
 		}
-		break;
-	default:
-		break;
 	}
 	return v;
 }
