@@ -4,11 +4,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
-
-struct flow {
-	__u32 proto;
-	__u32 len;
-};
+#include "sdt_target.h"
 
 /* what the observers read goes here, so that the compiler keeps the reads */
 int sink;

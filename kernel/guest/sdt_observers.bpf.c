@@ -9,6 +9,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "sdt_seen.h"
+#include "sdt_target.h"
 
 /* The kernel's view of an XDP context, which an SDT argument of type
  * struct xdp_md * is to an observer (as to fentry programs). */
@@ -16,11 +17,6 @@ struct xdp_buff {
 	void *data;
 	void *data_end;
 } __attribute__((preserve_access_index));
-
-struct flow {
-	__u32 proto;
-	__u32 len;
-};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -21,37 +21,9 @@
 #include "runner.h"
 #include "sdt_observers.h"
 #include "sdt_seen.h"
+#include "guest_util.h"
 
 #define TRACE_FILE "/sys/kernel/tracing/trace"
-
-static const unsigned char nop5[5] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
-
-/* A 64-byte IPv4 frame: byte 12 is 0x08, byte 13 is 0x00. */
-static void make_frame(unsigned char *pkt, size_t len)
-{
-	memset(pkt, 0, len);
-	memset(pkt, 0xff, ETH_ALEN);
-	pkt[12] = ETH_P_IP >> 8;
-	pkt[13] = ETH_P_IP & 0xff;
-}
-
-/* Runs the XDP program `repeat` times on the frame; its verdict, or -1.
- * *avg_ns (if given) gets the kernel's average duration of one run. */
-static int run_xdp(int fd, unsigned int repeat, __u32 *avg_ns)
-{
-	unsigned char pkt[64];
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = sizeof(pkt),
-		    .repeat = repeat);
-	int err;
-
-	make_frame(pkt, sizeof(pkt));
-	err = bpf_prog_test_run_opts(fd, &opts);
-	if (err)
-		return test_fail("BPF_PROG_TEST_RUN: %s", strerror(-err));
-	if (avg_ns)
-		*avg_ns = opts.duration;
-	return (int)opts.retval;
-}
 
 /* Opens and loads a target object; returns it and its program's fd. */
 static struct bpf_object *load_target(const char *file, const char *prog_name, int *fd)
@@ -170,13 +142,32 @@ static void fixture_close(struct fixture *fx)
 /* Runs the target once per call (expecting XDP_PASS) and reads `seen`. */
 static int run_and_read(struct fixture *fx, unsigned int repeat, struct sdt_seen *seen)
 {
-	int ret = run_xdp(fx->target_fd, repeat, NULL);
+	int ret = xdp_test_run(fx->target_fd, ETH_P_IP, repeat, NULL);
 
 	if (ret < 0)
 		return -1;
 	if (ret != XDP_PASS)
 		return test_fail("target returned %d, expected XDP_PASS", ret);
 	return read_seen(fx->observers, seen);
+}
+
+/* Links observer `name` to `probe` of sdt_target, runs the target `repeat`
+ * times and reads what the observer saw. */
+static int observe(const char *name, const char *probe, unsigned int repeat, struct sdt_seen *seen)
+{
+	const char *progs[] = { name, NULL }, *probes[] = { probe };
+	struct bpf_link *link;
+	struct fixture fx;
+	int err = -1;
+
+	if (fixture_open(&fx, progs, probes))
+		return -1;
+	link = link_observer(fx.observers, name);
+	if (link)
+		err = run_and_read(&fx, repeat, seen);
+	bpf_link__destroy(link);
+	fixture_close(&fx);
+	return err;
 }
 
 static int trace_clear(void)
@@ -232,7 +223,7 @@ int test_rfc_example_observer_prints_len_and_ret(void)
 		test_fail("bpf_program__attach: %s", strerror(errno));
 		goto out;
 	}
-	if (trace_clear() || run_xdp(fd, 1, NULL) != XDP_DROP)
+	if (trace_clear() || xdp_test_run(fd, ETH_P_IP, 1, NULL) != XDP_DROP)
 		goto out;
 	if (trace_contains("len=64 ret=1") != 1) {
 		test_fail("the trace has no \"len=64 ret=1\" after one 64-byte frame");
@@ -240,7 +231,7 @@ int test_rfc_example_observer_prints_len_and_ret(void)
 	}
 	bpf_link__destroy(link);
 	link = NULL;
-	if (trace_clear() || run_xdp(fd, 1, NULL) != XDP_DROP)
+	if (trace_clear() || xdp_test_run(fd, ETH_P_IP, 1, NULL) != XDP_DROP)
 		goto out;
 	if (trace_contains("len=") != 0) {
 		test_fail("the observer printed after its link was destroyed");
@@ -257,50 +248,28 @@ out:
 /* pkt_seen has a site on entry, one before returning, one in a subprogram. */
 int test_observer_sees_every_site_of_its_probe(void)
 {
-	const char *progs[] = { "on_pkt_seen_a", NULL }, *probes[] = { "pkt_seen" };
-	struct bpf_link *link;
 	struct sdt_seen s;
-	struct fixture fx;
-	int err = -1;
 
-	if (fixture_open(&fx, progs, probes))
+	if (observe("on_pkt_seen_a", "pkt_seen", 3, &s))
 		return -1;
-	link = link_observer(fx.observers, "on_pkt_seen_a");
-	if (link && !run_and_read(&fx, 3, &s)) {
-		if (s.hits[1] != 3 || s.hits[2] != 3 || s.hits[3] != 3)
-			test_fail("hits by site (entry, exit, subprogram): %llu %llu %llu, expected 3 each",
-				  s.hits[1], s.hits[2], s.hits[3]);
-		else if (s.len != 64)
-			test_fail("len %llu, expected 64", s.len);
-		else
-			err = 0;
-	}
-	bpf_link__destroy(link);
-	fixture_close(&fx);
-	return err;
+	if (s.hits[1] != 3 || s.hits[2] != 3 || s.hits[3] != 3)
+		return test_fail("hits by site (entry, exit, subprogram): %llu %llu %llu, expected 3 each",
+				 s.hits[1], s.hits[2], s.hits[3]);
+	if (s.len != 64)
+		return test_fail("len %llu, expected 64", s.len);
+	return 0;
 }
 
 int test_observer_sees_each_of_32_sites(void)
 {
-	const char *progs[] = { "on_lap", NULL }, *probes[] = { "lap" };
-	struct bpf_link *link;
 	struct sdt_seen s;
-	struct fixture fx;
-	int err = -1;
 
-	if (fixture_open(&fx, progs, probes))
+	if (observe("on_lap", "lap", 2, &s))
 		return -1;
-	link = link_observer(fx.observers, "on_lap");
-	if (link && !run_and_read(&fx, 2, &s)) {
-		if (s.lap_hits != 64 || s.lap_sum != 2 * 496)
-			test_fail("%llu hits summing to %llu in 2 runs, expected 64 summing to 992",
-				  s.lap_hits, s.lap_sum);
-		else
-			err = 0;
-	}
-	bpf_link__destroy(link);
-	fixture_close(&fx);
-	return err;
+	if (s.lap_hits != 64 || s.lap_sum != 2 * 496)
+		return test_fail("%llu hits summing to %llu in 2 runs, expected 64 summing to 992",
+				 s.lap_hits, s.lap_sum);
+	return 0;
 }
 
 int test_observers_of_one_probe_run_in_link_order(void)
@@ -365,102 +334,41 @@ out:
 
 int test_observer_reads_integers_of_each_width(void)
 {
-	const char *progs[] = { "on_ints", NULL }, *probes[] = { "ints" };
-	struct bpf_link *link;
 	struct sdt_seen s;
-	struct fixture fx;
-	int err = -1;
 
-	if (fixture_open(&fx, progs, probes))
+	if (observe("on_ints", "ints", 1, &s))
 		return -1;
-	link = link_observer(fx.observers, "on_ints");
-	if (link && !run_and_read(&fx, 1, &s)) {
-		if (s.u8v != 0x08 || s.s16v != -2 || s.u32v != 64 || s.s64v != -5000000000LL ||
-		    s.boolv != 1)
-			test_fail("u8 %llu s16 %lld u32 %llu s64 %lld bool %llu; expected 8 -2 64 -5000000000 1",
-				  s.u8v, s.s16v, s.u32v, s.s64v, s.boolv);
-		else
-			err = 0;
-	}
-	bpf_link__destroy(link);
-	fixture_close(&fx);
-	return err;
+	if (s.u8v != 0x08 || s.s16v != -2 || s.u32v != 64 || s.s64v != -5000000000LL || s.boolv != 1)
+		return test_fail("u8 %llu s16 %lld u32 %llu s64 %lld bool %llu; expected 8 -2 64 -5000000000 1",
+				 s.u8v, s.s16v, s.u32v, s.s64v, s.boolv);
+	return 0;
 }
 
 /* The context (as struct xdp_buff, like fentry sees it), a packet pointer,
  * a pointer to the target's stack (typed from its BTF) and a map value. */
 int test_observer_reads_pointer_arguments(void)
 {
-	const char *progs[] = { "on_ptrs", NULL }, *probes[] = { "ptrs" };
-	struct bpf_link *link;
 	struct sdt_seen s;
-	struct fixture fx;
-	int err = -1;
 
-	if (fixture_open(&fx, progs, probes))
+	if (observe("on_ptrs", "ptrs", 3, &s))
 		return -1;
-	link = link_observer(fx.observers, "on_ptrs");
-	if (link && !run_and_read(&fx, 3, &s)) {
-		if (s.xdp_len != 64 || s.byte12 != 0x08 || s.flow_proto != 17 || s.flow_len != 64 ||
-		    s.run != 3)
-			test_fail("ctx len %llu, packet byte 12 %#llx, flow %llu/%llu, map value %llu; "
-				  "expected 64, 0x8, 17/64, 3",
-				  s.xdp_len, s.byte12, s.flow_proto, s.flow_len, s.run);
-		else
-			err = 0;
-	}
-	bpf_link__destroy(link);
-	fixture_close(&fx);
-	return err;
+	if (s.xdp_len != 64 || s.byte12 != 0x08 || s.flow_proto != 17 || s.flow_len != 64 ||
+	    s.run != 3)
+		return test_fail("ctx len %llu, packet byte 12 %#llx, flow %llu/%llu, map value %llu; "
+				 "expected 64, 0x8, 17/64, 3",
+				 s.xdp_len, s.byte12, s.flow_proto, s.flow_len, s.run);
+	return 0;
 }
 
 int test_observer_reads_an_enum_argument(void)
 {
-	const char *progs[] = { "on_verdict", NULL }, *probes[] = { "verdict" };
-	struct bpf_link *link;
 	struct sdt_seen s;
-	struct fixture fx;
-	int err = -1;
 
-	if (fixture_open(&fx, progs, probes))
+	if (observe("on_verdict", "verdict", 1, &s))
 		return -1;
-	link = link_observer(fx.observers, "on_verdict");
-	if (link && !run_and_read(&fx, 1, &s)) {
-		if (s.verdict != XDP_PASS)
-			test_fail("verdict %llu, expected XDP_PASS", s.verdict);
-		else
-			err = 0;
-	}
-	bpf_link__destroy(link);
-	fixture_close(&fx);
-	return err;
-}
-
-static int jited(int fd, unsigned char *buf, __u32 *len)
-{
-	struct bpf_prog_info info;
-	__u32 info_len = sizeof(info);
-
-	memset(&info, 0, sizeof(info));
-	info.jited_prog_insns = (unsigned long)buf;
-	info.jited_prog_len = *len;
-	if (bpf_prog_get_info_by_fd(fd, &info, &info_len))
-		return test_fail("BPF_OBJ_GET_INFO_BY_FD: %s", strerror(errno));
-	if (info.jited_prog_len > *len)
-		return test_fail("JITed image of %u bytes, buffer of %u", info.jited_prog_len, *len);
-	*len = info.jited_prog_len;
+	if (s.verdict != XDP_PASS)
+		return test_fail("verdict %llu, expected XDP_PASS", s.verdict);
 	return 0;
-}
-
-static int count_nop5(const unsigned char *code, __u32 len)
-{
-	__u32 i;
-	int n = 0;
-
-	for (i = 0; i + sizeof(nop5) <= len; i++)
-		if (!memcmp(code + i, nop5, sizeof(nop5)))
-			n++;
-	return n;
 }
 
 /* Linking the 32-site probe turns 32 NOPs into CALLs; unlinking gives back
@@ -476,14 +384,14 @@ int test_unlinking_restores_the_jited_nops(void)
 
 	if (fixture_open(&fx, progs, probes))
 		return -1;
-	if (jited(fx.target_fd, before, &lb))
+	if (prog_dump(fx.target_fd, NULL, NULL, before, &lb))
 		goto out;
 	link = link_observer(fx.observers, "on_lap");
-	if (!link || jited(fx.target_fd, during, &ld))
+	if (!link || prog_dump(fx.target_fd, NULL, NULL, during, &ld))
 		goto out;
 	bpf_link__destroy(link);
 	link = NULL;
-	if (jited(fx.target_fd, after, &la))
+	if (prog_dump(fx.target_fd, NULL, NULL, after, &la))
 		goto out;
 	if (ld != lb || count_nop5(during, ld) != count_nop5(before, lb) - 32) {
 		test_fail("linked: %d 5-byte NOPs (was %d), expected 32 fewer",
@@ -649,7 +557,7 @@ static void *run_on_cpu1(void *p)
 	CPU_SET(1, &set);
 	sched_setaffinity(0, sizeof(set), &set);
 	while (!arg->stop) {
-		if (run_xdp(arg->fd, 20, NULL) != XDP_PASS)
+		if (xdp_test_run(arg->fd, ETH_P_IP, 20, NULL) != XDP_PASS)
 			arg->bad_verdicts++;
 		arg->runs += 20;
 	}
@@ -674,7 +582,7 @@ int test_link_and_unlink_while_the_target_runs_on_another_cpu(void)
 
 	if (fixture_open(&fx, progs, probes))
 		return -1;
-	if (jited(fx.target_fd, before, &lb))
+	if (prog_dump(fx.target_fd, NULL, NULL, before, &lb))
 		goto out;
 	CPU_ZERO(&set);
 	CPU_SET(0, &set);
@@ -711,7 +619,7 @@ int test_link_and_unlink_while_the_target_runs_on_another_cpu(void)
 			  arg.runs);
 		goto out;
 	}
-	if (jited(fx.target_fd, after, &la))
+	if (prog_dump(fx.target_fd, NULL, NULL, after, &la))
 		goto out;
 	if (la != lb || memcmp(before, after, lb)) {
 		test_fail("after the last unlink the image differs from before");
@@ -752,7 +660,7 @@ int test_target_and_observer_released_while_linked(void)
 
 	/* the target is still the observer's: a run through a new fd fires it */
 	fd = bpf_prog_get_fd_by_id(target_id);
-	if (fd < 0 || run_xdp(fd, 1, NULL) != XDP_PASS) {
+	if (fd < 0 || xdp_test_run(fd, ETH_P_IP, 1, NULL) != XDP_PASS) {
 		test_fail("the target after closing the observer's object: %s", strerror(errno));
 		goto out;
 	}
@@ -796,7 +704,7 @@ static int cost_run(int fd, __u32 *ns)
 	int i;
 
 	for (i = 0; i < 5; i++) {	/* the best of 5 batches: TCG is noisy */
-		if (run_xdp(fd, 2000, &avg) != XDP_PASS)
+		if (xdp_test_run(fd, ETH_P_IP, 2000, &avg) != XDP_PASS)
 			return test_fail("sdt_cost did not return XDP_PASS");
 		if (avg < best)
 			best = avg;

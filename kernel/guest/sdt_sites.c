@@ -12,6 +12,7 @@
 #include <bpf/btf.h>
 #include "runner.h"
 #include "sdt_sites.h"
+#include "guest_util.h"
 
 #define INSN(c, d, s, o, i) ((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
 #define MOV64_IMM(d, i) INSN(BPF_ALU64 | BPF_MOV | BPF_K, d, 0, 0, i)
@@ -23,8 +24,6 @@
 #define LD_MAP_FD(d, fd) INSN(BPF_LD | BPF_IMM | BPF_DW, d, BPF_PSEUDO_MAP_FD, 0, fd), INSN(0, 0, 0, 0, 0)
 #define SITE_NOP() INSN(BPF_JMP | BPF_JA, 0, 0, 0, 0)
 #define EXIT() INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
-
-static const unsigned char nop5[5] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
 
 /* BTF for the tests: main's FUNC (int (void *ctx)), and one probe carrier
  * per prototype: ___bpf_sdt_proto__<name> as bpf_sdt.h emits it. */
@@ -95,36 +94,6 @@ static int load(const struct test_btf *b, const struct bpf_insn *insns, __u32 cn
 	return fd < 0 ? -errno : fd;
 }
 
-/* The program as the kernel keeps it: translated insns and JITed bytes. */
-static int prog_dump(int fd, struct bpf_insn *xlated, __u32 *xlated_cnt, unsigned char *jited,
-		     __u32 *jited_len)
-{
-	struct bpf_prog_info info;
-	__u32 len = sizeof(info);
-
-	memset(&info, 0, sizeof(info));
-	info.xlated_prog_insns = (unsigned long)xlated;
-	info.xlated_prog_len = *xlated_cnt * sizeof(*xlated);
-	info.jited_prog_insns = (unsigned long)jited;
-	info.jited_prog_len = *jited_len;
-	if (bpf_prog_get_info_by_fd(fd, &info, &len))
-		return test_fail("BPF_OBJ_GET_INFO_BY_FD: %s", strerror(errno));
-	*xlated_cnt = info.xlated_prog_len / sizeof(*xlated);
-	*jited_len = info.jited_prog_len;
-	return 0;
-}
-
-static int count_nop5(const unsigned char *code, __u32 len)
-{
-	__u32 i;
-	int n = 0;
-
-	for (i = 0; i + sizeof(nop5) <= len; i++)
-		if (!memcmp(code + i, nop5, sizeof(nop5)))
-			n++;
-	return n;
-}
-
 static int index_of_nop(const struct bpf_insn *insns, __u32 cnt)
 {
 	const struct bpf_insn nop = SITE_NOP();
@@ -134,16 +103,6 @@ static int index_of_nop(const struct bpf_insn *insns, __u32 cnt)
 		if (!memcmp(&insns[i], &nop, sizeof(nop)))
 			return (int)i;
 	return -1;
-}
-
-static int run_retval(int fd)
-{
-	unsigned char pkt[64] = { 0 };
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = sizeof(pkt),
-		    .repeat = 1);
-	int err = bpf_prog_test_run_opts(fd, &opts);
-
-	return err ? test_fail("BPF_PROG_TEST_RUN: %s", strerror(-err)) : (int)opts.retval;
 }
 
 /* A site keeps its `goto +0` through verification (without sites the
@@ -194,7 +153,7 @@ int test_sdt_site_keeps_its_nop_and_gets_a_nop5(void)
 			  count_nop5(jited, jlen));
 		goto out;
 	}
-	if (run_retval(fd_site) != XDP_PASS) {
+	if (xdp_test_run(fd_site, 0, 1, NULL) != XDP_PASS) {
 		test_fail("the program with a site does not return XDP_PASS");
 		goto out;
 	}

@@ -9,11 +9,7 @@
 #include <stdbool.h>
 #include <bpf/bpf_helpers.h>
 #include "bpf_sdt.h"
-
-struct flow {
-	__u32 proto;
-	__u32 len;
-};
+#include "sdt_target.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

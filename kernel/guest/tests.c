@@ -12,34 +12,7 @@
 #include "runner.h"
 #include "sdt_sites.h"
 #include "sdt_observers.h"
-
-/* A 64-byte Ethernet frame with the given EtherType. */
-static void make_frame(unsigned char *pkt, size_t len, unsigned short ethertype)
-{
-	memset(pkt, 0, len);
-	memset(pkt, 0xff, ETH_ALEN);			/* destination: broadcast */
-	memcpy(pkt + ETH_ALEN, "\x02\x00\x00\x00\x00\x01", ETH_ALEN);
-	pkt[12] = ethertype >> 8;
-	pkt[13] = ethertype & 0xff;
-}
-
-/* Runs prog_fd over one frame `repeat` times; returns the XDP verdict or -1. */
-static int xdp_test_run(int prog_fd, unsigned short ethertype, unsigned int repeat)
-{
-	unsigned char pkt[64];
-	int err;
-	LIBBPF_OPTS(bpf_test_run_opts, opts,
-		.data_in = pkt,
-		.data_size_in = sizeof(pkt),
-		.repeat = repeat,
-	);
-
-	make_frame(pkt, sizeof(pkt), ethertype);
-	err = bpf_prog_test_run_opts(prog_fd, &opts);
-	if (err)
-		return test_fail("BPF_PROG_TEST_RUN: %s", strerror(-err));
-	return (int)opts.retval;
-}
+#include "guest_util.h"
 
 /* Value of slot 0 of a one-entry u64 array map; -1 (with a reason) on error. */
 static long long read_counter(struct bpf_object *obj, const char *map_name)
@@ -94,14 +67,14 @@ static int test_xdp_test_run_verdict_and_count(void)
 	if (!obj)
 		return -1;
 
-	ret = xdp_test_run(fd, ETH_P_IP, 5);
+	ret = xdp_test_run(fd, ETH_P_IP, 5, NULL);
 	if (ret < 0)
 		goto out;
 	if (ret != XDP_DROP) {
 		test_fail("IPv4 frame: retval %d, expected XDP_DROP (%d)", ret, XDP_DROP);
 		goto out;
 	}
-	ret = xdp_test_run(fd, ETH_P_ARP, 3);
+	ret = xdp_test_run(fd, ETH_P_ARP, 3, NULL);
 	if (ret < 0)
 		goto out;
 	if (ret != XDP_PASS) {
@@ -163,7 +136,7 @@ static int test_fentry_on_xdp_fires(void)
 		goto out;
 	}
 
-	ret = xdp_test_run(xdp_fd, ETH_P_IP, 7);
+	ret = xdp_test_run(xdp_fd, ETH_P_IP, 7, NULL);
 	if (ret < 0)
 		goto out;
 	if (ret != XDP_DROP) {
@@ -180,7 +153,7 @@ static int test_fentry_on_xdp_fires(void)
 
 	bpf_link__destroy(link);
 	link = NULL;
-	if (xdp_test_run(xdp_fd, ETH_P_IP, 1) < 0)
+	if (xdp_test_run(xdp_fd, ETH_P_IP, 1, NULL) < 0)
 		goto out;
 	n = read_counter(obs_obj, "entries");
 	if (n < 0)

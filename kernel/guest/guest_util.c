@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Helpers the guest tests share (guest_util.h). */
+#include <errno.h>
+#include <string.h>
+#include <linux/if_ether.h>
+#include <bpf/bpf.h>
+#include "guest_util.h"
+#include "runner.h"
+
+static const unsigned char nop5[5] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
+
+void make_frame(unsigned char *pkt, size_t len, unsigned short ethertype)
+{
+	memset(pkt, 0, len);
+	memset(pkt, 0xff, ETH_ALEN);			/* destination: broadcast */
+	memcpy(pkt + ETH_ALEN, "\x02\x00\x00\x00\x00\x01", ETH_ALEN);
+	pkt[12] = ethertype >> 8;
+	pkt[13] = ethertype & 0xff;
+}
+
+int xdp_test_run(int prog_fd, unsigned short ethertype, unsigned int repeat, __u32 *avg_ns)
+{
+	unsigned char pkt[64];
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = sizeof(pkt),
+		    .repeat = repeat);
+	int err;
+
+	make_frame(pkt, sizeof(pkt), ethertype);
+	err = bpf_prog_test_run_opts(prog_fd, &opts);
+	if (err)
+		return test_fail("BPF_PROG_TEST_RUN: %s", strerror(-err));
+	if (avg_ns)
+		*avg_ns = opts.duration;
+	return (int)opts.retval;
+}
+
+int prog_dump(int fd, struct bpf_insn *xlated, __u32 *xlated_cnt, unsigned char *jited,
+	      __u32 *jited_len)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (xlated) {
+		info.xlated_prog_insns = (unsigned long)xlated;
+		info.xlated_prog_len = *xlated_cnt * sizeof(*xlated);
+	}
+	info.jited_prog_insns = (unsigned long)jited;
+	info.jited_prog_len = *jited_len;
+	if (bpf_prog_get_info_by_fd(fd, &info, &len))
+		return test_fail("BPF_OBJ_GET_INFO_BY_FD: %s", strerror(errno));
+	if (info.jited_prog_len > *jited_len)
+		return test_fail("JITed image of %u bytes, buffer of %u", info.jited_prog_len,
+				 *jited_len);
+	if (xlated)
+		*xlated_cnt = info.xlated_prog_len / sizeof(*xlated);
+	*jited_len = info.jited_prog_len;
+	return 0;
+}
+
+int count_nop5(const unsigned char *code, __u32 len)
+{
+	__u32 i;
+	int n = 0;
+
+	for (i = 0; i + sizeof(nop5) <= len; i++)
+		if (!memcmp(code + i, nop5, sizeof(nop5)))
+			n++;
+	return n;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Helpers the guest tests share: running an XDP program on a frame and
+ * reading back what the kernel made of a program (guest_util.c). */
+#ifndef GUEST_UTIL_H
+#define GUEST_UTIL_H
+
+#include <stddef.h>
+#include <linux/bpf.h>
+
+/* A 64-byte-or-so Ethernet frame to broadcast with the given EtherType. */
+void make_frame(unsigned char *pkt, size_t len, unsigned short ethertype);
+
+/* Runs the XDP program prog_fd `repeat` times on a 64-byte frame of that
+ * EtherType; returns its verdict, or -1 (with a reason) on error.  avg_ns,
+ * if given, gets the kernel's average duration of one run. */
+int xdp_test_run(int prog_fd, unsigned short ethertype, unsigned int repeat, __u32 *avg_ns);
+
+/* The program as the kernel keeps it: its translated instructions (xlated
+ * may be NULL) and JITed bytes; the counts are in/out. */
+int prog_dump(int fd, struct bpf_insn *xlated, __u32 *xlated_cnt, unsigned char *jited,
+	      __u32 *jited_len);
+
+/* How many x86 5-byte NOPs (0f 1f 44 00 00, the ones SDT sites become) the code holds. */
+int count_nop5(const unsigned char *code, __u32 len);
+
+#endif
