@@ -82,6 +82,9 @@ bpf_sdt_object__find_probe(const struct bpf_sdt_object *obj, const char *name);
 LIBBPFSDT_API size_t bpf_sdt_object__site_cnt(const struct bpf_sdt_object *obj);
 LIBBPFSDT_API const struct bpf_sdt_site *
 bpf_sdt_object__site(const struct bpf_sdt_object *obj, size_t idx);
+/* The site with this id (bpf_sdt_site__id()), NULL if none. */
+LIBBPFSDT_API const struct bpf_sdt_site *
+bpf_sdt_object__site_by_id(const struct bpf_sdt_object *obj, __u32 id);
 
 LIBBPFSDT_API const char *bpf_sdt_probe__name(const struct bpf_sdt_probe *probe);
 LIBBPFSDT_API int bpf_sdt_probe__arg_cnt(const struct bpf_sdt_probe *probe);
@@ -119,6 +122,11 @@ LIBBPFSDT_API const char *bpf_sdt_site__function(const struct bpf_sdt_site *site
  * and to the section's. */
 LIBBPFSDT_API __u32 bpf_sdt_site__insn(const struct bpf_sdt_site *site);
 LIBBPFSDT_API __u32 bpf_sdt_site__section_insn(const struct bpf_sdt_site *site);
+/* The site's id: the position of its entry in .bpf_sdt_notes. An observer
+ * reads the id of the site that called it as the u64 after the probe's last
+ * argument (BPF_PROG(obs, int len, int ret, __u64 site_id)), whether the
+ * probe is armed by relinking or by the kernel (BPF_TRACE_SDT links). */
+LIBBPFSDT_API __u32 bpf_sdt_site__id(const struct bpf_sdt_site *site);
 LIBBPFSDT_API int bpf_sdt_site__arg_cnt(const struct bpf_sdt_site *site);
 LIBBPFSDT_API const struct bpf_sdt_arg_loc *
 bpf_sdt_site__arg(const struct bpf_sdt_site *site, int idx);
@@ -335,9 +343,13 @@ struct bpf_sdt_arm_stats {
 	__u64 swap_ns;
 	__u32 insn_cnt;		/* instructions of the program now running */
 	__u32 swaps;		/* times the running program changed since opening */
+	/* The kernel holds the program's sites (a kernel with in-kernel SDT,
+	 * kernel/patches/): observers are linked to it as BPF_TRACE_SDT
+	 * programs, it is never rebuilt or swapped (build/verify/swap stay 0). */
+	bool in_kernel;
 	size_t :0;
 };
-#define bpf_sdt_arm_stats__last_field swaps
+#define bpf_sdt_arm_stats__last_field in_kernel
 
 LIBBPFSDT_API int bpf_sdt_target__arm_stats(const struct bpf_sdt_target *target,
 					    const char *prog_name,

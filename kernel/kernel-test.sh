@@ -223,6 +223,19 @@ build_guest() {
 		run_logged "$LOGS/guest-bpf.log" "$CLANG" -O2 -g -Wall -target bpf \
 			"${inc[@]}" -I/usr/include/"$multiarch" -c "$src" -o "$obj"
 	done
+	# bpfsdt itself, on the tree's libbpf: `bpfsdt run` and `trace` are
+	# tested in the guest, where the kernel links observers itself. Only
+	# linux/bpf.h comes from the tree: the rest of its UAPI does not mix
+	# with the host's libc headers, which bpfsdt's netlink code uses.
+	mkdir -p "$g/uapi/linux"
+	cp "$TREE/include/uapi/linux/bpf.h" "$TREE/include/uapi/linux/bpf_common.h" "$g/uapi/linux/"
+	"$ROOT/scripts/gen-helper-args.sh" "$LIBBPF/include/bpf/bpf_helper_defs.h" \
+		>"$g/helper_args.c"
+	run_logged "$LOGS/guest-bpfsdt.log" gcc -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
+		-I"$LIBBPF/include" -I"$g/uapi" -I"$ROOT/include" -I"$ROOT/src" \
+		-DBPFSDT_VERSION='"guest"' -o "$g/bpfsdt" \
+		"$ROOT"/src/*.c "$g/helper_args.c" "$ROOT"/tools/bpfsdt/*.c \
+		-static "$LIBBPF/obj/libbpf.a" -lelf -lz -lpthread
 }
 
 # Packs the initramfs with the tree's usr/gen_init_cpio, which writes device
@@ -247,6 +260,7 @@ pack_initramfs() {
 		echo "slink /sbin/reboot /bin/busybox 0777 0 0"
 		echo "file /init $KDIR/guest/init 0755 0 0"
 		echo "file /bin/guest-tests $g/guest-tests 0755 0 0"
+		echo "file /bin/bpfsdt $g/bpfsdt 0755 0 0"
 		for f in "$g"/tests/*.bpf.o; do
 			echo "file /tests/${f##*/} $f 0644 0 0"
 		done

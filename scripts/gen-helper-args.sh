@@ -16,7 +16,7 @@ tr '\n' ' ' < "$defs" | sed 's/;/;\n/g' | awk '
 		if (params ~ /\.\.\./) n = 5
 		else if (params ~ /^ *void *$/ || params ~ /^ *$/) n = 0
 		else n = gsub(/,/, ",", params) + 1
-		name = decl; sub(/^[^(]*\(\*/, "", name); sub(/\).*/, "", name)
+		name = decl; sub(/^[^(]*\(\*/, "", name); sub(/\).*/, "", name); sub(/^ *const +/, "", name)
 		printf "%d %d %s\n", id, n, name
 	}'
 }

@@ -44,6 +44,16 @@ const struct bpf_sdt_site *bpf_sdt_object__site(const struct bpf_sdt_object *obj
 	return idx < obj->site_cnt ? &obj->sites[idx] : NULL;
 }
 
+const struct bpf_sdt_site *bpf_sdt_object__site_by_id(const struct bpf_sdt_object *obj, __u32 id)
+{
+	size_t i;
+
+	for (i = 0; i < obj->site_cnt; i++)
+		if (obj->sites[i].id == id)
+			return &obj->sites[i];
+	return NULL;
+}
+
 const char *bpf_sdt_probe__name(const struct bpf_sdt_probe *probe)
 {
 	return probe->decl->name;
@@ -102,6 +112,11 @@ __u32 bpf_sdt_site__insn(const struct bpf_sdt_site *site)
 __u32 bpf_sdt_site__section_insn(const struct bpf_sdt_site *site)
 {
 	return site->section_insn;
+}
+
+__u32 bpf_sdt_site__id(const struct bpf_sdt_site *site)
+{
+	return site->id;
 }
 
 int bpf_sdt_site__arg_cnt(const struct bpf_sdt_site *site)

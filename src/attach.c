@@ -8,18 +8,31 @@
  * attachments; a program left with none goes back to its original. A change
  * is all or nothing: every affected copy is built and verified before any is
  * swapped in.
+ *
+ * Programs whose sites the kernel holds (tp->native, native.h) are never
+ * relinked or swapped: an attachment has its own BPF_TRACE_SDT program and
+ * link for each of them, made before any relinking and closed if that
+ * fails.
  */
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "native.h"
 #include "observer_check.h"
 #include "relink.h"
 #include "check.h"
 #include "swap.h"
 
 #define OBSERVER_SEC "bpf_sdt"
+
+/* An attachment's kernel link on one native program. */
+struct sdt_native_att {
+	int prog_fd;			/* its BPF_TRACE_SDT program */
+	int link_fd;
+};
 
 struct sdt_attachment {
 	struct sdt_attachment *next;
@@ -30,6 +43,9 @@ struct sdt_attachment {
 	char *name;
 	struct sdt_prog_capture code;
 	struct btf *btf;
+	bool gpl;			/* the observer's license is GPL-compatible */
+	struct sdt_native_att *native;	/* one per native program it applies to */
+	size_t native_cnt;
 };
 
 struct bpf_sdt_link {
@@ -49,6 +65,12 @@ static bool applies(const struct sdt_attachment *a, const struct sdt_target_prog
 	return false;
 }
 
+/* Whether a's observer is relinked into tp (or linked by the kernel). */
+static bool relinks(const struct sdt_attachment *a, const struct sdt_target_prog *tp)
+{
+	return !tp->native && applies(a, tp);
+}
+
 /* The observers of tp, in attach order, optionally without `skip`. */
 static int collect(const struct bpf_sdt_target *t, const struct sdt_target_prog *tp,
 		   const struct sdt_attachment *skip, struct sdt_arm_obs **out, size_t *n)
@@ -63,7 +85,7 @@ static int collect(const struct bpf_sdt_target *t, const struct sdt_target_prog 
 		return -ENOMEM;
 	*n = 0;
 	for (a = t->attachments; a; a = a->next)
-		if (a != skip && applies(a, tp))
+		if (a != skip && relinks(a, tp))
 			(*out)[(*n)++] = (struct sdt_arm_obs){ a->probe, a->cookie, a->name, &a->code,
 							      a->btf };
 	return 0;
@@ -90,7 +112,7 @@ static int rearm(struct bpf_sdt_target *t, struct sdt_attachment *const *changed
 		int fd;
 
 		for (c = 0; c < nchanged && !err; c++) {
-			if (!applies(changed[c], tp))
+			if (!relinks(changed[c], tp))
 				continue;
 			affected = true;
 			/* a newly observed probe's sites must pass the argument check */
@@ -125,10 +147,59 @@ static int rearm(struct bpf_sdt_target *t, struct sdt_attachment *const *changed
 	return err;
 }
 
+/* Closes a's kernel links: its observers stop at once. */
+static void native_unlink(struct sdt_attachment *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->native_cnt; i++) {
+		close(a->native[i].link_fd);
+		close(a->native[i].prog_fd);
+	}
+	free(a->native);
+	a->native = NULL;
+	a->native_cnt = 0;
+}
+
+/* Links a to each native program it applies to; all or none. */
+static int native_link(struct bpf_sdt_target *t, struct sdt_attachment *a)
+{
+	struct sdt_native_code c = {
+		.name = a->name,
+		.code = &a->code,
+		.has_btf = a->btf != NULL,
+		.license = a->gpl ? "GPL" : "Proprietary",
+		.cookie = a->cookie,
+	};
+	size_t i;
+	int fd;
+
+	if (!a->btf) /* generated code: the target's license, as when relinked */
+		c.license = t->sdt->license ? t->sdt->license : "";
+	a->native = calloc(t->prog_cnt ? t->prog_cnt : 1, sizeof(*a->native));
+	if (!a->native)
+		return -ENOMEM;
+	for (i = 0; i < t->prog_cnt; i++) {
+		struct sdt_native_att *n = &a->native[a->native_cnt];
+
+		if (!t->progs[i].native || !applies(a, &t->progs[i]))
+			continue;
+		fd = sdt_native_link(t, &t->progs[i], a->probe, &c, &n->prog_fd);
+		if (fd < 0) {
+			native_unlink(a);
+			return fd;
+		}
+		n->link_fd = fd;
+		a->native_cnt++;
+	}
+	return 0;
+}
+
 static void attachment_free(struct sdt_attachment *a)
 {
 	if (!a)
 		return;
+	native_unlink(a);
 	free(a->target_prog);
 	free(a->name);
 	sdt_capture_release(&a->code);
@@ -191,6 +262,18 @@ static int check_observer(const struct bpf_sdt_target *t, struct sdt_attachment 
 	return sdt_observer_check(&req);
 }
 
+/* The observer's license as the kernel judged it when libbpf loaded it:
+ * its BPF_TRACE_SDT program declares the same. */
+static bool gpl_compatible(const struct bpf_program *observer)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	return !bpf_obj_get_info_by_fd(bpf_program__fd(observer), &info, &len) &&
+	       info.gpl_compatible;
+}
+
 static bool opts_ok(const struct bpf_sdt_attach_opts *opts)
 {
 	return !opts || opts->sz >= sizeof(size_t);
@@ -222,6 +305,11 @@ static int attach_checked_all(struct bpf_sdt_target *t, struct sdt_attachment **
 			err = -ENOENT;
 			goto fail;
 		}
+	}
+	for (k = 0; k < n; k++) {
+		err = native_link(t, as[k]);
+		if (err)
+			goto fail; /* attachment_free() closes the links made */
 	}
 	for (tail = &t->attachments; *tail; tail = &(*tail)->next)
 		;
@@ -299,6 +387,7 @@ struct bpf_sdt_link *bpf_sdt_target__attach(struct bpf_sdt_target *t,
 			strerror(-err));
 		goto fail;
 	}
+	a->gpl = gpl_compatible(observer);
 	err = check_observer(t, a);
 	if (err)
 		goto fail;
@@ -371,6 +460,7 @@ int bpf_sdt_link__destroy(struct bpf_sdt_link *link)
 	err = rearm(t, &a, 1, a);
 	if (err)
 		return err; /* still attached: the previous copies keep running */
+	native_unlink(a);
 	for (pp = &t->attachments; *pp != a; pp = &(*pp)->next)
 		;
 	*pp = a->next;

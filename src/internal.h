@@ -16,6 +16,7 @@
 __attribute__((format(printf, 2, 3)))
 void sdt_pr(enum bpf_sdt_print_level level, const char *fmt, ...);
 #define pr_warn(fmt, ...) sdt_pr(BPF_SDT_WARN, fmt "\n", ##__VA_ARGS__)
+#define pr_info(fmt, ...) sdt_pr(BPF_SDT_INFO, fmt "\n", ##__VA_ARGS__)
 #define pr_debug(fmt, ...) sdt_pr(BPF_SDT_DEBUG, fmt "\n", ##__VA_ARGS__)
 
 /* A field of a caller's opts struct, or fallback when the caller's struct
@@ -83,6 +84,7 @@ struct bpf_sdt_site {
 	const char *function;
 	__u32 insn;
 	__u32 section_insn;
+	__u32 id;		/* its entry's position in .bpf_sdt_notes */
 	int nargs;
 	struct bpf_sdt_arg_loc args[BPF_SDT_MAX_ARGS];
 };

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "live_hooks.h"
+#include "native.h"
 #include "swap.h"
 
 /* libbpf names internal maps "<object prefix>.bss": compare what follows the
@@ -191,6 +192,7 @@ struct bpf_sdt_target *bpf_sdt_target__open_live(const char *path, const struct 
 	tp->orig_fd = b.rp.fd; /* disarming puts back the very program that ran */
 	b.rp.fd = -1;
 	t->hook.prog = tp;
+	sdt_native_detect(t, tp); /* loaded with its sites? then no swapping */
 	live_build_release(&b);
 	return t;
 fail:

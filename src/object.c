@@ -42,16 +42,46 @@ static int cmp_site(const void *a, const void *b)
 	return x->section_insn < y->section_insn ? -1 : x->section_insn > y->section_insn;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* A site's id: how many .bpf_sdt_notes entries precede its own. */
+static __u32 entry_position(const __u64 *sorted_offs, size_t n, __u64 off)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sorted_offs[mid] < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (__u32)lo;
+}
+
 /* Sites: every note matched to its declaration, sorted by section and
  * offset; then each probe's list of its own sites in that order. */
 static int link_sites(struct bpf_sdt_object *obj)
 {
+	__u64 *offs;
 	size_t i, p;
 
 	obj->sites = sdt_calloc(obj->note_cnt, sizeof(*obj->sites));
 	obj->probes = sdt_calloc(obj->decl_cnt, sizeof(*obj->probes));
-	if (!obj->sites || !obj->probes)
+	offs = sdt_calloc(obj->note_cnt, sizeof(*offs));
+	if (!obj->sites || !obj->probes || !offs) {
+		free(offs);
 		return -ENOMEM;
+	}
+	for (i = 0; i < obj->note_cnt; i++)
+		offs[i] = obj->notes[i].note_off;
+	qsort(offs, obj->note_cnt, sizeof(*offs), cmp_u64);
 	obj->probe_cnt = obj->decl_cnt;
 	for (p = 0; p < obj->decl_cnt; p++)
 		obj->probes[p].decl = &obj->decls[p];
@@ -65,11 +95,13 @@ static int link_sites(struct bpf_sdt_object *obj)
 		if (!d) {
 			pr_warn("%s: probe %s at %s insn %llu: no declaration in BTF (no DECL_TAG \"bpf_sdt:%s:%d\")",
 				obj->name, n->probe_name, n->section, at, n->probe_name, n->nargs);
+			free(offs);
 			return -EINVAL;
 		}
 		if (d->nargs != n->nargs) {
 			pr_warn("%s: probe %s at %s insn %llu: site passes %d arguments, the probe is declared with %d",
 				obj->name, n->probe_name, n->section, at, n->nargs, d->nargs);
+			free(offs);
 			return -EINVAL;
 		}
 		s->probe = &obj->probes[d - obj->decls];
@@ -78,8 +110,10 @@ static int link_sites(struct bpf_sdt_object *obj)
 		s->section_insn = (__u32)at;
 		s->insn = (__u32)((n->nop_off - (n->function ? n->function_off : 0)) / SDT_INSN_SZ);
 		s->nargs = n->nargs;
+		s->id = entry_position(offs, obj->note_cnt, n->note_off);
 		memcpy(s->args, n->args, sizeof(s->args));
 	}
+	free(offs);
 	obj->site_cnt = obj->note_cnt;
 	qsort(obj->sites, obj->site_cnt, sizeof(*obj->sites), cmp_site);
 

@@ -5,13 +5,14 @@
  * The kernel verifies the observer once as a raw tracepoint program and
  * again inside the armed copy, but neither verification knows the probe: the
  * armed copy passes a pointer to an array of exactly nargs arguments (plus
- * the cookie) on the target's stack, and a read past it would silently read
+ * the site's id and the cookie) on the target's stack, and a read past it would silently read
  * the target's stack. Nor would the verifier stop an observer from writing
  * packets or redirecting them. So before arming, the observer's code is
  * followed with a small forward dataflow (may-analysis, union at joins) that
  * knows which registers and stack slots hold its context pointer and which
  * hold values derived from pointer arguments, and refuses:
- *  - context reads outside the probe's arguments, or at computed offsets;
+ *  - context reads outside the probe's arguments and the site's id, or at
+ *    computed offsets;
  *  - stores or atomics through the context or through pointer arguments;
  *  - helpers outside a read-only/observing allowlist, kfuncs, legacy packet
  *    loads, and passing the context or argument pointers to subprograms or
@@ -154,9 +155,10 @@ static int check_ctx_load(const struct checker *c, __u32 i, __u8 base, __u8 *dst
 
 	if (base & F_CTXVAR)
 		return refuse(c, i, "reads its arguments at a computed offset");
-	if (insn->off < 0 || insn->off + size > 8 * c->req->nargs)
-		return refuse(c, i, "reads argument %d (context offset %d), but probe %s has %d",
-			      insn->off / 8 + 1, insn->off, c->req->probe, c->req->nargs);
+	/* the arguments, then the calling site's id */
+	if (insn->off < 0 || insn->off + size > 8 * (c->req->nargs + 1))
+		return refuse(c, i, "reads context offset %d, but probe %s has %d arguments and then the site's id",
+			      insn->off, c->req->probe, c->req->nargs);
 	*dst = size == 8 && (c->req->ptr_args & (1u << arg)) ? F_ARGPTR : 0;
 	return 0;
 }

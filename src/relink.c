@@ -31,7 +31,6 @@
 
 #define MAX_BPF_STACK 512
 #define VERIFIER_LOG_SIZE (1u << 20)
-#define VERIFIER_LINES_SHOWN 12
 
 struct insn_buf {
 	struct bpf_insn *insns;
@@ -132,16 +131,6 @@ struct sdt_check_stub {
 	int args[SDT_CHECK_STUB_ARGS];	/* probe argument of each parameter */
 	int nargs;
 };
-
-static __u32 site_index(const struct bpf_sdt_target *t, const struct bpf_sdt_site *s)
-{
-	size_t i;
-
-	for (i = 0; i < bpf_sdt_object__site_cnt(t->sdt); i++)
-		if (bpf_sdt_object__site(t->sdt, i) == s)
-			return (__u32)i;
-	return 0;
-}
 
 static const char *site_fn(const struct sdt_prog_site *ps)
 {
@@ -292,7 +281,7 @@ static int build_site(struct relink *r, const struct sdt_prog_site *ps, struct s
 	}
 	for (reg = 0; reg <= 5; reg++)
 		nspill += !!(spill & SDT_REG_BIT(reg));
-	args_base = depth + 8 * (SDT_SLOT_SITE(nargs) + 1);
+	args_base = depth + 8 * SDT_SLOTS(nargs);
 	total = args_base + 8 * nspill;
 	if (total > MAX_BPF_STACK) {
 		pr_warn("%s: probe %s at %s insn %u (program %s): the call needs %u bytes of stack below the %u its function uses (limit %u)",
@@ -340,7 +329,7 @@ static int build_site(struct relink *r, const struct sdt_prog_site *ps, struct s
 	if (!seq->calls)
 		return -ENOMEM;
 	emit(b, ST_DW(BPF_REG_10, -(int)args_base + 8 * SDT_SLOT_SITE(nargs),
-		      (__s32)site_index(r->t, ps->site)));
+		      (__s32)bpf_sdt_site__id(ps->site)));
 	for (k = 0; k < r->nobs; k++) {
 		if (r->obs[k].probe != probe)
 			continue;
@@ -663,28 +652,12 @@ static int build_ext_info(struct relink *r)
 	return r->func_info.err ? r->func_info.err : r->line_info.err;
 }
 
-/* The verifier's reasons: its last lines, which name the failing
- * instruction and, with line info, the source line. */
+/* The verifier's reasons, after one line saying what it refused. */
 static void report_rejection(const struct relink *r, const char *log, int err)
 {
-	const char *lines[VERIFIER_LINES_SHOWN], *p = log, *nl;
-	size_t n = 0, i;
-
 	pr_warn("%s: program %s: the kernel verifier rejected the armed copy (%s):", r->t->name,
 		r->tp->name, strerror(-err));
-	while (p && *p) {
-		nl = strchr(p, '\n');
-		if (nl != p) {
-			if (n == VERIFIER_LINES_SHOWN)
-				memmove(lines, lines + 1, sizeof(lines) - sizeof(lines[0]));
-			lines[n < VERIFIER_LINES_SHOWN ? n++ : n - 1] = p;
-		}
-		p = nl ? nl + 1 : NULL;
-	}
-	for (i = 0; i < n; i++) {
-		nl = strchr(lines[i], '\n');
-		pr_warn("  %.*s", nl ? (int)(nl - lines[i]) : (int)strlen(lines[i]), lines[i]);
-	}
+	sdt_pr_verifier_tail(log);
 }
 
 static int load_armed(struct relink *r)

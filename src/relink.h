@@ -6,13 +6,15 @@
 
 /*
  * One observer called from a program's sites of one probe. It is called with
- * r1 pointing at u64 slots: the probe's nargs arguments, then the link's
- * cookie (SDT_SLOT_COOKIE), then the index of the calling site in the
- * object's site table (SDT_SLOT_SITE; for generated observers only: the
- * checker keeps compiled observers to the arguments).
+ * r1 pointing at u64 slots: the probe's nargs arguments, then the calling
+ * site's id (SDT_SLOT_SITE, bpf_sdt_site__id(): what the kernel's SDT
+ * trampolines pass there too), then the link's cookie (SDT_SLOT_COOKIE; read
+ * by bpf_get_attach_cookie(), which the relinker rewrites into that load:
+ * the checker keeps compiled observers to the arguments and the site id).
  */
-#define SDT_SLOT_COOKIE(nargs) (nargs)
-#define SDT_SLOT_SITE(nargs) ((nargs) + 1)
+#define SDT_SLOT_SITE(nargs) (nargs)
+#define SDT_SLOT_COOKIE(nargs) ((nargs) + 1)
+#define SDT_SLOTS(nargs) ((nargs) + 2)
 
 struct sdt_arm_obs {
 	const struct bpf_sdt_probe *probe;

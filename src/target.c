@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "native.h"
 #include "prog_load.h"
 #include "target.h"
 
@@ -181,6 +182,7 @@ struct bpf_sdt_target *sdt_target_new(const char *name)
 struct bpf_sdt_target *sdt_target_adopt(struct bpf_sdt_target *t, const void *elf, size_t size)
 {
 	LIBBPF_OPTS(bpf_sdt_open_opts, sopts, .object_name = t->name);
+	size_t i;
 	int err;
 
 	t->sdt = bpf_sdt_object__open_mem(elf, size, &sopts);
@@ -192,6 +194,11 @@ struct bpf_sdt_target *sdt_target_adopt(struct bpf_sdt_target *t, const void *el
 	err = adopt_programs(t);
 	if (err)
 		goto fail;
+	if (t->own_obj && t->hook.kind == SDT_HOOK_NONE)
+		sdt_native_adopt(t);
+	else if (!t->own_obj)
+		for (i = 0; i < t->prog_cnt; i++)
+			sdt_native_detect(t, &t->progs[i]);
 	return t;
 fail:
 	bpf_sdt_target__close(t);
@@ -336,10 +343,10 @@ static int analyse_regs(struct sdt_target_prog *tp)
 	return err;
 }
 
-int sdt_target_prog_prepare(struct bpf_sdt_target *t, struct sdt_target_prog *tp)
+void sdt_target_prog_load_req(const struct bpf_sdt_target *t, const struct sdt_target_prog *tp,
+			      struct sdt_load_req *req)
 {
-	char *log = NULL;
-	struct sdt_load_req req = {
+	*req = (struct sdt_load_req){
 		.attrs = &tp->cap,
 		.name = tp->name,
 		.license = t->sdt->license ? t->sdt->license : "",
@@ -350,10 +357,18 @@ int sdt_target_prog_prepare(struct bpf_sdt_target *t, struct sdt_target_prog *tp
 		.func_info_cnt = tp->cap.func_info_cnt,
 		.line_info = tp->cap.line_info,
 		.line_info_cnt = tp->cap.line_info_cnt,
-		.log_level = 4, /* BPF_LOG_STATS: per-function stack depths */
-		.log_size = STATS_LOG_SIZE,
 	};
+}
+
+int sdt_target_prog_prepare(struct bpf_sdt_target *t, struct sdt_target_prog *tp)
+{
+	char *log = NULL;
+	struct sdt_load_req req;
 	int fd, err = 0;
+
+	sdt_target_prog_load_req(t, tp, &req);
+	req.log_level = 4; /* BPF_LOG_STATS: per-function stack depths */
+	req.log_size = STATS_LOG_SIZE;
 
 	if (tp->stack_depth && tp->regs)
 		return 0;
@@ -426,6 +441,8 @@ int bpf_sdt_target__arm_stats(const struct bpf_sdt_target *t, const char *prog_n
 	}
 	if (stats->sz >= offsetof(struct bpf_sdt_arm_stats, swaps) + sizeof(__u32))
 		stats->swaps = tp->swaps;
+	if (stats->sz >= offsetof(struct bpf_sdt_arm_stats, in_kernel) + sizeof(bool))
+		stats->in_kernel = tp->native;
 	return 0;
 }
 
@@ -467,6 +484,7 @@ void bpf_sdt_target__close(struct bpf_sdt_target *t)
 		if (tp->armed_fd >= 0)
 			close(tp->armed_fd);
 		sdt_capture_release(&tp->cap);
+		btf__free(tp->kbtf);
 		free(tp->funcs);
 		free(tp->func_type_ids);
 		free(tp->sites);

@@ -30,6 +30,9 @@ struct sdt_target_prog {
 	struct sdt_reg_state *regs;	/* NULL until analysed */
 	__u8 *site_verdict;		/* per site: SDT_SITE_{UNCHECKED,OK,BAD} */
 	int orig_fd;			/* the dormant program (libbpf's) */
+	bool native;			/* the kernel holds its sites: observers are
+					 * linked to it (native.h), not relinked */
+	struct btf *kbtf;		/* its BTF as the kernel has it (native) */
 	int armed_fd;			/* -1 while dormant */
 	struct {			/* the last re-arming */
 		__u64 build_ns, verify_ns, swap_ns;
@@ -84,6 +87,10 @@ struct bpf_sdt_target {
 struct bpf_sdt_target *sdt_target_new(const char *name);
 struct bpf_sdt_target *sdt_target_adopt(struct bpf_sdt_target *t, const void *elf, size_t size);
 
+struct sdt_load_req;
+/* What the kernel was given for tp's program (prog_load.h), to load it again. */
+void sdt_target_prog_load_req(const struct bpf_sdt_target *t, const struct sdt_target_prog *tp,
+			      struct sdt_load_req *req);
 /* Measures the verifier's per-function stack depth of tp's original code
  * and analyses its registers (once). */
 int sdt_target_prog_prepare(struct bpf_sdt_target *t, struct sdt_target_prog *tp);

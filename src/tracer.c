@@ -4,7 +4,10 @@
  *
  * Event mode writes {u64 time_ns; u32 cpu; u32 site; u64 args[nargs]} into a
  * ring buffer; counting mode adds one to counts[site] (an array map). Either
- * way a reservation that fails is counted in counts[site_cnt] ("lost").
+ * way a reservation that fails is counted in counts[site_cnt] ("lost"). The
+ * site is the calling site's id (bpf_sdt_site__id()), which relinked copies
+ * and the kernel's SDT trampolines alike pass after the arguments, so the
+ * same code observes either way.
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -36,6 +39,7 @@ struct bpf_sdt_tracer {
 	int ringbuf_fd;
 	int counts_fd;
 	struct ring_buffer *rb;
+	const struct bpf_sdt_site **site_by_id;
 	struct bpf_sdt_link **links;
 	size_t nlinks;
 	/* the poll in progress */
@@ -145,7 +149,9 @@ static int on_ringbuf_event(void *ctx, void *data, size_t size)
 		return 0;
 	ev.time_ns = e->time_ns;
 	ev.cpu = e->cpu;
-	ev.site = bpf_sdt_object__site(sdt, e->site);
+	ev.site = tr->site_by_id[e->site];
+	if (!ev.site)
+		return 0;
 	ev.probe = bpf_sdt_site__probe(ev.site);
 	ev.nargs = bpf_sdt_probe__arg_cnt(ev.probe);
 	if (size < EVENT_HDR_SIZE + 8 * (size_t)ev.nargs)
@@ -163,11 +169,20 @@ struct bpf_sdt_tracer *bpf_sdt_tracer__new(struct bpf_sdt_target *t,
 	size_t site_cnt = bpf_sdt_object__site_cnt(bpf_sdt_target__probes(t));
 	struct bpf_sdt_tracer *tr = calloc(1, sizeof(*tr));
 	int err = -ENOMEM;
+	size_t i;
 
 	if (!tr)
 		goto fail;
 	tr->t = t;
 	tr->ringbuf_fd = tr->counts_fd = -1;
+	tr->site_by_id = calloc(site_cnt ? site_cnt : 1, sizeof(*tr->site_by_id));
+	if (!tr->site_by_id)
+		goto fail;
+	for (i = 0; i < site_cnt; i++) {
+		const struct bpf_sdt_site *s = bpf_sdt_object__site(bpf_sdt_target__probes(t), i);
+
+		tr->site_by_id[bpf_sdt_site__id(s)] = s;
+	}
 	tr->count_only = SDT_OPTS_GET(opts, count_only, false);
 	if (target_prog && !(tr->target_prog = strdup(target_prog)))
 		goto fail;
@@ -322,12 +337,10 @@ static __u64 read_count(const struct bpf_sdt_tracer *tr, __u32 key)
 __u64 bpf_sdt_tracer__site_hits(const struct bpf_sdt_tracer *tr, const struct bpf_sdt_site *site)
 {
 	const struct bpf_sdt_object *sdt = bpf_sdt_target__probes(tr->t);
-	__u32 i;
+	__u32 id = site ? bpf_sdt_site__id(site) : 0;
 
-	for (i = 0; i < bpf_sdt_object__site_cnt(sdt); i++)
-		if (bpf_sdt_object__site(sdt, i) == site)
-			return read_count(tr, i);
-	return 0;
+	return id < bpf_sdt_object__site_cnt(sdt) && tr->site_by_id[id] == site ? read_count(tr, id)
+										 : 0;
 }
 
 __u64 bpf_sdt_tracer__lost(const struct bpf_sdt_tracer *tr)
@@ -351,5 +364,6 @@ void bpf_sdt_tracer__free(struct bpf_sdt_tracer *tr)
 		close(tr->counts_fd);
 	free(tr->target_prog);
 	free(tr->filter);
+	free(tr->site_by_id);
 	free(tr);
 }

@@ -9,9 +9,10 @@
 /* what the observers read goes here, so that the compiler keeps the reads */
 int sink;
 
-/* reads a third argument my_trace does not have */
+/* reads a fourth u64 of the context: past my_trace's two arguments and the
+ * site's id that follows them */
 SEC("bpf_sdt")
-int BPF_PROG(past_last_arg, int len, int ret, int extra)
+int BPF_PROG(past_last_arg, int len, int ret, int site_id, int extra)
 {
 	sink = extra;
 	return 0;

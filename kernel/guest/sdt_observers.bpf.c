@@ -45,6 +45,19 @@ int BPF_PROG(on_pkt_seen_a, int where, int len)
 	return 0;
 }
 
+/* the site's id follows the probe's arguments */
+SEC("bpf_sdt")
+int BPF_PROG(on_pkt_seen_id, int where, int len, __u64 site_id)
+{
+	struct sdt_seen *s = get_seen();
+
+	if (s) {
+		s->site_ids[where & 3] = site_id;
+		s->cookie = bpf_get_attach_cookie(ctx);
+	}
+	return 0;
+}
+
 SEC("bpf_sdt")
 int BPF_PROG(on_pkt_seen_b, int where, int len)
 {

@@ -260,6 +260,49 @@ int test_observer_sees_every_site_of_its_probe(void)
 	return 0;
 }
 
+/* Each site's trampoline stores the site's id (its .bpf_sdt_notes entry's
+ * position, as libbpf names it at load) after the arguments; each link's
+ * cookie reaches its observer. */
+int test_observer_reads_the_site_id_and_its_link_cookie(void)
+{
+	const char *progs[] = { "on_pkt_seen_id", NULL }, *probes[] = { "pkt_seen" };
+	LIBBPF_OPTS(bpf_link_create_opts, lopts, .tracing.cookie = 0x5d7c0ffeeULL);
+	struct sdt_seen s;
+	struct fixture fx;
+	int link_fd, err = -1;
+
+	if (fixture_open(&fx, progs, probes))
+		return -1;
+	link_fd = bpf_link_create(bpf_program__fd(bpf_object__find_program_by_name(fx.observers,
+										    "on_pkt_seen_id")),
+				  0, BPF_TRACE_SDT, &lopts);
+	if (link_fd < 0) {
+		test_fail("bpf_link_create with a cookie: %s", strerror(errno));
+		goto out;
+	}
+	if (run_and_read(&fx, 1, &s))
+		goto out;
+	if (s.cookie != 0x5d7c0ffeeULL) {
+		test_fail("cookie %#llx, expected 0x5d7c0ffee", s.cookie);
+		goto out;
+	}
+	/* entry, exit and subprogram sites: three different entries of the
+	 * target's ~40 */
+	if (s.site_ids[1] == s.site_ids[2] || s.site_ids[1] == s.site_ids[3] ||
+	    s.site_ids[2] == s.site_ids[3] || s.site_ids[1] >= 64 || s.site_ids[2] >= 64 ||
+	    s.site_ids[3] >= 64) {
+		test_fail("site ids %llu %llu %llu: expected three different entry positions",
+			  s.site_ids[1], s.site_ids[2], s.site_ids[3]);
+		goto out;
+	}
+	err = 0;
+out:
+	if (link_fd >= 0)
+		close(link_fd);
+	fixture_close(&fx);
+	return err;
+}
+
 int test_observer_sees_each_of_32_sites(void)
 {
 	struct sdt_seen s;

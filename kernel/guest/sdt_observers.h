@@ -5,6 +5,7 @@
 
 int test_rfc_example_observer_prints_len_and_ret(void);
 int test_observer_sees_every_site_of_its_probe(void);
+int test_observer_reads_the_site_id_and_its_link_cookie(void);
 int test_observer_sees_each_of_32_sites(void);
 int test_observers_of_one_probe_run_in_link_order(void);
 int test_link_detach_stops_an_observer(void);

@@ -15,6 +15,8 @@ struct sdt_seen {
 	__u64 xdp_len, byte12, flow_proto, flow_len, run;
 	__u64 verdict;
 	__u64 steps;
+	__u64 site_ids[4];	/* pkt_seen's site id, by `where` */
+	__u64 cookie;
 };
 
 #endif

@@ -68,7 +68,7 @@ static int make_btf(struct test_btf *b)
 /* Loads insns as XDP with the sites given (site_cnt may be 0); the fd, or
  * -errno with the verifier's log in log. */
 static int load(const struct test_btf *b, const struct bpf_insn *insns, __u32 cnt,
-		const struct bpf_sdt_site *sites, __u32 site_cnt, char *log, size_t log_size)
+		const struct bpf_sdt_site_info *sites, __u32 site_cnt, char *log, size_t log_size)
 {
 	struct bpf_func_info fi = { .insn_off = 0, .type_id = b->main_func };
 	union bpf_attr attr;
@@ -111,7 +111,7 @@ static int index_of_nop(const struct bpf_insn *insns, __u32 cnt)
 int test_sdt_site_keeps_its_nop_and_gets_a_nop5(void)
 {
 	const struct bpf_insn prog[] = { MOV64_IMM(0, XDP_PASS), SITE_NOP(), EXIT() };
-	struct bpf_sdt_site site = { .insn_off = 1 };
+	struct bpf_sdt_site_info site = { .insn_off = 1 };
 	struct bpf_insn xlated[16];
 	unsigned char jited[512];
 	struct test_btf b;
@@ -175,7 +175,7 @@ int test_sdt_site_follows_rewrites_before_it(void)
 		CALL(BPF_FUNC_get_smp_processor_id), MOV64_REG(1, 0), MOV64_IMM(2, 7),
 		SITE_NOP(), MOV64_IMM(0, XDP_PASS), EXIT(),
 	};
-	struct bpf_sdt_site site = { .insn_off = 3, .nargs = 2, .regs = { 1, 2 } };
+	struct bpf_sdt_site_info site = { .insn_off = 3, .nargs = 2, .regs = { 1, 2 } };
 	struct bpf_insn xlated[32];
 	unsigned char jited[1024];
 	struct test_btf b;
@@ -212,7 +212,7 @@ out:
 }
 
 /* Expects the load to fail with -EACCES and the log to say `says`. */
-static int expect_refused(const struct bpf_insn *prog, __u32 cnt, struct bpf_sdt_site *site,
+static int expect_refused(const struct bpf_insn *prog, __u32 cnt, struct bpf_sdt_site_info *site,
 			  const struct test_btf *b, const char *says)
 {
 	static char log[65536];
@@ -236,7 +236,7 @@ int test_sdt_site_refuses_a_pointer_for_an_int(void)
 		LDX_W(1, 1, 0 /* data */), MOV64_IMM(2, 1), SITE_NOP(),
 		MOV64_IMM(0, XDP_PASS), EXIT(),
 	};
-	struct bpf_sdt_site site = { .insn_off = 2, .nargs = 2, .regs = { 1, 2 } };
+	struct bpf_sdt_site_info site = { .insn_off = 2, .nargs = 2, .regs = { 1, 2 } };
 	struct test_btf b;
 	int err;
 
@@ -268,7 +268,7 @@ int test_sdt_site_refuses_a_maybe_null_pointer(void)
 			LD_MAP_FD(1, map), CALL(BPF_FUNC_map_lookup_elem),
 			SITE_NOP(), MOV64_IMM(0, XDP_PASS), EXIT(),
 		};
-		struct bpf_sdt_site site = { .insn_off = 6, .nargs = 1, .regs = { 0 },
+		struct bpf_sdt_site_info site = { .insn_off = 6, .nargs = 1, .regs = { 0 },
 					     .btf_id = b.probe_ptr };
 
 		err = expect_refused(prog, 9, &site, &b,
@@ -283,7 +283,7 @@ int test_sdt_site_refuses_a_maybe_null_pointer(void)
 int test_sdt_site_refuses_an_uninitialized_register(void)
 {
 	const struct bpf_insn prog[] = { MOV64_IMM(1, 1), SITE_NOP(), MOV64_IMM(0, XDP_PASS), EXIT() };
-	struct bpf_sdt_site site = { .insn_off = 1, .nargs = 2, .regs = { 1, 4 } };
+	struct bpf_sdt_site_info site = { .insn_off = 1, .nargs = 2, .regs = { 1, 4 } };
 	struct test_btf b;
 	int err;
 
@@ -300,7 +300,7 @@ int test_sdt_site_refuses_an_uninitialized_register(void)
 int test_sdt_site_must_name_a_nop(void)
 {
 	const struct bpf_insn prog[] = { MOV64_IMM(0, XDP_PASS), SITE_NOP(), EXIT() };
-	struct bpf_sdt_site site = { .insn_off = 0 };
+	struct bpf_sdt_site_info site = { .insn_off = 0 };
 	static char log[65536];
 	struct test_btf b;
 	int fd, err = 0;

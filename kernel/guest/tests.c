@@ -12,6 +12,7 @@
 #include "runner.h"
 #include "sdt_sites.h"
 #include "sdt_observers.h"
+#include "bpfsdt_cli.h"
 #include "guest_util.h"
 
 /* Value of slot 0 of a one-entry u64 array map; -1 (with a reason) on error. */
@@ -182,6 +183,8 @@ const struct guest_test guest_tests[] = {
 	{ "sdt_site_must_name_a_nop", test_sdt_site_must_name_a_nop },
 	{ "rfc_example_observer_prints_len_and_ret", test_rfc_example_observer_prints_len_and_ret },
 	{ "observer_sees_every_site_of_its_probe", test_observer_sees_every_site_of_its_probe },
+	{ "observer_reads_the_site_id_and_its_link_cookie",
+	  test_observer_reads_the_site_id_and_its_link_cookie },
 	{ "observer_sees_each_of_32_sites", test_observer_sees_each_of_32_sites },
 	{ "observers_of_one_probe_run_in_link_order", test_observers_of_one_probe_run_in_link_order },
 	{ "link_detach_stops_an_observer", test_link_detach_stops_an_observer },
@@ -196,5 +199,14 @@ const struct guest_test guest_tests[] = {
 	{ "link_and_unlink_while_the_target_runs_on_another_cpu", test_link_and_unlink_while_the_target_runs_on_another_cpu },
 	{ "target_and_observer_released_while_linked", test_target_and_observer_released_while_linked },
 	{ "per_hit_cost_ratios", test_per_hit_cost_ratios },
+	{ "bpfsdt_run_traces_the_rfc_example_in_the_kernel",
+	  test_bpfsdt_run_traces_the_rfc_example_in_the_kernel },
+	{ "bpfsdt_run_events_name_the_same_sites_as_relinking",
+	  test_bpfsdt_run_events_name_the_same_sites_as_relinking },
+	{ "bpfsdt_run_counts_in_the_kernel", test_bpfsdt_run_counts_in_the_kernel },
+	{ "bpfsdt_run_links_a_compiled_observer_in_the_kernel",
+	  test_bpfsdt_run_links_a_compiled_observer_in_the_kernel },
+	{ "bpfsdt_trace_follows_a_live_xdp_program_without_swapping_it",
+	  test_bpfsdt_trace_follows_a_live_xdp_program_without_swapping_it },
 	{ NULL, NULL },
 };

@@ -167,7 +167,7 @@ TEST(run_refuses_an_observer_and_exits_2)
 		NULL }));
 	ASSERT_EQ(r.status, 2);
 	ASSERT_STREQ(r.out, "");
-	ASSERT_CONTAINS(r.err, "observer reads_three_args (probe my_trace)");
+	ASSERT_CONTAINS(r.err, "observer reads_past_the_site_id (probe my_trace)");
 	cmd_result_free(&r);
 }
 

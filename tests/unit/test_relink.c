@@ -76,6 +76,39 @@ TEST(observer_reads_its_link_cookie)
 	bpf_object__close(obs);
 }
 
+TEST(observer_reads_the_calling_sites_id_after_the_arguments)
+{
+	struct bpf_sdt_target *t;
+	struct bpf_object *obs;
+	struct bpf_sdt_link *link;
+	__u64 hits[64];
+	int id, distinct = 0;
+
+	REQUIRE_ROOT();
+	t = bpf_sdt_target__open_file(corpus_path("loops"), NULL);
+	obs = observer_open("recorders");
+	ASSERT_TRUE(t && obs);
+	link = bpf_sdt_target__attach(t, bpf_object__find_program_by_name(obs, "by_site"), "iter",
+				      NULL);
+	ASSERT_TRUE(link != NULL);
+	ASSERT_TRUE(run_packet(bpf_sdt_target__prog_fd(t, "loops_prog"), 100) >= 0);
+	ASSERT_EQ(observer_read_var(obs, "by_site_hits", hits, sizeof(hits)), 0);
+	for (id = 0; id < 64; id++) {
+		const struct bpf_sdt_site *s;
+
+		if (!hits[id])
+			continue;
+		s = bpf_sdt_object__site_by_id(bpf_sdt_target__probes(t), (__u32)id);
+		ASSERT_TRUE(s != NULL);
+		ASSERT_STREQ(bpf_sdt_probe__name(bpf_sdt_site__probe(s)), "iter");
+		distinct++;
+	}
+	ASSERT_TRUE(distinct >= 2);
+	bpf_sdt_link__destroy(link);
+	bpf_sdt_target__close(t);
+	bpf_object__close(obs);
+}
+
 TEST(target_adopts_an_object_the_caller_opened_and_loaded)
 {
 	struct bpf_object *obj, *obs;

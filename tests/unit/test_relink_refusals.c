@@ -74,16 +74,16 @@ TEST(refuses_site_needing_more_than_512_bytes_of_stack)
 	release(&r);
 }
 
-TEST(refuses_observer_reading_more_arguments_than_the_probe_has)
+TEST(refuses_observer_reading_past_the_arguments_and_the_site_id)
 {
 	struct refusal r;
 
 	REQUIRE_ROOT();
 	ASSERT_OK_HELPER(expect_refusal(&r, "basic", "xdp_prog", "bad_observers",
-					"reads_three_args", "my_trace"));
-	ASSERT_CONTAINS(diag_captured(), "observer reads_three_args (probe my_trace): insn ");
+					"reads_past_the_site_id", "my_trace"));
+	ASSERT_CONTAINS(diag_captured(), "observer reads_past_the_site_id (probe my_trace): insn ");
 	ASSERT_CONTAINS(diag_captured(),
-			"reads argument 3 (context offset 16), but probe my_trace has 2\n");
+			"reads context offset 24, but probe my_trace has 2 arguments and then the site's id\n");
 	release(&r);
 }
 

@@ -14,6 +14,7 @@ enum {
 
 struct cli_globals {
 	bool json;
+	bool verbose;
 };
 
 extern struct cli_globals cli;

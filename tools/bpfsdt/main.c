@@ -29,7 +29,7 @@ void cli_error(const char *fmt, ...)
  * our own errors. */
 static int print_diag(enum bpf_sdt_print_level level, const char *fmt, va_list args)
 {
-	if (level != BPF_SDT_WARN)
+	if (level != BPF_SDT_WARN && !(level == BPF_SDT_INFO && cli.verbose))
 		return 0;
 	fputs("bpfsdt: ", stderr);
 	return vfprintf(stderr, fmt, args);
@@ -60,7 +60,7 @@ static void usage(FILE *out)
 	size_t i;
 
 	fprintf(out,
-		"Usage: bpfsdt [--json] COMMAND [ARGS...]\n"
+		"Usage: bpfsdt [--json] [--verbose] COMMAND [ARGS...]\n"
 		"       bpfsdt COMMAND --help\n"
 		"       bpfsdt --version\n"
 		"\n"
@@ -73,6 +73,7 @@ static void usage(FILE *out)
 		"\n"
 		"Options:\n"
 		"  -j, --json     machine-readable output\n"
+		"  -v, --verbose  say how probes are armed (relinking or in-kernel SDT links)\n"
 		"  -h, --help     this help\n"
 		"  -V, --version  print the version\n"
 		"\n"
@@ -83,6 +84,7 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{}
@@ -93,10 +95,13 @@ int main(int argc, char **argv)
 	bpf_sdt_set_print(print_diag);
 	libbpf_set_print(libbpf_warnings);
 	/* '+': stop at the command name; the rest belongs to the command. */
-	while ((c = getopt_long(argc, argv, "+jhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jvhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			cli.json = true;
+			break;
+		case 'v':
+			cli.verbose = true;
 			break;
 		case 'h':
 			usage(stdout);

@@ -10,9 +10,9 @@ struct {
 
 __u64 sink;
 
-/* my_trace has two arguments */
+/* my_trace has two arguments, then comes the site's id */
 SEC("bpf_sdt")
-int BPF_PROG(reads_three_args, int a, int b, int c)
+int BPF_PROG(reads_past_the_site_id, int a, int b, __u64 site_id, int c)
 {
 	sink = a + b + c;
 	return 0;

@@ -70,3 +70,14 @@ int rec12(unsigned long long *ctx)
 }
 
 char LICENSE[] SEC("license") = "GPL";
+
+/* hits by the calling site's id, the u64 after the arguments */
+__u64 by_site_hits[64];
+
+SEC("bpf_sdt")
+int BPF_PROG(by_site, __u64 a, __u64 b, __u64 site_id)
+{
+	if (site_id < 64)
+		by_site_hits[site_id]++;
+	return 0;
+}
