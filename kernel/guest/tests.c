@@ -206,6 +206,8 @@ const struct guest_test guest_tests[] = {
 	{ "bpfsdt_run_counts_in_the_kernel", test_bpfsdt_run_counts_in_the_kernel },
 	{ "bpfsdt_run_links_a_compiled_observer_in_the_kernel",
 	  test_bpfsdt_run_links_a_compiled_observer_in_the_kernel },
+	{ "bpfsdt_run_relinks_a_program_with_a_six_argument_probe",
+	  test_bpfsdt_run_relinks_a_program_with_a_six_argument_probe },
 	{ "bpfsdt_trace_follows_a_live_xdp_program_without_swapping_it",
 	  test_bpfsdt_trace_follows_a_live_xdp_program_without_swapping_it },
 	{ NULL, NULL },
