@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Helpers the guest tests share (guest_util.h). */
+#define _GNU_SOURCE /* sched_setaffinity() */
 #include <errno.h>
+#include <sched.h>
 #include <string.h>
 #include <linux/if_ether.h>
 #include <bpf/bpf.h>
@@ -67,4 +69,51 @@ int count_nop5(const unsigned char *code, __u32 len)
 		if (!memcmp(code + i, nop5, sizeof(nop5)))
 			n++;
 	return n;
+}
+
+static void pin_to_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+static void *cpu1_loop_run(void *p)
+{
+	struct cpu1_loop *loop = p;
+
+	pin_to_cpu(1);
+	while (!loop->stop) {
+		if (xdp_test_run(loop->fd, loop->ethertype, 20, NULL) != loop->verdict)
+			loop->bad_verdicts++;
+		loop->runs += 20;
+	}
+	return NULL;
+}
+
+int cpu1_loop_start(struct cpu1_loop *loop)
+{
+	pin_to_cpu(0);
+	loop->stop = 0;
+	if (pthread_create(&loop->thread, NULL, cpu1_loop_run, loop))
+		return test_fail("pthread_create failed");
+	return 0;
+}
+
+int cpu1_loop_stop(struct cpu1_loop *loop)
+{
+	cpu_set_t set;
+
+	loop->stop = 1;
+	pthread_join(loop->thread, NULL);
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	CPU_SET(1, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	if (loop->bad_verdicts)
+		return test_fail("%d of %lu runs on CPU 1 did not end with verdict %d",
+				 loop->bad_verdicts, loop->runs, loop->verdict);
+	return 0;
 }

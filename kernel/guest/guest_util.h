@@ -4,6 +4,7 @@
 #ifndef GUEST_UTIL_H
 #define GUEST_UTIL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <linux/bpf.h>
 
@@ -19,6 +20,23 @@ int xdp_test_run(int prog_fd, unsigned short ethertype, unsigned int repeat, __u
  * may be NULL) and JITed bytes; the counts are in/out. */
 int prog_dump(int fd, struct bpf_insn *xlated, __u32 *xlated_cnt, unsigned char *jited,
 	      __u32 *jited_len);
+
+/* Runs prog_fd on a frame of `ethertype` in a loop on CPU 1 (20 runs per
+ * BPF_PROG_TEST_RUN) until stopped, counting runs and verdicts other than
+ * `verdict`; the caller is pinned to CPU 0 meanwhile. Stopping fails (with a
+ * reason) if any run ended with another verdict. */
+struct cpu1_loop {
+	int fd;
+	unsigned short ethertype;
+	int verdict;
+	volatile int stop;
+	unsigned long runs;
+	int bad_verdicts;
+	pthread_t thread;
+};
+
+int cpu1_loop_start(struct cpu1_loop *loop);
+int cpu1_loop_stop(struct cpu1_loop *loop);
 
 /* How many x86 5-byte NOPs (0f 1f 44 00 00, the ones SDT sites become) the code holds. */
 int count_nop5(const unsigned char *code, __u32 len);

@@ -584,29 +584,6 @@ out:
 	return err;
 }
 
-struct runner_arg {
-	int fd;
-	volatile int stop;
-	unsigned long runs;
-	int bad_verdicts;
-};
-
-static void *run_on_cpu1(void *p)
-{
-	struct runner_arg *arg = p;
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(1, &set);
-	sched_setaffinity(0, sizeof(set), &set);
-	while (!arg->stop) {
-		if (xdp_test_run(arg->fd, ETH_P_IP, 20, NULL) != XDP_PASS)
-			arg->bad_verdicts++;
-		arg->runs += 20;
-	}
-	return NULL;
-}
-
 /* The target runs in a loop on CPU 1 while CPU 0 links and unlinks two
  * observers 100 times: every run ends with the right verdict, the observers
  * fired, and the image ends as it began. */
@@ -616,25 +593,18 @@ int test_link_and_unlink_while_the_target_runs_on_another_cpu(void)
 	const char *progs[] = { "on_lap", "on_pkt_seen_b", NULL };
 	const char *probes[] = { "lap", "pkt_seen" };
 	__u32 lb = sizeof(before), la = sizeof(after);
-	struct runner_arg arg = { 0 };
+	struct cpu1_loop arg = { .ethertype = ETH_P_IP, .verdict = XDP_PASS };
 	struct sdt_seen s;
 	struct fixture fx;
-	pthread_t thread;
-	cpu_set_t set;
 	int i, err = -1;
 
 	if (fixture_open(&fx, progs, probes))
 		return -1;
 	if (prog_dump(fx.target_fd, NULL, NULL, before, &lb))
 		goto out;
-	CPU_ZERO(&set);
-	CPU_SET(0, &set);
-	sched_setaffinity(0, sizeof(set), &set);
 	arg.fd = fx.target_fd;
-	if (pthread_create(&thread, NULL, run_on_cpu1, &arg)) {
-		test_fail("pthread_create failed");
+	if (cpu1_loop_start(&arg))
 		goto out;
-	}
 	for (i = 0; i < 100; i++) {
 		struct bpf_link *lap = link_observer(fx.observers, "on_lap");
 		struct bpf_link *b = link_observer(fx.observers, "on_pkt_seen_b");
@@ -645,16 +615,8 @@ int test_link_and_unlink_while_the_target_runs_on_another_cpu(void)
 		if (!lap || !b)
 			break;
 	}
-	arg.stop = 1;
-	pthread_join(thread, NULL);
-	CPU_SET(1, &set);
-	sched_setaffinity(0, sizeof(set), &set);
-	if (i < 100)
+	if (cpu1_loop_stop(&arg) || i < 100)
 		goto out;
-	if (arg.bad_verdicts) {
-		test_fail("%d of %lu runs ended without XDP_PASS", arg.bad_verdicts, arg.runs);
-		goto out;
-	}
 	if (read_seen(fx.observers, &s))
 		goto out;
 	if (!s.lap_hits || !s.b_hits || s.lap_hits > 32 * arg.runs || s.b_hits > 3 * arg.runs) {

@@ -4,10 +4,13 @@
  * objects, so one failure does not cascade.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "runner.h"
 #include "sdt_sites.h"
@@ -171,9 +174,73 @@ out:
 	return err;
 }
 
+/* Kernel id of a program's BTF, 0 if none. */
+static __u32 prog_btf_id(int fd)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_prog_get_info_by_fd(fd, &info, &len) ? 0 : info.btf_id;
+}
+
+/* The stock kernel's own text poking under the same load as
+ * link_and_unlink_while_the_target_runs_on_another_cpu: an fentry program
+ * attached to and detached from the XDP program 1000 times (one poke at its
+ * entry each way) while it runs on CPU 1. The baseline for that test: under
+ * multi-threaded TCG both hit an int3 Oops (kernel/README.md). */
+static int test_fentry_attach_and_detach_while_the_target_runs_on_another_cpu(void)
+{
+	static const struct bpf_insn ret0[] = {
+		{ BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0 },
+		{ BPF_JMP | BPF_EXIT, 0, 0, 0, 0 },
+	};
+	struct cpu1_loop loop = { .ethertype = ETH_P_IP, .verdict = XDP_DROP };
+	struct bpf_object *xdp_obj;
+	struct btf *btf = NULL;
+	int i, id, err = -1;
+
+	xdp_obj = load_xdp_count(&loop.fd);
+	if (!xdp_obj)
+		return -1;
+	btf = btf__load_from_kernel_by_id(prog_btf_id(loop.fd));
+	id = btf ? btf__find_by_name_kind(btf, "xdp_count", BTF_KIND_FUNC) : -1;
+	if (id <= 0) {
+		test_fail("xdp_count's FUNC in its BTF: %s", strerror(errno));
+		goto out;
+	}
+	if (cpu1_loop_start(&loop))
+		goto out;
+	/* a tracing program attaches once: a new one each round */
+	for (i = 0; i < 1000; i++) {
+		LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY,
+			    .attach_prog_fd = loop.fd, .attach_btf_id = id);
+		int prog = bpf_prog_load(BPF_PROG_TYPE_TRACING, "fentry_round", "GPL", ret0, 2,
+					 &opts);
+		int link = prog < 0 ? prog : bpf_link_create(prog, 0, BPF_TRACE_FENTRY, NULL);
+
+		if (prog >= 0)
+			close(prog);
+		if (link < 0) {
+			test_fail("round %d: %s", i, strerror(errno));
+			break;
+		}
+		close(link);
+	}
+	if (cpu1_loop_stop(&loop) || i < 1000)
+		goto out;
+	printf("note: %lu runs on CPU 1 during 1000 fentry attach/detach rounds\n", loop.runs);
+	err = 0;
+out:
+	btf__free(btf);
+	bpf_object__close(xdp_obj);
+	return err;
+}
+
 const struct guest_test guest_tests[] = {
 	{ "xdp_test_run_verdict_and_count", test_xdp_test_run_verdict_and_count },
 	{ "fentry_on_xdp_fires", test_fentry_on_xdp_fires },
+	{ "fentry_attach_and_detach_while_the_target_runs_on_another_cpu",
+	  test_fentry_attach_and_detach_while_the_target_runs_on_another_cpu },
 	{ "sdt_site_keeps_its_nop_and_gets_a_nop5", test_sdt_site_keeps_its_nop_and_gets_a_nop5 },
 	{ "sdt_site_follows_rewrites_before_it", test_sdt_site_follows_rewrites_before_it },
 	{ "sdt_site_refuses_a_pointer_for_an_int", test_sdt_site_refuses_a_pointer_for_an_int },
