@@ -34,6 +34,7 @@
 #define PKT_FILE "/tmp/pkt64"
 #define OUT_MAX 65536
 #define CHILD_TIMEOUT_MS 120000
+#define CLI_ARGV_MAX 32
 #define NATIVE_LINE "observers are linked in the kernel"
 
 /* A running bpfsdt with its stdout and stderr. */
@@ -173,17 +174,23 @@ static int write_packet(void)
 	return 0;
 }
 
-/* Runs `bpfsdt -v ARGS` as it chooses and with relinking forced, expecting
- * the same stdout both times and the native line on stderr the first time
- * exactly when in_kernel. */
-static int same_output_as_relinked(const char *const *args, int nargs, bool in_kernel,
+/* Runs `bpfsdt -v ARGS` (args NULL-terminated) as it chooses and with
+ * relinking forced, expecting the same stdout both times and the native
+ * line on stderr the first time exactly when in_kernel. */
+static int same_output_as_relinked(const char *const *args, bool in_kernel,
 				   struct child *native)
 {
-	const char *argv[32] = { BPFSDT, "-v" };
+	const char *argv[CLI_ARGV_MAX] = { BPFSDT, "-v" };	/* the rest NULL: argv's end */
 	struct child relinked;
-	int err = -1;
+	int i, err = -1;
 
-	memcpy(argv + 2, args, nargs * sizeof(*args));
+	/* argv[0], "-v", the args, and a NULL that must stay */
+	for (i = 0; args[i]; i++) {
+		if (2 + i + 1 >= CLI_ARGV_MAX)
+			return test_fail("more than %d arguments for %s", CLI_ARGV_MAX - 3,
+					 BPFSDT);
+		argv[2 + i] = args[i];
+	}
 	if (write_packet() || bpfsdt(native, argv, false))
 		return -1;
 	if (!strstr(native->buf[1], NATIVE_LINE) == in_kernel)
@@ -206,17 +213,14 @@ out:
 	return err;
 }
 
-/* same_output_as_relinked() on a NULL-terminated args, then every string
- * of the NULL-terminated expected must be in the output. */
+/* same_output_as_relinked(), then every string of the NULL-terminated
+ * expected must be in the output. */
 static int runs_as_relinked_printing(const char *const *args, bool in_kernel,
 				     const char *const *expected)
 {
 	struct child c = { .fds = { -1, -1 } };	/* freed even if never started */
-	int nargs = 0, err;
+	int err = same_output_as_relinked(args, in_kernel, &c);
 
-	while (args[nargs])
-		nargs++;
-	err = same_output_as_relinked(args, nargs, in_kernel, &c);
 	for (; !err && *expected; expected++)
 		if (!strstr(c.buf[0], *expected))
 			err = test_fail("output lacks '%s': %s", *expected, c.buf[0]);
