@@ -394,8 +394,9 @@ static int assemble(struct relink *r)
 	if (!patches)
 		return -ENOMEM;
 	for (i = 0; i < r->nseqs; i++)
-		patches[i] = (struct sdt_patch){ r->seqs[i].idx, r->seqs[i].code.insns,
-						 r->seqs[i].code.cnt };
+		patches[i] = (struct sdt_patch){ .at = r->seqs[i].idx,
+						 .insns = r->seqs[i].code.insns,
+						 .cnt = r->seqs[i].code.cnt };
 	err = sdt_insns_patch(r->tp->cap.insns, r->tp->cap.insn_cnt, patches, (__u32)r->nseqs,
 			      &r->patched);
 	free(patches);

@@ -127,8 +127,9 @@ TEST(patch_applies_several_sites_in_one_pass)
 TEST(patch_rejects_unsorted_or_out_of_range_patch_lists)
 {
 	struct bpf_insn prog[] = { I_NOP(), I_NOP(), I_EXIT() };
-	struct sdt_patch unsorted[] = { { 1, three_movs, 1 }, { 0, three_movs, 1 } };
-	struct sdt_patch outside = { 3, three_movs, 1 };
+	struct sdt_patch unsorted[] = { { .at = 1, .insns = three_movs, .cnt = 1 },
+					{ .at = 0, .insns = three_movs, .cnt = 1 } };
+	struct sdt_patch outside = { .at = 3, .insns = three_movs, .cnt = 1 };
 	struct sdt_patched out;
 
 	ASSERT_EQ(sdt_insns_patch(prog, 3, unsorted, 2, &out), -EINVAL);
