@@ -149,16 +149,16 @@ static int read_one_by_one(struct sdt_map_image *m, struct entries *e)
 	}
 	while (!bpf_map_get_next_key(m->fd, first ? NULL : prev, key)) {
 		first = false;
+		memcpy(prev, key, m->key_size);
 		if (bpf_map_lookup_elem(m->fd, key, value)) {
 			if (errno == ENOENT)
-				continue; /* deleted meanwhile */
+				continue; /* an empty prog array slot, or deleted meanwhile */
 			err = -errno;
 			goto out;
 		}
 		err = add_entry(m, e, key, value);
 		if (err)
 			goto out;
-		memcpy(prev, key, m->key_size);
 	}
 	if (errno != ENOENT)
 		err = -errno;

@@ -291,8 +291,9 @@ int bpf_sdt_tracer__add_probes(struct bpf_sdt_tracer *tr, const char *const *pro
 			err = len;
 			goto out;
 		}
-		g[k] = (struct sdt_generated){ probe, name, code + k * MAX_GENERATED_INSNS,
-					       (__u32)len, tr->target_prog };
+		g[k] = (struct sdt_generated){ .probe = probe, .name = name,
+					       .insns = code + k * MAX_GENERATED_INSNS,
+					       .insn_cnt = (__u32)len, .target_prog = tr->target_prog };
 	}
 	err = sdt_target_attach_generated_all(tr->t, g, n, tr->links + tr->nlinks);
 	if (!err)
