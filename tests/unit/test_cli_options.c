@@ -8,10 +8,12 @@
  * of the way unless asked for (-v).
  */
 #include <bpf/bpf.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "helpers.h"
+#include "netns.h"
 #include "test.h"
 
 static void bpfsdt(struct cmd_result *r, const char *const *args)
@@ -355,4 +357,35 @@ TEST(link_option_names_the_kind_of_pinned_object_it_got)
 	unlink(prog_pin);
 	unlink(map_pin);
 	scratch_bpffs_release();
+}
+
+/* trace's default list once overflowed a buffer sized by its arguments:
+ * arities declares 13 probes, the command line has 5 words. */
+TEST(trace_defaults_to_every_probe_of_an_object_with_more_probes_than_arguments)
+{
+	struct testnet net;
+	char *argv[] = { "ip", "netns", "exec", net.ns_a, (char *)bpfsdt_bin(), "trace", "--xdp",
+			 "v0", (char *)corpus_path("arities"), NULL };
+	struct cmd_result r;
+	struct cmd_proc p;
+
+	if (geteuid())
+		SKIP("needs root for network namespaces and BPF");
+	if (testnet_up(&net, 43) || testnet_attach_xdp(&net, corpus_path("arities"), "xdp")) {
+		testnet_down(&net);
+		FAIL("cannot attach arities with iproute2");
+	}
+	argv[3] = net.ns_a;
+	if (cmd_start(argv, &p)) {
+		testnet_down(&net);
+		FAIL("cannot start bpfsdt");
+	}
+	if (cmd_wait_err(&p, "Ctrl-C to", 10000) == 0)
+		testnet_ping(&net, 1, "0.05");
+	ASSERT_EQ(cmd_finish(&p, SIGINT, &r), 0);
+	testnet_down(&net);
+	ASSERT_EQ(r.status, 0);
+	ASSERT_CONTAINS(r.err, "tracing 13 probes of the program on v0");
+	ASSERT_CONTAINS(r.err, "the original program is back");
+	cmd_result_free(&r);
 }
