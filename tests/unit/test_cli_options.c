@@ -389,3 +389,27 @@ TEST(trace_defaults_to_every_probe_of_an_object_with_more_probes_than_arguments)
 	ASSERT_CONTAINS(r.err, "the original program is back");
 	cmd_result_free(&r);
 }
+
+TEST(trace_of_a_program_without_probes_says_so)
+{
+	struct testnet net;
+	char *argv[] = { "ip", "netns", "exec", net.ns_a, (char *)bpfsdt_bin(), "trace", "--xdp",
+			 "v0", (char *)corpus_path("no_probes"), NULL };
+	char line[512];
+	struct cmd_result r;
+
+	if (geteuid())
+		SKIP("needs root for network namespaces and BPF");
+	if (testnet_up(&net, 44) || testnet_attach_xdp(&net, corpus_path("no_probes"), "xdp")) {
+		testnet_down(&net);
+		FAIL("cannot attach no_probes with iproute2");
+	}
+	argv[3] = net.ns_a;
+	ASSERT_EQ(run_cmd(argv, &r), 0);
+	testnet_down(&net);
+	snprintf(line, sizeof(line), "bpfsdt: trace: %s: no probe has sites in the program on v0\n",
+		 corpus_path("no_probes"));
+	ASSERT_EQ(r.status, 2);
+	ASSERT_STREQ(r.err, line);
+	cmd_result_free(&r);
+}

@@ -211,6 +211,10 @@ int cmd_trace(int argc, char **argv)
 	lc.max_events = a.max_events;
 	if (!a.probes.n && probe_list_add_defaults(&a.probes, t, NULL))
 		goto out;
+	if (!a.probes.n) {
+		cli_error("trace: %s: no probe has sites in the program on %s", a.file, a.hook.spec);
+		goto out;
+	}
 	{
 		LIBBPF_OPTS(bpf_sdt_tracer_opts, topts, .count_only = a.count, .filter = a.filter);
 
