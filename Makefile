@@ -6,6 +6,7 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make fuzz       libFuzzer run of discovery under ASan+UBSan (FUZZ_SECONDS)
 #   make SANITIZE=1 check   everything under ASan+UBSan, in build-san/
+#   make check-clang19      all tests with the BPF corpus built by clang 19, in build-clang19/
 
 VERSION     := 0.1.0
 PREFIX      ?= /usr/local
@@ -65,7 +66,7 @@ TEST_RUNNER := $(BUILD)/tests/run-tests
 FUZZ_SECONDS ?= 600
 FUZZ_ARGS   ?=
 
-.PHONY: fuzz-va all deps check demo install uninstall fuzz bench clean kernel-test
+.PHONY: fuzz-va all deps check check-clang19 demo install uninstall fuzz bench clean kernel-test
 .DELETE_ON_ERROR:
 
 all: $(LIB_A) $(LIB_SO) $(CLI) $(EXAMPLE_OBJS)
@@ -134,6 +135,15 @@ $(TEST_RUNNER): $(TEST_OBJS) $(LIB_A)
 check: deps
 	@$(MAKE) --no-print-directory all $(TEST_RUNNER) $(CORPUS_OBJS) $(OBSERVER_OBJS)
 	@$(TEST_RUNNER)
+
+# The whole suite again with the BPF corpus built by clang 19 (in its own
+# build directory): expectations must not depend on one compiler's
+# instruction numbering or register allocation.
+CLANG19     ?= clang-19
+check-clang19: deps
+	@command -v $(CLANG19) >/dev/null || apt-get install -y clang-19 >/dev/null 2>&1 || \
+		{ apt-get update >/dev/null && apt-get install -y clang-19 >/dev/null; }
+	@$(MAKE) --no-print-directory BUILD=build-clang19 CLANG=$(CLANG19) check
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -215,7 +225,7 @@ bench: deps
 	@BUILD=$(BUILD) bench/run.sh
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-clang19
 
 # Builds a small kernel from Debian's linux-source-6.12 plus kernel/patches,
 # boots it in QEMU and runs the guest tests in kernel/guest/ (see kernel/README.md).

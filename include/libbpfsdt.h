@@ -168,9 +168,17 @@ struct bpf_sdt_target_opts {
 	 * privileges needed): the target can be listed and checked offline,
 	 * not attached. */
 	bool offline;
+	/* Programs in sections libbpf does not know (iproute2's SEC("prog"),
+	 * SEC("classifier/..."), SEC("tc/ingress"), ...) have no type: they
+	 * are left unloaded, so the object's other programs still load, unless
+	 * given this type and expected attach type. */
+	__u32 unknown_sec_type;		/* enum bpf_prog_type */
+	__u32 unknown_sec_attach_type;	/* enum bpf_attach_type */
+	/* Only this program gets unknown_sec_type; NULL: every such program. */
+	const char *unknown_sec_prog;
 	size_t :0;
 };
-#define bpf_sdt_target_opts__last_field offline
+#define bpf_sdt_target_opts__last_field unknown_sec_prog
 
 /* Opens and loads a BPF object as a target. NULL with errno on failure. */
 LIBBPFSDT_API struct bpf_sdt_target *
@@ -308,6 +316,12 @@ LIBBPFSDT_API struct bpf_object *bpf_sdt_target__object(const struct bpf_sdt_tar
 /* The probe table of the target's ELF. */
 LIBBPFSDT_API const struct bpf_sdt_object *
 bpf_sdt_target__probes(const struct bpf_sdt_target *target);
+/* Sites of probe in program prog_name as loaded (a .text site counts once in
+ * every program calling its function); prog_name NULL: in the program on a
+ * live target's hook, or in any program of the target. */
+LIBBPFSDT_API size_t bpf_sdt_target__probe_site_cnt(const struct bpf_sdt_target *target,
+						    const char *prog_name,
+						    const struct bpf_sdt_probe *probe);
 /* fd of program prog_name as it runs now: the armed copy while observers
  * are attached to any of its sites, else the original. -ENOENT if the
  * target has no such program. */

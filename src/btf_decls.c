@@ -234,6 +234,9 @@ int sdt_decls_parse(struct sdt_elf *elf, const char *file, struct btf **btfp,
 	err = sdt_elf_section_by_name(elf, ".BTF", &sec, &found);
 	if (err || !found)
 		return err;
+	err = sdt_elf_section_has_bytes(elf, &sec);
+	if (err)
+		return err;
 	err = sdt_btf_check_layout(sec.data, sec.size, file);
 	if (err)
 		return err;

@@ -29,6 +29,10 @@ static const struct {
 	 * arguments, as BPF_PROG() reads it) so that libbpf relocates them and
 	 * creates their maps; see observer_stub(). */
 	{ OBSERVER_SECTION, BPF_PROG_TYPE_RAW_TRACEPOINT, 0, 0 },
+	/* Sections libbpf does not know (iproute2's SEC("prog"), ...): typeless
+	 * until given the running program's type or the user's (prog_types.c),
+	 * then captured like the others. */
+	{ NULL, BPF_PROG_TYPE_UNSPEC, 0, 0 },
 };
 
 /*
@@ -137,7 +141,8 @@ static int record(struct bpf_program *prog, struct bpf_prog_load_opts *opts, lon
 	}
 	captures[capture_cnt++] = copy;
 	pthread_mutex_unlock(&lock);
-	return !strcmp(handlers[idx].sec, OBSERVER_SECTION) ? observer_stub(prog, opts) : 0;
+	return handlers[idx].sec && !strcmp(handlers[idx].sec, OBSERVER_SECTION) ?
+	       observer_stub(prog, opts) : 0;
 }
 
 static void register_handlers(void)
@@ -151,7 +156,10 @@ static void register_handlers(void)
 
 		id = libbpf_register_prog_handler(handlers[i].sec, handlers[i].type,
 						  handlers[i].attach, &opts);
-		if (id < 0) {
+		if (id < 0 && !handlers[i].sec) {
+			/* the application has its own fallback: keep it */
+			pr_debug("libbpfsdt: no fallback handler: %s", strerror(-id));
+		} else if (id < 0) {
 			init_err = id;
 			pr_warn("libbpfsdt: cannot register a libbpf handler for SEC(\"%s\"): %s",
 				handlers[i].sec, strerror(-id));

@@ -54,6 +54,69 @@ static int find_symtab(struct sdt_elf *elf)
 	return 0;
 }
 
+static bool past_end(__u64 off, __u64 len, size_t size)
+{
+	return off > size || len > size - off;
+}
+
+/*
+ * libelf reads a section table or section data that lies past the end of
+ * the image as no sections, or no data: a truncated object would read as
+ * one without probes. Every header must lie inside the file, and every
+ * section's bytes too (SHT_NOBITS sections have none).
+ */
+static int check_layout(struct sdt_elf *elf, const GElf_Ehdr *ehdr, size_t size)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr shdr;
+
+	if (ehdr->e_ehsize != sizeof(Elf64_Ehdr) || size < sizeof(Elf64_Ehdr)) {
+		pr_warn("%s: corrupt ELF: header of %u bytes in a file of %zu", elf->name,
+			ehdr->e_ehsize, size);
+		return -EINVAL;
+	}
+	if (!ehdr->e_shoff) {
+		pr_warn("%s: corrupt ELF: no section table", elf->name);
+		return -EINVAL;
+	}
+	if (ehdr->e_shentsize != sizeof(Elf64_Shdr)) {
+		pr_warn("%s: corrupt ELF: section headers of %u bytes, expected %zu", elf->name,
+			ehdr->e_shentsize, sizeof(Elf64_Shdr));
+		return -EINVAL;
+	}
+	/* e_shnum is 0 when the count is in section 0's sh_size: the first
+	 * header has to be there either way */
+	if (past_end(ehdr->e_shoff, (__u64)(ehdr->e_shnum ?: 1) * sizeof(Elf64_Shdr), size)) {
+		pr_warn("%s: corrupt ELF: section table (%u entries at offset %llu) runs past the end of the file (%zu bytes)",
+			elf->name, ehdr->e_shnum, (unsigned long long)ehdr->e_shoff, size);
+		return -EINVAL;
+	}
+	if (elf_getshdrnum(elf->elf, &elf->shnum) || elf_getshdrstrndx(elf->elf, &elf->shstrndx))
+		return elf_corrupt(elf, "section table");
+	if (past_end(ehdr->e_shoff, (__u64)elf->shnum * sizeof(Elf64_Shdr), size)) {
+		pr_warn("%s: corrupt ELF: section table (%zu entries at offset %llu) runs past the end of the file (%zu bytes)",
+			elf->name, elf->shnum, (unsigned long long)ehdr->e_shoff, size);
+		return -EINVAL;
+	}
+	if (!elf->shnum || elf->shstrndx >= elf->shnum) {
+		pr_warn("%s: corrupt ELF: section name table is section %zu of %zu", elf->name,
+			elf->shstrndx, elf->shnum);
+		return -EINVAL;
+	}
+	while ((scn = elf_nextscn(elf->elf, scn))) {
+		if (!gelf_getshdr(scn, &shdr))
+			return elf_corrupt(elf, "section header");
+		if (shdr.sh_type == SHT_NOBITS || !past_end(shdr.sh_offset, shdr.sh_size, size))
+			continue;
+		pr_warn("%s: corrupt ELF: section %zu (%s) of %llu bytes at offset %llu runs past the end of the file (%zu bytes)",
+			elf->name, elf_ndxscn(scn),
+			elf_strptr(elf->elf, elf->shstrndx, shdr.sh_name) ?: "?",
+			(unsigned long long)shdr.sh_size, (unsigned long long)shdr.sh_offset, size);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int sdt_elf_open(const void *buf, size_t size, const char *name, struct sdt_elf **out)
 {
 	struct sdt_elf *elf;
@@ -93,11 +156,9 @@ int sdt_elf_open(const void *buf, size_t size, const char *name, struct sdt_elf 
 		pr_warn("%s: big-endian BPF objects are not supported", name);
 		goto fail;
 	}
-	if (elf_getshdrnum(elf->elf, &elf->shnum) || elf_getshdrstrndx(elf->elf, &elf->shstrndx)) {
-		err = elf_corrupt(elf, "section table");
-		goto fail;
-	}
-	err = find_symtab(elf);
+	err = check_layout(elf, &ehdr, size);
+	if (!err)
+		err = find_symtab(elf);
 	if (err)
 		goto fail;
 	*out = elf;
@@ -137,6 +198,20 @@ static int load_section(struct sdt_elf *elf, Elf_Scn *scn, struct sdt_elf_sectio
 	}
 	sec->data = data->d_buf;
 	sec->size = data->d_buf ? data->d_size : 0;
+	return 0;
+}
+
+int sdt_elf_section_has_bytes(const struct sdt_elf *elf, const struct sdt_elf_section *sec)
+{
+	if (sec->shdr.sh_type == SHT_NOBITS) {
+		pr_warn("%s: corrupt ELF: section %s has no bytes in the file (SHT_NOBITS)",
+			elf->name, sec->name);
+		return -EINVAL;
+	}
+	if (!sec->data || !sec->size) {
+		pr_warn("%s: corrupt ELF: section %s is empty", elf->name, sec->name);
+		return -EINVAL;
+	}
 	return 0;
 }
 

@@ -34,6 +34,10 @@ struct sdt_reloc {
 int sdt_elf_section_by_name(struct sdt_elf *elf, const char *name,
 			    struct sdt_elf_section *sec, bool *found);
 int sdt_elf_section(struct sdt_elf *elf, size_t idx, struct sdt_elf_section *sec);
+/* Sections whose contents are the point (.BTF, .bpf_sdt_notes): one that is
+ * SHT_NOBITS or empty is a lie (it would read as "no probes"). 0, or
+ * -EINVAL after one line. */
+int sdt_elf_section_has_bytes(const struct sdt_elf *elf, const struct sdt_elf_section *sec);
 size_t sdt_elf_symbol_cnt(const struct sdt_elf *elf);
 int sdt_elf_symbol(struct sdt_elf *elf, size_t idx, struct sdt_elf_symbol *sym);
 /* All REL/RELA entries whose section targets section idx (caller frees). */

@@ -7,12 +7,21 @@
  *   and     := unary ('&&' unary)*
  *   unary   := '!' unary | '(' expr ')' | operand [cmp operand]
  *   cmp     := '==' | '!=' | '<' | '<=' | '>' | '>='
- *   operand := 'arg'N | integer (decimal, 0x hex, negative) | enumerator name
+ *   operand := 'arg'N | ['-'] number | 'true' | 'false' | enumerator name
+ *   number  := decimal (no leading 0) | '0x' hex | '0o' octal
  *
  * An operand alone is true when non-zero. Arguments are the u64 slots the
- * relinker widened by declared type, so comparisons are signed when either
- * side is an argument of a signed type, unsigned otherwise. Enumerator names
- * are looked up in the probe's BTF (e.g. XDP_DROP).
+ * relinker widened by declared type (relink.c arg_width(): the low bits of
+ * the type's size, sign-extended for signed types), so comparisons are
+ * signed when either side is an argument of a signed type, unsigned
+ * otherwise, and a constant compared with an argument is first converted
+ * to the argument's type the same way; one outside that type's range is
+ * refused rather than never matching. Enumerator names are looked up in the
+ * probe's BTF (e.g. XDP_DROP) and take their enum's width and signedness:
+ * a negative enumerator of a 32-bit enum compares equal to the argument
+ * holding it, whichever way the compiler marked the enum's sign. C's '010'
+ * (octal 8) is refused as ambiguous. Nesting is limited (MAX_DEPTH): the
+ * parser recurses, and the command line is not to be trusted with the stack.
  *
  * Code generation evaluates into registers r1..r5, r7..r9 (r6 holds the
  * argument array, r0 is scratch): each comparison leaves 0 or 1 in its
@@ -28,6 +37,7 @@
 #include "filter.h"
 
 #define MAX_NODES 128
+#define MAX_DEPTH 32
 
 enum node_kind { N_ARG, N_CONST, N_CMP, N_AND, N_OR, N_NOT, N_TRUTH };
 
@@ -35,7 +45,8 @@ struct node {
 	enum node_kind kind;
 	int op;			/* N_CMP: BPF_JEQ... (unsigned form) */
 	int arg;		/* N_ARG */
-	__u64 value;		/* N_CONST */
+	__u64 value;		/* N_CONST, as a u64 slot holds it */
+	bool neg;		/* N_CONST: value is negative (two's complement) */
 	int lhs, rhs;		/* children (node indices) */
 };
 
@@ -45,6 +56,7 @@ struct parser {
 	const struct bpf_sdt_probe *probe;
 	struct node nodes[MAX_NODES];
 	int n;
+	int depth;
 	char err[160];
 };
 
@@ -79,11 +91,46 @@ static int new_node(struct parser *ps, struct node n)
 	return ps->n++;
 }
 
-/* The value of enumerator `name` in any enum of the BTF. */
-static bool enum_value(const struct btf *btf, const char *name, size_t len, __u64 *v)
+/* The low `bits` of v, sign- or zero-extended to 64 bits. */
+static __u64 widen(__u64 v, int bits, bool is_signed)
+{
+	if (bits >= 64)
+		return v;
+	v &= (1ull << bits) - 1;
+	if (is_signed && (v >> (bits - 1)) & 1)
+		v |= ~0ull << bits;
+	return v;
+}
+
+/* How a value of BTF type id sits in a u64 slot: as relink.c arg_width()
+ * widens arguments (bool: 8 bits, unsigned). */
+static void type_width(const struct btf *btf, __u32 id, int *bits, bool *is_signed)
+{
+	const struct btf_type *t = btf__type_by_id(btf, btf__resolve_type(btf, id));
+
+	*bits = 64;
+	*is_signed = false;
+	if (!t)
+		return;
+	if (btf_is_int(t)) {
+		*bits = btf_int_encoding(t) & BTF_INT_BOOL ? 8 : t->size * 8;
+		*is_signed = !(btf_int_encoding(t) & BTF_INT_BOOL) &&
+			     (btf_int_encoding(t) & BTF_INT_SIGNED);
+	} else if (btf_is_any_enum(t)) {
+		*bits = t->size * 8;
+		*is_signed = btf_kflag(t);
+	}
+	if (*bits <= 0 || *bits > 64)
+		*bits = 64;
+}
+
+/* The value of enumerator `name` in any enum of the BTF, as an argument of
+ * that enum's type sits in its u64 slot. */
+static bool enum_value(const struct btf *btf, const char *name, size_t len, __u64 *v, bool *neg)
 {
 	__u32 id, n = btf__type_cnt(btf);
-	int i;
+	bool is_signed;
+	int i, bits;
 
 	for (id = 1; id < n; id++) {
 		const struct btf_type *t = btf__type_by_id(btf, id);
@@ -98,10 +145,52 @@ static bool enum_value(const struct btf *btf, const char *name, size_t len, __u6
 				continue;
 			*v = btf_is_enum(t) ? (__u64)(__s64)btf_enum(t)[i].val :
 					      btf_enum64_value(&btf_enum64(t)[i]);
+			type_width(btf, id, &bits, &is_signed);
+			*v = widen(*v, bits, is_signed);
+			*neg = is_signed && (__s64)*v < 0;
 			return true;
 		}
 	}
 	return false;
+}
+
+/* decimal, 0x hex or 0o octal digits at s (no sign) into *v; the end. */
+static const char *parse_number(struct parser *ps, const char *s, __u64 *v)
+{
+	int base = 10;
+	const char *digits = s;
+	__u64 max;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		digits = s + 2;
+	} else if (s[0] == '0' && (s[1] == 'o' || s[1] == 'O')) {
+		base = 8;
+		digits = s + 2;
+	} else if (s[0] == '0' && isdigit((unsigned char)s[1])) {
+		snprintf(ps->err, sizeof(ps->err),
+			 "'%.*s' is ambiguous (C would read it as octal): write it without the leading 0, or 0o... for octal, 0x... for hex",
+			 (int)strspn(s, "0123456789"), s);
+		return NULL;
+	}
+	*v = 0;
+	max = ~0ull / base;
+	for (s = digits; isxdigit((unsigned char)*s); s++) {
+		int d = isdigit((unsigned char)*s) ? *s - '0' : (tolower((unsigned char)*s) - 'a' + 10);
+
+		if (d >= base)
+			break;
+		if (*v > max || *v * base > ~0ull - d) {
+			fail(ps, "number out of 64-bit range");
+			return NULL;
+		}
+		*v = *v * base + d;
+	}
+	if (s == digits || isalnum((unsigned char)*s) || *s == '_') {
+		fail(ps, "bad number");
+		return NULL;
+	}
+	return s;
 }
 
 static int parse_operand(struct parser *ps)
@@ -127,30 +216,92 @@ static int parse_operand(struct parser *ps)
 		return new_node(ps, (struct node){ .kind = N_ARG, .arg = (int)arg });
 	}
 	if (isdigit((unsigned char)*ps->p) || (*ps->p == '-' && isdigit((unsigned char)ps->p[1]))) {
-		errno = 0;
-		v = *ps->p == '-' ? (__u64)strtoll(ps->p, &end, 0) : strtoull(ps->p, &end, 0);
-		if (errno || isalnum((unsigned char)*end) || *end == '_') {
-			fail(ps, "bad number");
+		bool neg = *ps->p == '-';
+
+		end = (char *)parse_number(ps, ps->p + neg, &v);
+		if (!end)
+			return -1;
+		if (neg && v > 1ull << 63) {
+			fail(ps, "number out of 64-bit range");
 			return -1;
 		}
 		ps->p = end;
-		return new_node(ps, (struct node){ .kind = N_CONST, .value = v });
+		return new_node(ps, (struct node){ .kind = N_CONST, .value = neg ? -v : v,
+						   .neg = neg && v });
 	}
 	if (isalpha((unsigned char)*ps->p) || *ps->p == '_') {
+		bool neg = false;
+		size_t len;
+
 		while (isalnum((unsigned char)*ps->p) || *ps->p == '_')
 			ps->p++;
-		if (!enum_value(ps->btf, start, (size_t)(ps->p - start), &v)) {
+		len = (size_t)(ps->p - start);
+		/* C's spellings of truth: a bool argument holds 0 or 1 */
+		if ((len == 4 && !strncmp(start, "true", 4)) ||
+		    (len == 5 && !strncmp(start, "false", 5)))
+			return new_node(ps, (struct node){ .kind = N_CONST, .value = len == 4 });
+		if (!enum_value(ps->btf, start, len, &v, &neg)) {
 			snprintf(ps->err, sizeof(ps->err), "unknown name '%.*s' (not an enumerator)",
-				 (int)(ps->p - start), start);
+				 (int)len, start);
 			return -1;
 		}
-		return new_node(ps, (struct node){ .kind = N_CONST, .value = v });
+		return new_node(ps, (struct node){ .kind = N_CONST, .value = v, .neg = neg });
 	}
 	fail(ps, *ps->p ? "expected argN, a number or a name" : "unexpected end of filter");
 	return -1;
 }
 
 static int parse_expr(struct parser *ps);
+
+#define STR(x) #x
+#define XSTR(x) STR(x)
+#define MAX_DEPTH_STR XSTR(MAX_DEPTH)
+
+/*
+ * A constant c compared with argument a (both node indices; nothing to do
+ * unless they are that) is converted to a's type as a u64 slot holds it.
+ * One outside that type's range could never compare as written: refused.
+ * So is a negative number ordered against an unsigned argument (C would
+ * turn -1 into the type's maximum).
+ */
+static int convert_const(struct parser *ps, int a, int c, int op)
+{
+	struct node *arg = &ps->nodes[a], *k = &ps->nodes[c];
+	__u32 id;
+	bool is_signed, fits;
+	int bits;
+
+	if (arg->kind != N_ARG || k->kind != N_CONST)
+		return 0;
+	id = bpf_sdt_probe__arg_type_id(ps->probe, arg->arg);
+	type_width(ps->btf, id, &bits, &is_signed);
+	if (bits == 64)
+		fits = !is_signed || k->neg || (__s64)k->value >= 0;
+	else if (k->neg)
+		fits = (__s64)k->value >= -(1ll << (bits - 1));
+	else
+		fits = k->value < (1ull << bits);
+	if (fits && k->neg && !is_signed && op != BPF_JEQ && op != BPF_JNE) {
+		snprintf(ps->err, sizeof(ps->err),
+			 "arg%d is unsigned (%s): order it against numbers from 0 up, not %lld",
+			 arg->arg, bpf_sdt_probe__arg_type_name(ps->probe, arg->arg),
+			 (long long)k->value);
+		return -1;
+	}
+	if (!fits) {
+		if (k->neg)
+			snprintf(ps->err, sizeof(ps->err), "%lld is out of the range of arg%d (%s)",
+				 (long long)k->value, arg->arg,
+				 bpf_sdt_probe__arg_type_name(ps->probe, arg->arg));
+		else
+			snprintf(ps->err, sizeof(ps->err), "%llu is out of the range of arg%d (%s)",
+				 (unsigned long long)k->value, arg->arg,
+				 bpf_sdt_probe__arg_type_name(ps->probe, arg->arg));
+		return -1;
+	}
+	k->value = widen(k->value, bits, is_signed);
+	return 0;
+}
 
 static int parse_unary(struct parser *ps)
 {
@@ -160,12 +311,18 @@ static int parse_unary(struct parser *ps)
 	};
 	int l, r, i;
 
-	if (accept(ps, "!") ) {
+	if (accept(ps, "!")) {
+		if (++ps->depth > MAX_DEPTH)
+			goto too_deep;
 		l = parse_unary(ps);
+		ps->depth--;
 		return l < 0 ? -1 : new_node(ps, (struct node){ .kind = N_NOT, .lhs = l });
 	}
 	if (accept(ps, "(")) {
+		if (++ps->depth > MAX_DEPTH)
+			goto too_deep;
 		l = parse_expr(ps);
+		ps->depth--;
 		if (l >= 0 && !accept(ps, ")")) {
 			fail(ps, "expected ')'");
 			return -1;
@@ -179,10 +336,14 @@ static int parse_unary(struct parser *ps)
 		if (!accept(ps, cmps[i].tok))
 			continue;
 		r = parse_operand(ps);
-		return r < 0 ? -1 : new_node(ps, (struct node){ .kind = N_CMP, .op = cmps[i].op,
-								.lhs = l, .rhs = r });
+		if (r < 0 || convert_const(ps, l, r, cmps[i].op) || convert_const(ps, r, l, cmps[i].op))
+			return -1;
+		return new_node(ps, (struct node){ .kind = N_CMP, .op = cmps[i].op, .lhs = l, .rhs = r });
 	}
 	return new_node(ps, (struct node){ .kind = N_TRUTH, .lhs = l });
+too_deep:
+	fail(ps, "filter nests deeper than " MAX_DEPTH_STR " levels of '(' and '!'");
+	return -1;
 }
 
 static int parse_binary(struct parser *ps, const char *tok, enum node_kind kind,
@@ -230,14 +391,11 @@ static void emit(struct gen *g, struct bpf_insn insn)
 
 static bool arg_signed(const struct parser *ps, int arg)
 {
-	const struct btf_type *t = btf__type_by_id(ps->btf, btf__resolve_type(ps->btf,
-				   bpf_sdt_probe__arg_type_id(ps->probe, arg)));
+	bool is_signed;
+	int bits;
 
-	if (!t)
-		return false;
-	if (btf_is_int(t))
-		return btf_int_encoding(t) & BTF_INT_SIGNED;
-	return btf_is_any_enum(t) && btf_kflag(t);
+	type_width(ps->btf, bpf_sdt_probe__arg_type_id(ps->probe, arg), &bits, &is_signed);
+	return is_signed;
 }
 
 static void load_operand(struct gen *g, const struct node *nd, __u8 r)

@@ -19,6 +19,8 @@
 #include <unistd.h>
 #include "live_hooks.h"
 #include "native.h"
+#include "object_load.h"
+#include "prog_types.h"
 #include "swap.h"
 
 /* libbpf names internal maps "<object prefix>.bss": compare what follows the
@@ -129,7 +131,6 @@ static int live_build(const char *path, const struct bpf_sdt_hook *hook,
 		      const struct bpf_sdt_live_opts *opts, struct live_build *b)
 {
 	const char *name = SDT_OPTS_GET(opts, object_name, NULL) ?: path;
-	LIBBPF_OPTS(bpf_object_open_opts, oopts, .object_name = name);
 	int err;
 
 	memset(b, 0, sizeof(*b));
@@ -142,12 +143,10 @@ static int live_build(const char *path, const struct bpf_sdt_hook *hook,
 	b->t = sdt_target_new(name);
 	if (!b->t)
 		return -ENOMEM;
-	b->obj = bpf_object__open_mem(b->elf, b->size, &oopts);
-	if (!b->obj) {
-		err = -errno;
-		pr_warn("%s: libbpf cannot open the object: %s", name, strerror(-err));
+	err = sdt_object_open(b->elf, b->size, name, &b->obj);
+	if (err)
 		return err;
-	}
+	sdt_type_unknown_sections_live(b->obj, name, hook);
 	err = sdt_hook_find(b->t, hook, b->obj, &b->rp);
 	if (err)
 		return err;
@@ -159,9 +158,7 @@ static int live_build(const char *path, const struct bpf_sdt_hook *hook,
 		return -ENOENT;
 	}
 	err = reuse_maps(b->t, b->obj, &b->rp);
-	if (!err && (err = bpf_object__load(b->obj)))
-		pr_warn("%s: rebuilding the running program failed: %s", name, strerror(-err));
-	return err;
+	return err ?: sdt_object_load(b->obj, name, "rebuild");
 }
 
 struct bpf_sdt_target *bpf_sdt_target__open_live(const char *path, const struct bpf_sdt_hook *hook,

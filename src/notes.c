@@ -352,7 +352,10 @@ int sdt_notes_parse(struct sdt_elf *elf, const char *name, struct sdt_note **out
 	*out = NULL;
 	*cnt = 0;
 	err = sdt_elf_section_by_name(elf, SDT_NOTES_SEC, &ctx.notes, &found);
-	if (err || !found || !ctx.notes.size)
+	if (err || !found)
+		return err;
+	err = sdt_elf_section_has_bytes(elf, &ctx.notes);
+	if (err)
 		return err;
 	if (ctx.notes.size % SDT_INSN_SZ) {
 		pr_warn("%s: %s: size %zu is not a multiple of 8 (truncated entry)", name,

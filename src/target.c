@@ -11,8 +11,11 @@
 #include <time.h>
 #include <unistd.h>
 #include "dynamic_sites.h"
+#include "errstr.h"
 #include "native.h"
+#include "object_load.h"
 #include "prog_load.h"
+#include "prog_types.h"
 #include "target.h"
 
 #define STATS_LOG_SIZE 4096
@@ -238,38 +241,31 @@ struct bpf_sdt_target *bpf_sdt_target__open_mem(const void *buf, size_t size,
 		errno = ENOMEM;
 		return NULL;
 	}
-	{
-		LIBBPF_OPTS(bpf_object_open_opts, oopts, .object_name = t->name);
-
-		t->obj = bpf_object__open_mem(buf, size, &oopts);
-	}
-	if (!t->obj) {
-		err = -errno;
-		pr_warn("%s: libbpf cannot open the object: %s", t->name, strerror(-err));
+	err = sdt_object_open(buf, size, t->name, &t->obj);
+	if (err)
 		goto fail;
-	}
 	t->own_obj = true;
 	t->offline = SDT_OPTS_GET(opts, offline, false);
+	sdt_type_unknown_sections(t->obj, t->name, SDT_OPTS_GET(opts, unknown_sec_type, 0),
+				  SDT_OPTS_GET(opts, unknown_sec_attach_type, 0),
+				  SDT_OPTS_GET(opts, unknown_sec_prog, NULL));
 	if (t->offline) {
 		/* must outlive the load, which writes the loader program into it */
 		LIBBPF_OPTS(gen_loader_opts, gen);
 
 		err = bpf_object__gen_loader(t->obj, &gen);
-		if (!err)
-			err = bpf_object__load(t->obj);
-		if (err) {
+		if (err)
 			pr_warn("%s: libbpf cannot prepare the programs: %s", t->name,
-				strerror(-err));
+				sdt_errstr(err));
+		else
+			err = sdt_object_load(t->obj, t->name, "prepare");
+		if (err)
 			goto fail;
-		}
 		return sdt_target_adopt(t, buf, size);
 	}
-	err = bpf_object__load(t->obj);
-	if (err) {
-		pr_warn("%s: the kernel refused to load the object: %s (libbpf's log above)",
-			t->name, strerror(-err));
+	err = sdt_object_load(t->obj, t->name, "load");
+	if (err)
 		goto fail;
-	}
 	return sdt_target_adopt(t, buf, size);
 fail:
 	bpf_sdt_target__close(t);
@@ -281,7 +277,10 @@ struct bpf_sdt_target *bpf_sdt_target__open_file(const char *path,
 						 const struct bpf_sdt_target_opts *opts)
 {
 	LIBBPF_OPTS(bpf_sdt_target_opts, named, .object_name = opts_name(opts, path),
-		    .offline = SDT_OPTS_GET(opts, offline, false));
+		    .offline = SDT_OPTS_GET(opts, offline, false),
+		    .unknown_sec_type = SDT_OPTS_GET(opts, unknown_sec_type, 0),
+		    .unknown_sec_attach_type = SDT_OPTS_GET(opts, unknown_sec_attach_type, 0),
+		    .unknown_sec_prog = SDT_OPTS_GET(opts, unknown_sec_prog, NULL));
 	struct bpf_sdt_target *t;
 	size_t size = 0;
 	void *buf;
@@ -469,6 +468,22 @@ struct bpf_object *bpf_sdt_target__object(const struct bpf_sdt_target *t)
 const struct bpf_sdt_object *bpf_sdt_target__probes(const struct bpf_sdt_target *t)
 {
 	return t->sdt;
+}
+
+size_t bpf_sdt_target__probe_site_cnt(const struct bpf_sdt_target *t, const char *prog_name,
+				      const struct bpf_sdt_probe *probe)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < t->prog_cnt; i++) {
+		const struct sdt_target_prog *tp = &t->progs[i];
+
+		if (prog_name ? strcmp(tp->name, prog_name) : t->hook.prog && tp != t->hook.prog)
+			continue;
+		for (j = 0; j < tp->site_cnt; j++)
+			n += bpf_sdt_site__probe(tp->sites[j].site) == probe;
+	}
+	return n;
 }
 
 int bpf_sdt_target__prog_fd(const struct bpf_sdt_target *t, const char *prog_name)

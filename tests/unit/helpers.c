@@ -350,3 +350,32 @@ void scratch_bpffs_release(void)
 		/* not mounted: nothing to release */
 	}
 }
+
+char *oracle_probe_sites(const char *object, const char *probe)
+{
+	char *argv[] = { "python3", "tests/oracle/site_at.py", (char *)object, (char *)probe, NULL };
+	struct cmd_result r;
+	char *out;
+
+	if (run_cmd(argv, &r))
+		return NULL;
+	out = r.status ? NULL : strdup(r.out);
+	cmd_result_free(&r);
+	return out;
+}
+
+int oracle_site_insn(const char *object, const char *probe, const char *source,
+		     const char *marker)
+{
+	char *argv[] = { "python3", "tests/oracle/site_at.py", (char *)object, (char *)probe,
+			 (char *)source, (char *)marker, NULL };
+	struct cmd_result r;
+	int insn = -1;
+
+	if (run_cmd(argv, &r))
+		return -1;
+	if (r.status || sscanf(r.out, "%d", &insn) != 1)
+		insn = -1;
+	cmd_result_free(&r);
+	return insn;
+}

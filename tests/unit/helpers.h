@@ -67,3 +67,13 @@ const char *scratch_bpffs(void);
 void scratch_bpffs_release(void);
 
 #endif
+
+/* Sites as the compiler laid them out, derived without libbpfsdt
+ * (tests/oracle/site_at.py: the ELF oracle plus the object's DWARF), so
+ * tests hold for clang 14 and clang 19 alike. The insn of the one site of
+ * probe that marker (text found once in source) produces, or -1. */
+int oracle_site_insn(const char *object, const char *probe, const char *source,
+		     const char *marker);
+/* "insn regs\n" for every site of probe, in the oracle's order ("17 r1, r2");
+ * NULL if the oracle fails. Caller frees. */
+char *oracle_probe_sites(const char *object, const char *probe);

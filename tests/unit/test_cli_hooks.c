@@ -237,14 +237,16 @@ TEST(attach_prog_array_needs_a_slot_number)
 {
 	expect_bad_input((const char *[]){ "attach", "--prog-array", "/sys/fs/bpf/x:one",
 					   "x.bpf.o", "o.bpf.o", NULL },
-			 "bpfsdt: attach: --prog-array: 'one' is not a slot number\n");
+			 "bpfsdt: attach: --prog-array KEY needs a whole number from 0 to 4294967295, "
+			 "not 'one'\n");
 }
 
 TEST(reset_prog_array_names_a_missing_pin)
 {
 	expect_bad_input((const char *[]){ "reset", "--prog-array", "/nonexistent/jump:0",
 					   "x.bpf.o", NULL },
-			 "bpfsdt: reset: cannot open pinned map /nonexistent/jump: No such file or directory\n");
+			 "bpfsdt: reset: --prog-array: cannot open pinned object /nonexistent/jump: "
+			 "No such file or directory\n");
 }
 
 TEST(trace_takes_exactly_one_hook)

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Filters compiled into the generated observer: events dropped in the
  * kernel, comparisons by declared signedness, enumerator names, errors. */
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include "filter.h"
 #include "helpers.h"
+#include "libbpfsdt.h"
 #include "test.h"
 
 #define NARROW_EVENT "{\"probe\": \"narrow\", \"function\": \"arg_values\", \"insn\": 13, " \
@@ -113,4 +117,163 @@ TEST(filter_refuses_incomplete_expressions)
 	expect_error("arg0 <", "unexpected end of filter at offset 6");
 	expect_error("(arg0 < 1", "expected ')' at offset 9");
 	expect_error("arg0 < 1 arg1", "unexpected text at offset 9");
+}
+
+/* --- signed enums, truth literals, number forms, nesting --- */
+
+#define RESULT_EVENT "{\"probe\": \"result\", \"function\": \"signed_enums\", \"insn\": %s, " \
+		     "\"args\": [\"VERDICT_EINVAL\", -36, 64]}\n"
+
+/* The insn of signed_enums' one site, as listed (it moves with the compiler). */
+static const char *result_site_insn(void)
+{
+	static char insn[16];
+	struct bpf_sdt_object *obj = bpf_sdt_object__open_file(corpus_path("signed_enums"), NULL);
+
+	snprintf(insn, sizeof(insn), "%u", obj && bpf_sdt_object__site_cnt(obj) == 1 ?
+		 bpf_sdt_site__insn(bpf_sdt_object__site(obj, 0)) : ~0u);
+	bpf_sdt_object__close(obj);
+	return insn;
+}
+
+static void run_result_filter(const char *filter, struct cmd_result *r)
+{
+	char *argv[] = { (char *)bpfsdt_bin(), "run", "--json", (char *)corpus_path("signed_enums"),
+			 "signed_enums", "--data-in", (char *)packet64(), "--filter",
+			 (char *)filter, NULL };
+
+	ASSERT_EQ(run_cmd(argv, r), 0);
+}
+
+/* matches: the one event passes the filter (true) or not (false) */
+static void expect_result(const char *filter, bool matches)
+{
+	char expected[512], event[256];
+	struct cmd_result r;
+
+	snprintf(event, sizeof(event), RESULT_EVENT, result_site_insn());
+	snprintf(expected, sizeof(expected), "%s%s", matches ? event : "",
+		 matches ? RETVAL(1) : RETVAL(0));
+	ASSERT_OK_HELPER(run_result_filter(filter, &r));
+	if (strcmp(r.out, expected))
+		fprintf(stdout, "    filter '%s': %s%s", filter, r.out, r.err);
+	ASSERT_EQ(r.status, 0);
+	ASSERT_STREQ(r.out, expected);
+	cmd_result_free(&r);
+}
+
+static void expect_result_error(const char *filter, const char *message)
+{
+	char expected[512];
+	struct cmd_result r;
+
+	ASSERT_OK_HELPER(run_result_filter(filter, &r));
+	snprintf(expected, sizeof(expected), "bpfsdt: %s: filter '%s' for probe result: %s\n",
+		 corpus_path("signed_enums"), filter, message);
+	ASSERT_EQ(r.status, 2);
+	ASSERT_STREQ(r.out, "");
+	ASSERT_STREQ(r.err, expected);
+	cmd_result_free(&r);
+}
+
+TEST(filter_matches_a_negative_enumerator_by_name_and_by_value)
+{
+	REQUIRE_ROOT();
+	expect_result("arg0 == VERDICT_EINVAL", true);
+	expect_result("arg0 != VERDICT_EINVAL", false);
+	expect_result("arg0 == VERDICT_EFAULT", false);
+	expect_result("arg0 == -22", true);
+}
+
+TEST(filter_compares_negative_numbers_with_signed_64_bit_arguments)
+{
+	REQUIRE_ROOT();
+	expect_result("arg1 < -30 && arg1 > -40", true);
+	expect_result("arg1 >= 0", false);
+	expect_result("arg1 == -36", true);
+}
+
+TEST(filter_refuses_constants_outside_the_arguments_type)
+{
+	REQUIRE_ROOT();
+	expect_result_error("arg2 == 4294967296", "4294967296 is out of the range of arg2 (unsigned int)");
+	expect_result_error("arg1 == 9223372036854775808",
+			    "9223372036854775808 is out of the range of arg1 (long)");
+	expect_result_error("arg2 > -1",
+			    "arg2 is unsigned (unsigned int): order it against numbers from 0 up, not -1");
+}
+
+TEST(filter_knows_true_and_false)
+{
+	REQUIRE_ROOT();
+	expect_result("true", true);
+	expect_result("false", false);
+	expect_result("arg2 == 64 && true", true);
+	expect_events("arg4 == true", NARROW_EVENT RETVAL(1));
+	expect_events("arg4 == false", RETVAL(0));
+}
+
+TEST(filter_reads_decimal_hex_and_0o_octal_and_refuses_a_leading_zero)
+{
+	REQUIRE_ROOT();
+	expect_result("arg2 == 64", true);
+	expect_result("arg2 == 0x40", true);
+	expect_result("arg2 == 0o100", true);
+	expect_result("arg2 == 0", false);
+	expect_result_error("arg2 == 0100", "'0100' is ambiguous (C would read it as octal): write it "
+			    "without the leading 0, or 0o... for octal, 0x... for hex");
+	expect_result_error("arg2 == 0o9", "bad number at offset 8");
+	expect_result_error("arg2 == 99999999999999999999", "number out of 64-bit range at offset 8");
+}
+
+/* The parser recurses on '(' and '!': a hostile command line must get a
+ * line, not a stack overflow. The library is called directly: 100k
+ * characters are more than one execve() argument may hold. */
+static void expect_too_deep(char open)
+{
+	struct bpf_sdt_object *obj = bpf_sdt_object__open_file(corpus_path("signed_enums"), NULL);
+	size_t depth = 100000, i;
+	char *expr = malloc(2 * depth + 8), err[256] = "";
+	struct bpf_insn out[64];
+	int n;
+
+	ASSERT_TRUE(obj && expr);
+	for (i = 0; i < depth; i++)
+		expr[i] = open;
+	strcpy(expr + depth, "arg2");
+	for (i = 0; open == '(' && i < depth; i++)
+		expr[depth + 4 + i] = ')';
+	expr[depth + 4 + (open == '(' ? depth : 0)] = '\0';
+	n = sdt_filter_compile(expr, bpf_sdt_object__btf(obj), bpf_sdt_object__find_probe(obj, "result"),
+			       out, 64, err, sizeof(err));
+	free(expr);
+	bpf_sdt_object__close(obj);
+	ASSERT_EQ(n, -EINVAL);
+	ASSERT_STREQ(err, "filter nests deeper than 32 levels of '(' and '!' at offset 33");
+}
+
+TEST(filter_refuses_deep_nesting_with_one_message)
+{
+	ASSERT_OK_HELPER(expect_too_deep('('));
+	ASSERT_OK_HELPER(expect_too_deep('!'));
+}
+
+TEST(filter_accepts_nesting_up_to_the_limit)
+{
+	struct bpf_sdt_object *obj = bpf_sdt_object__open_file(corpus_path("signed_enums"), NULL);
+	char expr[128] = "", err[256] = "";
+	struct bpf_insn out[64];
+	int i;
+
+	ASSERT_TRUE(obj != NULL);
+	for (i = 0; i < 32; i++)
+		strcat(expr, "(");
+	strcat(expr, "arg2");
+	for (i = 0; i < 32; i++)
+		strcat(expr, ")");
+	i = sdt_filter_compile(expr, bpf_sdt_object__btf(obj), bpf_sdt_object__find_probe(obj, "result"),
+			       out, 64, err, sizeof(err));
+	bpf_sdt_object__close(obj);
+	ASSERT_STREQ(err, "");
+	ASSERT_TRUE(i > 0);
 }

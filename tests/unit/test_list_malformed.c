@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include "helpers.h"
 #include "libbpfsdt.h"
+#include "elf_mutate.h"
 #include "mutate_elf.h"
 #include "test.h"
 
@@ -267,23 +268,21 @@ TEST(open_of_malformed_object_returns_einval_and_one_line)
 
 /* Found by the fuzzer: a 1.9 GB integer inside an anonymous struct made
  * libbpf's btf_dump print gigabytes of padding; a zero-sized one made it
- * divide by zero. libbpf 1.1 accepts both; the kernel's rules do not. */
+ * divide by zero. libbpf 1.1 accepts both; the kernel's rules do not. The
+ * fuzzer also left .BTF.ext claiming exabytes, which is refused first
+ * now: that size is put back to zero so the BTF is what is judged. */
 TEST(list_refuses_btf_integer_of_impossible_size)
 {
 	const char *files[] = { "fuzz/corpus/regress-anon-struct-padding.o",
 				"fuzz/corpus/regress-int-size-zero.o" };
-	char expected[256];
-	struct cmd_result r;
 	size_t i;
 
 	for (i = 0; i < 2; i++) {
-		char *argv[] = { (char *)bpfsdt_bin(), "list", (char *)files[i], NULL };
+		struct mutant m;
 
-		ASSERT_EQ(run_cmd(argv, &r), 0);
-		ASSERT_EQ(r.status, 2);
-		snprintf(expected, sizeof(expected),
-			 "bpfsdt: %s: .BTF: type [11]: integer size not 1, 2, 4, 8 or 16\n", files[i]);
-		ASSERT_STREQ(r.err, expected);
-		cmd_result_free(&r);
+		ASSERT_EQ(mutant_load(&m, files[i]), 0);
+		ASSERT_TRUE(mutant_set_shdr64(&m, ".BTF.ext", offsetof(Elf64_Shdr, sh_size), 0));
+		mutant_expect_refused(&m, i ? "int-size-zero.o" : "anon-struct-padding.o",
+				      ".BTF: type [11]: integer size not 1, 2, 4, 8 or 16");
 	}
 }

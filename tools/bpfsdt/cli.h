@@ -22,6 +22,12 @@ extern struct cli_globals cli;
 /* One-line error on stderr, prefixed "bpfsdt: ". */
 __attribute__((format(printf, 1, 2))) void cli_error(const char *fmt, ...);
 
+/* Text of an error code, libbpf's own (LIBBPF_ERRNO__*) included; either
+ * sign. Static buffer. */
+const char *cli_strerror(int err);
+/* 0, or one line saying cmd needs root (and -EPERM). */
+int cli_require_privileges(const char *cmd);
+
 int cmd_list(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_trace(int argc, char **argv);

@@ -16,6 +16,8 @@
 #include "cli.h"
 #include "hook_args.h"
 #include "libbpfsdt.h"
+#include "num_args.h"
+#include "observers.h"
 #include "run_output.h"
 
 static volatile sig_atomic_t stop;
@@ -46,9 +48,9 @@ static int attach_all(struct bpf_sdt_target *t, struct bpf_object *obs, const ch
 	int n = 0;
 
 	bpf_object__for_each_program(prog, obs) {
-		if (strncmp(bpf_program__section_name(prog), "bpf_sdt", 7))
+		if (!observer_is(prog))
 			continue;
-		if (!bpf_sdt_target__attach(t, prog, probe, NULL))
+		if (!bpf_sdt_target__attach(t, prog, observer_probe(prog, probe), NULL))
 			return -1; /* libbpfsdt said why; the target's close detaches */
 		n++;
 	}
@@ -81,7 +83,10 @@ int cmd_attach(int argc, char **argv)
 			continue;
 		switch (c) {
 		case 'p': probe = optarg; break;
-		case 'd': duration = atof(optarg); break;
+		case 'd':
+			if (cli_parse_seconds("attach", "--duration", optarg, &duration))
+				return EXIT_BAD_INPUT;
+			break;
 		case 'f': force = true; break;
 		case 'j': cli.json = true; break;
 		case 'h':
@@ -96,7 +101,8 @@ int cmd_attach(int argc, char **argv)
 		cli_error("attach: needs FILE and OBSERVER (try 'bpfsdt attach --help')");
 		return EXIT_BAD_INPUT;
 	}
-	if (hook_args_resolve(&hook, "attach") || libbpfsdt_init())
+	if (cli_require_privileges("attach") || hook_args_resolve(&hook, "attach") ||
+	    libbpfsdt_init())
 		goto out;
 	{
 		LIBBPF_OPTS(bpf_sdt_live_opts, lopts, .force = force);
@@ -105,11 +111,9 @@ int cmd_attach(int argc, char **argv)
 	}
 	if (!t)
 		goto out;
-	obs = bpf_object__open_file(argv[optind + 1], NULL);
-	if (!obs || bpf_object__load(obs)) {
-		cli_error("attach: %s: cannot load the observer object", argv[optind + 1]);
+	obs = observers_open("attach", argv[optind + 1]);
+	if (!obs)
 		goto out;
-	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	n = attach_all(t, obs, probe);

@@ -6,6 +6,7 @@
  * verifier (root) or offline (anyone), and prints the findings in compiler
  * style. Exit 0 clean (warnings allowed), 1 errors found, 2 bad input.
  */
+#include <bpf/libbpf.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -14,11 +15,12 @@
 #include "cli.h"
 #include "json_writer.h"
 #include "libbpfsdt.h"
+#include "type_arg.h"
 
 static void check_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: bpfsdt check FILE.bpf.o [--kernel | --offline] [--json]\n"
+		"Usage: bpfsdt check FILE.bpf.o [--kernel | --offline] [--type TYPE] [--json]\n"
 		"\n"
 		"Check that every probe site passes values of the probe's declared types:\n"
 		"integers, enums and bools need scalars, a pointer to the program's context\n"
@@ -28,6 +30,10 @@ static void check_usage(FILE *out)
 		"               when running as root): nothing is attached\n"
 		"  --offline    decide by analysing the instructions (no kernel, no root;\n"
 		"               the default otherwise)\n"
+		"  --type TYPE  type of programs in sections libbpf does not know\n"
+		"               (SEC(\"prog\"), SEC(\"tc/ingress\")...): xdp, tc, sched_act,\n"
+		"               socket_filter, cgroup_skb/ingress, ...; without it their\n"
+		"               sites are not checked\n"
 		"  -j, --json   one JSON document\n"
 		"\n"
 		"Exit status: 0 clean (warnings allowed), 1 errors found, 2 bad input.\n");
@@ -102,11 +108,23 @@ static void print_json(const char *file, const char *mode, size_t sites,
 	json_finish(&w);
 }
 
+/* Programs left unloaded for want of a type: their sites went unchecked. */
+static void warn_unchecked(const char *file, struct bpf_object *obj)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, obj)
+		if (bpf_program__type(prog) == BPF_PROG_TYPE_UNSPEC)
+			fprintf(stderr, "%s: warning: program %s not checked: libbpf does not know its section \"%s\" (give its type with --type)\n",
+				file, bpf_program__name(prog), bpf_program__section_name(prog));
+}
+
 int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "kernel", no_argument, NULL, 'k' },
 		{ "offline", no_argument, NULL, 'o' },
+		{ "type", required_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -116,6 +134,7 @@ int cmd_check(int argc, char **argv)
 	struct bpf_sdt_check *c = NULL;
 	const char *file, *mode_name;
 	size_t i, errors = 0, warnings = 0;
+	__u32 type = 0, attach_type = 0;
 	int opt, ret = EXIT_BAD_INPUT;
 
 	while ((opt = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
@@ -127,6 +146,10 @@ int cmd_check(int argc, char **argv)
 				return EXIT_BAD_INPUT;
 			}
 			mode = opt == 'k' ? BPF_SDT_CHECK_KERNEL : BPF_SDT_CHECK_OFFLINE;
+			break;
+		case 'T':
+			if (type_arg_parse("check", optarg, &type, &attach_type))
+				return EXIT_BAD_INPUT;
 			break;
 		case 'j':
 			cli.json = true;
@@ -149,7 +172,8 @@ int cmd_check(int argc, char **argv)
 	mode_name = mode == BPF_SDT_CHECK_KERNEL ? "kernel" : "offline";
 	{
 		LIBBPF_OPTS(bpf_sdt_check_opts, copts, .mode = mode);
-		LIBBPF_OPTS(bpf_sdt_target_opts, topts, .offline = mode == BPF_SDT_CHECK_OFFLINE);
+		LIBBPF_OPTS(bpf_sdt_target_opts, topts, .offline = mode == BPF_SDT_CHECK_OFFLINE,
+			    .unknown_sec_type = type, .unknown_sec_attach_type = attach_type);
 
 		t = bpf_sdt_target__open_file(file, &topts);
 		if (t)
@@ -159,6 +183,7 @@ int cmd_check(int argc, char **argv)
 		cli_error("check: the kernel check loads programs, which needs privileges; --offline needs none");
 	if (!c)
 		goto out; /* libbpfsdt said why */
+	warn_unchecked(file, bpf_sdt_target__object(t));
 	for (i = 0; i < bpf_sdt_check__finding_cnt(c); i++) {
 		if (bpf_sdt_check__finding(c, i)->warning)
 			warnings++;

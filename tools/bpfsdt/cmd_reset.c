@@ -51,7 +51,9 @@ int cmd_reset(int argc, char **argv)
 		cli_error("reset: needs FILE (try 'bpfsdt reset --help')");
 		return EXIT_BAD_INPUT;
 	}
-	err = hook_args_resolve(&hook, "reset");
+	err = cli_require_privileges("reset");
+	if (!err)
+		err = hook_args_resolve(&hook, "reset");
 	if (!err)
 		err = bpf_sdt_live_reset(argv[optind], &hook.hook, NULL);
 	hook_args_release(&hook);

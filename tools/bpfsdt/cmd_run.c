@@ -14,18 +14,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli.h"
 #include "libbpfsdt.h"
+#include "num_args.h"
+#include "observers.h"
+#include "probe_list.h"
 #include "run_output.h"
+#include "type_arg.h"
 
 #define MAX_PACKET (64 * 1024)
+#define ETH_FRAME_MIN 14
 #define RUN_RINGBUF_SIZE (16u << 20)
 
 struct run_args {
 	const char *file, *prog, *data_in, *observer, *probe, *filter;
-	const char **trace;
-	int ntrace;
+	struct probe_list trace;
 	unsigned int repeat;
+	__u32 type, attach_type;
 	bool count;
 };
 
@@ -34,7 +40,7 @@ static void run_usage(FILE *out)
 	fprintf(out,
 		"Usage: bpfsdt run FILE.bpf.o PROG --data-in PKT [--repeat N] [--trace PROBE]...\n"
 		"                  [--count] [--filter EXPR] [--observer OBS.bpf.o [--probe P]]\n"
-		"                  [--json]\n"
+		"                  [--type TYPE] [--json]\n"
 		"\n"
 		"Load FILE, arm probes of program PROG, run PROG on the packet in file PKT\n"
 		"with BPF_PROG_TEST_RUN, and print its return value and the probes' events.\n"
@@ -49,6 +55,7 @@ static void run_usage(FILE *out)
 		"  --observer OBS.o   attach the SEC(\"bpf_sdt[/probe]\") programs of OBS.o and\n"
 		"                     print their global variables after the run\n"
 		"  --probe P          probe for observers whose section names none\n"
+		TYPE_HELP
 		"  -j, --json         JSON lines\n");
 }
 
@@ -62,32 +69,35 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "observer", required_argument, NULL, 'o' },
 		{ "probe", required_argument, NULL, 'p' },
 		{ "filter", required_argument, NULL, 'F' },
+		{ "type", required_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	char *end;
+	unsigned long long n;
 	int c;
 
 	a->repeat = 1;
-	a->trace = calloc(argc, sizeof(*a->trace));
-	if (!a->trace)
-		return -ENOMEM;
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': a->data_in = optarg; break;
-		case 't': a->trace[a->ntrace++] = optarg; break;
+		case 't':
+			if (probe_list_add(&a->trace, optarg))
+				return -ENOMEM;
+			break;
 		case 'c': a->count = true; break;
 		case 'o': a->observer = optarg; break;
 		case 'p': a->probe = optarg; break;
 		case 'F': a->filter = optarg; break;
 		case 'j': cli.json = true; break;
 		case 'r':
-			a->repeat = (unsigned int)strtoul(optarg, &end, 10);
-			if (*end || !a->repeat) {
-				cli_error("run: --repeat needs a positive number, not '%s'", optarg);
+			if (cli_parse_uint("run", "--repeat", optarg, 1, UINT32_MAX, &n))
 				return -EINVAL;
-			}
+			a->repeat = (unsigned int)n;
+			break;
+		case 'T':
+			if (type_arg_parse("run", optarg, &a->type, &a->attach_type))
+				return -EINVAL;
 			break;
 		case 'h':
 			run_usage(stdout);
@@ -117,8 +127,13 @@ static void *read_packet(const char *path, size_t *size)
 		goto fail;
 	}
 	*size = fread(buf, 1, MAX_PACKET + 1, f);
-	if (*size == 0 || *size > MAX_PACKET) {
-		cli_error("run: %s: a packet must have 1 to %d bytes", path, MAX_PACKET);
+	if (*size > MAX_PACKET) {
+		cli_error("run: %s: a packet must have at most %d bytes", path, MAX_PACKET);
+		goto fail;
+	}
+	if (*size < ETH_FRAME_MIN) {
+		cli_error("run: %s: %zu byte%s: an Ethernet frame needs at least %d bytes", path,
+			  *size, *size == 1 ? "" : "s", ETH_FRAME_MIN);
 		goto fail;
 	}
 	fclose(f);
@@ -130,51 +145,76 @@ fail:
 	return NULL;
 }
 
-static bool has_site_in(const struct bpf_sdt_probe *p, const char *prog)
+/*
+ * How many bytes of a packet an XDP program sees in BPF_PROG_TEST_RUN: the
+ * kernel puts the packet in one page after its headroom and before the
+ * tailroom it reserves, and the rest in fragments, which only xdp.frags
+ * programs can read. The tailroom is the kernel's own business, so ask it:
+ * a program returning data_end - data, run on a page-sized packet. 0 if
+ * the kernel cannot tell.
+ */
+static __u32 xdp_linear_limit(void)
 {
-	size_t i;
+	static const struct bpf_insn len_prog[] = {
+		{ BPF_LDX | BPF_MEM | BPF_W, BPF_REG_2, BPF_REG_1, 4, 0 },	/* data_end */
+		{ BPF_LDX | BPF_MEM | BPF_W, BPF_REG_3, BPF_REG_1, 0, 0 },	/* data */
+		{ BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_0, BPF_REG_2, 0, 0 },
+		{ BPF_ALU64 | BPF_SUB | BPF_X, BPF_REG_0, BPF_REG_3, 0, 0 },
+		{ BPF_JMP | BPF_EXIT, 0, 0, 0, 0 },
+	};
+	long page = sysconf(_SC_PAGESIZE);
+	void *pkt = calloc(1, page > 0 ? (size_t)page : 4096);
+	LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = pkt,
+		    .data_size_in = page > 0 ? (__u32)page : 4096);
+	int fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "sdt_xdp_len", "GPL", len_prog,
+			       sizeof(len_prog) / sizeof(len_prog[0]), NULL);
+	__u32 limit = 0;
 
-	for (i = 0; i < bpf_sdt_probe__site_cnt(p); i++) {
-		const char *fn = bpf_sdt_site__function(bpf_sdt_probe__site(p, i));
-
-		if (!strcmp(bpf_sdt_site__section(bpf_sdt_probe__site(p, i)), ".text") ||
-		    (fn && !strcmp(fn, prog)))
-			return true;
-	}
-	return false;
+	if (fd >= 0 && pkt && !bpf_prog_test_run_opts(fd, &topts))
+		limit = topts.retval;
+	if (fd >= 0)
+		close(fd);
+	free(pkt);
+	return limit;
 }
 
-/* Default: every probe that can fire in PROG. */
-static void default_probes(struct run_args *a, const struct bpf_sdt_object *sdt)
+static bool xdp_frags(const struct bpf_program *prog)
 {
-	size_t i;
+	const char *sec = bpf_program__section_name(prog);
 
-	for (i = 0; i < bpf_sdt_object__probe_cnt(sdt); i++) {
-		const struct bpf_sdt_probe *p = bpf_sdt_object__probe(sdt, i);
+	return (bpf_program__flags(prog) & BPF_F_XDP_HAS_FRAGS) ||
+	       !strcmp(sec, "xdp.frags") || !strncmp(sec, "xdp.frags/", 10);
+}
 
-		if (has_site_in(p, a->prog))
-			a->trace[a->ntrace++] = bpf_sdt_probe__name(p);
-	}
+/* XDP programs without fragments would silently see a cut packet. */
+static int check_packet_fits(const struct run_args *a, const struct bpf_program *prog,
+			     size_t size)
+{
+	__u32 limit;
+
+	if (bpf_program__type(prog) != BPF_PROG_TYPE_XDP || xdp_frags(prog))
+		return 0;
+	limit = xdp_linear_limit();
+	if (!limit || size <= limit)
+		return 0;
+	cli_error("run: %s: %zu bytes: an XDP program sees at most %u in BPF_PROG_TEST_RUN (a page less the kernel's headroom and tailroom); %s is not an xdp.frags program",
+		  a->data_in, size, limit, a->prog);
+	return -EINVAL;
 }
 
 static struct bpf_object *attach_observers(struct bpf_sdt_target *t, const struct run_args *a)
 {
-	struct bpf_object *obj = bpf_object__open_file(a->observer, NULL);
+	LIBBPF_OPTS(bpf_sdt_attach_opts, aopts, .target_prog = a->prog);
+	struct bpf_object *obj = observers_open("run", a->observer);
 	struct bpf_program *prog;
 	int n = 0;
 
-	if (!obj) {
-		cli_error("run: %s: cannot open: %s", a->observer, strerror(errno));
+	if (!obj)
 		return NULL;
-	}
-	if (bpf_object__load(obj)) {
-		cli_error("run: %s: cannot load the observer object", a->observer);
-		goto fail;
-	}
 	bpf_object__for_each_program(prog, obj) {
-		if (strncmp(bpf_program__section_name(prog), "bpf_sdt", 7))
+		if (!observer_is(prog))
 			continue;
-		if (!bpf_sdt_target__attach(t, prog, a->probe, NULL))
+		if (!bpf_sdt_target__attach(t, prog, observer_probe(prog, a->probe), &aopts))
 			goto fail; /* libbpfsdt said why */
 		n++;
 	}
@@ -202,15 +242,19 @@ static int run(const struct run_args *a, struct bpf_sdt_target *t, struct bpf_sd
 
 	if (!pkt)
 		return EXIT_BAD_INPUT;
+	if (check_packet_fits(a, prog, size)) {
+		free(pkt);
+		return EXIT_BAD_INPUT;
+	}
 	err = bpf_prog_test_run_opts(bpf_sdt_target__prog_fd(t, a->prog), &topts);
 	free(pkt);
 	if (err) {
 		cli_error("run: %s: BPF_PROG_TEST_RUN of %s failed: %s", a->file, a->prog,
-			  strerror(errno));
+			  cli_strerror(errno));
 		return EXIT_BAD_INPUT;
 	}
 	if (tr && a->count)
-		print_counts(&out, tr, a->trace, a->ntrace, a->prog);
+		print_counts(&out, tr, a->trace.names, (int)a->trace.n, a->prog);
 	else if (tr && bpf_sdt_tracer__poll(tr, 0, print_event, &out) < 0)
 		cli_error("run: reading events failed");
 	if (obs)
@@ -230,23 +274,34 @@ int cmd_run(int argc, char **argv)
 
 	i = parse_args(argc, argv, &a);
 	if (i) {
-		free(a.trace);
+		probe_list_free(&a.trace);
 		return i > 0 ? EXIT_OK : EXIT_BAD_INPUT;
 	}
-	if (libbpfsdt_init())
+	if (cli_require_privileges("run") || libbpfsdt_init())
 		goto out;
-	t = bpf_sdt_target__open_file(a.file, NULL);
+	{
+		/* only PROG runs: other programs in sections libbpf does not
+		 * know stay unloaded rather than fail the object */
+		LIBBPF_OPTS(bpf_sdt_target_opts, topts, .unknown_sec_type = a.type,
+			    .unknown_sec_attach_type = a.attach_type, .unknown_sec_prog = a.prog);
+
+		t = bpf_sdt_target__open_file(a.file, &topts);
+	}
 	if (!t)
 		goto out;
 	if (bpf_sdt_target__prog_fd(t, a.prog) < 0) {
-		cli_error("run: %s: no program %s", a.file, a.prog);
+		if (!type_arg_explain_unloaded("run", a.file, bpf_sdt_target__object(t), a.prog))
+			cli_error("run: %s: no program %s", a.file, a.prog);
 		goto out;
 	}
 	if (a.observer && !(obs = attach_observers(t, &a)))
 		goto out;
-	if (!a.ntrace && (!a.observer || a.count))
-		default_probes(&a, bpf_sdt_target__probes(t));
-	if (a.ntrace) {
+	if (!a.trace.n && (!a.observer || a.count) &&
+	    probe_list_add_defaults(&a.trace, t, a.prog)) {
+		cli_error("run: out of memory");
+		goto out;
+	}
+	if (a.trace.n) {
 		LIBBPF_OPTS(bpf_sdt_tracer_opts, topts, .count_only = a.count,
 			    .ringbuf_size = RUN_RINGBUF_SIZE, .target_prog = a.prog,
 			    .filter = a.filter);
@@ -254,7 +309,7 @@ int cmd_run(int argc, char **argv)
 		tr = bpf_sdt_tracer__new(t, &topts);
 		if (!tr)
 			goto out;
-		if (a.ntrace && bpf_sdt_tracer__add_probes(tr, a.trace, (size_t)a.ntrace))
+		if (bpf_sdt_tracer__add_probes(tr, a.trace.names, a.trace.n))
 			goto out;
 	}
 	ret = run(&a, t, tr, obs);
@@ -262,6 +317,6 @@ out:
 	bpf_sdt_tracer__free(tr);
 	bpf_sdt_target__close(t);
 	bpf_object__close(obs);
-	free(a.trace);
+	probe_list_free(&a.trace);
 	return ret;
 }

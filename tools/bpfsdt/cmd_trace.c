@@ -8,6 +8,7 @@
  * seconds; then the running program is put back and a summary printed.
  */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +18,8 @@
 #include "cli.h"
 #include "hook_args.h"
 #include "libbpfsdt.h"
+#include "num_args.h"
+#include "probe_list.h"
 #include "run_output.h"
 
 #define POLL_MS 100
@@ -24,8 +27,7 @@
 struct trace_args {
 	struct hook_args hook;
 	const char *file, *filter;
-	const char **probes;
-	int nprobes;
+	struct probe_list probes;
 	unsigned long long max_events;
 	double duration;
 	bool count, force;
@@ -76,7 +78,6 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	char *end;
 	int c, i;
 
 	while ((c = getopt_long(argc, argv, "c:jh", opts, NULL)) != -1) {
@@ -88,19 +89,12 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
 		case 'F': a->filter = optarg; break;
 		case 'j': cli.json = true; break;
 		case 'c':
-			a->max_events = strtoull(optarg, &end, 10);
-			if (*end || !a->max_events) {
-				cli_error("trace: -c needs a positive number, not '%s'", optarg);
+			if (cli_parse_uint("trace", "-c", optarg, 1, ULLONG_MAX, &a->max_events))
 				return -EINVAL;
-			}
 			break;
 		case 'd':
-			a->duration = strtod(optarg, &end);
-			if (*end || a->duration <= 0) {
-				cli_error("trace: --duration needs a positive number of seconds, not '%s'",
-					  optarg);
+			if (cli_parse_seconds("trace", "--duration", optarg, &a->duration))
 				return -EINVAL;
-			}
 			break;
 		case 'h':
 			trace_usage(stdout);
@@ -117,11 +111,9 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
 	if (hook_args_resolve(&a->hook, "trace"))
 		return -EINVAL;
 	a->file = argv[optind++];
-	a->probes = calloc(argc + 1, sizeof(*a->probes));
-	if (!a->probes)
-		return -ENOMEM;
 	for (i = optind; i < argc; i++)
-		a->probes[a->nprobes++] = argv[i];
+		if (probe_list_add(&a->probes, argv[i]))
+			return -ENOMEM;
 	return 0;
 }
 
@@ -148,15 +140,6 @@ static int on_event(void *ctx, const struct bpf_sdt_event *ev)
 	return lc->max_events && lc->out.events >= lc->max_events;
 }
 
-static void all_probes(struct trace_args *a, const struct bpf_sdt_object *sdt)
-{
-	size_t i;
-
-	for (i = 0; i < bpf_sdt_object__probe_cnt(sdt); i++)
-		if (bpf_sdt_probe__site_cnt(bpf_sdt_object__probe(sdt, i)))
-			a->probes[a->nprobes++] = bpf_sdt_probe__name(bpf_sdt_object__probe(sdt, i));
-}
-
 static void trace_loop(const struct trace_args *a, struct bpf_sdt_tracer *tr,
 		       struct live_ctx *lc)
 {
@@ -172,7 +155,7 @@ static void trace_loop(const struct trace_args *a, struct bpf_sdt_tracer *tr,
 			nanosleep(&ts, NULL);
 			if (now() - last_counts >= 1.0) {
 				lc->out.events = 0;
-				print_counts(&lc->out, tr, a->probes, a->nprobes, NULL);
+				print_counts(&lc->out, tr, a->probes.names, (int)a->probes.n, NULL);
 				fflush(stdout);
 				last_counts = now();
 			}
@@ -211,9 +194,11 @@ int cmd_trace(int argc, char **argv)
 	i = parse_args(argc, argv, &a);
 	if (i) {
 		hook_args_release(&a.hook);
-		free(a.probes);
+		probe_list_free(&a.probes);
 		return i > 0 ? EXIT_OK : EXIT_BAD_INPUT;
 	}
+	if (cli_require_privileges("trace"))
+		goto out;
 	{
 		LIBBPF_OPTS(bpf_sdt_live_opts, lopts, .force = a.force);
 
@@ -224,8 +209,12 @@ int cmd_trace(int argc, char **argv)
 	lc.out.json = cli.json;
 	lc.out.sdt = bpf_sdt_target__probes(t);
 	lc.max_events = a.max_events;
-	if (!a.nprobes)
-		all_probes(&a, lc.out.sdt);
+	if (!a.probes.n && probe_list_add_defaults(&a.probes, t, NULL))
+		goto out;
+	if (!a.probes.n) {
+		cli_error("trace: %s: no probe has sites in the program on %s", a.file, a.hook.spec);
+		goto out;
+	}
 	{
 		LIBBPF_OPTS(bpf_sdt_tracer_opts, topts, .count_only = a.count, .filter = a.filter);
 
@@ -237,16 +226,16 @@ int cmd_trace(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	/* one swap arms them all: no packet sees only some */
-	if (bpf_sdt_tracer__add_probes(tr, a.probes, (size_t)a.nprobes))
+	if (bpf_sdt_tracer__add_probes(tr, a.probes.names, a.probes.n))
 		goto out;
 	/* also with --json (stdout stays one document): says when every probe
 	 * is armed, which scripts wait for before sending traffic */
-	fprintf(stderr, "tracing %d probe%s of the program on %s; Ctrl-C to stop\n", a.nprobes,
-		a.nprobes == 1 ? "" : "s", a.hook.spec);
+	fprintf(stderr, "tracing %zu probe%s of the program on %s; Ctrl-C to stop\n", a.probes.n,
+		a.probes.n == 1 ? "" : "s", a.hook.spec);
 	trace_loop(&a, tr, &lc);
 	if (a.count) {
 		lc.out.events = 0;
-		print_counts(&lc.out, tr, a.probes, a.nprobes, NULL);
+		print_counts(&lc.out, tr, a.probes.names, (int)a.probes.n, NULL);
 	} else {
 		bpf_sdt_tracer__poll(tr, 0, on_event, &lc); /* what is left */
 	}
@@ -262,6 +251,6 @@ out:
 	bpf_sdt_target__close(t);
 	run_output_free(&lc.out);
 	hook_args_release(&a.hook);
-	free(a.probes);
+	probe_list_free(&a.probes);
 	return ret;
 }

@@ -5,11 +5,13 @@
 #include <errno.h>
 #include <limits.h>
 #include <net/if.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
 #include "hook_args.h"
+#include "num_args.h"
 
 bool hook_args_option(struct hook_args *h, int c, const char *arg)
 {
@@ -57,35 +59,74 @@ static int resolve_tc(struct hook_args *h, const char *cmd)
 	return h->hook.ifindex ? 0 : -ENODEV;
 }
 
+/* What a BPF object fd is, as the kernel shows it in fdinfo: "map",
+ * "prog", "link", or NULL. bpf_obj_get() opens any of them, and their info
+ * structs cannot tell each other apart. */
+static const char *bpf_fd_kind(int fd)
+{
+	static const struct { const char *key, *kind; } kinds[] = {
+		{ "map_type:", "map" }, { "prog_type:", "program" }, { "link_type:", "link" },
+	};
+	const char *kind = NULL;
+	char path[64], line[256];
+	size_t i;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	while (!kind && fgets(line, sizeof(line), f))
+		for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+			if (!strncmp(line, kinds[i].key, strlen(kinds[i].key)))
+				kind = kinds[i].kind;
+	fclose(f);
+	return kind;
+}
+
+/* Opens pinned object path, which must be a `want` ("link", "map"). */
+static int open_pinned(const char *cmd, const char *opt, const char *path, const char *want)
+{
+	int fd = bpf_obj_get(path), err;
+	const char *kind;
+
+	if (fd < 0) {
+		err = -errno;
+		cli_error("%s: %s: cannot open pinned object %s: %s", cmd, opt, path,
+			  cli_strerror(err));
+		return err;
+	}
+	kind = bpf_fd_kind(fd);
+	if (!kind || strcmp(kind, want)) {
+		cli_error("%s: %s: %s is a pinned %s, not a %s%s", cmd, opt, path,
+			  kind ?: "object of unknown kind", !strcmp(want, "link") ? "bpf_link" : want,
+			  kind && !strcmp(kind, "map") ? " (a prog array slot is --prog-array PATH:KEY)" :
+			  "");
+		close(fd);
+		return -EINVAL;
+	}
+	return fd;
+}
+
 /* PATH:KEY, PATH a pinned BPF_MAP_TYPE_PROG_ARRAY */
 static int resolve_prog_array(struct hook_args *h, const char *cmd)
 {
 	const char *colon = strrchr(h->spec, ':');
-	char path[PATH_MAX], *end;
-	unsigned long key;
+	char path[PATH_MAX];
+	unsigned long long key;
 
 	if (!colon || colon == h->spec || (size_t)(colon - h->spec) >= sizeof(path) ||
 	    !colon[1]) {
 		cli_error("%s: --prog-array needs PATH:KEY, not '%s'", cmd, h->spec);
 		return -EINVAL;
 	}
-	errno = 0;
-	key = strtoul(colon + 1, &end, 0);
-	if (*end || errno || key > UINT32_MAX) {
-		cli_error("%s: --prog-array: '%s' is not a slot number", cmd, colon + 1);
+	if (cli_parse_uint(cmd, "--prog-array KEY", colon + 1, 0, UINT32_MAX, &key))
 		return -EINVAL;
-	}
 	memcpy(path, h->spec, colon - h->spec);
 	path[colon - h->spec] = '\0';
-	h->hook.key = key;
-	h->hook.prog_array_fd = bpf_obj_get(path);
-	if (h->hook.prog_array_fd < 0) {
-		int err = -errno;
-
-		cli_error("%s: cannot open pinned map %s: %s", cmd, path, strerror(-err));
-		return err;
-	}
-	return 0;
+	h->hook.key = (__u32)key;
+	h->hook.prog_array_fd = open_pinned(cmd, "--prog-array", path, "map");
+	return h->hook.prog_array_fd < 0 ? h->hook.prog_array_fd : 0;
 }
 
 int hook_args_resolve(struct hook_args *h, const char *cmd)
@@ -101,9 +142,15 @@ int hook_args_resolve(struct hook_args *h, const char *cmd)
 		return h->hook.ifindex ? 0 : -ENODEV;
 	case BPF_SDT_HOOK_TC:
 		return resolve_tc(h, cmd);
-	case BPF_SDT_HOOK_LINK:
+	case BPF_SDT_HOOK_LINK: {
+		int fd = open_pinned(cmd, "--link", h->spec, "link");
+
+		if (fd < 0)
+			return fd;
+		close(fd); /* libbpfsdt opens it again */
 		h->hook.link_pin = h->spec;
 		return 0;
+	}
 	case BPF_SDT_HOOK_PROG_ARRAY:
 		return resolve_prog_array(h, cmd);
 	}

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* bpfsdt: command-line front end of libbpfsdt, in the style of bpftool. */
+#include <errno.h>
 #include <getopt.h>
+#include <linux/capability.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include "cli.h"
 #include <bpf/libbpf.h>
 #include "libbpfsdt.h"
@@ -35,11 +39,44 @@ static int print_diag(enum bpf_sdt_print_level level, const char *fmt, va_list a
 	return vfprintf(stderr, fmt, args);
 }
 
-/* libbpf's own warnings are worth seeing (a load failure's verifier log);
- * its informational messages are not. */
-static int libbpf_warnings(enum libbpf_print_level level, const char *fmt, va_list args)
+/* libbpf's own lines would stand beside ours, in its words and format
+ * ("libbpf: prog 'x': failed to load: -22"): every failure they describe is
+ * said in one line of ours (with the verifier's last words when the kernel
+ * refuses a program), so they are shown only with --verbose. */
+static int libbpf_lines(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-	return level == LIBBPF_WARN ? vfprintf(stderr, fmt, args) : 0;
+	return level != LIBBPF_DEBUG && cli.verbose ? vfprintf(stderr, fmt, args) : 0;
+}
+
+const char *cli_strerror(int err)
+{
+	static char buf[128];
+
+	/* libbpf's own codes (4000 and up) have no strerror() text */
+	if (libbpf_strerror(err, buf, sizeof(buf)))
+		snprintf(buf, sizeof(buf), "error %d", err < 0 ? -err : err);
+	return buf;
+}
+
+/* Effective capability cap (capget: no libcap needed). */
+static bool has_cap(unsigned int cap)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = {};
+
+	if (syscall(SYS_capget, &hdr, data))
+		return false;
+	return data[cap / 32].effective & (1u << (cap % 32));
+}
+
+int cli_require_privileges(const char *cmd)
+{
+	bool bpf = has_cap(CAP_SYS_ADMIN) || (has_cap(CAP_BPF) && has_cap(CAP_PERFMON));
+
+	if (bpf && has_cap(CAP_NET_ADMIN))
+		return 0;
+	cli_error("%s: needs root (CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN): it loads BPF programs", cmd);
+	return -EPERM;
 }
 
 static const struct command {
@@ -74,7 +111,8 @@ static void usage(FILE *out)
 		"\n"
 		"Options:\n"
 		"  -j, --json     machine-readable output\n"
-		"  -v, --verbose  say how probes are armed (relinking or in-kernel SDT links)\n"
+		"  -v, --verbose  say how probes are armed (relinking or in-kernel SDT links),\n"
+		"                 and show libbpf's own messages\n"
 		"  -h, --help     this help\n"
 		"  -V, --version  print the version\n"
 		"\n"
@@ -94,7 +132,7 @@ int main(int argc, char **argv)
 	int c;
 
 	bpf_sdt_set_print(print_diag);
-	libbpf_set_print(libbpf_warnings);
+	libbpf_set_print(libbpf_lines);
 	/* '+': stop at the command name; the rest belongs to the command. */
 	while ((c = getopt_long(argc, argv, "+jvhV", opts, NULL)) != -1) {
 		switch (c) {
