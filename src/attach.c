@@ -218,7 +218,7 @@ static void attachment_free(struct sdt_attachment *a)
 	free(a);
 }
 
-static const struct bpf_sdt_probe *resolve_probe(const struct bpf_sdt_target *t,
+static const struct bpf_sdt_probe *resolve_probe(struct bpf_sdt_target *t,
 						 const struct bpf_program *observer,
 						 const char *probe)
 {
@@ -233,18 +233,20 @@ static const struct bpf_sdt_probe *resolve_probe(const struct bpf_sdt_target *t,
 		return NULL;
 	}
 	p = bpf_sdt_object__find_probe(t->sdt, probe);
-	if (!p)
+	if (!p && !(p = sdt_dynamic_probe(t, probe)) && errno == ENOENT)
 		pr_warn("%s: observer %s: the target declares no probe %s", t->name,
 			bpf_program__name(observer), probe);
 	return p;
 }
 
-static __u32 pointer_args(const struct bpf_sdt_object *sdt, const struct bpf_sdt_probe *p)
+static __u32 pointer_args(const struct bpf_sdt_target *t, const struct bpf_sdt_probe *p)
 {
-	const struct btf *btf = bpf_sdt_object__btf(sdt);
+	const struct btf *btf = bpf_sdt_object__btf(t->sdt);
 	__u32 mask = 0;
 	int i;
 
+	if (sdt_probe_is_dynamic(t, p)) /* registers: any may hold a pointer */
+		return (1u << bpf_sdt_probe__arg_cnt(p)) - 1;
 	for (i = 0; i < bpf_sdt_probe__arg_cnt(p); i++) {
 		const struct btf_type *ty = btf__type_by_id(
 			btf, btf__resolve_type(btf, bpf_sdt_probe__arg_type_id(p, i)));
@@ -266,7 +268,7 @@ static int check_observer(const struct bpf_sdt_target *t, struct sdt_attachment 
 		.insn_cnt = a->code.insn_cnt,
 		.main_end = a->code.func_info_cnt > 1 ? fi[1].insn_off : a->code.insn_cnt,
 		.nargs = bpf_sdt_probe__arg_cnt(a->probe),
-		.ptr_args = pointer_args(t->sdt, a->probe),
+		.ptr_args = pointer_args(t, a->probe),
 	};
 
 	return sdt_observer_check(&req);

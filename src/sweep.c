@@ -481,13 +481,27 @@ static int arm(struct sweep *s, const __u32 *ks, __u32 n, struct bpf_sdt_link **
 	return err;
 }
 
-/* Runs every input on the armed copy; 0 when all match the control runs
- * and the counts follow the control flow, else why (-EAGAIN). */
-static int check_armed(struct sweep *s, const __u32 *ks, __u32 n, char *why, size_t size)
+/* A boundary whose count does not follow the control flow. */
+struct miscount {
+	bool bad;
+	size_t input;
+	__u64 hits, lead_hits;
+	__u32 lead_insn;
+};
+
+/* Runs every input on the armed copy: -EAGAIN (why says how) when a run
+ * differs from its control run -- which of the armed boundaries did it is
+ * for halving to find -- else 0, with the boundaries whose counts do not
+ * follow the control flow in miss[]. Counters do not interfere with one
+ * another, so counts taken with everything armed are each boundary's own:
+ * no halving needed (and halving would split a block across halves, each
+ * consistent on its own). */
+static int check_armed(struct sweep *s, const __u32 *ks, __u32 n, struct miscount *miss,
+		       char *why, size_t size)
 {
 	int fd = bpf_sdt_target__prog_fd(s->t, s->tp->name);
 	__u64 *counts = calloc(s->nb ? s->nb : 1, sizeof(*counts));
-	__u32 zero = 0, k;
+	__u32 zero = 0, k, j;
 	size_t in;
 	int err = 0;
 
@@ -513,85 +527,106 @@ static int check_armed(struct sweep *s, const __u32 *ks, __u32 n, char *why, siz
 			err = -errno;
 			break;
 		}
-		/* the first armed boundary of each block sets the block's count */
-		for (k = 0; k < n && !err; k++) {
-			__u32 at = s->bidx[ks[k]], lead = s->leader[at], j;
+		/* each block's first armed boundary gives the block's count;
+		 * ks is in instruction order, so it comes first */
+		for (k = 0, j = 0; k < n; k++) {
+			__u32 at = s->bidx[ks[k]];
 
-			for (j = 0; j < n; j++)
-				if (s->leader[s->bidx[ks[j]]] == lead)
-					break;
-			if (counts[ks[k]] != counts[ks[j]]) {
-				snprintf(why, size,
-					 "input %zu: hit %llu times, but insn %u of its basic block %llu times",
-					 in, (unsigned long long)counts[ks[k]], s->bidx[ks[j]],
-					 (unsigned long long)counts[ks[j]]);
-				err = -EAGAIN;
-			}
-			if (!err && at == 0 && counts[ks[k]] != 1 && !s->control[in].err) {
-				snprintf(why, size, "input %zu: the first instruction hit %llu times in one run",
-					 in, (unsigned long long)counts[ks[k]]);
-				err = -EAGAIN;
-			}
+			if (!k || s->leader[at] != s->leader[s->bidx[ks[j]]])
+				j = k;
+			if (miss[k].bad)
+				continue;
+			if (counts[ks[k]] != counts[ks[j]] ||
+			    (at == 0 && counts[ks[k]] != 1 && !s->control[in].err))
+				miss[k] = (struct miscount){ .bad = true, .input = in,
+							     .hits = counts[ks[k]],
+							     .lead_hits = counts[ks[j]],
+							     .lead_insn = s->bidx[ks[j]] };
 		}
 	}
 	free(counts);
 	return err;
 }
 
-/* Arms ks together; on a refusal or a difference, halves until the
- * boundaries at fault stand alone. */
+/* The boundaries of an armed set: identical, or miscounted. */
+static int record_armed(struct sweep *s, const __u32 *ks, __u32 n, const struct miscount *miss)
+{
+	__u32 k;
+	int err = 0;
+
+	for (k = 0; k < n && !err; k++) {
+		const struct miscount *m = &miss[k];
+
+		s->state[ks[k]] = B_ARMED;
+		s->res->armed++;
+		if (!m->bad)
+			s->res->identical++;
+		else if (s->bidx[ks[k]] == m->lead_insn)
+			err = add_failure(s, m->lead_insn,
+					  "input %zu: the program's first instruction hit %llu times in one run",
+					  m->input, (unsigned long long)m->hits);
+		else
+			err = add_failure(s, s->bidx[ks[k]],
+					  "input %zu: hit %llu times, but insn %u, first of its basic block, %llu times",
+					  m->input, (unsigned long long)m->hits, m->lead_insn,
+					  (unsigned long long)m->lead_hits);
+	}
+	return err;
+}
+
+/* Arms ks together; on a refusal or a difference in what the runs do,
+ * halves until the boundaries at fault stand alone. */
 static int sweep_set(struct sweep *s, const __u32 *ks, __u32 n)
 {
 	struct bpf_sdt_link **links = calloc(n ? n : 1, sizeof(*links));
+	struct miscount *miss = calloc(n ? n : 1, sizeof(*miss));
 	char why[REASON_MAX];
-	__u32 k;
 	int err, ok;
 
-	if (!links)
-		return -ENOMEM;
+	if (!links || !miss) {
+		err = -ENOMEM;
+		goto out;
+	}
 	if (!n) {
-		free(links);
-		return 0;
+		err = 0;
+		goto out;
 	}
 	err = arm(s, ks, n, links, why, sizeof(why));
+	if (err == -ENOMEM)
+		goto out;
+	if (err && n == 1) {
+		s->state[ks[0]] = B_FAILED;
+		err = add_failure(s, s->bidx[ks[0]], "not armed: %s", why);
+		goto out;
+	}
 	if (!err) {
-		ok = check_armed(s, ks, n, why, sizeof(why));
+		ok = check_armed(s, ks, n, miss, why, sizeof(why));
 		err = sdt_links_destroy(links, n);
-		if (err) {
-			free(links);
-			return err;
+		if (err)
+			goto out;
+		if (!ok) {
+			err = record_armed(s, ks, n, miss);
+			goto out;
 		}
-		if (ok == -EAGAIN && n == 1) {
+		if (ok != -EAGAIN) {
+			err = ok;
+			goto out;
+		}
+		if (n == 1) {
 			s->state[ks[0]] = B_ARMED;
 			s->res->armed++;
 			err = add_failure(s, s->bidx[ks[0]], "%s", why);
-		} else if (ok == -EAGAIN) {
-			err = 0; /* narrowed down below */
-		} else if (ok) {
-			err = ok;
-		} else {
-			for (k = 0; k < n; k++)
-				s->state[ks[k]] = B_ARMED;
-			s->res->armed += n;
-			s->res->identical += n;
-			free(links);
-			return 0;
+			goto out;
 		}
-		if (err || n == 1) {
-			free(links);
-			return err;
-		}
-	} else if (n == 1) {
-		s->state[ks[0]] = B_FAILED;
-		free(links);
-		return add_failure(s, s->bidx[ks[0]], "not armed: %s", why);
-	} else if (err == -ENOMEM) {
-		free(links);
-		return err;
 	}
 	free(links);
+	free(miss);
 	err = sweep_set(s, ks, n / 2);
 	return err ? err : sweep_set(s, ks + n / 2, n - n / 2);
+out:
+	free(links);
+	free(miss);
+	return err;
 }
 
 /* --- control runs ------------------------------------------------------------- */
