@@ -403,7 +403,8 @@ const struct bpf_sdt_probe *bpf_sdt_target__find_probe(struct bpf_sdt_target *t,
 		return p;
 	p = sdt_dynamic_probe(t, name);
 	if (!p && errno == ENOENT)
-		pr_warn("%s: no probe %s (nor a PROG+INSN or FILE:LINE boundary)", t->name, name);
+		pr_warn("%s: the target declares no probe %s (nor is it a PROG+INSN or FILE:LINE site)",
+			t->name, name);
 	return p;
 }
 
