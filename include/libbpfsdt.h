@@ -104,6 +104,7 @@ bpf_sdt_probe__site(const struct bpf_sdt_probe *probe, size_t idx);
 enum bpf_sdt_arg_kind {
 	BPF_SDT_ARG_REG, /* in register reg */
 	BPF_SDT_ARG_MEM, /* u64 at *(reg + off): arguments 10..12 of long probes */
+	BPF_SDT_ARG_NONE, /* a dynamic site's register no path sets there: reads 0 */
 };
 
 struct bpf_sdt_arg_loc {
@@ -429,6 +430,79 @@ LIBBPFSDT_API __u64 bpf_sdt_tracer__site_hits(const struct bpf_sdt_tracer *trace
 LIBBPFSDT_API __u64 bpf_sdt_tracer__lost(const struct bpf_sdt_tracer *tracer);
 /* Detaches and frees. */
 LIBBPFSDT_API void bpf_sdt_tracer__free(struct bpf_sdt_tracer *tracer);
+
+/*
+ * Dynamic sites: a probe at any instruction boundary of a loaded program,
+ * no compiled-in NOP needed. name "PROG+INSN" is instruction INSN of PROG
+ * as libbpf loaded it (the numbering of `bpfsdt list` and `bpfsdt sweep`);
+ * "FILE:LINE" the first instruction of that source line in each function
+ * that has code from it (line info; FILE may be a path suffix). Its
+ * arguments are the registers r0..r9 as u64; a register no path sets
+ * there has kind BPF_SDT_ARG_NONE and reads 0. The probe is created on
+ * first use and lives as long as the target; tracers and observers attach
+ * to it like to any probe. For any other name: the object's probe of that
+ * name. NULL with errno (ENOENT: no such probe) after one diagnostic for a
+ * dynamic name that names no boundary.
+ */
+LIBBPFSDT_API const struct bpf_sdt_probe *
+bpf_sdt_target__find_probe(struct bpf_sdt_target *target, const char *name);
+/* The site (static or dynamic) with this id, NULL if none. */
+LIBBPFSDT_API const struct bpf_sdt_site *
+bpf_sdt_target__site_by_id(const struct bpf_sdt_target *target, __u32 id);
+LIBBPFSDT_API bool bpf_sdt_site__is_dynamic(const struct bpf_sdt_site *site);
+
+/*
+ * The sweep: arms a counting site at every instruction boundary of a
+ * program (or every Nth), runs it on each input with BPF_PROG_TEST_RUN from
+ * the same map state as the unarmed program, and compares: return value,
+ * output packet and context, every map's contents; and the hit counts must
+ * follow the control flow (equal within a basic block; the entry once per
+ * run). What the unarmed program itself does differently from run to run
+ * is left out (see the notes). The target must be opened from a file or
+ * memory (not live).
+ */
+struct bpf_sdt_run_input {
+	const void *data;	/* the packet */
+	__u32 size;
+	const void *ctx;	/* optional context (struct __sk_buff, xdp_md) */
+	__u32 ctx_size;
+};
+
+struct bpf_sdt_sweep_opts {
+	size_t sz;
+	const struct bpf_sdt_run_input *inputs;
+	size_t input_cnt;
+	/* Arm one boundary at a time (default: all at once, narrowed down by
+	 * halving when the kernel refuses the copy or a run differs). */
+	bool each;
+	/* Only every Nth boundary (0 or 1: all). */
+	__u32 every;
+	size_t :0;
+};
+#define bpf_sdt_sweep_opts__last_field every
+
+struct bpf_sdt_sweep_failure {
+	__u32 insn;		/* the boundary: before this instruction */
+	const char *reason;	/* "not armed: ..." or how a run differed */
+};
+
+struct bpf_sdt_sweep;
+
+/* NULL with errno when the sweep could not be made (said why). */
+LIBBPFSDT_API struct bpf_sdt_sweep *
+bpf_sdt_target__sweep(struct bpf_sdt_target *target, const char *prog_name,
+		      const struct bpf_sdt_sweep_opts *opts);
+LIBBPFSDT_API __u32 bpf_sdt_sweep__boundaries(const struct bpf_sdt_sweep *sweep);
+LIBBPFSDT_API __u32 bpf_sdt_sweep__armed(const struct bpf_sdt_sweep *sweep);
+LIBBPFSDT_API __u32 bpf_sdt_sweep__identical(const struct bpf_sdt_sweep *sweep);
+LIBBPFSDT_API size_t bpf_sdt_sweep__failure_cnt(const struct bpf_sdt_sweep *sweep);
+/* Sorted by instruction. */
+LIBBPFSDT_API const struct bpf_sdt_sweep_failure *
+bpf_sdt_sweep__failure(const struct bpf_sdt_sweep *sweep, size_t idx);
+/* What was left out of the comparison and why ("map x varies from run to
+ * run of the unarmed program: not compared; ..."), or NULL. */
+LIBBPFSDT_API const char *bpf_sdt_sweep__notes(const struct bpf_sdt_sweep *sweep);
+LIBBPFSDT_API void bpf_sdt_sweep__free(struct bpf_sdt_sweep *sweep);
 
 /*
  * Formats a value of BTF type type_id (from btf) held in data: integers by

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "dynamic_sites.h"
 #include "native.h"
 #include "observer_check.h"
 #include "relink.h"
@@ -46,6 +47,11 @@ struct sdt_attachment {
 	bool gpl;			/* the observer's license is GPL-compatible */
 	struct sdt_native_att *native;	/* one per native program it applies to */
 	size_t native_cnt;
+	bool leaving;			/* being destroyed: left out of re-arming */
+	bool inline_count;		/* an inline counter (relink.h) */
+	int counter_fd;
+	__u32 (*counter_slot)(void *ctx, const struct bpf_sdt_site *site);
+	void *counter_ctx;
 };
 
 struct bpf_sdt_link {
@@ -71,9 +77,9 @@ static bool relinks(const struct sdt_attachment *a, const struct sdt_target_prog
 	return !tp->native && applies(a, tp);
 }
 
-/* The observers of tp, in attach order, optionally without `skip`. */
+/* The observers of tp, in attach order, without those leaving. */
 static int collect(const struct bpf_sdt_target *t, const struct sdt_target_prog *tp,
-		   const struct sdt_attachment *skip, struct sdt_arm_obs **out, size_t *n)
+		   struct sdt_arm_obs **out, size_t *n)
 {
 	const struct sdt_attachment *a;
 	size_t cnt = 0;
@@ -85,16 +91,20 @@ static int collect(const struct bpf_sdt_target *t, const struct sdt_target_prog 
 		return -ENOMEM;
 	*n = 0;
 	for (a = t->attachments; a; a = a->next)
-		if (a != skip && relinks(a, tp))
-			(*out)[(*n)++] = (struct sdt_arm_obs){ a->probe, a->cookie, a->name, &a->code,
-							      a->btf };
+		if (!a->leaving && relinks(a, tp))
+			(*out)[(*n)++] = (struct sdt_arm_obs){
+				.probe = a->probe, .cookie = a->cookie, .name = a->name,
+				.code = &a->code, .btf = a->btf, .inline_count = a->inline_count,
+				.counter_fd = a->counter_fd, .counter_slot = a->counter_slot,
+				.counter_ctx = a->counter_ctx,
+			};
 	return 0;
 }
 
 /* Rebuilds every program any of the nchanged attachments affects, as if
- * `skip` were gone: each program swapped once, all or nothing. */
+ * those leaving were gone: each program swapped once, all or nothing. */
 static int rearm(struct bpf_sdt_target *t, struct sdt_attachment *const *changed,
-		 size_t nchanged, const struct sdt_attachment *skip)
+		 size_t nchanged, bool leaving)
 {
 	int *fds = calloc(t->prog_cnt ? t->prog_cnt : 1, sizeof(*fds));
 	struct sdt_arm_obs *obs = NULL;
@@ -116,13 +126,13 @@ static int rearm(struct bpf_sdt_target *t, struct sdt_attachment *const *changed
 				continue;
 			affected = true;
 			/* a newly observed probe's sites must pass the argument check */
-			if (!skip && changed[c]->probe)
+			if (!leaving && changed[c]->probe && !sdt_probe_is_dynamic(t, changed[c]->probe))
 				err = sdt_check_probe_sites(t, tp, changed[c]->probe);
 		}
 		if (!affected)
 			continue;
 		if (!err)
-			err = collect(t, tp, skip, &obs, &n);
+			err = collect(t, tp, &obs, &n);
 		if (!err && !n)
 			fds[i] = -1; /* no observers left: the original */
 		if (!err && n) {
@@ -208,7 +218,7 @@ static void attachment_free(struct sdt_attachment *a)
 	free(a);
 }
 
-static const struct bpf_sdt_probe *resolve_probe(const struct bpf_sdt_target *t,
+static const struct bpf_sdt_probe *resolve_probe(struct bpf_sdt_target *t,
 						 const struct bpf_program *observer,
 						 const char *probe)
 {
@@ -223,18 +233,20 @@ static const struct bpf_sdt_probe *resolve_probe(const struct bpf_sdt_target *t,
 		return NULL;
 	}
 	p = bpf_sdt_object__find_probe(t->sdt, probe);
-	if (!p)
+	if (!p && !(p = sdt_dynamic_probe(t, probe)) && errno == ENOENT)
 		pr_warn("%s: observer %s: the target declares no probe %s", t->name,
 			bpf_program__name(observer), probe);
 	return p;
 }
 
-static __u32 pointer_args(const struct bpf_sdt_object *sdt, const struct bpf_sdt_probe *p)
+static __u32 pointer_args(const struct bpf_sdt_target *t, const struct bpf_sdt_probe *p)
 {
-	const struct btf *btf = bpf_sdt_object__btf(sdt);
+	const struct btf *btf = bpf_sdt_object__btf(t->sdt);
 	__u32 mask = 0;
 	int i;
 
+	if (sdt_probe_is_dynamic(t, p)) /* registers: any may hold a pointer */
+		return (1u << bpf_sdt_probe__arg_cnt(p)) - 1;
 	for (i = 0; i < bpf_sdt_probe__arg_cnt(p); i++) {
 		const struct btf_type *ty = btf__type_by_id(
 			btf, btf__resolve_type(btf, bpf_sdt_probe__arg_type_id(p, i)));
@@ -256,7 +268,7 @@ static int check_observer(const struct bpf_sdt_target *t, struct sdt_attachment 
 		.insn_cnt = a->code.insn_cnt,
 		.main_end = a->code.func_info_cnt > 1 ? fi[1].insn_off : a->code.insn_cnt,
 		.nargs = bpf_sdt_probe__arg_cnt(a->probe),
-		.ptr_args = pointer_args(t->sdt, a->probe),
+		.ptr_args = pointer_args(t, a->probe),
 	};
 
 	return sdt_observer_check(&req);
@@ -317,7 +329,7 @@ static int attach_checked_all(struct bpf_sdt_target *t, struct sdt_attachment **
 		as[k]->next = k + 1 < n ? as[k + 1] : NULL;
 	}
 	*tail = as[0];
-	err = rearm(t, as, n, NULL);
+	err = rearm(t, as, n, false);
 	if (err) {
 		*tail = NULL;
 		goto fail;
@@ -412,16 +424,22 @@ int sdt_target_attach_generated_all(struct bpf_sdt_target *t, const struct sdt_g
 	for (k = 0; k < n; k++) {
 		struct sdt_attachment *a = attachment_new(t, g[k].name, 0, g[k].target_prog);
 
-		if (!a || !(a->code.insns = malloc(g[k].insn_cnt * sizeof(*g[k].insns)))) {
+		if (!a || !(a->code.insns = malloc((g[k].insn_cnt ? g[k].insn_cnt : 1) *
+						   sizeof(*g[k].insns)))) {
 			attachment_free(a);
 			while (k-- > 0)
 				attachment_free(as[k]);
 			free(as);
 			return -ENOMEM;
 		}
-		memcpy(a->code.insns, g[k].insns, g[k].insn_cnt * sizeof(*g[k].insns));
+		if (g[k].insn_cnt)
+			memcpy(a->code.insns, g[k].insns, g[k].insn_cnt * sizeof(*g[k].insns));
 		a->code.insn_cnt = g[k].insn_cnt;
 		a->probe = g[k].probe;
+		a->inline_count = g[k].inline_count;
+		a->counter_fd = g[k].counter_fd;
+		a->counter_slot = g[k].counter_slot;
+		a->counter_ctx = g[k].counter_ctx;
 		as[k] = a;
 	}
 	err = attach_checked_all(t, as, n);
@@ -436,7 +454,8 @@ struct bpf_sdt_link *sdt_target_attach_generated(struct bpf_sdt_target *t,
 						 const char *name, const struct bpf_insn *insns,
 						 __u32 insn_cnt, const char *target_prog)
 {
-	struct sdt_generated g = { probe, name, insns, insn_cnt, target_prog };
+	struct sdt_generated g = { .probe = probe, .name = name, .insns = insns,
+				   .insn_cnt = insn_cnt, .target_prog = target_prog };
 	struct bpf_sdt_link *link;
 	int err = sdt_target_attach_generated_all(t, &g, 1, &link);
 
@@ -447,25 +466,38 @@ struct bpf_sdt_link *sdt_target_attach_generated(struct bpf_sdt_target *t,
 	return link;
 }
 
-int bpf_sdt_link__destroy(struct bpf_sdt_link *link)
+int sdt_links_destroy(struct bpf_sdt_link *const *links, size_t n)
 {
-	struct bpf_sdt_target *t;
-	struct sdt_attachment **pp, *a;
+	struct sdt_attachment **as = calloc(n ? n : 1, sizeof(*as)), **pp;
+	struct bpf_sdt_target *t = n ? links[0]->target : NULL;
+	size_t k;
 	int err;
 
-	if (!link)
-		return 0;
-	t = link->target;
-	a = link->att;
-	err = rearm(t, &a, 1, a);
-	if (err)
-		return err; /* still attached: the previous copies keep running */
-	native_unlink(a);
-	for (pp = &t->attachments; *pp != a; pp = &(*pp)->next)
-		;
-	*pp = a->next;
-	attachment_free(a);
-	return 0;
+	if (!as)
+		return -ENOMEM;
+	for (k = 0; k < n; k++) {
+		as[k] = links[k]->att;
+		as[k]->leaving = true;
+	}
+	err = n ? rearm(t, as, n, true) : 0;
+	for (k = 0; k < n; k++) {
+		if (err) { /* still attached: the previous copies keep running */
+			as[k]->leaving = false;
+			continue;
+		}
+		native_unlink(as[k]);
+		for (pp = &t->attachments; *pp != as[k]; pp = &(*pp)->next)
+			;
+		*pp = as[k]->next;
+		attachment_free(as[k]);
+	}
+	free(as);
+	return err;
+}
+
+int bpf_sdt_link__destroy(struct bpf_sdt_link *link)
+{
+	return link ? sdt_links_destroy(&link, 1) : 0;
 }
 
 void sdt_target_detach_all(struct bpf_sdt_target *t)

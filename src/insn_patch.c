@@ -29,7 +29,8 @@ static enum ref_field pc_ref(const struct bpf_insn *insn)
 	return REF_OFF; /* conditional jumps, ja, may_goto */
 }
 
-static int check_patches(const struct sdt_patch *patches, __u32 npatch, __u32 cnt)
+static int check_patches(const struct bpf_insn *insns, const struct sdt_patch *patches,
+			 __u32 npatch, __u32 cnt)
 {
 	__u32 i;
 
@@ -38,8 +39,18 @@ static int check_patches(const struct sdt_patch *patches, __u32 npatch, __u32 cn
 			return -EINVAL;
 		if (patches[i].cnt && !patches[i].insns)
 			return -EINVAL;
+		/* the middle of a 16-byte load is no instruction boundary
+		 * (its second half's code is 0, never a first half's) */
+		if (patches[i].at && sdt_insn_is_ld_imm64(&insns[patches[i].at - 1]))
+			return -EINVAL;
 	}
 	return 0;
+}
+
+/* Instructions a patch puts in place of the one it is at. */
+static __u32 patch_len(const struct sdt_patch *p)
+{
+	return p->cnt + (p->insert ? 1 : 0);
 }
 
 static int remap(const struct bpf_insn *old, __u32 old_pos, __u32 cnt, const __u32 *new_idx,
@@ -71,11 +82,11 @@ int sdt_insns_patch(const struct bpf_insn *insns, __u32 cnt, const struct sdt_pa
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	err = check_patches(patches, npatch, cnt);
+	err = check_patches(insns, patches, npatch, cnt);
 	if (err)
 		return err;
 	for (p = 0; p < npatch; p++)
-		new_cnt += patches[p].cnt - 1;
+		new_cnt += patch_len(&patches[p]) - 1;
 	out->new_idx = calloc((size_t)cnt + 1, sizeof(*out->new_idx));
 	out->insns = calloc(new_cnt ? new_cnt : 1, sizeof(*out->insns));
 	if (!out->new_idx || !out->insns) {
@@ -85,7 +96,7 @@ int sdt_insns_patch(const struct bpf_insn *insns, __u32 cnt, const struct sdt_pa
 	for (i = 0, p = 0, pos = 0; i < cnt; i++) {
 		out->new_idx[i] = pos;
 		if (p < npatch && patches[p].at == i)
-			pos += patches[p++].cnt;
+			pos += patch_len(&patches[p++]);
 		else
 			pos++;
 	}
@@ -96,11 +107,13 @@ int sdt_insns_patch(const struct bpf_insn *insns, __u32 cnt, const struct sdt_pa
 		__u32 at = out->new_idx[i];
 
 		if (p < npatch && patches[p].at == i) {
-			if (patches[p].cnt)
-				memcpy(&out->insns[at], patches[p].insns,
-				       patches[p].cnt * sizeof(struct bpf_insn));
-			p++;
-			continue;
+			const struct sdt_patch *pt = &patches[p++];
+
+			if (pt->cnt)
+				memcpy(&out->insns[at], pt->insns, pt->cnt * sizeof(struct bpf_insn));
+			if (!pt->insert)
+				continue;
+			at += pt->cnt; /* the original, after what was inserted */
 		}
 		out->insns[at] = insns[i];
 		err = remap(&insns[i], i, cnt, out->new_idx, &out->insns[at], at);

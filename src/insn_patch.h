@@ -8,11 +8,17 @@
 
 #include <linux/bpf.h>
 #include <linux/types.h>
+#include <stdbool.h>
 
 struct sdt_patch {
 	__u32 at;			/* index of the instruction replaced */
 	const struct bpf_insn *insns;	/* its replacement (may be empty) */
 	__u32 cnt;
+	/* Insert insns before instruction `at` instead of replacing it: the
+	 * original follows them (its own references remapped), and every
+	 * reference to `at` lands on the inserted code, so it runs on every
+	 * path that reached the instruction (a dynamic site). */
+	bool insert;
 };
 
 struct sdt_patched {
@@ -24,7 +30,8 @@ struct sdt_patched {
 };
 
 /*
- * Applies patches (sorted by `at`, distinct) to insns. Remapped: off of
+ * Applies patches (sorted by `at`, distinct; never the second half of an
+ * ld_imm64) to insns. Remapped: off of
  * JMP/JMP32 jumps (imm of the JMP32 `gotol`), imm of BPF-to-BPF calls and of
  * ld_imm64 BPF_PSEUDO_FUNC. A reference to a replaced instruction lands on
  * the start of its replacement. Instructions inside replacements are copied

@@ -15,6 +15,12 @@
 
 __attribute__((format(printf, 2, 3)))
 void sdt_pr(enum bpf_sdt_print_level level, const char *fmt, ...);
+/* Keeps the warnings of what runs until _end in buf (NUL-terminated,
+ * truncated to size) instead of printing them: for trying something whose
+ * failure is an answer, not an error (bpfsdt sweep narrowing down which
+ * boundary the verifier refuses). Not nested, not thread-safe. */
+void sdt_pr_capture_begin(char *buf, size_t size);
+void sdt_pr_capture_end(void);
 #define pr_warn(fmt, ...) sdt_pr(BPF_SDT_WARN, fmt "\n", ##__VA_ARGS__)
 #define pr_info(fmt, ...) sdt_pr(BPF_SDT_INFO, fmt "\n", ##__VA_ARGS__)
 #define pr_debug(fmt, ...) sdt_pr(BPF_SDT_DEBUG, fmt "\n", ##__VA_ARGS__)
@@ -85,6 +91,7 @@ struct bpf_sdt_site {
 	__u32 insn;
 	__u32 section_insn;
 	__u32 id;		/* its entry's position in .bpf_sdt_notes */
+	bool dynamic;		/* dynamic_sites.h: not from the ELF */
 	int nargs;
 	struct bpf_sdt_arg_loc args[BPF_SDT_MAX_ARGS];
 };

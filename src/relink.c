@@ -96,7 +96,8 @@ struct call_fixup {
 };
 
 struct site_seq {
-	__u32 idx;	/* the NOP */
+	__u32 idx;	/* the NOP, or the instruction a dynamic site precedes */
+	bool insert;
 	struct insn_buf code;
 	struct call_fixup *calls;
 	size_t ncalls;
@@ -110,6 +111,8 @@ struct relink {
 	struct site_seq *seqs;
 	size_t nseqs;
 	struct sdt_patched patched;
+	const struct sdt_reg_state *regs; /* of the original, for this arming */
+	struct sdt_reg_state *own_regs;	/* when dynamic sites make them differ */
 	struct insn_buf prog;		/* final armed instructions */
 	__u32 *obs_base;		/* where each observer's code starts */
 	struct btf *btf;
@@ -256,13 +259,87 @@ static int build_check_site(struct relink *r, const struct sdt_prog_site *ps, st
 	return b->err;
 }
 
-/* The sequence replacing one site's NOP. */
+/* Two registers the inlined counters may use at the site: dead ones where
+ * it has them (r0..r9), else ones set on every path, spilled around. */
+static int pick_scratch(const struct sdt_reg_state *st, int scratch[2], __u16 *spill)
+{
+	__u16 dead = ~st->live_in & 0x3ff, saved = st->live_in & st->init_in & 0x3ff;
+	int n = 0, reg;
+
+	*spill = 0;
+	for (reg = 0; reg <= 9 && n < 2; reg++)
+		if (dead & SDT_REG_BIT(reg))
+			scratch[n++] = reg;
+	for (reg = 0; reg <= 9 && n < 2; reg++)
+		if (saved & SDT_REG_BIT(reg)) {
+			scratch[n++] = reg;
+			*spill |= SDT_REG_BIT(reg);
+		}
+	return n == 2 ? 0 : -ENOSPC;
+}
+
+/* counter += 1 for each inline-counting observer of the site's probe. */
+static int emit_inline_counters(struct relink *r, const struct sdt_prog_site *ps,
+				struct insn_buf *b)
+{
+	const struct bpf_sdt_probe *probe = bpf_sdt_site__probe(ps->site);
+	__u32 depth = (r->tp->stack_depth[ps->func] + 7) & ~7u;
+	int scratch[2], k, n, err;
+	__u16 spill;
+	size_t o;
+
+	for (o = 0; o < r->nobs && !(r->obs[o].probe == probe && r->obs[o].inline_count); o++)
+		;
+	if (o == r->nobs)
+		return 0;
+	err = pick_scratch(&r->regs[ps->idx], scratch, &spill);
+	if (err || depth + 8 * __builtin_popcount(spill) > MAX_BPF_STACK) {
+		pr_warn("%s: probe %s at %s insn %u (program %s): %s", r->t->name,
+			bpf_sdt_probe__name(probe), site_fn(ps), bpf_sdt_site__insn(ps->site),
+			r->tp->name, err ? "every register is live and some are not set on every path: none can hold the counter" :
+			"no stack left to free two registers for the counter");
+		return err ? err : -E2BIG;
+	}
+	for (k = 0, n = 0; k < 2; k++)
+		if (spill & SDT_REG_BIT(scratch[k]))
+			emit(b, STX_DW(BPF_REG_10, scratch[k], -(int)depth - 8 * ++n));
+	for (; o < r->nobs; o++) {
+		const struct sdt_arm_obs *ob = &r->obs[o];
+
+		if (ob->probe != probe || !ob->inline_count)
+			continue;
+		emit(b, (struct bpf_insn){ BPF_LD | BPF_IMM | BPF_DW, scratch[0], BPF_PSEUDO_MAP_VALUE,
+					   0, ob->counter_fd });
+		emit(b, (struct bpf_insn){ 0, 0, 0, 0,
+					   (__s32)(8 * ob->counter_slot(ob->counter_ctx, ps->site)) });
+		emit(b, ALU64_IMM(BPF_MOV, scratch[1], 1));
+		emit(b, (struct bpf_insn){ BPF_STX | 0xc0 /* BPF_ATOMIC */ | BPF_DW, scratch[0],
+					   scratch[1], 0, BPF_ADD });
+	}
+	for (k = 0, n = 0; k < 2; k++)
+		if (spill & SDT_REG_BIT(scratch[k]))
+			emit(b, LDX_DW(scratch[k], BPF_REG_10, -(int)depth - 8 * ++n));
+	return b->err;
+}
+
+static bool calls_observers(const struct relink *r, const struct bpf_sdt_probe *probe)
+{
+	size_t k;
+
+	for (k = 0; k < r->nobs; k++)
+		if (r->obs[k].probe == probe && !r->obs[k].inline_count)
+			return true;
+	return false;
+}
+
+/* The sequence replacing one site's NOP, or going before a dynamic site's
+ * instruction. */
 static int build_site(struct relink *r, const struct sdt_prog_site *ps, struct site_seq *seq)
 {
 	const struct bpf_sdt_probe *probe = bpf_sdt_site__probe(ps->site);
 	const struct btf *sbtf = bpf_sdt_object__btf(r->t->sdt);
-	const struct sdt_reg_state *st = &r->tp->regs[ps->idx];
-	int nargs = bpf_sdt_probe__arg_cnt(probe), i, reg, nspill = 0, bits;
+	const struct sdt_reg_state *st = &r->regs[ps->idx];
+	int nargs = bpf_sdt_probe__arg_cnt(probe), i, reg, nspill = 0, bits, err;
 	__u16 spill = st->live_in & SDT_CALLER_SAVED, uninit = spill & ~st->init_in;
 	__u32 depth = (r->tp->stack_depth[ps->func] + 7) & ~7u, args_base, total;
 	struct insn_buf *b = &seq->code;
@@ -271,6 +348,11 @@ static int build_site(struct relink *r, const struct sdt_prog_site *ps, struct s
 
 	if (r->check)
 		return build_check_site(r, ps, seq);
+	seq->idx = ps->idx;
+	seq->insert = ps->insert;
+	err = emit_inline_counters(r, ps, b);
+	if (err || !calls_observers(r, probe))
+		return err;
 	if (uninit) {
 		for (reg = 0; !(uninit & SDT_REG_BIT(reg)); reg++)
 			;
@@ -289,17 +371,19 @@ static int build_site(struct relink *r, const struct sdt_prog_site *ps, struct s
 			bpf_sdt_site__insn(ps->site), r->tp->name, total - depth, depth, MAX_BPF_STACK);
 		return -E2BIG;
 	}
-	seq->idx = ps->idx;
 
 	for (reg = 0, i = 0; reg <= 5; reg++)
 		if (spill & SDT_REG_BIT(reg))
 			emit(b, STX_DW(BPF_REG_10, reg, -(int)(args_base + 8 * ++i)));
-	/* Register arguments first: nothing is clobbered yet. */
+	/* Register arguments first: nothing is clobbered yet. A dynamic
+	 * site's register no path sets there reads as 0. */
 	for (i = 0; i < nargs; i++) {
 		const struct bpf_sdt_arg_loc *a = bpf_sdt_site__arg(ps->site, i);
 
 		if (a->kind == BPF_SDT_ARG_REG)
 			emit(b, STX_DW(BPF_REG_10, a->reg, -(int)args_base + 8 * i));
+		else if (a->kind == BPF_SDT_ARG_NONE)
+			emit(b, ST_DW(BPF_REG_10, -(int)args_base + 8 * i, 0));
 	}
 	/* Arguments 10..12 sit in the site's stack block: r1 = block, r0 = temp. */
 	for (i = 0; i < nargs; i++) {
@@ -331,7 +415,7 @@ static int build_site(struct relink *r, const struct sdt_prog_site *ps, struct s
 	emit(b, ST_DW(BPF_REG_10, -(int)args_base + 8 * SDT_SLOT_SITE(nargs),
 		      (__s32)bpf_sdt_site__id(ps->site)));
 	for (k = 0; k < r->nobs; k++) {
-		if (r->obs[k].probe != probe)
+		if (r->obs[k].probe != probe || r->obs[k].inline_count)
 			continue;
 		emit_ld_imm64(b, BPF_REG_0, r->obs[k].cookie);
 		emit(b, STX_DW(BPF_REG_10, BPF_REG_0, -(int)args_base + 8 * SDT_SLOT_COOKIE(nargs)));
@@ -376,7 +460,8 @@ static int build_sites(struct relink *r)
 	memcpy(sites, r->tp->sites, r->tp->site_cnt * sizeof(*sites));
 	qsort(sites, r->tp->site_cnt, sizeof(*sites), cmp_site_idx);
 	for (i = 0; i < r->tp->site_cnt && !err; i++)
-		if (r->check ? !r->check->site || r->check->site == sites[i].site :
+		if (r->check ? (!r->check->site || r->check->site == sites[i].site) &&
+			       !sites[i].insert :
 			       observed(r, bpf_sdt_site__probe(sites[i].site)))
 			err = build_site(r, &sites[i], &r->seqs[r->nseqs++]);
 	free(sites);
@@ -394,8 +479,10 @@ static int assemble(struct relink *r)
 	if (!patches)
 		return -ENOMEM;
 	for (i = 0; i < r->nseqs; i++)
-		patches[i] = (struct sdt_patch){ r->seqs[i].idx, r->seqs[i].code.insns,
-						 r->seqs[i].code.cnt };
+		patches[i] = (struct sdt_patch){ .at = r->seqs[i].idx,
+						 .insns = r->seqs[i].code.insns,
+						 .cnt = r->seqs[i].code.cnt,
+						 .insert = r->seqs[i].insert };
 	err = sdt_insns_patch(r->tp->cap.insns, r->tp->cap.insn_cnt, patches, (__u32)r->nseqs,
 			      &r->patched);
 	free(patches);
@@ -419,6 +506,8 @@ static int assemble(struct relink *r)
 		const struct sdt_prog_capture *code = r->obs[k].code;
 		int nargs = bpf_sdt_probe__arg_cnt(r->obs[k].probe);
 
+		if (r->obs[k].inline_count)
+			continue; /* no code of its own: it is in the sites */
 		r->obs_base[k] = r->prog.cnt;
 		for (i = 0; i < code->insn_cnt; i++) {
 			struct bpf_insn insn = code->insns[i];
@@ -514,9 +603,12 @@ static int merge_btf(struct relink *r)
 		r->obs_func_id[k] = id;
 	}
 	for (k = 0; k < r->nobs; k++) {
-		const struct bpf_func_info *main_fi = r->obs[k].code->func_info;
+		const struct bpf_func_info *main_fi;
 		const struct btf_type *fn;
 
+		if (r->obs[k].inline_count)
+			continue;
+		main_fi = r->obs[k].code->func_info;
 		if (!r->obs[k].btf) {
 			id = add_generated_func(r->btf, r->obs[k].name);
 			if (id < 0)
@@ -608,6 +700,8 @@ static int build_ext_info(struct relink *r)
 	for (k = 0; k < r->nobs; k++) {
 		const struct sdt_prog_capture *oc = r->obs[k].code;
 
+		if (r->obs[k].inline_count)
+			continue;
 		if (!r->obs[k].btf) {
 			struct bpf_func_info fi = { r->obs_base[k], r->obs_func_id[k] };
 			struct bpf_line_info li = { .insn_off = r->obs_base[k] };
@@ -719,6 +813,7 @@ static void relink_free(struct relink *r)
 {
 	size_t i;
 
+	free(r->own_regs);
 	for (i = 0; i < r->nseqs; i++) {
 		free(r->seqs[i].code.insns);
 		free(r->seqs[i].calls);
@@ -735,6 +830,32 @@ static void relink_free(struct relink *r)
 	free(r->stubs);
 }
 
+static bool dynamic_site_called(void *ctx, const struct bpf_sdt_site *site)
+{
+	const struct relink *r = ctx;
+
+	return !r->check && calls_observers(r, bpf_sdt_site__probe(site));
+}
+
+/* Registers to preserve at each site: the program's analysis, unless a
+ * dynamic site is armed with a call and so reads registers of its own. */
+static int arming_regs(struct relink *r)
+{
+	size_t i;
+
+	r->regs = r->tp->regs;
+	for (i = 0; i < r->tp->site_cnt; i++)
+		if (r->tp->sites[i].insert && dynamic_site_called(r, r->tp->sites[i].site))
+			break;
+	if (i == r->tp->site_cnt)
+		return 0;
+	r->own_regs = calloc(r->tp->cap.insn_cnt ? r->tp->cap.insn_cnt : 1, sizeof(*r->own_regs));
+	if (!r->own_regs)
+		return -ENOMEM;
+	r->regs = r->own_regs;
+	return sdt_target_prog_analyse(r->tp, dynamic_site_called, r, r->own_regs);
+}
+
 static int relink(struct relink *r)
 {
 	struct bpf_sdt_target *t = r->t;
@@ -743,6 +864,8 @@ static int relink(struct relink *r)
 	int err;
 
 	err = sdt_target_prog_prepare(t, tp);
+	if (!err)
+		err = arming_regs(r);
 	if (!err)
 		err = build_sites(r);
 	if (!err)

@@ -23,6 +23,14 @@ struct sdt_arm_obs {
 	const struct sdt_prog_capture *code;	/* its final instructions */
 	const struct btf *btf;			/* its object's BTF; NULL for
 						 * code libbpfsdt generated */
+	/* Instead of code to call: add one to the u64 at slot
+	 * counter_slot(counter_ctx, site) of the single value of array map
+	 * counter_fd, inlined in the site (no call, no spilled arguments:
+	 * it works where calls are not allowed, inside bpf_spin_lock). */
+	bool inline_count;
+	int counter_fd;
+	__u32 (*counter_slot)(void *ctx, const struct bpf_sdt_site *site);
+	void *counter_ctx;
 };
 
 /*

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "dynamic_sites.h"
 #include "errstr.h"
 #include "native.h"
 #include "object_load.h"
@@ -321,10 +322,15 @@ struct bpf_sdt_target *bpf_sdt_target__from_object(struct bpf_object *obj, const
 	return sdt_target_adopt(t, elf, elf_size);
 }
 
-/* Every site reads its argument registers (its own, or the block address
- * of arguments 10..12) once armed, whether or not it is armed now: a call
- * inserted at one site must not clobber another site's arguments. */
-static int analyse_regs(struct sdt_target_prog *tp)
+/* Every static site reads its argument registers (its own, or the block
+ * address of arguments 10..12) once armed, whether or not it is armed now:
+ * a call inserted at one site must not clobber another site's arguments.
+ * A dynamic site reads registers only when reads(ctx, site) says it is
+ * armed with a call (counted in place, it reads none): counting every
+ * dynamic site's registers would keep every register live everywhere. */
+int sdt_target_prog_analyse(const struct sdt_target_prog *tp,
+			    bool (*reads)(void *ctx, const struct bpf_sdt_site *site), void *ctx,
+			    struct sdt_reg_state *regs)
 {
 	__u16 *uses = calloc(tp->cap.insn_cnt ? tp->cap.insn_cnt : 1, sizeof(*uses));
 	size_t i;
@@ -332,14 +338,23 @@ static int analyse_regs(struct sdt_target_prog *tp)
 
 	if (!uses)
 		return -ENOMEM;
-	for (i = 0; i < tp->site_cnt; i++)
-		for (a = 0; a < bpf_sdt_site__arg_cnt(tp->sites[i].site); a++)
-			uses[tp->sites[i].idx] |=
-				SDT_REG_BIT(bpf_sdt_site__arg(tp->sites[i].site, a)->reg);
-	err = sdt_reg_analysis(tp->cap.insns, tp->cap.insn_cnt, tp->funcs, tp->nfuncs, uses,
-			       tp->regs);
+	for (i = 0; i < tp->site_cnt; i++) {
+		const struct bpf_sdt_site *s = tp->sites[i].site;
+
+		if (tp->sites[i].insert && !(reads && reads(ctx, s)))
+			continue;
+		for (a = 0; a < bpf_sdt_site__arg_cnt(s); a++)
+			if (bpf_sdt_site__arg(s, a)->kind != BPF_SDT_ARG_NONE)
+				uses[tp->sites[i].idx] |= SDT_REG_BIT(bpf_sdt_site__arg(s, a)->reg);
+	}
+	err = sdt_reg_analysis(tp->cap.insns, tp->cap.insn_cnt, tp->funcs, tp->nfuncs, uses, regs);
 	free(uses);
 	return err;
+}
+
+static int analyse_regs(struct sdt_target_prog *tp)
+{
+	return sdt_target_prog_analyse(tp, NULL, NULL, tp->regs);
 }
 
 void sdt_target_prog_load_req(const struct bpf_sdt_target *t, const struct sdt_target_prog *tp,
@@ -508,6 +523,7 @@ void bpf_sdt_target__close(struct bpf_sdt_target *t)
 		free(tp->site_verdict);
 	}
 	free(t->progs);
+	sdt_dynamic_free(t);
 	bpf_sdt_object__close(t->sdt);
 	if (t->own_obj)
 		bpf_object__close(t->obj);

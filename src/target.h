@@ -14,6 +14,7 @@ struct sdt_prog_site {
 	const struct bpf_sdt_site *site;
 	__u32 idx;	/* final instruction index of the NOP */
 	__u32 func;	/* index into sdt_target_prog.funcs */
+	bool insert;	/* a dynamic site: its code goes before insn idx */
 };
 
 struct sdt_target_prog {
@@ -46,6 +47,7 @@ enum { SDT_SITE_UNCHECKED, SDT_SITE_OK, SDT_SITE_BAD };
 __u64 sdt_now_ns(void);
 
 struct sdt_attachment;
+struct sdt_dynamic_probe;
 
 /* Where a live target's program runs. */
 enum sdt_hook_kind {
@@ -80,6 +82,8 @@ struct bpf_sdt_target {
 	size_t prog_cnt;
 	struct sdt_attachment *attachments; /* in attach order */
 	struct sdt_hook hook;
+	struct sdt_dynamic_probe *dyn;	/* dynamic_sites.h, newest first */
+	__u32 dyn_site_cnt;
 };
 
 /* target.c: a target with only a name; then, with t->obj loaded, discovery
@@ -94,14 +98,25 @@ void sdt_target_prog_load_req(const struct bpf_sdt_target *t, const struct sdt_t
 /* Measures the verifier's per-function stack depth of tp's original code
  * and analyses its registers (once). */
 int sdt_target_prog_prepare(struct bpf_sdt_target *t, struct sdt_target_prog *tp);
+/* Register analysis of tp's original code with the uses of its static
+ * sites, and of the dynamic sites reads() says are armed with a call, into
+ * regs (tp->cap.insn_cnt entries). */
+int sdt_target_prog_analyse(const struct sdt_target_prog *tp,
+			    bool (*reads)(void *ctx, const struct bpf_sdt_site *site), void *ctx,
+			    struct sdt_reg_state *regs);
 /* attach.c: attaches instructions libbpfsdt generated (trusted: no
  * observer checks, no BTF of their own). */
 struct sdt_generated {
 	const struct bpf_sdt_probe *probe;
 	const char *name;
-	const struct bpf_insn *insns;
+	const struct bpf_insn *insns;	/* none for an inline counter */
 	__u32 insn_cnt;
 	const char *target_prog;
+	/* an inline counter instead of code (relink.h, struct sdt_arm_obs) */
+	bool inline_count;
+	int counter_fd;
+	__u32 (*counter_slot)(void *ctx, const struct bpf_sdt_site *site);
+	void *counter_ctx;
 };
 /* All n in one re-arming (each affected program swapped once); links[k]
  * for g[k]. 0 or -errno, nothing attached then. */
@@ -111,6 +126,9 @@ struct bpf_sdt_link *sdt_target_attach_generated(struct bpf_sdt_target *t,
 						 const struct bpf_sdt_probe *probe,
 						 const char *name, const struct bpf_insn *insns,
 						 __u32 insn_cnt, const char *target_prog);
+/* Destroys n links of one target in one re-arming (each affected program
+ * swapped once); all or nothing. */
+int sdt_links_destroy(struct bpf_sdt_link *const *links, size_t n);
 /* attach.c: drops every attachment and puts every original back. */
 void sdt_target_detach_all(struct bpf_sdt_target *t);
 struct sdt_target_prog *sdt_target_find_prog(const struct bpf_sdt_target *t, const char *name);

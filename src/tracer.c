@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include "helper_args.h"
 #include "filter.h"
+#include "dynamic_sites.h"
 #include "relink.h"
 
 #define DEFAULT_RINGBUF_SIZE (1u << 20)
@@ -31,6 +32,12 @@ struct tracer_event {
 	__u64 args[];
 };
 
+struct dyn_counter {
+	int fd;				/* array map, one value of 8 * n bytes */
+	const struct bpf_sdt_site **sites;	/* slot i counts sites[i] */
+	__u32 n;
+};
+
 struct bpf_sdt_tracer {
 	struct bpf_sdt_target *t;
 	bool count_only;
@@ -40,6 +47,12 @@ struct bpf_sdt_tracer {
 	int counts_fd;
 	struct ring_buffer *rb;
 	const struct bpf_sdt_site **site_by_id;
+	const struct bpf_sdt_site **dyn_sites;	/* by id - SDT_DYNAMIC_SITE_ID_BASE */
+	__u32 dyn_site_cnt;
+	/* counting mode, dynamic sites: counted in place (their ids are no
+	 * index of counts), one counter map per batch of probes */
+	struct dyn_counter *dyn_counters;
+	size_t ndyn_counters;
 	struct bpf_sdt_link **links;
 	size_t nlinks;
 	/* the poll in progress */
@@ -145,11 +158,13 @@ static int on_ringbuf_event(void *ctx, void *data, size_t size)
 	const struct tracer_event *e = data;
 	struct bpf_sdt_event ev;
 
-	if (size < EVENT_HDR_SIZE || e->site >= bpf_sdt_object__site_cnt(sdt))
+	if (size < EVENT_HDR_SIZE)
 		return 0;
 	ev.time_ns = e->time_ns;
 	ev.cpu = e->cpu;
-	ev.site = tr->site_by_id[e->site];
+	ev.site = e->site < bpf_sdt_object__site_cnt(sdt) ? tr->site_by_id[e->site] :
+		  e->site - SDT_DYNAMIC_SITE_ID_BASE < tr->dyn_site_cnt ?
+		  tr->dyn_sites[e->site - SDT_DYNAMIC_SITE_ID_BASE] : NULL;
 	if (!ev.site)
 		return 0;
 	ev.probe = bpf_sdt_site__probe(ev.site);
@@ -256,9 +271,78 @@ static int gen_observer(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *p
 				     gen_recorder(tr, bpf_sdt_probe__arg_cnt(probe), code + p));
 }
 
+/* Sites of the target's dynamic probes, by id: events name them by it. */
+static int refresh_dyn_sites(struct bpf_sdt_tracer *tr)
+{
+	const struct bpf_sdt_site **by_id;
+	__u32 i;
+
+	if (tr->t->dyn_site_cnt == tr->dyn_site_cnt)
+		return 0;
+	by_id = calloc(tr->t->dyn_site_cnt, sizeof(*by_id));
+	if (!by_id)
+		return -ENOMEM;
+	for (i = 0; i < tr->t->dyn_site_cnt; i++)
+		by_id[i] = sdt_dynamic_site_by_id(tr->t, SDT_DYNAMIC_SITE_ID_BASE + i);
+	free(tr->dyn_sites);
+	tr->dyn_sites = by_id;
+	tr->dyn_site_cnt = tr->t->dyn_site_cnt;
+	return 0;
+}
+
+static __u32 dyn_counter_slot(void *ctx, const struct bpf_sdt_site *site)
+{
+	const struct dyn_counter *c = ctx;
+	__u32 i;
+
+	for (i = 0; i < c->n && c->sites[i] != site; i++)
+		;
+	return i < c->n ? i : 0;
+}
+
+/* A counter map for the dynamic probes among probes[0..n), or none. */
+static int new_dyn_counter(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *const *probes,
+			   size_t n, struct dyn_counter **out)
+{
+	struct dyn_counter *grown, *c;
+	__u32 total = 0;
+	size_t k, i;
+
+	*out = NULL;
+	for (k = 0; k < n; k++)
+		if (sdt_probe_is_dynamic(tr->t, probes[k]))
+			total += (__u32)bpf_sdt_probe__site_cnt(probes[k]);
+	if (!total || !tr->count_only)
+		return 0;
+	grown = realloc(tr->dyn_counters, (tr->ndyn_counters + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	tr->dyn_counters = grown;
+	c = &grown[tr->ndyn_counters];
+	c->sites = calloc(total, sizeof(*c->sites));
+	c->n = 0;
+	if (!c->sites)
+		return -ENOMEM;
+	for (k = 0; k < n; k++)
+		for (i = 0; sdt_probe_is_dynamic(tr->t, probes[k]) &&
+			    i < bpf_sdt_probe__site_cnt(probes[k]); i++)
+			c->sites[c->n++] = bpf_sdt_probe__site(probes[k], i);
+	c->fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "sdt_dyn_counts", sizeof(__u32), 8 * total, 1,
+			       NULL);
+	if (c->fd < 0) {
+		free(c->sites);
+		return -errno;
+	}
+	tr->ndyn_counters++;
+	*out = c;
+	return 0;
+}
+
 int bpf_sdt_tracer__add_probes(struct bpf_sdt_tracer *tr, const char *const *probes, size_t n)
 {
 	const char *name = tr->count_only ? "sdt_count" : "sdt_trace";
+	const struct bpf_sdt_probe **resolved = NULL;
+	struct dyn_counter *dc = NULL;
 	struct bpf_insn *code = NULL;
 	struct sdt_generated *g = NULL;
 	struct bpf_sdt_link **links;
@@ -272,32 +356,55 @@ int bpf_sdt_tracer__add_probes(struct bpf_sdt_tracer *tr, const char *const *pro
 		return -ENOMEM;
 	tr->links = links;
 	g = calloc(n, sizeof(*g));
+	resolved = calloc(n, sizeof(*resolved));
 	code = sdt_calloc(n * MAX_GENERATED_INSNS, sizeof(*code));
-	if (!g || !code) {
+	if (!g || !code || !resolved) {
 		err = -ENOMEM;
 		goto out;
 	}
 	for (k = 0; k < n; k++) {
-		const struct bpf_sdt_probe *probe =
-			bpf_sdt_object__find_probe(bpf_sdt_target__probes(tr->t), probes[k]);
-
-		if (!probe) {
-			pr_warn("%s: the target declares no probe %s", tr->t->name, probes[k]);
-			err = -ENOENT;
+		/* a probe of the object, or a dynamic site (PROG+INSN, FILE:LINE) */
+		resolved[k] = bpf_sdt_target__find_probe(tr->t, probes[k]);
+		if (!resolved[k]) {
+			err = -errno;
 			goto out;
+		}
+	}
+	err = refresh_dyn_sites(tr);
+	if (!err)
+		err = new_dyn_counter(tr, resolved, n, &dc);
+	for (k = 0; k < n && !err; k++) {
+		const struct bpf_sdt_probe *probe = resolved[k];
+
+		if (dc && sdt_probe_is_dynamic(tr->t, probe) && tr->filter) {
+			pr_warn("%s: %s: counting a dynamic site with a filter is not supported; trace its events with the filter instead",
+				tr->t->name, bpf_sdt_probe__name(probe));
+			err = -EOPNOTSUPP;
+			goto out;
+		}
+		if (dc && sdt_probe_is_dynamic(tr->t, probe)) {
+			g[k] = (struct sdt_generated){ .probe = probe, .name = name,
+						       .target_prog = tr->target_prog,
+						       .inline_count = true, .counter_fd = dc->fd,
+						       .counter_slot = dyn_counter_slot,
+						       .counter_ctx = dc };
+			continue;
 		}
 		len = gen_observer(tr, probe, code + k * MAX_GENERATED_INSNS);
 		if (len < 0) {
 			err = len;
 			goto out;
 		}
-		g[k] = (struct sdt_generated){ probe, name, code + k * MAX_GENERATED_INSNS,
-					       (__u32)len, tr->target_prog };
+		g[k] = (struct sdt_generated){ .probe = probe, .name = name,
+					       .insns = code + k * MAX_GENERATED_INSNS,
+					       .insn_cnt = (__u32)len, .target_prog = tr->target_prog };
 	}
-	err = sdt_target_attach_generated_all(tr->t, g, n, tr->links + tr->nlinks);
+	if (!err)
+		err = sdt_target_attach_generated_all(tr->t, g, n, tr->links + tr->nlinks);
 	if (!err)
 		tr->nlinks += n;
 out:
+	free(resolved);
 	free(code);
 	free(g);
 	return err;
@@ -334,11 +441,35 @@ static __u64 read_count(const struct bpf_sdt_tracer *tr, __u32 key)
 	return v;
 }
 
+static __u64 dyn_hits(const struct bpf_sdt_tracer *tr, const struct bpf_sdt_site *site)
+{
+	__u32 zero = 0, i;
+	__u64 hits;
+	size_t c;
+
+	for (c = 0; c < tr->ndyn_counters; c++) {
+		const struct dyn_counter *dc = &tr->dyn_counters[c];
+		__u64 *v;
+
+		for (i = 0; i < dc->n && dc->sites[i] != site; i++)
+			;
+		if (i == dc->n)
+			continue;
+		v = calloc(dc->n, sizeof(*v));
+		hits = v && !bpf_map_lookup_elem(dc->fd, &zero, v) ? v[i] : 0;
+		free(v);
+		return hits;
+	}
+	return 0;
+}
+
 __u64 bpf_sdt_tracer__site_hits(const struct bpf_sdt_tracer *tr, const struct bpf_sdt_site *site)
 {
 	const struct bpf_sdt_object *sdt = bpf_sdt_target__probes(tr->t);
 	__u32 id = site ? bpf_sdt_site__id(site) : 0;
 
+	if (bpf_sdt_site__is_dynamic(site) && tr->ndyn_counters)
+		return dyn_hits(tr, site);
 	return id < bpf_sdt_object__site_cnt(sdt) && tr->site_by_id[id] == site ? read_count(tr, id)
 										 : 0;
 }
@@ -365,5 +496,11 @@ void bpf_sdt_tracer__free(struct bpf_sdt_tracer *tr)
 	free(tr->target_prog);
 	free(tr->filter);
 	free(tr->site_by_id);
+	free(tr->dyn_sites);
+	for (i = 0; i < tr->ndyn_counters; i++) {
+		close(tr->dyn_counters[i].fd);
+		free(tr->dyn_counters[i].sites);
+	}
+	free(tr->dyn_counters);
 	free(tr);
 }

@@ -127,8 +127,9 @@ TEST(patch_applies_several_sites_in_one_pass)
 TEST(patch_rejects_unsorted_or_out_of_range_patch_lists)
 {
 	struct bpf_insn prog[] = { I_NOP(), I_NOP(), I_EXIT() };
-	struct sdt_patch unsorted[] = { { 1, three_movs, 1 }, { 0, three_movs, 1 } };
-	struct sdt_patch outside = { 3, three_movs, 1 };
+	struct sdt_patch unsorted[] = { { .at = 1, .insns = three_movs, .cnt = 1 },
+					{ .at = 0, .insns = three_movs, .cnt = 1 } };
+	struct sdt_patch outside = { .at = 3, .insns = three_movs, .cnt = 1 };
 	struct sdt_patched out;
 
 	ASSERT_EQ(sdt_insns_patch(prog, 3, unsorted, 2, &out), -EINVAL);
@@ -143,4 +144,56 @@ TEST(patch_refuses_jump_that_no_longer_fits_16_bits)
 	struct sdt_patched out;
 
 	ASSERT_EQ(sdt_insns_patch(prog, 3, &p, 1, &out), -ERANGE);
+}
+
+TEST(insert_puts_code_before_the_instruction_and_jumps_to_it_land_on_the_code)
+{
+	struct bpf_insn prog[] = {
+		I_JGT_IMM(1, 0, 1),	/* -> 2 */
+		I_MOV64_IMM(0, 0),
+		I_MOV64_IMM(0, 7),	/* insertion point */
+		I_EXIT(),
+	};
+	struct sdt_patch p = { .at = 2, .insns = three_movs, .cnt = 3, .insert = true };
+	struct sdt_patched out;
+
+	ASSERT_EQ(sdt_insns_patch(prog, 4, &p, 1, &out), 0);
+	ASSERT_EQ(out.cnt, 7);
+	ASSERT_EQ(out.new_idx[2], 2);		/* the inserted code */
+	ASSERT_EQ(out.insns[0].off, 1);		/* lands on it */
+	ASSERT_EQ(out.insns[2].imm, 1);
+	ASSERT_EQ(out.insns[5].imm, 7);		/* then the original */
+	ASSERT_EQ(out.new_idx[3], 6);
+	sdt_patched_free(&out);
+}
+
+TEST(insert_before_a_jump_remaps_the_jump_from_its_new_place)
+{
+	struct bpf_insn prog[] = {
+		I_MOV64_IMM(0, 0),
+		I_JGT_IMM(0, 5, -2),	/* insertion point, -> 0 */
+		I_EXIT(),
+	};
+	struct sdt_patch p = { .at = 1, .insns = three_movs, .cnt = 3, .insert = true };
+	struct sdt_patched out;
+
+	ASSERT_EQ(sdt_insns_patch(prog, 3, &p, 1, &out), 0);
+	ASSERT_EQ(out.insns[4].code, BPF_JMP | BPF_JGT | BPF_K);
+	ASSERT_EQ(out.insns[4].off, -5);	/* still to 0 */
+	sdt_patched_free(&out);
+}
+
+TEST(insert_refuses_the_second_half_of_a_16_byte_load)
+{
+	struct bpf_insn prog[] = {
+		I_LD_FUNC(2, 2),
+		I_LD_IMM64_HI(0),
+		I_EXIT(),
+		I_MOV64_IMM(0, 0),
+		I_EXIT(),
+	};
+	struct sdt_patch p = { .at = 1, .insns = three_movs, .cnt = 3, .insert = true };
+	struct sdt_patched out;
+
+	ASSERT_EQ(sdt_insns_patch(prog, 5, &p, 1, &out), -EINVAL);
 }

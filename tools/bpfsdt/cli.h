@@ -34,5 +34,6 @@ int cmd_trace(int argc, char **argv);
 int cmd_reset(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 
 #endif

@@ -32,14 +32,17 @@ static void attach_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: bpfsdt attach " HOOK_USAGE "\n"
-		"                     FILE.bpf.o OBSERVER.bpf.o [--probe P]\n"
+		"                     FILE.bpf.o OBSERVER.bpf.o [--probe P | --at SITE]\n"
 		"                     [--duration S] [--force] [--json]\n"
 		"\n"
 		"Attach your own observers (SEC(\"bpf_sdt[/probe]\") programs) to the\n"
 		"program running on a hook until SIGINT/SIGTERM or --duration; then put the\n"
 		"program back and print the observers' global variables.\n"
 		"\n"
-		HOOK_HELP);
+		HOOK_HELP
+		"  --probe P          probe for observers whose section names none\n"
+		"  --at PROG+INSN     or a site at any instruction boundary or source line\n"
+		"  --at FILE:LINE     (its arguments: the registers r0..r9 as u64)\n");
 }
 
 static int attach_all(struct bpf_sdt_target *t, struct bpf_object *obs, const char *probe)
@@ -62,6 +65,7 @@ int cmd_attach(int argc, char **argv)
 	static const struct option opts[] = {
 		HOOK_LONG_OPTIONS,
 		{ "probe", required_argument, NULL, 'p' },
+		{ "at", required_argument, NULL, 'a' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
@@ -69,7 +73,7 @@ int cmd_attach(int argc, char **argv)
 		{}
 	};
 	struct hook_args hook = {};
-	const char *probe = NULL;
+	const char *probe = NULL, *at = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct bpf_sdt_target *t = NULL;
 	struct bpf_object *obs = NULL;
@@ -83,6 +87,7 @@ int cmd_attach(int argc, char **argv)
 			continue;
 		switch (c) {
 		case 'p': probe = optarg; break;
+		case 'a': at = optarg; break; /* a dynamic site */
 		case 'd':
 			if (cli_parse_seconds("attach", "--duration", optarg, &duration))
 				return EXIT_BAD_INPUT;
@@ -116,7 +121,7 @@ int cmd_attach(int argc, char **argv)
 		goto out;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	n = attach_all(t, obs, probe);
+	n = attach_all(t, obs, probe ?: at);
 	if (n <= 0) {
 		if (!n)
 			cli_error("attach: %s: no SEC(\"bpf_sdt\") program", argv[optind + 1]);

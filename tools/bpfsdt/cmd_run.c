@@ -28,7 +28,7 @@
 #define RUN_RINGBUF_SIZE (16u << 20)
 
 struct run_args {
-	const char *file, *prog, *data_in, *observer, *probe, *filter;
+	const char *file, *prog, *data_in, *observer, *probe, *filter, *at;
 	struct probe_list trace;
 	unsigned int repeat;
 	__u32 type, attach_type;
@@ -39,7 +39,8 @@ static void run_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: bpfsdt run FILE.bpf.o PROG --data-in PKT [--repeat N] [--trace PROBE]...\n"
-		"                  [--count] [--filter EXPR] [--observer OBS.bpf.o [--probe P]]\n"
+		"                  [--at PROG+INSN|FILE:LINE] [--count] [--filter EXPR]\n"
+		"                  [--observer OBS.bpf.o [--probe P]]\n"
 		"                  [--type TYPE] [--json]\n"
 		"\n"
 		"Load FILE, arm probes of program PROG, run PROG on the packet in file PKT\n"
@@ -55,6 +56,10 @@ static void run_usage(FILE *out)
 		"  --observer OBS.o   attach the SEC(\"bpf_sdt[/probe]\") programs of OBS.o and\n"
 		"                     print their global variables after the run\n"
 		"  --probe P          probe for observers whose section names none\n"
+		"  --at PROG+INSN     a site at any instruction boundary (as bpfsdt list and\n"
+		"  --at FILE:LINE     sweep number them) or source line: its events carry the\n"
+		"                     registers set there; with --observer, the observers'\n"
+		"                     probe unless --probe names one\n"
 		TYPE_HELP
 		"  -j, --json         JSON lines\n");
 }
@@ -65,6 +70,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "data-in", required_argument, NULL, 'd' },
 		{ "repeat", required_argument, NULL, 'r' },
 		{ "trace", required_argument, NULL, 't' },
+		{ "at", required_argument, NULL, 'a' },
 		{ "count", no_argument, NULL, 'c' },
 		{ "observer", required_argument, NULL, 'o' },
 		{ "probe", required_argument, NULL, 'p' },
@@ -85,6 +91,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			if (probe_list_add(&a->trace, optarg))
 				return -ENOMEM;
 			break;
+		case 'a': a->at = optarg; break;
 		case 'c': a->count = true; break;
 		case 'o': a->observer = optarg; break;
 		case 'p': a->probe = optarg; break;
@@ -113,6 +120,11 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	}
 	a->file = argv[optind];
 	a->prog = argv[optind + 1];
+	/* a dynamic site is traced, or is where observers naming no probe go */
+	if (a->at && !a->observer && probe_list_add(&a->trace, a->at))
+		return -ENOMEM;
+	if (a->at && a->observer && !a->probe)
+		a->probe = a->at;
 	return 0;
 }
 
@@ -231,7 +243,7 @@ fail:
 static int run(const struct run_args *a, struct bpf_sdt_target *t, struct bpf_sdt_tracer *tr,
 	       struct bpf_object *obs)
 {
-	struct run_output out = { .json = cli.json, .sdt = bpf_sdt_target__probes(t) };
+	struct run_output out = { .json = cli.json, .sdt = bpf_sdt_target__probes(t), .target = t };
 	struct bpf_program *prog = bpf_object__find_program_by_name(bpf_sdt_target__object(t),
 								     a->prog);
 	size_t size;

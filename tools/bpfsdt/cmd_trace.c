@@ -45,7 +45,7 @@ static void trace_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: bpfsdt trace " HOOK_USAGE "\n"
-		"                    FILE.bpf.o [PROBE...] [-c N] [--duration S]\n"
+		"                    FILE.bpf.o [PROBE...] [--at SITE]... [-c N] [--duration S]\n"
 		"                    [--count] [--filter EXPR] [--force] [--json]\n"
 		"\n"
 		"Arm probes of the program running on a hook, built from FILE, and print\n"
@@ -54,6 +54,9 @@ static void trace_usage(FILE *out)
 		"\n"
 		HOOK_HELP
 		"  PROBE...           probes to trace (default: all with sites in the program)\n"
+		"  --at PROG+INSN     also a site at any instruction boundary (numbered as\n"
+		"  --at FILE:LINE     bpfsdt list and sweep do) or source line; its events\n"
+		"                     carry the registers set there\n"
 		"  -c, --events N     stop after N events\n"
 		"  --duration S       stop after S seconds\n"
 		"  --count            count hits per site in the kernel; print them every\n"
@@ -72,6 +75,7 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
 		{ "events", required_argument, NULL, 'c' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "count", no_argument, NULL, 'C' },
+		{ "at", required_argument, NULL, 'a' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "filter", required_argument, NULL, 'F' },
 		{ "json", no_argument, NULL, 'j' },
@@ -85,6 +89,10 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
 			continue;
 		switch (c) {
 		case 'C': a->count = true; break;
+		case 'a': /* a dynamic site, traced like a probe */
+			if (probe_list_add(&a->probes, optarg))
+				return -ENOMEM;
+			break;
 		case 'f': a->force = true; break;
 		case 'F': a->filter = optarg; break;
 		case 'j': cli.json = true; break;
@@ -208,6 +216,7 @@ int cmd_trace(int argc, char **argv)
 		goto out;
 	lc.out.json = cli.json;
 	lc.out.sdt = bpf_sdt_target__probes(t);
+	lc.out.target = t;
 	lc.max_events = a.max_events;
 	if (!a.probes.n && probe_list_add_defaults(&a.probes, t, NULL))
 		goto out;

@@ -205,13 +205,52 @@ static char *put_ptr(char *o, __u64 v, bool json)
 	return o;
 }
 
+/* A register holds no type: numbers below 2^32 print in decimal, the rest
+ * (addresses, mostly) in hex. */
+static char *put_reg(char *o, __u64 v, bool json)
+{
+	return v >> 32 ? put_ptr(o, v, json) : put_u64(o, v);
+}
+
+int event_format_registers(const struct bpf_sdt_event *ev, bool json, FILE *out)
+{
+	const char *fn = bpf_sdt_site__function(ev->site) ?: "?";
+	char line[LINE_MAX_LEN], *o = line;
+	bool first = true;
+	int i;
+
+	if (json)
+		o += snprintf(line, 512, "{\"probe\": \"%s\", \"function\": \"%s\", \"insn\": %u, \"regs\": {",
+			      bpf_sdt_probe__name(ev->probe), fn, bpf_sdt_site__insn(ev->site));
+	else
+		o += snprintf(line, 512, "%s insn %u: %s:", fn, bpf_sdt_site__insn(ev->site),
+			      bpf_sdt_probe__name(ev->probe));
+	for (i = 0; i < ev->nargs && i < BPF_SDT_MAX_ARGS; i++) {
+		int reg = bpf_sdt_site__arg(ev->site, i)->reg;
+
+		if (bpf_sdt_site__arg(ev->site, i)->kind == BPF_SDT_ARG_NONE)
+			continue;
+		if (json)
+			o += sprintf(o, "%s\"r%d\": ", first ? "" : ", ", reg);
+		else
+			o += sprintf(o, "%s r%d=", first ? "" : ",", reg);
+		o = put_reg(o, ev->args[i], json);
+		first = false;
+	}
+	o = put_str(o, json ? "}}\n" : "\n", false);
+	return fwrite_unlocked(line, 1, (size_t)(o - line), out) == (size_t)(o - line) ? 0 : -1;
+}
+
 int event_format_line(struct event_format *f, const struct bpf_sdt_event *ev, bool json,
 		      FILE *out)
 {
-	struct site_plan *p = lookup(f, ev, json);
+	struct site_plan *p;
 	char line[LINE_MAX_LEN], *o;
 	int i;
 
+	if (bpf_sdt_site__is_dynamic(ev->site))
+		return event_format_registers(ev, json, out);
+	p = lookup(f, ev, json);
 	if (!p)
 		return -1;
 	memcpy(line, p->prefix, p->prefix_len);

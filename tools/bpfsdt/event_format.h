@@ -16,4 +16,8 @@ void event_format_free(struct event_format *f);
 int event_format_line(struct event_format *f, const struct bpf_sdt_event *ev, bool json,
 		      FILE *out);
 
+/* An event of a dynamic site: its registers, "r1=14, r6=0xffff..." (JSON:
+ * "regs": {"r1": 14, "r6": "0xffff..."}), the ones no path sets left out. */
+int event_format_registers(const struct bpf_sdt_event *ev, bool json, FILE *out);
+
 #endif

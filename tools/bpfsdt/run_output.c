@@ -40,6 +40,8 @@ int print_event(void *ctx, const struct bpf_sdt_event *ev)
 		out->fast = event_format_new(out->sdt);
 	if (out->fast && !event_format_line(out->fast, ev, out->json, stdout))
 		return 0;
+	if (bpf_sdt_site__is_dynamic(ev->site))
+		return event_format_registers(ev, out->json, stdout) ? -1 : 0;
 	if (out->json) {
 		json_init(&w, stdout);
 		json_object_start(&w);
@@ -80,11 +82,35 @@ static bool listed(const char *const *probes, int n, const char *name)
 	return false;
 }
 
+static void print_count(struct run_output *out, struct json_writer *w, const char *probe,
+			const struct bpf_sdt_site *s, __u64 hits)
+{
+	const char *fn = bpf_sdt_site__function(s);
+
+	out->events += hits;
+	if (!out->json) {
+		printf("%-20s %s insn %u: %llu\n", probe, fn ?: "?", bpf_sdt_site__insn(s),
+		       (unsigned long long)hits);
+		return;
+	}
+	json_object_start(w);
+	json_key(w, "probe");
+	json_string(w, probe);
+	json_key(w, "function");
+	json_string(w, fn);
+	json_key(w, "insn");
+	json_uint(w, bpf_sdt_site__insn(s));
+	json_key(w, "hits");
+	json_uint(w, hits);
+	json_object_end(w);
+}
+
 void print_counts(struct run_output *out, const struct bpf_sdt_tracer *tracer,
 		  const char *const *probes, int nprobes, const char *prog)
 {
 	struct json_writer w;
 	size_t i;
+	int k;
 
 	json_init(&w, stdout);
 	if (out->json) {
@@ -96,28 +122,23 @@ void print_counts(struct run_output *out, const struct bpf_sdt_tracer *tracer,
 		const struct bpf_sdt_site *s = bpf_sdt_object__site(out->sdt, i);
 		const char *probe = bpf_sdt_probe__name(bpf_sdt_site__probe(s));
 		const char *fn = bpf_sdt_site__function(s);
-		__u64 hits = bpf_sdt_tracer__site_hits(tracer, s);
 
 		if (!listed(probes, nprobes, probe))
 			continue;
 		if (prog && strcmp(bpf_sdt_site__section(s), ".text") && fn && strcmp(fn, prog))
 			continue; /* a site of another program */
-		out->events += hits;
-		if (!out->json) {
-			printf("%-20s %s insn %u: %llu\n", probe, fn ?: "?", bpf_sdt_site__insn(s),
-			       (unsigned long long)hits);
+		print_count(out, &w, probe, s, bpf_sdt_tracer__site_hits(tracer, s));
+	}
+	/* dynamic sites, after the object's, in the order they were named */
+	for (k = 0; out->target && k < nprobes; k++) {
+		const struct bpf_sdt_probe *p;
+
+		if (bpf_sdt_object__find_probe(out->sdt, probes[k]))
 			continue;
-		}
-		json_object_start(&w);
-		json_key(&w, "probe");
-		json_string(&w, probe);
-		json_key(&w, "function");
-		json_string(&w, fn);
-		json_key(&w, "insn");
-		json_uint(&w, bpf_sdt_site__insn(s));
-		json_key(&w, "hits");
-		json_uint(&w, hits);
-		json_object_end(&w);
+		p = bpf_sdt_target__find_probe(out->target, probes[k]);
+		for (i = 0; p && i < bpf_sdt_probe__site_cnt(p); i++)
+			print_count(out, &w, probes[k], bpf_sdt_probe__site(p, i),
+				    bpf_sdt_tracer__site_hits(tracer, bpf_sdt_probe__site(p, i)));
 	}
 	if (out->json) {
 		json_array_end(&w);

@@ -13,6 +13,7 @@ struct event_format;
 struct run_output {
 	bool json;
 	const struct bpf_sdt_object *sdt;
+	struct bpf_sdt_target *target;	/* for dynamic sites (PROG+INSN, FILE:LINE) */
 	unsigned long long events;
 	struct event_format *fast;	/* created on the first event */
 };
