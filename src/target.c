@@ -221,6 +221,25 @@ static const char *opts_name(const struct bpf_sdt_target_opts *opts, const char 
 	       opts->object_name ? opts->object_name : fallback;
 }
 
+/* Leaves every program but name unloaded (name NULL: changes nothing). */
+static int load_only(struct bpf_sdt_target *t, const char *name)
+{
+	struct bpf_program *prog;
+	bool found = false;
+
+	if (!name)
+		return 0;
+	bpf_object__for_each_program(prog, t->obj) {
+		bool it = !strcmp(bpf_program__name(prog), name);
+
+		found |= it;
+		bpf_program__set_autoload(prog, it);
+	}
+	if (!found)
+		pr_warn("%s: no program %s", t->name, name);
+	return found ? 0 : -ENOENT;
+}
+
 struct bpf_sdt_target *bpf_sdt_target__open_mem(const void *buf, size_t size,
 						const struct bpf_sdt_target_opts *opts)
 {
@@ -249,6 +268,9 @@ struct bpf_sdt_target *bpf_sdt_target__open_mem(const void *buf, size_t size,
 	sdt_type_unknown_sections(t->obj, t->name, SDT_OPTS_GET(opts, unknown_sec_type, 0),
 				  SDT_OPTS_GET(opts, unknown_sec_attach_type, 0),
 				  SDT_OPTS_GET(opts, unknown_sec_prog, NULL));
+	err = load_only(t, SDT_OPTS_GET(opts, only_prog, NULL));
+	if (err)
+		goto fail;
 	if (t->offline) {
 		/* must outlive the load, which writes the loader program into it */
 		LIBBPF_OPTS(gen_loader_opts, gen);
@@ -280,7 +302,8 @@ struct bpf_sdt_target *bpf_sdt_target__open_file(const char *path,
 		    .offline = SDT_OPTS_GET(opts, offline, false),
 		    .unknown_sec_type = SDT_OPTS_GET(opts, unknown_sec_type, 0),
 		    .unknown_sec_attach_type = SDT_OPTS_GET(opts, unknown_sec_attach_type, 0),
-		    .unknown_sec_prog = SDT_OPTS_GET(opts, unknown_sec_prog, NULL));
+		    .unknown_sec_prog = SDT_OPTS_GET(opts, unknown_sec_prog, NULL),
+		    .only_prog = SDT_OPTS_GET(opts, only_prog, NULL));
 	struct bpf_sdt_target *t;
 	size_t size = 0;
 	void *buf;
