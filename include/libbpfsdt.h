@@ -300,6 +300,11 @@ struct bpf_sdt_finding {
 	/* "probe my_trace, argument 1 (int): r3 holds a packet pointer, a
 	 * scalar is required" */
 	const char *message;
+	/* The check of the site (or of arg) could not be completed -- the
+	 * verifier gave up on the program, the site leaves no stack for the
+	 * check, ... (message: "probe P: could not check: why"). Neither clean
+	 * nor an error; warning is false. */
+	bool unchecked;
 };
 
 struct bpf_sdt_check;

@@ -47,20 +47,6 @@ static void release(struct refusal *r)
 	bpf_object__close(r->obs);
 }
 
-TEST(refuses_site_where_live_r0_is_not_set_on_every_path)
-{
-	struct refusal r;
-
-	REQUIRE_ROOT();
-	ASSERT_OK_HELPER(expect_refusal(&r, "r0_partial", "r0_partial", "recorders", "rec0",
-					"r0_probe"));
-	ASSERT_STREQ(diag_captured(),
-		TEST_BUILD_DIR "/tests/bpf/r0_partial.bpf.o: probe r0_probe at r0_partial insn 5 "
-		"(program r0_partial): r0 is live after the site but not set on every path to it, "
-		"so the observer call cannot preserve it\n");
-	release(&r);
-}
-
 TEST(refuses_site_needing_more_than_512_bytes_of_stack)
 {
 	struct refusal r;
