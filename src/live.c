@@ -3,114 +3,60 @@
  * Live targets: a program already running on a hook, loaded by any loader.
  *
  * The running program's instructions cannot be read back as they were
- * loaded (the kernel only shows its rewritten form), so libbpfsdt rebuilds
- * the program from the ELF the user names, with every map replaced by the
- * running program's own map of the same name (.data, .bss and .rodata
- * included, so state is shared), and checks that the rebuild is the running
- * program: the kernel's tag hashes the instructions with map references
- * blanked, so equal tags mean equal code. Armed copies then replace the
- * running program on its hook, and disarming puts the running program back.
+ * loaded (the kernel only shows its translated form), so libbpfsdt rebuilds
+ * the program from the ELF the user names, with every map its code
+ * references bound to the map the running program uses at the same place,
+ * by what the kernel reports and never by name (map_binding.h): named and
+ * internal maps alike, so a .rodata a loader configured, .data and .bss are
+ * the running program's. The kernel then proves that the rebuild is the
+ * running program: equal tags (the code, up to map references) and the
+ * same maps at the same references. Armed copies replace the running
+ * program on its hook, and disarming puts the running program back.
+ *
+ * The object's other programs are loaded too (their probes are listed and
+ * accepted as before), sharing the maps the hook's program uses; maps only
+ * they reference are fresh. That is safe because none of them ever runs:
+ * nothing attaches them, only the hook's program is ever swapped, and the
+ * prog arrays it tail-calls through are the running ones, holding the
+ * running programs. The one way libbpf would put a rebuilt program where
+ * something runs, a prog array the ELF fills (`.values = { ... }`), is
+ * refused. A shared map-in-map holds the running inner maps (libbpf fills
+ * only maps it creates); a fresh one holds fresh maps nothing reads. No map
+ * is pinned.
  */
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "live_hooks.h"
+#include "map_binding.h"
 #include "native.h"
 #include "swap.h"
 
-/* libbpf names internal maps "<object prefix>.bss": compare what follows the
- * dot, so an object file renamed since loading still matches. */
-static bool same_map_name(const char *kernel, const char *ours)
-{
-	const char *kd = strchr(kernel, '.'), *od = strchr(ours, '.');
-
-	if (kd && od)
-		return !strcmp(kd, od);
-	return !strncmp(kernel, ours, BPF_OBJ_NAME_LEN - 1);
-}
-
-static int reuse_maps(struct bpf_sdt_target *t, struct bpf_object *obj, const struct running_prog *rp)
-{
-	struct bpf_map *map;
-	__u32 i;
-	int err;
-
-	bpf_object__for_each_map(map, obj) {
-		for (i = 0; i < rp->info.nr_map_ids; i++) {
-			struct bpf_map_info info = {};
-			__u32 len = sizeof(info);
-			int fd = bpf_map_get_fd_by_id(rp->map_ids[i]);
-
-			if (fd < 0)
-				continue;
-			if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
-			    same_map_name(info.name, bpf_map__name(map))) {
-				err = bpf_map__reuse_fd(map, fd);
-				close(fd);
-				if (err) {
-					pr_warn("%s: cannot share map %s of the running program: %s",
-						t->name, bpf_map__name(map), strerror(-err));
-					return err;
-				}
-				break;
-			}
-			close(fd);
-		}
-		if (i == rp->info.nr_map_ids && bpf_map__type(map) != BPF_MAP_TYPE_PROG_ARRAY)
-			pr_debug("%s: map %s is not used by the running program: a new one is created",
-				 t->name, bpf_map__name(map));
-	}
-	return 0;
-}
-
 /* The kernel's tag of a loaded program. */
-static int prog_tag(const struct bpf_program *prog, __u8 tag[BPF_TAG_SIZE])
+static int prog_tag(int fd, __u8 tag[BPF_TAG_SIZE])
 {
 	struct bpf_prog_info info = {};
 	__u32 len = sizeof(info);
 
-	if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return -errno;
 	memcpy(tag, info.tag, BPF_TAG_SIZE);
 	return 0;
 }
 
-static int check_tag(struct bpf_sdt_target *t, struct bpf_program *prog,
-		     const struct running_prog *rp, bool force)
-{
-	char have[2 * BPF_TAG_SIZE + 1], want[2 * BPF_TAG_SIZE + 1];
-	__u8 tag[BPF_TAG_SIZE];
-	int i, err;
-
-	err = prog_tag(prog, tag);
-	if (err)
-		return err;
-	if (!memcmp(tag, rp->info.tag, BPF_TAG_SIZE))
-		return 0;
-	for (i = 0; i < BPF_TAG_SIZE; i++) {
-		snprintf(have + 2 * i, 3, "%02x", tag[i]);
-		snprintf(want + 2 * i, 3, "%02x", rp->info.tag[i]);
-	}
-	if (force) {
-		pr_warn("%s: program %s: tag %s differs from the running program's %s; continuing (--force)",
-			t->name, bpf_program__name(prog), have, want);
-		return 0;
-	}
-	pr_warn("%s: program %s does not produce the running program (tag %s, running %s, id %u): wrong ELF? (--force to arm it anyway)",
-		t->name, bpf_program__name(prog), have, want, rp->info.id);
-	return -ESTALE;
-}
-
 /* What opening and resetting a live hook both start from: the ELF, the
- * program on the hook, and its rebuild on that program's maps. */
+ * program on the hook, and the rebuild of the running program bound to the
+ * maps it uses. */
 struct live_build {
 	struct bpf_sdt_target *t;
 	struct running_prog rp;
 	struct bpf_object *obj;
 	struct bpf_program *prog;	/* the rebuild's twin of the running one */
+	struct sdt_map_refs refs;
 	void *elf;
 	size_t size;
 };
@@ -118,15 +64,15 @@ struct live_build {
 static void live_build_release(struct live_build *b)
 {
 	sdt_running_prog_put(&b->rp);
+	sdt_map_refs_free(&b->refs);
 	bpf_object__close(b->obj);
 	bpf_sdt_target__close(b->t);
 	free(b->elf);
 }
 
-/* Finds the program on hook and rebuilds it from the ELF at path, sharing
- * its maps: the whole object is loaded, b->prog is the running one's twin. */
-static int live_build(const char *path, const struct bpf_sdt_hook *hook,
-		      const struct bpf_sdt_live_opts *opts, struct live_build *b)
+/* Opens the ELF and finds the program on hook and its twin. */
+static int live_find(const char *path, const struct bpf_sdt_hook *hook,
+		     const struct bpf_sdt_live_opts *opts, struct live_build *b)
 {
 	const char *name = SDT_OPTS_GET(opts, object_name, NULL) ?: path;
 	LIBBPF_OPTS(bpf_object_open_opts, oopts, .object_name = name);
@@ -134,6 +80,9 @@ static int live_build(const char *path, const struct bpf_sdt_hook *hook,
 
 	memset(b, 0, sizeof(*b));
 	b->rp.fd = -1;
+	err = sdt_capture_init();
+	if (err)
+		return err;
 	b->elf = sdt_read_file(path, &b->size, &err);
 	if (!b->elf) {
 		pr_warn("%s: cannot read: %s", name, strerror(-err));
@@ -158,25 +107,112 @@ static int live_build(const char *path, const struct bpf_sdt_hook *hook,
 			b->rp.info.id);
 		return -ENOENT;
 	}
-	err = reuse_maps(b->t, b->obj, &b->rp);
-	if (!err && (err = bpf_object__load(b->obj)))
+	return 0;
+}
+
+/* A prog array the ELF fills with its programs (`.values = { ... }`): the
+ * name of the first, or NULL. libbpf writes those slots at load time, which
+ * would put rebuilt programs into the running map once it is bound. */
+static const char *prefilled_prog_array(struct bpf_object *obj)
+{
+	const struct btf *btf = bpf_object__btf(obj);
+	__u32 id, n = btf ? btf__type_cnt(btf) : 0;
+
+	for (id = 1; id < n; id++) {
+		const struct btf_type *sec = btf__type_by_id(btf, id);
+		const struct btf_var_secinfo *vsi = btf_var_secinfos(sec);
+		int i;
+
+		if (!btf_is_datasec(sec) || strcmp(btf__name_by_offset(btf, sec->name_off), ".maps"))
+			continue;
+		for (i = 0; i < btf_vlen(sec); i++, vsi++) {
+			const struct btf_type *var = btf__type_by_id(btf, vsi->type);
+			const char *map_name = btf__name_by_offset(btf, var->name_off);
+			const struct btf_type *def = btf__type_by_id(btf, btf__resolve_type(btf, var->type));
+			const struct btf_member *m = def && btf_is_struct(def) ? btf_members(def) : NULL;
+			struct bpf_map *map = bpf_object__find_map_by_name(obj, map_name);
+			int j;
+
+			if (!m || !map || bpf_map__type(map) != BPF_MAP_TYPE_PROG_ARRAY)
+				continue;
+			for (j = 0; j < btf_vlen(def); j++, m++)
+				if (!strcmp(btf__name_by_offset(btf, m->name_off), "values"))
+					return map_name;
+		}
+	}
+	return NULL;
+}
+
+/* Loads the object with the twin's maps bound to ids (the running
+ * program's maps, in order of first reference). */
+static int live_rebuild(struct live_build *b, const __u32 *ids, __u32 cnt)
+{
+	const char *name = b->t->name, *prog_name = bpf_program__name(b->prog);
+	const char *filled = prefilled_prog_array(b->obj);
+	int err;
+
+	if (filled) {
+		pr_warn("%s: prog array %s is filled from the ELF (values = { ... }): loading it would put rebuilt programs into the running one; not supported on a live hook",
+			name, filled);
+		return -EOPNOTSUPP;
+	}
+	err = sdt_map_refs_learn(b->elf, b->size, name, prog_name, &b->refs);
+	if (!err)
+		err = sdt_map_bind(name, prog_name, b->obj, &b->refs, ids, cnt);
+	if (err)
+		return err;
+	err = bpf_object__load(b->obj);
+	if (err) {
 		pr_warn("%s: rebuilding the running program failed: %s", name, strerror(-err));
-	return err;
+		return err;
+	}
+	return sdt_map_refs_check_load(name, b->prog, b->obj, &b->refs);
+}
+
+static int check_tag(struct bpf_sdt_target *t, struct bpf_program *prog,
+		     const struct running_prog *rp, bool force)
+{
+	char have[2 * BPF_TAG_SIZE + 1], want[2 * BPF_TAG_SIZE + 1];
+	__u8 tag[BPF_TAG_SIZE];
+	int i, err;
+
+	err = prog_tag(bpf_program__fd(prog), tag);
+	if (err)
+		return err;
+	if (!memcmp(tag, rp->info.tag, BPF_TAG_SIZE))
+		return 0;
+	for (i = 0; i < BPF_TAG_SIZE; i++) {
+		snprintf(have + 2 * i, 3, "%02x", tag[i]);
+		snprintf(want + 2 * i, 3, "%02x", rp->info.tag[i]);
+	}
+	if (force) {
+		pr_warn("%s: program %s: tag %s differs from the running program's %s; continuing (--force): its maps are bound by their order only",
+			t->name, bpf_program__name(prog), have, want);
+		return 0;
+	}
+	pr_warn("%s: program %s does not produce the running program (tag %s, running %s, id %u): wrong ELF? (--force to arm it anyway)",
+		t->name, bpf_program__name(prog), have, want, rp->info.id);
+	return -ESTALE;
 }
 
 struct bpf_sdt_target *bpf_sdt_target__open_live(const char *path, const struct bpf_sdt_hook *hook,
 						 const struct bpf_sdt_live_opts *opts)
 {
-	struct live_build b = { .rp.fd = -1 };
+	bool force = SDT_OPTS_GET(opts, force, false);
+	struct live_build b;
 	struct sdt_target_prog *tp;
 	struct bpf_sdt_target *t;
 	int err;
 
-	err = sdt_capture_init();
+	err = live_find(path, hook, opts, &b);
 	if (!err)
-		err = live_build(path, hook, opts, &b);
+		err = live_rebuild(&b, b.rp.map_ids, b.rp.info.nr_map_ids);
 	if (!err)
-		err = check_tag(b.t, b.prog, &b.rp, SDT_OPTS_GET(opts, force, false));
+		err = check_tag(b.t, b.prog, &b.rp, force);
+	if (!err)
+		err = sdt_map_binding_prove(b.t->name, bpf_program__name(b.prog),
+					    bpf_program__fd(b.prog), b.rp.map_ids, b.refs.cnt,
+					    force ? -1 : b.rp.fd, false);
 	if (err)
 		goto fail;
 	b.t->obj = b.obj;
@@ -208,11 +244,14 @@ int bpf_sdt_live_reset(const char *path, const struct bpf_sdt_hook *hook,
 	__u8 tag[BPF_TAG_SIZE];
 	int err;
 
-	/* The maps the armed copy uses include the target's: rebuild the
-	 * dormant program on them, and swap it in for the armed copy. */
-	err = live_build(path, hook, opts, &b);
+	/* An armed copy's code references the target's maps first, in the
+	 * target's order: rebuild the dormant program on them, and swap it in
+	 * for the armed copy. */
+	err = live_find(path, hook, opts, &b);
 	if (!err)
-		err = prog_tag(b.prog, tag);
+		err = live_rebuild(&b, b.rp.map_ids, b.rp.info.nr_map_ids);
+	if (!err)
+		err = prog_tag(bpf_program__fd(b.prog), tag);
 	if (!err && !memcmp(tag, b.rp.info.tag, BPF_TAG_SIZE)) {
 		pr_debug("%s: the running program is already the dormant one", b.t->name);
 	} else if (!err) {

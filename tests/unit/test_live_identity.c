@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * A live target shares the running program's state by identity: the maps
+ * the kernel says the running program uses, never maps found by name. The
+ * firewall of tests/bpf/identity_fw.h runs on a veth, loaded by a libbpf
+ * loader that set its policy in .rodata (UDP blocked, where the ELF's
+ * default blocks ICMP, so a fresh .rodata would drop the pings). Each test
+ * sends pings with no observer, then the same pings traced, and compares
+ * the verdicts, the firewall's counters (.bss, .data, two maps whose names
+ * share their first 15 characters) and the maps the armed copy uses.
+ */
+#define _GNU_SOURCE
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "fw_loader.h"
+#include "helpers.h"
+#include "libbpfsdt.h"
+#include "live_helpers.h"
+#include "mutate_elf.h"
+#include "netns.h"
+#include "test.h"
+
+static const char *fw_path(const char *variant)
+{
+	return corpus_path(variant);
+}
+
+/* Runs body on a fresh test network with identity_fw (from path) on v0,
+ * loaded by fw_load() with blocked_proto; torn down whatever happens. With
+ * exits, the loader lets go of the object first, as a loader process that
+ * ended would. */
+static void with_fw(int n, const char *path, __u8 blocked_proto, bool exits,
+		    void (*body)(struct testnet *net, struct fw_loader *l))
+{
+	struct fw_loader l = {};
+	struct testnet net;
+
+	if (geteuid())
+		SKIP("needs root for network namespaces and BPF");
+	if (testnet_up(&net, n) || testnet_enter(&net) ||
+	    fw_load(&l, path, blocked_proto, net.ifindex, FW_NETLINK)) {
+		fw_unload(&l, net.ifindex);
+		testnet_down(&net);
+		FAIL("cannot load the firewall on the test network");
+	}
+	if (exits)
+		fw_loader_exit(&l);
+	body(&net, &l);
+	fw_unload(&l, net.ifindex);
+	testnet_down(&net);
+}
+
+/* The same, with path relative to dir (the process's directory meanwhile). */
+static void expect_tracing_from_dir_changes_nothing(struct testnet *net, struct fw_loader *l,
+						    const char *dir, const char *path)
+{
+	char cwd[PATH_MAX];
+
+	ASSERT_TRUE(getcwd(cwd, sizeof(cwd)) != NULL);
+	ASSERT_EQ(chdir(dir), 0);
+	fw_expect_tracing_changes_nothing(net, l, path);
+	if (chdir(cwd))
+		FAIL("cannot return to %s", cwd);
+}
+
+static void bare_name_body(struct testnet *net, struct fw_loader *l)
+{
+	ASSERT_TRUE(fw_pings_pass(net)); /* the loader's policy, not the ELF's */
+	expect_tracing_from_dir_changes_nothing(net, l, TEST_BUILD_DIR "/tests/bpf",
+						"identity_fw.bpf.o");
+}
+
+TEST(live_elf_named_by_a_bare_file_name_shares_the_running_programs_state)
+{
+	with_fw(40, fw_path("identity_fw"), IPPROTO_UDP, true, bare_name_body);
+}
+
+static void dot_slash_body(struct testnet *net, struct fw_loader *l)
+{
+	expect_tracing_from_dir_changes_nothing(net, l, TEST_BUILD_DIR "/tests/bpf",
+						"./identity_fw.bpf.o");
+}
+
+TEST(live_elf_named_by_a_dot_slash_path_shares_the_running_programs_state)
+{
+	with_fw(41, fw_path("identity_fw"), IPPROTO_UDP, true, dot_slash_body);
+}
+
+static void symlink_body(struct testnet *net, struct fw_loader *l)
+{
+	char target[PATH_MAX], dir[PATH_MAX];
+
+	ASSERT_TRUE(realpath(fw_path("identity_fw"), target) != NULL);
+	snprintf(dir, sizeof(dir), "%s", scratch_path(""));
+	unlink(scratch_path("fw"));
+	ASSERT_EQ(symlink(target, scratch_path("fw")), 0);
+	expect_tracing_from_dir_changes_nothing(net, l, dir, "fw");
+	unlink(scratch_path("fw"));
+}
+
+TEST(live_elf_named_through_a_symlink_with_another_name_shares_the_running_programs_state)
+{
+	with_fw(42, fw_path("identity_fw"), IPPROTO_UDP, true, symlink_body);
+}
+
+/* identity_fw.bpf.c compiled by clang-19 into the scratch directory. */
+static const char *clang19_fw(void)
+{
+	static char out[512];
+	char *argv[] = { "clang-19", "-O2", "-g", "-Wall", "-target", "bpf", "-mcpu=v3",
+			 "-Iinclude", "-I/usr/include/" TEST_MULTIARCH, "-c",
+			 "tests/bpf/identity_fw.bpf.c", "-o", out, NULL };
+	struct cmd_result r;
+	int ok;
+
+	snprintf(out, sizeof(out), "%s", scratch_path("identity_fw_clang19.bpf.o"));
+	if (access("/usr/bin/clang-19", X_OK) || run_cmd(argv, &r))
+		return NULL;
+	ok = r.status == 0;
+	cmd_result_free(&r);
+	return ok ? out : NULL;
+}
+
+static void clang19_body(struct testnet *net, struct fw_loader *l)
+{
+	expect_tracing_from_dir_changes_nothing(net, l, TEST_BUILD_DIR "/tests/scratch",
+						"./identity_fw_clang19.bpf.o");
+}
+
+TEST(live_clang19_build_named_by_a_relative_path_shares_the_running_programs_state)
+{
+	const char *obj = clang19_fw();
+
+	if (!obj)
+		SKIP("clang-19 is not installed");
+	with_fw(43, obj, IPPROTO_UDP, true, clang19_body);
+}
+
+static void drop_body(struct testnet *net, struct fw_loader *l)
+{
+	ASSERT_FALSE(fw_pings_pass(net));
+	fw_expect_tracing_changes_nothing(net, l, fw_path("identity_fw"));
+}
+
+TEST(live_maps_sharing_their_first_15_characters_keep_their_own_counts)
+{
+	/* passes go to per_verdict_count_pass (the pings, UDP blocked) ... */
+	with_fw(44, fw_path("identity_fw"), IPPROTO_UDP, false, bare_name_body);
+	if (TEST_STOPPED())
+		return;
+	/* ... and drops to per_verdict_count_drop (ICMP blocked) */
+	with_fw(45, fw_path("identity_fw"), IPPROTO_ICMP, false, drop_body);
+}
+
+static void swapped_body(struct testnet *net, struct fw_loader *l)
+{
+	fw_expect_tracing_changes_nothing(net, l, fw_path("identity_fw_swapped"));
+}
+
+TEST(live_elf_with_swapped_map_names_counts_in_the_maps_the_code_uses)
+{
+	with_fw(46, fw_path("identity_fw"), IPPROTO_UDP, false, swapped_body);
+}
+
+/* path must be refused with -ESTALE and a line containing message, the
+ * hook and the firewall's state untouched. */
+static void expect_refused(struct testnet *net, struct fw_loader *l, const char *path,
+			   const char *message)
+{
+	struct fw_state s0, s1;
+	struct bpf_sdt_target *t;
+	const char *diag;
+
+	ASSERT_EQ(fw_read(l, &s0), 0);
+	diag_capture_begin();
+	errno = 0;
+	t = bpf_sdt_target__open_xdp(path, net->ifindex, NULL);
+	diag_capture_end();
+	diag = diag_captured();
+	ASSERT_TRUE(t == NULL);
+	ASSERT_EQ(errno, ESTALE);
+	ASSERT_CONTAINS(diag, message);
+	ASSERT_CONTAINS(diag, "nothing changed\n");
+	ASSERT_TRUE(strchr(diag, '\n') == diag + strlen(diag) - 1); /* one line */
+	ASSERT_EQ(xdp_prog_id(net->ifindex), l->prog_id);
+	ASSERT_TRUE(fw_pings_pass(net));
+	ASSERT_EQ(fw_read(l, &s1), 0);
+	ASSERT_EQ(s1.packets_seen - s0.packets_seen, FW_PINGS);
+	ASSERT_EQ(s1.pass_packets - s0.pass_packets, FW_PINGS);
+}
+
+static void wide_body(struct testnet *net, struct fw_loader *l)
+{
+	char msg[256];
+
+	snprintf(msg, sizeof(msg),
+		 "its map per_verdict_count_drop (array, key 4, value 16) is where the running program uses map id %u per_verdict_cou (array, key 4, value 8)",
+		 l->drop_id);
+	expect_refused(net, l, fw_path("identity_fw_wide"), msg);
+}
+
+TEST(live_refuses_an_elf_whose_map_has_another_size_and_changes_nothing)
+{
+	with_fw(47, fw_path("identity_fw"), IPPROTO_UDP, false, wide_body);
+}
+
+static void cross_body(struct testnet *net, struct fw_loader *l)
+{
+	char msg[256];
+
+	/* the same tag and first references: only the last reference differs */
+	snprintf(msg, sizeof(msg), "is map id %u + 0, the running program's is map id %u + 0",
+		 l->drop_id, l->pass_id);
+	expect_refused(net, l, fw_path("identity_fw_cross"), msg);
+}
+
+TEST(live_refuses_an_elf_using_another_map_at_one_instruction_and_changes_nothing)
+{
+	with_fw(48, fw_path("identity_fw"), IPPROTO_UDP, false, cross_body);
+}
