@@ -11,7 +11,8 @@
  * the running program's. The kernel then proves that the rebuild is the
  * running program: equal tags (the code, up to map references) and the
  * same maps at the same references. Armed copies replace the running
- * program on its hook, and disarming puts the running program back.
+ * program on its hook and carry a mark (armed_mark.h) naming it and this
+ * session; disarming puts the running program back.
  *
  * The object's other programs are loaded too (their probes are listed and
  * accepted as before), sharing the maps the hook's program uses; maps only
@@ -28,9 +29,11 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "armed_mark.h"
 #include "live_hooks.h"
 #include "map_binding.h"
 #include "native.h"
@@ -49,11 +52,13 @@ static int prog_tag(int fd, __u8 tag[BPF_TAG_SIZE])
 }
 
 /* What opening and resetting a live hook both start from: the ELF, the
- * program on the hook, and the rebuild of the running program bound to the
- * maps it uses. */
+ * program on the hook (and its mark, if it is an armed copy), and the
+ * rebuild of the running program bound to the maps it uses. */
 struct live_build {
 	struct bpf_sdt_target *t;
 	struct running_prog rp;
+	struct sdt_armed_mark mark;	/* rp's, when armed */
+	bool armed;
 	struct bpf_object *obj;
 	struct bpf_program *prog;	/* the rebuild's twin of the running one */
 	struct sdt_map_refs refs;
@@ -64,13 +69,14 @@ struct live_build {
 static void live_build_release(struct live_build *b)
 {
 	sdt_running_prog_put(&b->rp);
+	sdt_armed_mark_free(&b->mark);
 	sdt_map_refs_free(&b->refs);
 	bpf_object__close(b->obj);
 	bpf_sdt_target__close(b->t);
 	free(b->elf);
 }
 
-/* Opens the ELF and finds the program on hook and its twin. */
+/* Opens the ELF and finds the program on hook (armed or not) and its twin. */
 static int live_find(const char *path, const struct bpf_sdt_hook *hook,
 		     const struct bpf_sdt_live_opts *opts, struct live_build *b)
 {
@@ -107,7 +113,14 @@ static int live_find(const char *path, const struct bpf_sdt_hook *hook,
 			b->rp.info.id);
 		return -ENOENT;
 	}
-	return 0;
+	err = sdt_armed_mark_read(b->rp.fd, &b->mark);
+	b->armed = !err;
+	if (err == -ENOENT)
+		err = 0;
+	else if (err)
+		pr_warn("%s: cannot read the BTF of program %s (id %u) to tell whether it is an armed copy: %s",
+			name, b->rp.info.name, b->rp.info.id, strerror(-err));
+	return err;
 }
 
 /* A prog array the ELF fills with its programs (`.values = { ... }`): the
@@ -174,17 +187,15 @@ static int check_tag(struct bpf_sdt_target *t, struct bpf_program *prog,
 {
 	char have[2 * BPF_TAG_SIZE + 1], want[2 * BPF_TAG_SIZE + 1];
 	__u8 tag[BPF_TAG_SIZE];
-	int i, err;
+	int err;
 
 	err = prog_tag(bpf_program__fd(prog), tag);
 	if (err)
 		return err;
 	if (!memcmp(tag, rp->info.tag, BPF_TAG_SIZE))
 		return 0;
-	for (i = 0; i < BPF_TAG_SIZE; i++) {
-		snprintf(have + 2 * i, 3, "%02x", tag[i]);
-		snprintf(want + 2 * i, 3, "%02x", rp->info.tag[i]);
-	}
+	sdt_tag_hex(tag, have);
+	sdt_tag_hex(rp->info.tag, want);
 	if (force) {
 		pr_warn("%s: program %s: tag %s differs from the running program's %s; continuing (--force): its maps are bound by their order only",
 			t->name, bpf_program__name(prog), have, want);
@@ -193,6 +204,43 @@ static int check_tag(struct bpf_sdt_target *t, struct bpf_program *prog,
 	pr_warn("%s: program %s does not produce the running program (tag %s, running %s, id %u): wrong ELF? (--force to arm it anyway)",
 		t->name, bpf_program__name(prog), have, want, rp->info.id);
 	return -ESTALE;
+}
+
+/* A second session on a hook someone's armed copy holds. */
+static int refuse_taken(const struct live_build *b)
+{
+	bool gone = !sdt_session_alive(&b->mark.session);
+	char who[96];
+
+	sdt_session_describe(&b->mark.session, who, sizeof(who));
+	pr_warn("%s: the hook is taken: program %s (id %u) there is an armed copy (probes %s) of session %s; see 'bpfsdt status'%s",
+		b->t->name, b->rp.info.name, b->rp.info.id,
+		b->mark.probes && *b->mark.probes ? b->mark.probes : "none", who,
+		gone ? ", and 'bpfsdt reset' to put the original back" : "");
+	return -EBUSY;
+}
+
+/* The mark this session's armed copies of rp will carry. */
+static struct sdt_armed_mark *session_mark(const struct running_prog *rp)
+{
+	struct sdt_armed_mark *m = calloc(1, sizeof(*m));
+	__u32 n = rp->info.nr_map_ids;
+
+	if (!m)
+		return NULL;
+	memcpy(m->tag, rp->info.tag, BPF_TAG_SIZE);
+	m->prog_id = rp->info.id;
+	m->map_ids = calloc(n ? n : 1, sizeof(*m->map_ids));
+	if (!m->map_ids) {
+		sdt_armed_mark_destroy(m);
+		return NULL;
+	}
+	/* without /proc the start time stays 0: the session then reads as
+	 * gone to others, which only lets `reset` act sooner */
+	sdt_session_self(&m->session);
+	memcpy(m->map_ids, rp->map_ids, n * sizeof(*m->map_ids));
+	m->map_cnt = n;
+	return m;
 }
 
 struct bpf_sdt_target *bpf_sdt_target__open_live(const char *path, const struct bpf_sdt_hook *hook,
@@ -205,6 +253,8 @@ struct bpf_sdt_target *bpf_sdt_target__open_live(const char *path, const struct 
 	int err;
 
 	err = live_find(path, hook, opts, &b);
+	if (!err && b.armed)
+		err = refuse_taken(&b);
 	if (!err)
 		err = live_rebuild(&b, b.rp.map_ids, b.rp.info.nr_map_ids);
 	if (!err)
@@ -229,6 +279,17 @@ struct bpf_sdt_target *bpf_sdt_target__open_live(const char *path, const struct 
 	b.rp.fd = -1;
 	t->hook.prog = tp;
 	sdt_native_detect(t, tp); /* loaded with its sites? then no swapping */
+	if (!tp->native && !tp->cap.func_info_cnt) {
+		pr_warn("%s: program %s has no BTF function info: its armed copies could not carry the mark 'bpfsdt reset' and 'status' read; not armed on a live hook",
+			t->name, tp->name);
+		err = -EOPNOTSUPP;
+	} else if (!(t->hook.mark = session_mark(&b.rp))) {
+		err = -ENOMEM;
+	}
+	if (err) {
+		bpf_sdt_target__close(t);
+		goto fail;
+	}
 	live_build_release(&b);
 	return t;
 fail:
@@ -237,34 +298,128 @@ fail:
 	return NULL;
 }
 
+/* reset on a program without a mark: nothing is replaced. Fine (0) if it
+ * is what the ELF builds, on its own maps: the hook is already dormant. */
+static int reset_unmarked(struct live_build *b)
+{
+	char have[2 * BPF_TAG_SIZE + 1], want[2 * BPF_TAG_SIZE + 1];
+	__u8 tag[BPF_TAG_SIZE];
+	int err;
+
+	err = live_rebuild(b, b->rp.map_ids, b->rp.info.nr_map_ids);
+	if (!err)
+		err = prog_tag(bpf_program__fd(b->prog), tag);
+	if (err)
+		return err;
+	if (memcmp(tag, b->rp.info.tag, BPF_TAG_SIZE)) {
+		sdt_tag_hex(tag, have);
+		sdt_tag_hex(b->rp.info.tag, want);
+		pr_warn("%s: program %s (id %u, tag %s) on the hook is no armed copy (it carries no bpfsdt mark) and not what this ELF builds (tag %s): nothing replaced",
+			b->t->name, b->rp.info.name, b->rp.info.id, want, have);
+		return -ESTALE;
+	}
+	err = sdt_map_binding_prove(b->t->name, bpf_program__name(b->prog),
+				    bpf_program__fd(b->prog), b->rp.map_ids, b->refs.cnt, b->rp.fd,
+				    false);
+	if (!err)
+		pr_info("%s: program %s (id %u) on the hook is the original: nothing to reset",
+			b->t->name, b->rp.info.name, b->rp.info.id);
+	return err;
+}
+
+/* The program to put back for an armed copy whose mark is m: the original
+ * itself while it exists (its loader may hold it), else the rebuild, also
+ * bound to the maps the original had bound without referencing them. */
+static int dormant_fd(struct live_build *b, const struct sdt_armed_mark *m)
+{
+	int fd = bpf_prog_get_fd_by_id(m->prog_id), map_fd;
+	__u8 tag[BPF_TAG_SIZE];
+	__u32 k;
+
+	if (fd >= 0 && !prog_tag(fd, tag) && !memcmp(tag, m->tag, BPF_TAG_SIZE))
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	fd = bpf_program__fd(b->prog);
+	for (k = b->refs.cnt; k < m->map_cnt; k++) {
+		map_fd = bpf_map_get_fd_by_id(m->map_ids[k]);
+		if (map_fd >= 0) {
+			bpf_prog_bind_map(fd, map_fd, NULL);
+			close(map_fd);
+		}
+	}
+	return fcntl(fd, F_DUPFD_CLOEXEC, 3);
+}
+
+/* reset on a marked armed copy: it must stand in for the program this ELF
+ * builds, its session must be gone, and it must use the maps its mark
+ * names; the rebuild binds to those maps. */
+static int reset_armed(struct live_build *b)
+{
+	char have[2 * BPF_TAG_SIZE + 1], want[2 * BPF_TAG_SIZE + 1], who[96];
+	const struct sdt_armed_mark *m = &b->mark;
+	const char *name = b->t->name, *prog_name = bpf_program__name(b->prog);
+	__u32 *armed_ids = NULL, armed_cnt = 0, k;
+	__u8 tag[BPF_TAG_SIZE];
+	int err, fd;
+
+	sdt_session_describe(&m->session, who, sizeof(who));
+	if (sdt_session_alive(&m->session)) {
+		pr_warn("%s: the armed copy on the hook (program %s, id %u) belongs to session %s, which still runs: end it, it puts the original back; nothing replaced",
+			name, b->rp.info.name, b->rp.info.id, who);
+		return -EBUSY;
+	}
+	err = live_rebuild(b, m->map_ids, m->map_cnt);
+	if (!err)
+		err = prog_tag(bpf_program__fd(b->prog), tag);
+	if (err)
+		return err;
+	if (memcmp(tag, m->tag, BPF_TAG_SIZE)) {
+		sdt_tag_hex(tag, have);
+		sdt_tag_hex(m->tag, want);
+		pr_warn("%s: the armed copy on the hook (id %u) stands in for a program with tag %s (id %u), this ELF's program %s has tag %s: not its armed copy; nothing replaced",
+			name, b->rp.info.id, want, m->prog_id, prog_name, have);
+		return -ESTALE;
+	}
+	err = sdt_prog_map_ids(b->rp.fd, &armed_ids, &armed_cnt);
+	for (k = 0; !err && k < b->refs.cnt; k++)
+		if (k >= armed_cnt || armed_ids[k] != m->map_ids[k]) {
+			pr_warn("%s: the armed copy on the hook (id %u) does not use the maps its mark names (map %u: id %u, the mark says %u): nothing replaced",
+				name, b->rp.info.id, k, k < armed_cnt ? armed_ids[k] : 0, m->map_ids[k]);
+			err = -ESTALE;
+		}
+	free(armed_ids);
+	if (!err)
+		err = sdt_map_binding_prove(name, prog_name, bpf_program__fd(b->prog), m->map_ids,
+					    b->refs.cnt, b->rp.fd, true);
+	if (err)
+		return err;
+	fd = dormant_fd(b, m);
+	if (fd < 0)
+		return -errno;
+	{
+		struct sdt_target_prog stand_in = { .name = prog_name, .orig_fd = fd,
+						    .armed_fd = b->rp.fd };
+
+		b->t->hook.prog = &stand_in;
+		err = sdt_swap(b->t, &stand_in, -1);
+		if (!err)
+			b->rp.fd = -1; /* sdt_swap closed it as the replaced armed copy */
+		b->t->hook.prog = NULL;
+	}
+	close(fd);
+	return err;
+}
+
 int bpf_sdt_live_reset(const char *path, const struct bpf_sdt_hook *hook,
 		       const struct bpf_sdt_live_opts *opts)
 {
 	struct live_build b;
-	__u8 tag[BPF_TAG_SIZE];
 	int err;
 
-	/* An armed copy's code references the target's maps first, in the
-	 * target's order: rebuild the dormant program on them, and swap it in
-	 * for the armed copy. */
 	err = live_find(path, hook, opts, &b);
 	if (!err)
-		err = live_rebuild(&b, b.rp.map_ids, b.rp.info.nr_map_ids);
-	if (!err)
-		err = prog_tag(bpf_program__fd(b.prog), tag);
-	if (!err && !memcmp(tag, b.rp.info.tag, BPF_TAG_SIZE)) {
-		pr_debug("%s: the running program is already the dormant one", b.t->name);
-	} else if (!err) {
-		struct sdt_target_prog stand_in = { .name = bpf_program__name(b.prog),
-						    .orig_fd = bpf_program__fd(b.prog),
-						    .armed_fd = b.rp.fd };
-
-		b.t->hook.prog = &stand_in;
-		err = sdt_swap(b.t, &stand_in, -1);
-		if (!err)
-			b.rp.fd = -1; /* sdt_swap closed it as the replaced armed copy */
-		b.t->hook.prog = NULL;
-	}
+		err = b.armed ? reset_armed(&b) : reset_unmarked(&b);
 	live_build_release(&b);
 	return err;
 }

@@ -225,3 +225,37 @@ TEST(live_refuses_an_elf_using_another_map_at_one_instruction_and_changes_nothin
 {
 	with_fw(48, fw_path("identity_fw"), IPPROTO_UDP, false, cross_body);
 }
+
+static void second_session_body(struct testnet *net, struct fw_loader *l)
+{
+	LIBBPF_OPTS(bpf_sdt_tracer_opts, topts, .count_only = true);
+	struct bpf_sdt_tracer *tr;
+	struct bpf_sdt_target *t, *second;
+	char msg[256];
+	__u32 armed;
+
+	t = bpf_sdt_target__open_xdp(fw_path("identity_fw"), net->ifindex, NULL);
+	tr = t ? bpf_sdt_tracer__new(t, &topts) : NULL;
+	ASSERT_TRUE(tr && !bpf_sdt_tracer__add_probe(tr, "fw_verdict"));
+	armed = xdp_prog_id(net->ifindex);
+	diag_capture_begin();
+	errno = 0;
+	second = bpf_sdt_target__open_xdp(fw_path("identity_fw"), net->ifindex, NULL);
+	diag_capture_end();
+	ASSERT_TRUE(second == NULL);
+	ASSERT_EQ(errno, EBUSY);
+	snprintf(msg, sizeof(msg),
+		 ": the hook is taken: program identity_fw (id %u) there is an armed copy (probes fw_verdict) of session pid %d (running), since ",
+		 armed, (int)getpid());
+	ASSERT_CONTAINS(diag_captured(), msg);
+	ASSERT_CONTAINS(diag_captured(), "; see 'bpfsdt status'\n");
+	ASSERT_EQ(xdp_prog_id(net->ifindex), armed);
+	bpf_sdt_tracer__free(tr);
+	bpf_sdt_target__close(t);
+	ASSERT_EQ(xdp_prog_id(net->ifindex), l->prog_id);
+}
+
+TEST(live_second_session_on_a_taken_hook_is_told_which_session_holds_it)
+{
+	with_fw(49, fw_path("identity_fw"), IPPROTO_UDP, false, second_session_body);
+}
