@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Finding the program on a live hook. XDP: the interface's program, with
- * the bpf_link holding it if it has one. tc: tcx links and cls_bpf filters
+ * Finding the program on a live hook, in this process's network namespace.
+ * XDP: the interface's program, with the bpf_link holding it if it has one. tc: tcx links and cls_bpf filters
  * (which only direct-action filters for all protocols can be replaced
  * through libbpf's API without changing what the filter does). A pinned
  * link: its program. A prog array slot: the program in it.
@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "live_hooks.h"
 #include "tc_filters.h"
+#include "xdp_netlink.h"
 
 static int running_prog_get(__u32 id, struct running_prog *rp)
 {
@@ -57,9 +58,17 @@ struct bpf_program *sdt_running_twin(struct bpf_object *obj, const struct bpf_pr
 	return NULL;
 }
 
-/* The bpf_link holding ifindex's XDP program, if it was attached with one. */
-static int find_xdp_link(int ifindex)
+/*
+ * The bpf_link holding the XDP program rp on ifindex of this network
+ * namespace, -ENOENT when netlink attached it there. The system-wide link
+ * table names only ifindexes, which other namespaces reuse: a candidate
+ * must run the very program netlink reports here, and the kernel says
+ * whether a link holds that program here at all (xdp_netlink.h).
+ */
+static int find_xdp_link(struct bpf_sdt_target *t, int ifindex, const struct running_prog *rp)
 {
+	char ifname[IF_NAMESIZE] = "?";
+	int found = -ENOENT, n = 0, held;
 	__u32 id = 0;
 
 	while (!bpf_link_get_next_id(id, &id)) {
@@ -70,11 +79,29 @@ static int find_xdp_link(int ifindex)
 		if (fd < 0)
 			continue;
 		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.type == BPF_LINK_TYPE_XDP &&
-		    (int)info.xdp.ifindex == ifindex)
-			return fd;
+		    (int)info.xdp.ifindex == ifindex && info.prog_id == rp->info.id && !n++) {
+			found = fd;
+			continue;
+		}
 		close(fd);
 	}
-	return -ENOENT;
+	if (!n)
+		return -ENOENT;
+	held = sdt_xdp_held_by_link(ifindex, rp->fd, t->hook.xdp_mode);
+	if (held == 1 && n == 1)
+		return found;
+	close(found);
+	if (!held)
+		return -ENOENT; /* the candidates run it in other namespaces */
+	if_indextoname(ifindex, ifname);
+	if (held < 0) {
+		pr_warn("%s: cannot tell whether a bpf_link holds the XDP program on %s: %s",
+			t->name, ifname, strerror(-held));
+		return held;
+	}
+	pr_warn("%s: %d XDP links run program %s (id %u) on interfaces with ifindex %d (%s here, others in other network namespaces): name the link with --link",
+		t->name, n, rp->info.name, rp->info.id, ifindex, ifname);
+	return -EOPNOTSUPP;
 }
 
 static int xdp_running(struct bpf_sdt_target *t, int ifindex, __u32 *prog_id)
@@ -120,8 +147,15 @@ static int hook_xdp(struct bpf_sdt_target *t, int ifindex, struct running_prog *
 	if (err)
 		return err;
 	t->hook.ifindex = ifindex;
-	t->hook.link_fd = find_xdp_link(ifindex);
-	t->hook.kind = t->hook.link_fd >= 0 ? SDT_HOOK_LINK : SDT_HOOK_XDP_NETLINK;
+	err = find_xdp_link(t, ifindex, rp);
+	if (err >= 0) {
+		t->hook.link_fd = err;
+		t->hook.kind = SDT_HOOK_LINK;
+	} else if (err == -ENOENT) {
+		t->hook.kind = SDT_HOOK_XDP_NETLINK;
+	} else {
+		return err;
+	}
 	return 0;
 }
 
