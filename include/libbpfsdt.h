@@ -256,6 +256,34 @@ LIBBPFSDT_API int bpf_sdt_link_reset(const char *path, const char *link_pin,
 				     const struct bpf_sdt_live_opts *opts);
 
 /*
+ * What runs on a hook, from the kernel alone (no ELF): each program there
+ * and, for an armed copy (a program carrying bpfsdt's mark, docs/abi.md),
+ * the program it stands in for, its probes and the session that armed it.
+ */
+struct bpf_sdt_hook_status {
+	size_t sz;
+	__u32 prog_id;
+	char prog_name[16];		/* as the kernel has it (BPF_OBJ_NAME_LEN) */
+	__u8 prog_tag[8];		/* BPF_TAG_SIZE */
+	bool armed;
+	/* armed copies only: */
+	__u32 orig_prog_id;		/* the original (it may be gone) */
+	__u8 orig_tag[8];
+	__u32 session_pid;		/* the process that armed it */
+	bool session_running;		/* false: it ended without disarming */
+	__u64 since;			/* unix time it took the hook */
+	char probes[256];		/* comma-separated; ends in "..." if cut */
+	size_t :0;
+};
+#define bpf_sdt_hook_status__last_field probes
+
+/* Returns how many programs run on hook (0: none; tc hooks may run
+ * several) and, if idx is below that, fills *status for the idx-th in the
+ * order they run. A negative errno on failure. */
+LIBBPFSDT_API int bpf_sdt_hook__status(const struct bpf_sdt_hook *hook, size_t idx,
+				      struct bpf_sdt_hook_status *status);
+
+/*
  * Checking every probe site against the probe's declared types, as the
  * RFC's verifier would: integer/enum/bool arguments need a scalar, a
  * pointer to the program's context type the context, other pointers a

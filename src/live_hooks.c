@@ -315,3 +315,109 @@ int sdt_hook_find(struct bpf_sdt_target *t, const struct bpf_sdt_hook *h,
 	pr_warn("%s: no such hook", t->name);
 	return -EINVAL;
 }
+
+static int xdp_prog_ids(const char *name, int ifindex, __u32 *ids)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	char ifname[IF_NAMESIZE] = "?";
+	int err, n = 0;
+
+	err = bpf_xdp_query(ifindex, 0, &q);
+	if (err) {
+		if_indextoname(ifindex, ifname);
+		pr_warn("%s: cannot query XDP on %s: %s", name, ifname, strerror(-err));
+		return err;
+	}
+	if (q.drv_prog_id)
+		ids[n++] = q.drv_prog_id;
+	if (q.skb_prog_id)
+		ids[n++] = q.skb_prog_id;
+	if (q.hw_prog_id)
+		ids[n++] = q.hw_prog_id;
+	if (!n && q.prog_id)
+		ids[n++] = q.prog_id;
+	return n;
+}
+
+static int link_prog_id(const char *name, const char *pin, __u32 *id)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+	int fd = bpf_obj_get(pin), err = 0;
+
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		err = -errno;
+		pr_warn("%s: cannot open link %s: %s", name, pin, strerror(-err));
+	}
+	if (fd >= 0)
+		close(fd);
+	*id = info.prog_id;
+	return err ? err : 1;
+}
+
+static int slot_prog_id(const char *name, int map_fd, __u32 key, __u32 *id)
+{
+	int err;
+
+	if (!bpf_map_lookup_elem(map_fd, &key, id))
+		return 1;
+	err = -errno;
+	if (err == -ENOENT)
+		return 0;
+	pr_warn("%s: cannot read slot %u of the prog array: %s", name, key, strerror(-err));
+	return err;
+}
+
+int sdt_hook_prog_ids(const char *name, const struct bpf_sdt_hook *h, __u32 **ids)
+{
+	struct sdt_tc_prog *progs = NULL;
+	__u32 attach_point = SDT_OPTS_GET(h, tc_attach_point, 0);
+	int n = -EINVAL, i;
+
+	*ids = calloc(3, sizeof(**ids));
+	if (!*ids)
+		return -ENOMEM;
+	switch (SDT_OPTS_GET(h, kind, 0)) {
+	case BPF_SDT_HOOK_XDP:
+		n = xdp_prog_ids(name, h->ifindex, *ids);
+		break;
+	case BPF_SDT_HOOK_TC:
+		if (attach_point != BPF_TC_INGRESS && attach_point != BPF_TC_EGRESS)
+			goto no_hook;
+		n = sdt_tc_list(h->ifindex, attach_point == BPF_TC_EGRESS, &progs);
+		if (n < 0) {
+			pr_warn("%s: cannot list the tc programs there: %s", name, strerror(-n));
+			break;
+		}
+		free(*ids);
+		*ids = calloc(n ? n : 1, sizeof(**ids));
+		for (i = 0; *ids && i < n; i++)
+			(*ids)[i] = progs[i].prog_id;
+		if (!*ids)
+			n = -ENOMEM;
+		free(progs);
+		break;
+	case BPF_SDT_HOOK_LINK:
+		if (!SDT_OPTS_GET(h, link_pin, NULL))
+			goto no_hook;
+		n = link_prog_id(name, h->link_pin, *ids);
+		break;
+	case BPF_SDT_HOOK_PROG_ARRAY:
+		if (h->sz < offsetof(struct bpf_sdt_hook, key) + sizeof(h->key))
+			goto no_hook;
+		n = slot_prog_id(name, h->prog_array_fd, h->key, *ids);
+		break;
+	default:
+		goto no_hook;
+	}
+	if (n < 0) {
+		free(*ids);
+		*ids = NULL;
+	}
+	return n;
+no_hook:
+	pr_warn("%s: no such hook", name);
+	free(*ids);
+	*ids = NULL;
+	return -EINVAL;
+}

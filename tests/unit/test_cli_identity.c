@@ -143,6 +143,8 @@ static void expect_pings_counted(struct testnet *net, struct fw_loader *l,
 
 static void reset_keeps_state_body(struct testnet *net, struct fw_loader *l)
 {
+	LIBBPF_OPTS(bpf_sdt_hook, hook, .kind = BPF_SDT_HOOK_XDP, .ifindex = net->ifindex);
+	LIBBPF_OPTS(bpf_sdt_hook_status, st);
 	__u8 orig_tag[BPF_TAG_SIZE], tag[BPF_TAG_SIZE];
 	struct fw_state s0, s1, plain;
 	struct cmd_result r;
@@ -161,10 +163,12 @@ static void reset_keeps_state_body(struct testnet *net, struct fw_loader *l)
 	ASSERT_EQ(r.status, 0);
 	ASSERT_STREQ(r.err, "the dormant program from " FW_REL " runs on v0\n");
 	cmd_result_free(&r);
-	/* the original is gone: a rebuild, on the very same maps */
-	prog_tag(xdp_prog_id(net->ifindex), tag);
+	/* the original is gone: a rebuild, unmarked, on the very same maps */
+	ASSERT_EQ(bpf_sdt_hook__status(&hook, 0, &st), 1);
+	ASSERT_FALSE(st.armed);
+	prog_tag(st.prog_id, tag);
 	ASSERT_TRUE(!memcmp(tag, orig_tag, BPF_TAG_SIZE));
-	ASSERT_TRUE(fw_maps_used_by(l, xdp_prog_id(net->ifindex)));
+	ASSERT_TRUE(fw_maps_used_by(l, st.prog_id));
 	ASSERT_OK_HELPER(expect_pings_counted(net, l, &plain));
 }
 
@@ -351,4 +355,82 @@ static void killed_session_body(struct testnet *net, struct fw_loader *l)
 TEST(trace_on_a_hook_a_killed_session_left_points_to_reset)
 {
 	with_fw(76, false, killed_session_body);
+}
+
+static void status_body(struct testnet *net, struct fw_loader *l)
+{
+	char want[512], tag[17], armed_tag[17];
+	__u8 raw[BPF_TAG_SIZE];
+	struct cmd_result r;
+	struct cmd_proc p;
+	__u32 armed;
+	int i;
+
+	prog_tag(l->prog_id, raw);
+	for (i = 0; i < BPF_TAG_SIZE; i++)
+		snprintf(tag + 2 * i, 3, "%02x", raw[i]);
+	ASSERT_EQ(run_in(net, "status --xdp v0", &r), 0);
+	ASSERT_EQ(r.status, 0);
+	snprintf(want, sizeof(want), "v0: identity_fw id %u tag %s: original\n", l->prog_id, tag);
+	ASSERT_STREQ(r.out, want);
+	cmd_result_free(&r);
+
+	ASSERT_OK_HELPER(start_trace(net, &p));
+	armed = xdp_prog_id(net->ifindex);
+	prog_tag(armed, raw);
+	for (i = 0; i < BPF_TAG_SIZE; i++)
+		snprintf(armed_tag + 2 * i, 3, "%02x", raw[i]);
+	ASSERT_EQ(run_in(net, "status --xdp v0", &r), 0);
+	ASSERT_EQ(r.status, 0);
+	snprintf(want, sizeof(want),
+		 "v0: identity_fw id %u tag %s: armed copy of id %u tag %s, probes fw_verdict, session pid %d (running) since ",
+		 armed, armed_tag, l->prog_id, tag, p.pid);
+	ASSERT_TRUE(!strncmp(r.out, want, strlen(want)));
+	cmd_result_free(&r);
+	ASSERT_EQ(run_in(net, "--json status --xdp v0", &r), 0);
+	ASSERT_EQ(r.status, 0);
+	snprintf(want, sizeof(want),
+		 "{\"hook\": \"v0\", \"programs\": [{\"id\": %u, \"name\": \"identity_fw\", \"tag\": \"%s\", \"armed\": true, \"original\": {\"id\": %u, \"tag\": \"%s\"}, \"probes\": [\"fw_verdict\"], \"session\": {\"pid\": %d, \"running\": true, \"since\": ",
+		 armed, armed_tag, l->prog_id, tag, p.pid);
+	ASSERT_TRUE(!strncmp(r.out, want, strlen(want)));
+	ASSERT_TRUE(strlen(r.out) > 5 && !strcmp(r.out + strlen(r.out) - 5, "}}]}\n"));
+	cmd_result_free(&r);
+	ASSERT_EQ(cmd_finish(&p, SIGINT, &r), 0);
+	cmd_result_free(&r);
+	ASSERT_EQ(xdp_prog_id(net->ifindex), l->prog_id);
+}
+
+TEST(status_tells_the_original_from_an_armed_copy)
+{
+	with_fw(77, false, status_body);
+}
+
+static void empty_status_body(struct testnet *net, struct fw_loader *l)
+{
+	char *argv[] = { "ip", "netns", "exec", net->ns_b, (char *)bpfsdt_bin(), "status", "--xdp",
+			 "v1", NULL };
+	struct cmd_result r;
+
+	(void)l;
+	ASSERT_EQ(run_cmd(argv, &r), 0);
+	ASSERT_EQ(r.status, 0);
+	ASSERT_STREQ(r.out, "v1: no program runs there\n");
+	ASSERT_STREQ(r.err, "");
+	cmd_result_free(&r);
+}
+
+TEST(status_of_a_hook_without_a_program_says_so)
+{
+	with_fw(78, false, empty_status_body);
+}
+
+TEST(status_takes_no_file)
+{
+	char *argv[] = { (char *)bpfsdt_bin(), "status", "--xdp", "lo", "x.bpf.o", NULL };
+	struct cmd_result r;
+
+	ASSERT_EQ(run_cmd(argv, &r), 0);
+	ASSERT_EQ(r.status, 2);
+	ASSERT_STREQ(r.err, "bpfsdt: status: takes no FILE, only the hook (try 'bpfsdt status --help')\n");
+	cmd_result_free(&r);
 }

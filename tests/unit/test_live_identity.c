@@ -259,3 +259,46 @@ TEST(live_second_session_on_a_taken_hook_is_told_which_session_holds_it)
 {
 	with_fw(49, fw_path("identity_fw"), IPPROTO_UDP, false, second_session_body);
 }
+
+static void status_body(struct testnet *net, struct fw_loader *l)
+{
+	LIBBPF_OPTS(bpf_sdt_tracer_opts, topts, .count_only = true);
+	LIBBPF_OPTS(bpf_sdt_hook, hook, .kind = BPF_SDT_HOOK_XDP, .ifindex = net->ifindex);
+	LIBBPF_OPTS(bpf_sdt_hook_status, st);
+	struct bpf_prog_info info = {};
+	struct bpf_sdt_tracer *tr;
+	struct bpf_sdt_target *t;
+	__u32 len = sizeof(info);
+	int fd;
+
+	fd = bpf_prog_get_fd_by_id(l->prog_id);
+	ASSERT_TRUE(fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len));
+	close(fd);
+	ASSERT_EQ(bpf_sdt_hook__status(&hook, 0, &st), 1);
+	ASSERT_EQ(st.prog_id, l->prog_id);
+	ASSERT_STREQ(st.prog_name, "identity_fw");
+	ASSERT_FALSE(st.armed);
+	t = bpf_sdt_target__open_xdp(fw_path("identity_fw"), net->ifindex, NULL);
+	tr = t ? bpf_sdt_tracer__new(t, &topts) : NULL;
+	ASSERT_TRUE(tr && !bpf_sdt_tracer__add_probe(tr, "fw_verdict"));
+	ASSERT_EQ(bpf_sdt_hook__status(&hook, 0, &st), 1);
+	ASSERT_EQ(st.prog_id, xdp_prog_id(net->ifindex));
+	ASSERT_TRUE(st.armed);
+	ASSERT_EQ(st.orig_prog_id, l->prog_id);
+	ASSERT_TRUE(!memcmp(st.orig_tag, info.tag, sizeof(st.orig_tag)));
+	ASSERT_EQ(st.session_pid, getpid());
+	ASSERT_TRUE(st.session_running);
+	ASSERT_TRUE(st.since <= (__u64)time(NULL) && st.since + 60 >= (__u64)time(NULL));
+	ASSERT_STREQ(st.probes, "fw_verdict");
+	ASSERT_EQ(bpf_sdt_hook__status(&hook, 1, &st), 1); /* no second program */
+	bpf_sdt_tracer__free(tr);
+	bpf_sdt_target__close(t);
+	ASSERT_EQ(bpf_sdt_hook__status(&hook, 0, &st), 1);
+	ASSERT_FALSE(st.armed);
+	ASSERT_EQ(st.prog_id, l->prog_id);
+}
+
+TEST(hook_status_tells_the_original_from_an_armed_copy_and_names_its_session)
+{
+	with_fw(50, fw_path("identity_fw"), IPPROTO_UDP, false, status_body);
+}

@@ -53,6 +53,7 @@ static const struct command {
 	{ "trace", cmd_trace, "trace the probes of a running XDP program" },
 	{ "attach", cmd_attach, "attach your observers to a running XDP program" },
 	{ "reset", cmd_reset, "put the dormant program back after a killed tracer" },
+	{ "status", cmd_status, "say whether a hook runs an original or an armed copy" },
 };
 
 static void usage(FILE *out)
