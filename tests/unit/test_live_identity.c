@@ -302,3 +302,132 @@ TEST(hook_status_tells_the_original_from_an_armed_copy_and_names_its_session)
 {
 	with_fw(50, fw_path("identity_fw"), IPPROTO_UDP, false, status_body);
 }
+
+static void no_func_info_body(struct testnet *net, struct fw_loader *l)
+{
+	struct bpf_sdt_target *t;
+	const char *path;
+	struct mutant m;
+
+	/* the same code without .BTF.ext: libbpf loads it without func_info */
+	ASSERT_EQ(mutant_load(&m, fw_path("identity_fw")), 0);
+	ASSERT_TRUE(mutant_rename_section(&m, ".BTF.ext", ".BTF.exu"));
+	path = mutant_save(&m, "identity_fw_no_ext.bpf.o");
+	mutant_free(&m);
+	ASSERT_TRUE(path != NULL);
+	diag_capture_begin();
+	errno = 0;
+	t = bpf_sdt_target__open_xdp(path, net->ifindex, NULL);
+	diag_capture_end();
+	ASSERT_TRUE(t == NULL);
+	ASSERT_EQ(errno, EOPNOTSUPP);
+	ASSERT_CONTAINS(diag_captured(), ": program identity_fw has no BTF function info: its armed copies could not carry the mark 'bpfsdt reset' and 'status' read; not armed on a live hook\n");
+	ASSERT_EQ(xdp_prog_id(net->ifindex), l->prog_id);
+}
+
+TEST(live_refuses_to_arm_a_program_without_btf_function_info)
+{
+	with_fw(51, fw_path("identity_fw"), IPPROTO_UDP, false, no_func_info_body);
+}
+
+/* A dispatcher tail-calling through a prog array its ELF fills itself
+ * (libbpf writes the slot when it loads the object), compiled into the
+ * scratch directory: libbpf's gen loader refuses such objects, so it
+ * cannot be in the corpus (the offline check prepares every object). */
+static const char *prefilled_source =
+	"#include \"common.h\"\n"
+	"BPF_SDT_DECLARE1(dispatched, unsigned int);\n"
+	"int filled_target(struct xdp_md *ctx);\n"
+	"struct {\n"
+	"	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);\n"
+	"	__uint(max_entries, 1);\n"
+	"	__type(key, __u32);\n"
+	"	__array(values, int (void *));\n"
+	"} filled SEC(\".maps\") = { .values = { [0] = (void *)&filled_target } };\n"
+	"SEC(\"xdp\") int filled_target(struct xdp_md *ctx) { return XDP_PASS; }\n"
+	"SEC(\"xdp\") int filled_dispatch(struct xdp_md *ctx)\n"
+	"{\n"
+	"	BPF_SDT_PROBE1(dispatched, xdp_len(ctx));\n"
+	"	bpf_tail_call(ctx, &filled, 0);\n"
+	"	return XDP_PASS;\n"
+	"}\n"
+	"char LICENSE[] SEC(\"license\") = \"GPL\";\n";
+
+static const char *build_prefilled(void)
+{
+	static char out[512], src[512];
+	char *argv[] = { TEST_CLANG, "-O2", "-g", "-target", "bpf", "-Iinclude", "-Itests/bpf",
+			 "-I/usr/include/" TEST_MULTIARCH, "-c", src, "-o", out, NULL };
+	struct cmd_result r;
+	FILE *f;
+	int ok;
+
+	snprintf(src, sizeof(src), "%s", scratch_path("prefilled.bpf.c"));
+	snprintf(out, sizeof(out), "%s", scratch_path("prefilled.bpf.o"));
+	f = fopen(src, "w");
+	if (!f || fputs(prefilled_source, f) < 0 || fclose(f) || run_cmd(argv, &r))
+		return NULL;
+	ok = r.status == 0;
+	cmd_result_free(&r);
+	return ok ? out : NULL;
+}
+
+static __u32 slot_id(int map_fd)
+{
+	__u32 key = 0, id = 0;
+
+	bpf_map_lookup_elem(map_fd, &key, &id);
+	return id;
+}
+
+static void prefilled_check(struct testnet *net, struct bpf_object *obj, const char *path)
+{
+	int map_fd = bpf_map__fd(bpf_object__find_map_by_name(obj, "filled"));
+	__u32 slot = slot_id(map_fd), running = xdp_prog_id(net->ifindex);
+	struct bpf_sdt_target *t;
+
+	ASSERT_NE(slot, 0);
+	diag_capture_begin();
+	errno = 0;
+	t = bpf_sdt_target__open_xdp(path, net->ifindex, NULL);
+	diag_capture_end();
+	if (t)
+		bpf_sdt_target__close(t);
+	ASSERT_TRUE(t == NULL);
+	ASSERT_EQ(errno, EOPNOTSUPP);
+	ASSERT_CONTAINS(diag_captured(), ": prog array filled is filled from the ELF (values = { ... }): loading it would put rebuilt programs into the running one; not supported on a live hook\n");
+	ASSERT_EQ(slot_id(map_fd), slot); /* still the loader's program */
+	ASSERT_EQ(xdp_prog_id(net->ifindex), running);
+	ASSERT_TRUE(fw_pings_pass(net));
+}
+
+TEST(live_refuses_an_elf_that_fills_a_prog_array_the_running_program_uses)
+{
+	struct bpf_object *obj = NULL;
+	libbpf_print_fn_t print;
+	struct testnet net;
+	const char *path;
+	bool loaded;
+
+	if (geteuid())
+		SKIP("needs root for network namespaces and BPF");
+	path = build_prefilled();
+	ASSERT_TRUE(path != NULL);
+	if (testnet_up(&net, 52))
+		FAIL("cannot create the test network");
+	/* quiet: libbpf retries the prog array without BTF, and says so */
+	print = libbpf_set_print(NULL);
+	loaded = !testnet_enter(&net) && (obj = bpf_object__open_file(path, NULL)) &&
+		 !bpf_object__load(obj);
+	libbpf_set_print(print);
+	if (loaded && !bpf_xdp_attach(net.ifindex,
+				      bpf_program__fd(bpf_object__find_program_by_name(obj,
+										 "filled_dispatch")),
+				      0, NULL))
+		prefilled_check(&net, obj, path);
+	else
+		test_fail(__FILE__, __LINE__, "cannot load the dispatcher");
+	bpf_xdp_detach(net.ifindex, 0, NULL);
+	bpf_object__close(obj);
+	testnet_down(&net);
+}
