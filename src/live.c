@@ -182,6 +182,9 @@ static int live_rebuild(struct live_build *b, const __u32 *ids, __u32 cnt)
 	return sdt_map_refs_check_load(name, b->prog, b->obj, &b->refs);
 }
 
+/* 0 if the rebuild has the running program's tag; 1 if not but forced
+ * (the code differs: the binding cannot be checked reference by
+ * reference); else -ESTALE after one line. */
 static int check_tag(struct bpf_sdt_target *t, struct bpf_program *prog,
 		     const struct running_prog *rp, bool force)
 {
@@ -199,7 +202,7 @@ static int check_tag(struct bpf_sdt_target *t, struct bpf_program *prog,
 	if (force) {
 		pr_warn("%s: program %s: tag %s differs from the running program's %s; continuing (--force): its maps are bound by their order only",
 			t->name, bpf_program__name(prog), have, want);
-		return 0;
+		return 1;
 	}
 	pr_warn("%s: program %s does not produce the running program (tag %s, running %s, id %u): wrong ELF? (--force to arm it anyway)",
 		t->name, bpf_program__name(prog), have, want, rp->info.id);
@@ -246,11 +249,10 @@ static struct sdt_armed_mark *session_mark(const struct running_prog *rp)
 struct bpf_sdt_target *bpf_sdt_target__open_live(const char *path, const struct bpf_sdt_hook *hook,
 						 const struct bpf_sdt_live_opts *opts)
 {
-	bool force = SDT_OPTS_GET(opts, force, false);
 	struct live_build b;
 	struct sdt_target_prog *tp;
 	struct bpf_sdt_target *t;
-	int err;
+	int err, forced = 0;
 
 	err = live_find(path, hook, opts, &b);
 	if (!err && b.armed)
@@ -258,11 +260,11 @@ struct bpf_sdt_target *bpf_sdt_target__open_live(const char *path, const struct 
 	if (!err)
 		err = live_rebuild(&b, b.rp.map_ids, b.rp.info.nr_map_ids);
 	if (!err)
-		err = check_tag(b.t, b.prog, &b.rp, force);
-	if (!err)
+		err = forced = check_tag(b.t, b.prog, &b.rp, SDT_OPTS_GET(opts, force, false));
+	if (err >= 0)
 		err = sdt_map_binding_prove(b.t->name, bpf_program__name(b.prog),
 					    bpf_program__fd(b.prog), b.rp.map_ids, b.refs.cnt,
-					    force ? -1 : b.rp.fd, false);
+					    forced ? -1 : b.rp.fd, false);
 	if (err)
 		goto fail;
 	b.t->obj = b.obj;

@@ -101,11 +101,15 @@ int sdt_map_refs_learn(const void *elf, size_t size, const char *name, const cha
 	err = bpf_object__gen_loader(obj, &gen);
 	if (!err)
 		err = bpf_object__load(obj);
-	if (!err)
-		err = sdt_capture_take(prog, &cap);
 	if (err) {
 		pr_warn("%s: cannot learn which maps program %s references (libbpf's gen loader: %s)",
 			name, prog_name, strerror(-err));
+		goto out;
+	}
+	err = sdt_capture_take(prog, &cap);
+	if (err) {
+		pr_warn("%s: program %s (section %s) cannot be relinked: libbpfsdt does not handle its section",
+			name, prog_name, bpf_program__section_name(prog));
 		goto out;
 	}
 	err = first_references(cap.insns, cap.insn_cnt, refs);

@@ -431,3 +431,47 @@ TEST(live_refuses_an_elf_that_fills_a_prog_array_the_running_program_uses)
 	bpf_object__close(obj);
 	testnet_down(&net);
 }
+
+static void force_body(struct testnet *net, struct fw_loader *l)
+{
+	LIBBPF_OPTS(bpf_sdt_live_opts, lopts, .force = true);
+	LIBBPF_OPTS(bpf_sdt_tracer_opts, topts, .count_only = true);
+	struct bpf_sdt_tracer *tr;
+	struct bpf_sdt_target *t;
+	struct fw_state s0, s1;
+	const char *path;
+	struct mutant m;
+	long xdp;
+
+	/* `proto = 0` becomes `proto = 1`: other code, the same maps */
+	ASSERT_EQ(mutant_load(&m, fw_path("identity_fw")), 0);
+	xdp = mutant_section_offset(&m, "xdp");
+	ASSERT_TRUE(m.buf[xdp] == (BPF_ALU | BPF_MOV | BPF_K) && !m.buf[xdp + 4]);
+	m.buf[xdp + 4] = 1;
+	path = mutant_save(&m, "identity_fw_proto1.bpf.o");
+	mutant_free(&m);
+	ASSERT_TRUE(path != NULL);
+	diag_capture_begin();
+	t = bpf_sdt_target__open_xdp(path, net->ifindex, &lopts);
+	diag_capture_end();
+	ASSERT_TRUE(t != NULL);
+	ASSERT_CONTAINS(diag_captured(), "differs from the running program's");
+	ASSERT_CONTAINS(diag_captured(), "continuing (--force): its maps are bound by their order only\n");
+	tr = bpf_sdt_tracer__new(t, &topts);
+	ASSERT_TRUE(tr && !bpf_sdt_tracer__add_probe(tr, "fw_verdict"));
+	ASSERT_TRUE(fw_maps_used_by(l, xdp_prog_id(net->ifindex))); /* never fresh maps */
+	ASSERT_EQ(fw_read(l, &s0), 0);
+	ASSERT_TRUE(fw_pings_pass(net));
+	ASSERT_EQ(fw_read(l, &s1), 0);
+	ASSERT_EQ(s1.packets_seen - s0.packets_seen, FW_PINGS);
+	ASSERT_EQ(s1.pass_packets - s0.pass_packets, FW_PINGS);
+	ASSERT_EQ(probe_hits(tr, t, "fw_verdict"), FW_PINGS);
+	bpf_sdt_tracer__free(tr);
+	bpf_sdt_target__close(t);
+	ASSERT_EQ(xdp_prog_id(net->ifindex), l->prog_id);
+}
+
+TEST(live_force_arms_other_code_on_the_running_programs_maps)
+{
+	with_fw(53, fw_path("identity_fw"), IPPROTO_UDP, false, force_body);
+}
