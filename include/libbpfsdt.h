@@ -217,10 +217,15 @@ struct bpf_sdt_hook {
 #define bpf_sdt_hook__last_field key
 
 /*
- * A live target: the program running on a hook, attached by any loader.
- * libbpfsdt rebuilds it from the ELF at path, sharing the running program's
- * maps, and refuses (-ESTALE) unless the rebuild has the running program's
- * tag (opts->force overrides). Armed copies replace the running program on
+ * A live target: the program running on a hook (in the caller's network
+ * namespace), attached by any loader. libbpfsdt rebuilds it from the ELF at
+ * path with each map its code references bound to the map the running
+ * program uses there (by what the kernel reports, never by name), and
+ * refuses (-ESTALE) when the ELF's maps cannot stand for the running
+ * program's, or the rebuild lacks its tag (opts->force overrides the tag
+ * only). A hook another session's armed copy holds is refused (-EBUSY),
+ * naming it. Armed copies carry a mark naming the original and this
+ * session (docs/abi.md), and replace the running program on
  * its hook, naming the program they expect to find there so a concurrent
  * change fails cleanly (-EEXIST, nothing changed): bpf_link_update() with
  * BPF_F_REPLACE for links, XDP_FLAGS_REPLACE for netlink XDP; cls_bpf
@@ -234,9 +239,12 @@ bpf_sdt_target__open_live(const char *path, const struct bpf_sdt_hook *hook,
 
 /*
  * Puts the dormant program back on a hook after a tracer died without
- * disarming (SIGKILL): rebuilds it from the ELF at path on the maps the
- * program running there uses, and replaces that program with it. 0 if the
- * dormant program already runs there.
+ * disarming (SIGKILL): replaces the armed copy of the ELF's program there
+ * with the original while it exists, else with the rebuild bound to the
+ * maps the copy's mark names. Only a marked copy of that program whose
+ * session has ended is replaced (-EBUSY while it runs, -ESTALE for another
+ * program's copy). 0, nothing replaced, if the ELF's own program runs
+ * there unmarked; -ESTALE for any other unmarked program.
  */
 LIBBPFSDT_API int bpf_sdt_live_reset(const char *path, const struct bpf_sdt_hook *hook,
 				     const struct bpf_sdt_live_opts *opts);
