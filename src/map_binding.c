@@ -305,6 +305,18 @@ static const char *ref_kind(const struct xlated_ref *r)
 	return r->type == BPF_PSEUDO_MAP_VALUE ? "a value of " : "";
 }
 
+/*
+ * Why the map references and not the whole translated code: the tags
+ * already say the code is the same up to map references (the kernel's tag
+ * blanks them, value offsets included), and raw pointers the verifier
+ * writes (callback addresses, prog->aux) legitimately differ between two
+ * loads. What is left to compare is which map, at which offset, each
+ * reference reaches, in order; the verifier keeps that order (it removes
+ * the same dead code from both). Under constant blinding the translated
+ * code shows no map at all: then the map_ids are all the kernel gives, and
+ * a rebuild loaded with blinding against a running program loaded without
+ * (or the reverse) is refused rather than guessed at.
+ */
 int sdt_map_binding_prove(const char *name, const char *prog_name, int rebuild_fd,
 			  const __u32 *ids, __u32 cnt, int running_fd, bool prefix)
 {
