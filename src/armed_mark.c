@@ -235,8 +235,9 @@ int sdt_armed_mark_read(int prog_fd, struct sdt_armed_mark *m)
 		const struct btf_type *t = btf__type_by_id(btf, i);
 		const char *value = btf__name_by_offset(btf, t->name_off);
 
-		if (btf_is_decl_tag(t) && t->type == func_id && btf_decl_tag(t)->component_idx == -1 &&
-		    value && !strncmp(value, SDT_ARMED_MARK_PREFIX, strlen(SDT_ARMED_MARK_PREFIX)))
+		if (btf_is_decl_tag(t) && t->type == func_id &&
+		    btf_decl_tag(t)->component_idx == -1 && value &&
+		    !strncmp(value, SDT_ARMED_MARK_PREFIX, strlen(SDT_ARMED_MARK_PREFIX)))
 			found = value;
 	}
 	err = found ? sdt_armed_mark_parse(found, m) : -ENOENT;
@@ -270,7 +271,8 @@ static char *probe_list(const struct sdt_arm_obs *obs, size_t nobs)
 }
 
 int sdt_armed_mark_add(struct btf *btf, const struct bpf_sdt_target *t,
-		       const struct sdt_target_prog *tp, const struct sdt_arm_obs *obs, size_t nobs)
+		       const struct sdt_target_prog *tp, const struct sdt_arm_obs *obs,
+		       size_t nobs)
 {
 	const struct bpf_func_info *main_fi = tp->cap.func_info;
 	struct sdt_armed_mark m;

@@ -45,7 +45,8 @@ int sdt_armed_mark_read(int prog_fd, struct sdt_armed_mark *m);
  * main FUNC in btf (the merged BTF, whose ids are tp's). Nothing (0) unless
  * tp runs on t's live hook. */
 int sdt_armed_mark_add(struct btf *btf, const struct bpf_sdt_target *t,
-		       const struct sdt_target_prog *tp, const struct sdt_arm_obs *obs, size_t nobs);
+		       const struct sdt_target_prog *tp, const struct sdt_arm_obs *obs,
+		       size_t nobs);
 
 /* The tag as 16 hex digits. */
 void sdt_tag_hex(const __u8 tag[BPF_TAG_SIZE], char out[2 * BPF_TAG_SIZE + 1]);

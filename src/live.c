@@ -141,13 +141,16 @@ static const char *prefilled_prog_array(struct bpf_object *obj)
 		for (i = 0; i < btf_vlen(sec); i++, vsi++) {
 			const struct btf_type *var = btf__type_by_id(btf, vsi->type);
 			const char *map_name = btf__name_by_offset(btf, var->name_off);
-			const struct btf_type *def = btf__type_by_id(btf, btf__resolve_type(btf, var->type));
-			const struct btf_member *m = def && btf_is_struct(def) ? btf_members(def) : NULL;
+			const struct btf_type *def;
+			const struct btf_member *m;
 			struct bpf_map *map = bpf_object__find_map_by_name(obj, map_name);
 			int j;
 
-			if (!m || !map || bpf_map__type(map) != BPF_MAP_TYPE_PROG_ARRAY)
+			def = btf__type_by_id(btf, btf__resolve_type(btf, var->type));
+			if (!def || !btf_is_struct(def) || !map ||
+			    bpf_map__type(map) != BPF_MAP_TYPE_PROG_ARRAY)
 				continue;
+			m = btf_members(def);
 			for (j = 0; j < btf_vlen(def); j++, m++)
 				if (!strcmp(btf__name_by_offset(btf, m->name_off), "values"))
 					return map_name;
@@ -387,7 +390,8 @@ static int reset_armed(struct live_build *b)
 	for (k = 0; !err && k < b->refs.cnt; k++)
 		if (k >= armed_cnt || armed_ids[k] != m->map_ids[k]) {
 			pr_warn("%s: the armed copy on the hook (id %u) does not use the maps its mark names (map %u: id %u, the mark says %u): nothing replaced",
-				name, b->rp.info.id, k, k < armed_cnt ? armed_ids[k] : 0, m->map_ids[k]);
+				name, b->rp.info.id, k, k < armed_cnt ? armed_ids[k] : 0,
+				m->map_ids[k]);
 			err = -ESTALE;
 		}
 	free(armed_ids);

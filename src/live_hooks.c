@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Finding the program on a live hook, in this process's network namespace.
- * XDP: the interface's program, with the bpf_link holding it if it has one. tc: tcx links and cls_bpf filters
- * (which only direct-action filters for all protocols can be replaced
- * through libbpf's API without changing what the filter does). A pinned
- * link: its program. A prog array slot: the program in it.
+ * XDP: the interface's program, with the bpf_link holding it if it has one.
+ * tc: tcx links and cls_bpf filters (which only direct-action filters for
+ * all protocols can be replaced through libbpf's API without changing what
+ * the filter does). A pinned link: its program. A prog array slot: the
+ * program in it.
  */
 #include <errno.h>
 #include <fcntl.h>

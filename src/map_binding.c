@@ -213,9 +213,11 @@ int sdt_map_refs_check_load(const char *name, const struct bpf_program *prog,
 				goto differ;
 			continue;
 		}
-		map = is_map_ref(a) && is_map_ref(b) && i + 1 < cnt ? map_at(obj, (__u32)b->imm) : NULL;
+		map = is_map_ref(a) && is_map_ref(b) && i + 1 < cnt ?
+		      map_at(obj, (__u32)b->imm) : NULL;
 		if (!map || a->imm != bpf_map__fd(map) || a->dst_reg != b->dst_reg ||
-		    (a->src_reg == BPF_PSEUDO_MAP_VALUE) != (b->src_reg == BPF_PSEUDO_MAP_IDX_VALUE) ||
+		    (a->src_reg == BPF_PSEUDO_MAP_VALUE) !=
+		    (b->src_reg == BPF_PSEUDO_MAP_IDX_VALUE) ||
 		    memcmp(&a[1], &b[1], sizeof(*a)))
 			goto differ;
 		i++;
@@ -290,7 +292,8 @@ static int xlated_refs(int prog_fd, struct xlated_ref **refs, __u32 *cnt)
 	for (i = 0; i + 1 < n; i++) {
 		if (!is_ld_imm64(&insns[i]))
 			continue;
-		if (insns[i].src_reg == BPF_PSEUDO_MAP_FD || insns[i].src_reg == BPF_PSEUDO_MAP_VALUE)
+		if (insns[i].src_reg == BPF_PSEUDO_MAP_FD ||
+		    insns[i].src_reg == BPF_PSEUDO_MAP_VALUE)
 			(*refs)[(*cnt)++] = (struct xlated_ref){ i, insns[i].src_reg,
 								 (__u32)insns[i].imm,
 								 (__u32)insns[i + 1].imm };
@@ -360,8 +363,9 @@ int sdt_map_binding_prove(const char *name, const char *prog_name, int rebuild_f
 	if (k < nours || (!prefix && k < ntheirs)) {
 		if (k < nours && k < ntheirs)
 			pr_warn("%s: program %s: its map reference %u (translated insn %u) is %smap id %u + %u, the running program's is %smap id %u + %u: the ELF's maps do not match; nothing changed",
-				name, prog_name, k, ours[k].insn, ref_kind(&ours[k]), ours[k].map_id,
-				ours[k].off, ref_kind(&theirs[k]), theirs[k].map_id, theirs[k].off);
+				name, prog_name, k, ours[k].insn, ref_kind(&ours[k]),
+				ours[k].map_id, ours[k].off, ref_kind(&theirs[k]), theirs[k].map_id,
+				theirs[k].off);
 		else
 			pr_warn("%s: program %s references maps %u times, the running program %u: the ELF's maps do not match; nothing changed",
 				name, prog_name, nours, ntheirs);

@@ -34,11 +34,14 @@ static int var_offset(struct bpf_object *obj, const char *sec, const char *var, 
 	if (id < 0)
 		return -1;
 	t = btf__type_by_id(btf, id);
-	for (i = 0, vsi = btf_var_secinfos(t); i < btf_vlen(t); i++, vsi++)
-		if (!strcmp(btf__name_by_offset(btf, btf__type_by_id(btf, vsi->type)->name_off), var)) {
+	for (i = 0, vsi = btf_var_secinfos(t); i < btf_vlen(t); i++, vsi++) {
+		const struct btf_type *v = btf__type_by_id(btf, vsi->type);
+
+		if (!strcmp(btf__name_by_offset(btf, v->name_off), var)) {
 			*off = vsi->offset;
 			return 0;
 		}
+	}
 	return -1;
 }
 

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * A loader of tests/bpf/identity_fw.h's firewall, as an application would
- * write it with libbpf, and what tests check of it: it sets the policy in .rodata before loading and
- * attaches the program to an interface. It records the ids of the maps it
- * created, by their ELF names, so a test can read the very maps the
- * firewall uses whatever runs on the hook afterwards.
+ * write it with libbpf, and what tests check of it. The loader sets the
+ * policy in .rodata before loading and attaches the program to an
+ * interface. It records the ids of the maps it created, by their ELF names,
+ * so a test can read the very maps the firewall uses whatever runs on the
+ * hook afterwards.
  */
 #ifndef __BPFSDT_TEST_FW_LOADER_H
 #define __BPFSDT_TEST_FW_LOADER_H

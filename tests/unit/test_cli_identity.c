@@ -207,7 +207,8 @@ static const char *other_fw(char *path, size_t size)
 	if (mutant_load(&m, corpus_path("identity_fw")))
 		return NULL;
 	xdp = mutant_section_offset(&m, "xdp");
-	while (m.buf[xdp] != (BPF_ALU64 | BPF_MOV | BPF_K) && m.buf[xdp] != (BPF_ALU | BPF_MOV | BPF_K))
+	while (m.buf[xdp] != (BPF_ALU64 | BPF_MOV | BPF_K) &&
+	       m.buf[xdp] != (BPF_ALU | BPF_MOV | BPF_K))
 		xdp += 8; /* the first `rX = imm` */
 	m.buf[xdp + 4] ^= 1;
 	saved = mutant_save(&m, "identity_fw_other.bpf.o");

@@ -34,9 +34,8 @@ static void with_two_nets(int n, void (*body)(struct testnet *here, struct testn
 
 	if (geteuid())
 		SKIP("needs root for network namespaces and BPF");
-	if (testnet_up_ifindex(&there, n, SHARED_IFINDEX)) {
+	if (testnet_up_ifindex(&there, n, SHARED_IFINDEX))
 		FAIL("cannot create the test networks");
-	}
 	if (testnet_up_ifindex(&here, n + 1, SHARED_IFINDEX)) {
 		testnet_down(&there);
 		FAIL("cannot create the test networks");
