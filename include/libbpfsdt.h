@@ -226,10 +226,15 @@ struct bpf_sdt_hook {
 #define bpf_sdt_hook__last_field key
 
 /*
- * A live target: the program running on a hook, attached by any loader.
- * libbpfsdt rebuilds it from the ELF at path, sharing the running program's
- * maps, and refuses (-ESTALE) unless the rebuild has the running program's
- * tag (opts->force overrides). Armed copies replace the running program on
+ * A live target: the program running on a hook (in the caller's network
+ * namespace), attached by any loader. libbpfsdt rebuilds it from the ELF at
+ * path with each map its code references bound to the map the running
+ * program uses there (by what the kernel reports, never by name), and
+ * refuses (-ESTALE) when the ELF's maps cannot stand for the running
+ * program's, or the rebuild lacks its tag (opts->force overrides the tag
+ * only). A hook another session's armed copy holds is refused (-EBUSY),
+ * naming it. Armed copies carry a mark naming the original and this
+ * session (docs/abi.md), and replace the running program on
  * its hook, naming the program they expect to find there so a concurrent
  * change fails cleanly (-EEXIST, nothing changed): bpf_link_update() with
  * BPF_F_REPLACE for links, XDP_FLAGS_REPLACE for netlink XDP; cls_bpf
@@ -243,9 +248,12 @@ bpf_sdt_target__open_live(const char *path, const struct bpf_sdt_hook *hook,
 
 /*
  * Puts the dormant program back on a hook after a tracer died without
- * disarming (SIGKILL): rebuilds it from the ELF at path on the maps the
- * program running there uses, and replaces that program with it. 0 if the
- * dormant program already runs there.
+ * disarming (SIGKILL): replaces the armed copy of the ELF's program there
+ * with the original while it exists, else with the rebuild bound to the
+ * maps the copy's mark names. Only a marked copy of that program whose
+ * session has ended is replaced (-EBUSY while it runs, -ESTALE for another
+ * program's copy). 0, nothing replaced, if the ELF's own program runs
+ * there unmarked; -ESTALE for any other unmarked program.
  */
 LIBBPFSDT_API int bpf_sdt_live_reset(const char *path, const struct bpf_sdt_hook *hook,
 				     const struct bpf_sdt_live_opts *opts);
@@ -263,6 +271,34 @@ LIBBPFSDT_API int bpf_sdt_xdp_reset(const char *path, int ifindex,
 				    const struct bpf_sdt_live_opts *opts);
 LIBBPFSDT_API int bpf_sdt_link_reset(const char *path, const char *link_pin,
 				     const struct bpf_sdt_live_opts *opts);
+
+/*
+ * What runs on a hook, from the kernel alone (no ELF): each program there
+ * and, for an armed copy (a program carrying bpfsdt's mark, docs/abi.md),
+ * the program it stands in for, its probes and the session that armed it.
+ */
+struct bpf_sdt_hook_status {
+	size_t sz;
+	__u32 prog_id;
+	char prog_name[16];		/* as the kernel has it (BPF_OBJ_NAME_LEN) */
+	__u8 prog_tag[8];		/* BPF_TAG_SIZE */
+	bool armed;
+	/* armed copies only: */
+	__u32 orig_prog_id;		/* the original (it may be gone) */
+	__u8 orig_tag[8];
+	__u32 session_pid;		/* the process that armed it */
+	bool session_running;		/* false: it ended without disarming */
+	__u64 since;			/* unix time it took the hook */
+	char probes[256];		/* comma-separated; ends in "..." if cut */
+	size_t :0;
+};
+#define bpf_sdt_hook_status__last_field probes
+
+/* Returns how many programs run on hook (0: none; tc hooks may run
+ * several) and, if idx is below that, fills *status for the idx-th in the
+ * order they run. A negative errno on failure. */
+LIBBPFSDT_API int bpf_sdt_hook__status(const struct bpf_sdt_hook *hook, size_t idx,
+				      struct bpf_sdt_hook_status *status);
 
 /*
  * Checking every probe site against the probe's declared types, as the

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "armed_mark.h"
 #include "check.h"
 #include "helper_args.h"
 #include "insn_patch.h"
@@ -734,7 +735,8 @@ static int merge_btf(struct relink *r)
 			return id;
 		r->obs_func_id[k] = id;
 	}
-	return 0;
+	/* an armed copy on a live hook says whose it is (armed_mark.h) */
+	return r->check ? 0 : sdt_armed_mark_add(r->btf, r->t, r->tp, r->obs, r->nobs);
 }
 
 /* Appends a func_info (8 bytes) or line_info (16 bytes) record. */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "armed_mark.h"
 #include "dynamic_sites.h"
 #include "errstr.h"
 #include "native.h"
@@ -508,6 +509,7 @@ void bpf_sdt_target__close(struct bpf_sdt_target *t)
 		close(t->hook.link_fd);
 	if (t->hook.map_fd >= 0)
 		close(t->hook.map_fd);
+	sdt_armed_mark_destroy(t->hook.mark);
 	for (i = 0; i < t->prog_cnt; i++) {
 		struct sdt_target_prog *tp = &t->progs[i];
 

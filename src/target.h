@@ -69,6 +69,8 @@ struct sdt_hook {
 	int map_fd;		/* the prog array */
 	__u32 key;		/* its slot */
 	struct sdt_target_prog *prog;	/* the program on the hook */
+	struct sdt_armed_mark *mark;	/* what its armed copies carry (armed_mark.h):
+					 * the original and this session */
 };
 
 struct bpf_sdt_target {
