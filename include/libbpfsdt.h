@@ -427,6 +427,23 @@ LIBBPFSDT_API void bpf_sdt_tracer__free(struct bpf_sdt_tracer *tracer);
 LIBBPFSDT_API int bpf_sdt_format_value(const struct btf *btf, __u32 type_id, const void *data,
 				       size_t size, bool json, char *buf, size_t buf_size);
 
+/*
+ * Ending a session on a live target.
+ *
+ * bpf_sdt_target__disarm() puts every original program back, each program
+ * in one swap, whatever was attached; links and tracers stay valid, observe
+ * nothing, and are destroyed or freed as usual (close frees what is left).
+ * Returns 0 when every hook runs its original again, or -EEXIST / -ENODEV
+ * when a hook no longer runs our armed copy (someone else replaced the
+ * program, emptied the slot or deleted the filter / the interface or link
+ * is gone): that hook is left exactly as it is, never touched again, and
+ * one diagnostic line says what it runs instead; or another -errno when the
+ * replacement failed and the armed copy still runs (said in one line). A
+ * failure of an earlier swap that lost the hook is returned again, not
+ * printed again.
+ */
+LIBBPFSDT_API int bpf_sdt_target__disarm(struct bpf_sdt_target *target);
+
 #ifdef __cplusplus
 }
 #endif

@@ -465,6 +465,11 @@ int bpf_sdt_target__prog_fd(const struct bpf_sdt_target *t, const char *prog_nam
 	return tp->armed_fd >= 0 ? tp->armed_fd : tp->orig_fd;
 }
 
+int bpf_sdt_target__disarm(struct bpf_sdt_target *t)
+{
+	return t ? sdt_target_disarm(t) : -EINVAL;
+}
+
 void bpf_sdt_target__close(struct bpf_sdt_target *t)
 {
 	size_t i;
