@@ -191,9 +191,13 @@ struct bpf_sdt_live_opts {
 	const char *object_name;
 	/* Arm even if the ELF does not produce the running program's tag. */
 	bool force;
+	/* Fork a guardian process that puts the original program back if this
+	 * process dies without disarming (SIGKILL, the OOM killer); see
+	 * bpf_sdt_target__open_live(). */
+	bool guardian;
 	size_t :0;
 };
-#define bpf_sdt_live_opts__last_field force
+#define bpf_sdt_live_opts__last_field guardian
 
 /* A hook a live program runs on. */
 enum bpf_sdt_hook_kind {
@@ -441,6 +445,19 @@ LIBBPFSDT_API int bpf_sdt_format_value(const struct btf *btf, __u32 type_id, con
  * replacement failed and the armed copy still runs (said in one line). A
  * failure of an earlier swap that lost the hook is returned again, not
  * printed again.
+ *
+ * With bpf_sdt_live_opts.guardian, bpf_sdt_target__open_live() forks a
+ * guardian process (fork(): open the target before starting threads, and
+ * do not close it from a forked child). It holds the original program and
+ * the hook (nothing else: it closes every other descriptor) and is handed
+ * each armed copy before that copy is swapped in. If this process dies
+ * without disarming (SIGKILL), the guardian replaces the armed copy it finds
+ * on the hook with the original, with the same compare-and-replace, or
+ * leaves whatever else runs there and says so on standard error; then it
+ * exits. bpf_sdt_target__close() dismisses and reaps it; if an armed copy
+ * could not be taken off, it instead keeps the guardian watching until this
+ * process exits. The guardian ignores every signal but SIGKILL (it lives in
+ * its own session); swapping in a copy fails if it is gone.
  */
 LIBBPFSDT_API int bpf_sdt_target__disarm(struct bpf_sdt_target *target);
 

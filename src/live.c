@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "guardian.h"
 #include "live_hooks.h"
 #include "native.h"
 #include "swap.h"
@@ -194,6 +195,14 @@ struct bpf_sdt_target *bpf_sdt_target__open_live(const char *path, const struct 
 	t->hook.prog = tp;
 	sdt_native_detect(t, tp); /* loaded with its sites? then no swapping */
 	live_build_release(&b);
+	if (SDT_OPTS_GET(opts, guardian, false) && !tp->native) {
+		err = sdt_guardian_start(t);
+		if (err) {
+			bpf_sdt_target__close(t);
+			errno = -err;
+			return NULL;
+		}
+	}
 	return t;
 fail:
 	live_build_release(&b);

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include "guardian.h"
 #include "swap.h"
 
 #define SDT_BPF_LINK_TYPE_TCX 11 /* kernel 6.6 UAPI: info.tcx.ifindex at info.xdp's place */
@@ -176,7 +177,7 @@ static int judge_failure(struct bpf_sdt_target *t, struct sdt_target_prog *tp, i
 	int qerr = sdt_hook_running(&t->hook, &running);
 
 	if (!qerr && running && running == sdt_prog_id(next))
-		return 0; /* e.g. `bpfsdt reset` put it back already */
+		return 0; /* e.g. the guardian or `bpfsdt reset` put it back already */
 	if (!qerr && running && running == sdt_prog_id(cur) && err != -ENOLINK) {
 		pr_warn("%s: program %s: %s: replacing it on its hook failed: %s", t->name,
 			tp->name, what, strerror(-err));
@@ -190,7 +191,8 @@ static int judge_failure(struct bpf_sdt_target *t, struct sdt_target_prog *tp, i
 	return t->hook.lost;
 }
 
-/* Replaces cur with next on t's hook. */
+/* Replaces cur with next on t's hook, covered by the guardian (if any):
+ * it holds next before next can run, and learns what runs afterwards. */
 static int swap_on_hook(struct bpf_sdt_target *t, struct sdt_target_prog *tp, int cur, int next)
 {
 	__u64 start;
@@ -202,11 +204,21 @@ static int swap_on_hook(struct bpf_sdt_target *t, struct sdt_target_prog *tp, in
 				t->name, tp->name);
 		return t->hook.lost;
 	}
+	if (t->guardian && next != tp->orig_fd) {
+		err = sdt_guardian_expect(t->guardian, next);
+		if (err) {
+			pr_warn("%s: program %s: its guardian process is gone (%s): not arming without it",
+				t->name, tp->name, strerror(-err));
+			return err;
+		}
+	}
 	start = sdt_now_ns();
 	err = sdt_hook_replace(&t->hook, cur, next);
 	tp->stats.swap_ns = sdt_now_ns() - start;
 	if (err)
 		err = judge_failure(t, tp, cur, next, err);
+	if (t->guardian)
+		sdt_guardian_settle(t->guardian, err ? (t->hook.lost ? -1 : cur) : next);
 	return err;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "guardian.h"
 #include "native.h"
 #include "prog_load.h"
 #include "target.h"
@@ -477,6 +478,8 @@ void bpf_sdt_target__close(struct bpf_sdt_target *t)
 	if (!t)
 		return;
 	sdt_target_detach_all(t);
+	/* an armed copy we could not take off stays covered until we exit */
+	sdt_guardian_stop(t->guardian, t->hook.prog && t->hook.prog->armed_fd >= 0);
 	if (t->hook.prog) /* the running program's fd is ours, not libbpf's */
 		close(t->hook.prog->orig_fd);
 	if (t->hook.link_fd >= 0)

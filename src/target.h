@@ -71,6 +71,8 @@ struct sdt_hook {
 				 * program (swap.h): left alone from then on */
 };
 
+struct sdt_guardian;
+
 struct bpf_sdt_target {
 	char *name;
 	struct bpf_object *obj;
@@ -82,6 +84,7 @@ struct bpf_sdt_target {
 	size_t prog_cnt;
 	struct sdt_attachment *attachments; /* in attach order */
 	struct sdt_hook hook;
+	struct sdt_guardian *guardian;	/* guardian.h; NULL without one */
 };
 
 /* target.c: a target with only a name; then, with t->obj loaded, discovery
