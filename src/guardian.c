@@ -367,6 +367,24 @@ void sdt_guardian_settle(struct sdt_guardian *g, int running_fd)
 	send_msg(g, MSG_SETTLED, sdt_prog_id(running_fd), -1);
 }
 
+/* Waits for the dismissed guardian, a few ms at most. Never a blocking
+ * waitpid(): with SIGCHLD ignored, that would wait for every child of the
+ * process. One that does not go within a second is killed. */
+static void reap(pid_t pid)
+{
+	int ms;
+
+	for (ms = 0; ms < 2000; ms++) {
+		pid_t r = waitpid(pid, NULL, WNOHANG);
+
+		if (r == pid || (r < 0 && errno != EINTR))
+			return;
+		if (ms == 1000)
+			kill(pid, SIGKILL);
+		sleep_ms(1);
+	}
+}
+
 void sdt_guardian_stop(struct sdt_guardian *g, bool still_armed)
 {
 	bool ours;
@@ -379,7 +397,6 @@ void sdt_guardian_stop(struct sdt_guardian *g, bool still_armed)
 	close(g->sock);
 	/* it exits on MSG_DONE; when still armed, it waits for our exit */
 	if (ours && !still_armed)
-		while (waitpid(g->pid, NULL, 0) < 0 && errno == EINTR)
-			;
+		reap(g->pid);
 	free(g);
 }

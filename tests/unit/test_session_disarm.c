@@ -204,3 +204,35 @@ TEST(live_guardian_is_reaped_when_the_target_closes)
 {
 	with_live_example(82, dismissed_body);
 }
+
+/* With SIGCHLD ignored a blocking waitpid() would wait for every child of
+ * the process: closing must not wait for a child that is not its guardian. */
+static void sigchld_ignored_body(struct testnet *net)
+{
+	LIBBPF_OPTS(bpf_sdt_live_opts, lopts, .guardian = true);
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	struct bpf_sdt_target *t;
+	struct timespec a, b;
+	pid_t sleeper;
+
+	sleeper = fork();
+	if (!sleeper) {
+		sleep(30);
+		_exit(0);
+	}
+	sigaction(SIGCHLD, &ign, &old);
+	t = bpf_sdt_target__open_xdp(EXAMPLE, net->ifindex, &lopts);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	bpf_sdt_target__close(t);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	kill(sleeper, SIGKILL);
+	sigaction(SIGCHLD, &old, NULL);
+	waitpid(sleeper, NULL, 0);
+	ASSERT_TRUE(t != NULL);
+	ASSERT_TRUE((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000 < 500);
+}
+
+TEST(live_guardian_close_does_not_wait_for_other_children)
+{
+	with_live_example(83, sigchld_ignored_body);
+}
