@@ -223,6 +223,11 @@ static char *slurp(const char *path)
 	return s;
 }
 
+char *read_text_file(const char *path)
+{
+	return slurp(path);
+}
+
 /* Commands started and not finished yet: a test that stops at a failed
  * assertion leaves its background command running (holding a hook, a
  * namespace's program); the runner ends them after every test. */

@@ -74,6 +74,8 @@ void diag_capture_end(void);
 
 /* Whole file into memory (caller frees); NULL on error. */
 void *read_whole_file(const char *path, size_t *size);
+/* A text file NUL-terminated (caller frees; "" when unreadable). */
+char *read_text_file(const char *path);
 /* A fresh path under the test scratch directory. */
 const char *scratch_path(const char *name);
 

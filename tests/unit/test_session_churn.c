@@ -258,7 +258,7 @@ static int pick_signal(struct churn *c)
 
 static void show_session_err(void)
 {
-	char *err = read_whole_file(scratch_path("churn.err"), &(size_t){ 0 });
+	char *err = read_text_file(scratch_path("churn.err"));
 
 	fprintf(stdout, "    its stderr: %s\n", err ? err : "(none)");
 	free(err);

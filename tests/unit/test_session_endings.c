@@ -277,7 +277,7 @@ static void sigkill_body(struct testnet *net)
 	ASSERT_TRUE(restored > 0);
 	fprintf(stdout, "    the original was back %.1f ms after the SIGKILL\n", restored - killed);
 	ASSERT_EQ(orphans_reap(2000, -1), 1); /* the guardian, exited by itself */
-	err = read_whole_file(p.err_path, &(size_t){ 0 });
+	err = read_text_file(p.err_path);
 	ASSERT_EQ(occurrences(err, "the session ended without disarming (killed?); its guardian "
 				   "put the original program back\n"), 1);
 	free(err);
@@ -430,7 +430,7 @@ static void guardian_replaced_body(struct testnet *net)
 	ASSERT_EQ(cmd_finish(&p, SIGKILL, &r), 0);
 	ASSERT_EQ(orphans_reap(2000, -1), 1);
 	ASSERT_EQ(xdp_prog_id(net->ifindex), theirs);
-	err = read_whole_file(p.err_path, &(size_t){ 0 });
+	err = read_text_file(p.err_path);
 	ASSERT_EQ(occurrences(err, "the session ended without disarming; the hook runs program "
 				   "id "), 1);
 	ASSERT_CONTAINS(err, " now (replaced by someone else?): left as it is\n");
