@@ -275,7 +275,8 @@ static int start(char *const argv[], struct cmd_proc *p, const char *out_path, i
 	pid_t pid;
 	int err;
 
-	snprintf(p->out_path, sizeof(p->out_path), "%s", out_path ? out_path : scratch_path("bg.out"));
+	snprintf(p->out_path, sizeof(p->out_path), "%s",
+		 out_path ? out_path : scratch_path("bg.out"));
 	if (!out_path)
 		snprintf(p->out_path + strlen(p->out_path), 32, ".%d", seq);
 	snprintf(p->err_path, sizeof(p->err_path), "%s", scratch_path("bg.err"));

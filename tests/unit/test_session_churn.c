@@ -322,7 +322,8 @@ static void one_session(struct churn *c, enum ending e, int i)
 		char buf[512];
 
 		/* once it wrote something, the reader goes */
-		if (wait_armed(c, pid) && poll(&p, 1, 5000) == 1 && read(out[0], buf, sizeof(buf)) < 0)
+		if (wait_armed(c, pid) && poll(&p, 1, 5000) == 1 &&
+		    read(out[0], buf, sizeof(buf)) < 0)
 			FAIL("reading its output: %s", strerror(errno));
 		close(out[0]);
 		break;
@@ -368,8 +369,8 @@ static void report_restores(struct churn *c)
 	if (!c->restores)
 		return;
 	qsort(c->restore_ms, c->restores, sizeof(double), cmp_double);
-	fprintf(stdout, "    guardian restores after SIGKILL of an armed session: %d, median %.1f ms, "
-		"max %.1f ms\n", c->restores, c->restore_ms[c->restores / 2],
+	fprintf(stdout, "    guardian restores after SIGKILL of an armed session: %d, "
+		"median %.1f ms, max %.1f ms\n", c->restores, c->restore_ms[c->restores / 2],
 		c->restore_ms[c->restores - 1]);
 }
 
@@ -386,7 +387,8 @@ static void churn_body(struct testnet *net, unsigned long sessions, bool kills_o
 	unsigned long i;
 	int batches, e;
 
-	c.rng = env_number("BPFSDT_CHURN_SEED", (unsigned long)time(NULL) ^ (unsigned long)getpid());
+	c.rng = env_number("BPFSDT_CHURN_SEED",
+			   (unsigned long)time(NULL) ^ (unsigned long)getpid());
 	if (!c.rng)
 		c.rng = 1;
 	fprintf(stdout, "    seed %llu (BPFSDT_CHURN_SEED)\n", c.rng);

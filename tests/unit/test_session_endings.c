@@ -366,6 +366,32 @@ TEST(trace_leaves_a_program_someone_else_attached_and_says_so_once)
 	with_firewall(74, replaced_body);
 }
 
+static void attach_replaced_body(struct testnet *net)
+{
+	char cmd[512];
+	struct cmd_result r;
+	struct cmd_proc p;
+	__u32 theirs;
+
+	ASSERT_OK_HELPER(start_live(net, &p, "attach", (const char *[]){ "--xdp", "v0", EXAMPLE,
+		OBSERVER, NULL }));
+	snprintf(cmd, sizeof(cmd), "ip -force -n %s link set dev v0 xdp obj %s sec xdp",
+		 net->ns_a, corpus_path("no_probes"));
+	ASSERT_EQ(system(cmd), 0);
+	theirs = xdp_prog_id(net->ifindex);
+	ASSERT_EQ(cmd_finish(&p, SIGTERM, &r), 0);
+	ASSERT_EQ(r.status, EXIT_NOT_RESTORED);
+	ASSERT_EQ(xdp_prog_id(net->ifindex), theirs);
+	ASSERT_EQ(occurrences(r.err, "cannot put the original back"), 1);
+	ASSERT_CONTAINS(r.out, "checked = 0\n"); /* the globals, still printed */
+	cmd_result_free(&r);
+}
+
+TEST(attach_leaves_a_program_someone_else_attached_and_says_so_once)
+{
+	with_firewall(79, attach_replaced_body);
+}
+
 static void json_replaced_body(struct testnet *net)
 {
 	char cmd[512];
@@ -505,8 +531,8 @@ static void slot_changed_body(struct testnet *net, const char *fs)
 		usleep(10000);
 	ASSERT_EQ(cmd_wait_err(&p, "Ctrl-C to", 10000), 0);
 	theirs = prog_id_of(bpf_program__fd(bpf_object__find_program_by_name(other, "live_slot")));
-	snprintf(cmd, sizeof(cmd), "bpftool map update pinned %s key 0 0 0 0 value id %u 2>/dev/null", pin,
-		 theirs);
+	snprintf(cmd, sizeof(cmd),
+		 "bpftool map update pinned %s key 0 0 0 0 value id %u 2>/dev/null", pin, theirs);
 	ASSERT_EQ(system(cmd), 0);
 	ASSERT_EQ(slot_id(jump), theirs);
 	ASSERT_EQ(cmd_finish(&p, SIGINT, &r), 0);
