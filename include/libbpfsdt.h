@@ -200,9 +200,13 @@ struct bpf_sdt_live_opts {
 	const char *object_name;
 	/* Arm even if the ELF does not produce the running program's tag. */
 	bool force;
+	/* Fork a guardian process that puts the original program back if this
+	 * process dies without disarming (SIGKILL, the OOM killer); see
+	 * bpf_sdt_target__open_live(). */
+	bool guardian;
 	size_t :0;
 };
-#define bpf_sdt_live_opts__last_field force
+#define bpf_sdt_live_opts__last_field guardian
 
 /* A hook a live program runs on. */
 enum bpf_sdt_hook_kind {
@@ -555,6 +559,36 @@ LIBBPFSDT_API void bpf_sdt_sweep__free(struct bpf_sdt_sweep *sweep);
  */
 LIBBPFSDT_API int bpf_sdt_format_value(const struct btf *btf, __u32 type_id, const void *data,
 				       size_t size, bool json, char *buf, size_t buf_size);
+
+/*
+ * Ending a session on a live target.
+ *
+ * bpf_sdt_target__disarm() puts every original program back, each program
+ * in one swap, whatever was attached; links and tracers stay valid, observe
+ * nothing, and are destroyed or freed as usual (close frees what is left).
+ * Returns 0 when every hook runs its original again, or -EEXIST / -ENODEV
+ * when a hook no longer runs our armed copy (someone else replaced the
+ * program, emptied the slot or deleted the filter / the interface or link
+ * is gone): that hook is left exactly as it is, never touched again, and
+ * one diagnostic line says what it runs instead; or another -errno when the
+ * replacement failed and the armed copy still runs (said in one line). A
+ * failure of an earlier swap that lost the hook is returned again, not
+ * printed again.
+ *
+ * With bpf_sdt_live_opts.guardian, bpf_sdt_target__open_live() forks a
+ * guardian process (fork(): open the target before starting threads, and
+ * do not close it from a forked child). It holds the original program and
+ * the hook (nothing else: it closes every other descriptor) and is handed
+ * each armed copy before that copy is swapped in. If this process dies
+ * without disarming (SIGKILL), the guardian replaces the armed copy it finds
+ * on the hook with the original, with the same compare-and-replace, or
+ * leaves whatever else runs there and says so on standard error; then it
+ * exits. bpf_sdt_target__close() dismisses and reaps it; if an armed copy
+ * could not be taken off, it instead keeps the guardian watching until this
+ * process exits. The guardian ignores every signal but SIGKILL (it lives in
+ * its own session); swapping in a copy fails if it is gone.
+ */
+LIBBPFSDT_API int bpf_sdt_target__disarm(struct bpf_sdt_target *target);
 
 #ifdef __cplusplus
 }

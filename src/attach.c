@@ -47,7 +47,8 @@ struct sdt_attachment {
 	bool gpl;			/* the observer's license is GPL-compatible */
 	struct sdt_native_att *native;	/* one per native program it applies to */
 	size_t native_cnt;
-	bool leaving;			/* being destroyed: left out of re-arming */
+	bool defunct;			/* disarmed: observes nothing, waits to be
+					 * destroyed */
 	bool inline_count;		/* an inline counter (relink.h) */
 	int counter_fd;
 	__u32 (*counter_slot)(void *ctx, const struct bpf_sdt_site *site);
@@ -77,9 +78,20 @@ static bool relinks(const struct sdt_attachment *a, const struct sdt_target_prog
 	return !tp->native && applies(a, tp);
 }
 
-/* The observers of tp, in attach order, without those leaving. */
+static bool among(const struct sdt_attachment *a, struct sdt_attachment *const *set, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (set[i] == a)
+			return true;
+	return false;
+}
+
+/* The observers of tp, in attach order, without the nskip in `skip`. */
 static int collect(const struct bpf_sdt_target *t, const struct sdt_target_prog *tp,
-		   struct sdt_arm_obs **out, size_t *n)
+		   struct sdt_attachment *const *skip, size_t nskip, struct sdt_arm_obs **out,
+		   size_t *n)
 {
 	const struct sdt_attachment *a;
 	size_t cnt = 0;
@@ -91,7 +103,7 @@ static int collect(const struct bpf_sdt_target *t, const struct sdt_target_prog 
 		return -ENOMEM;
 	*n = 0;
 	for (a = t->attachments; a; a = a->next)
-		if (!a->leaving && relinks(a, tp))
+		if (!a->defunct && !among(a, skip, nskip) && relinks(a, tp))
 			(*out)[(*n)++] = (struct sdt_arm_obs){
 				.probe = a->probe, .cookie = a->cookie, .name = a->name,
 				.code = &a->code, .btf = a->btf, .inline_count = a->inline_count,
@@ -101,10 +113,11 @@ static int collect(const struct bpf_sdt_target *t, const struct sdt_target_prog 
 	return 0;
 }
 
-/* Rebuilds every program any of the nchanged attachments affects, as if
- * those leaving were gone: each program swapped once, all or nothing. */
+/* Rebuilds every program any of the nchanged attachments affects (as if
+ * they were gone when detaching): each program swapped once, all or
+ * nothing. */
 static int rearm(struct bpf_sdt_target *t, struct sdt_attachment *const *changed,
-		 size_t nchanged, bool leaving)
+		 size_t nchanged, bool detaching)
 {
 	int *fds = calloc(t->prog_cnt ? t->prog_cnt : 1, sizeof(*fds));
 	struct sdt_arm_obs *obs = NULL;
@@ -126,13 +139,14 @@ static int rearm(struct bpf_sdt_target *t, struct sdt_attachment *const *changed
 				continue;
 			affected = true;
 			/* a newly observed probe's sites must pass the argument check */
-			if (!leaving && changed[c]->probe && !sdt_probe_is_dynamic(t, changed[c]->probe))
+			if (!detaching && changed[c]->probe &&
+			    !sdt_probe_is_dynamic(t, changed[c]->probe))
 				err = sdt_check_probe_sites(t, tp, changed[c]->probe);
 		}
 		if (!affected)
 			continue;
 		if (!err)
-			err = collect(t, tp, &obs, &n);
+			err = collect(t, tp, changed, detaching ? nchanged : 0, &obs, &n);
 		if (!err && !n)
 			fds[i] = -1; /* no observers left: the original */
 		if (!err && n) {
@@ -466,50 +480,101 @@ struct bpf_sdt_link *sdt_target_attach_generated(struct bpf_sdt_target *t,
 	return link;
 }
 
-int sdt_links_destroy(struct bpf_sdt_link *const *links, size_t n)
+static void unlist(struct bpf_sdt_target *t, struct sdt_attachment *a)
 {
-	struct sdt_attachment **as = calloc(n ? n : 1, sizeof(*as)), **pp;
-	struct bpf_sdt_target *t = n ? links[0]->target : NULL;
-	size_t k;
-	int err;
+	struct sdt_attachment **pp;
 
-	if (!as)
-		return -ENOMEM;
-	for (k = 0; k < n; k++) {
-		as[k] = links[k]->att;
-		as[k]->leaving = true;
-	}
-	err = n ? rearm(t, as, n, true) : 0;
-	for (k = 0; k < n; k++) {
-		if (err) { /* still attached: the previous copies keep running */
-			as[k]->leaving = false;
-			continue;
-		}
-		native_unlink(as[k]);
-		for (pp = &t->attachments; *pp != as[k]; pp = &(*pp)->next)
-			;
-		*pp = as[k]->next;
-		attachment_free(as[k]);
-	}
-	free(as);
-	return err;
+	for (pp = &t->attachments; *pp != a; pp = &(*pp)->next)
+		;
+	*pp = a->next;
+}
+
+/* Observes nothing any more (its kernel links closed, left out of every
+ * rebuild) but stays listed until destroyed, so its link stays valid. */
+static void retire(struct sdt_attachment *a)
+{
+	native_unlink(a);
+	a->defunct = true;
 }
 
 int bpf_sdt_link__destroy(struct bpf_sdt_link *link)
 {
-	return link ? sdt_links_destroy(&link, 1) : 0;
+	struct bpf_sdt_target *t;
+	struct sdt_attachment *a;
+	int err = 0;
+
+	if (!link)
+		return 0;
+	t = link->target;
+	a = link->att;
+	if (!a->defunct)
+		err = rearm(t, &a, 1, true);
+	if (err && !t->hook.lost)
+		return err; /* still attached: the previous copies keep running */
+	if (err) {
+		retire(a); /* its hook is gone or someone else's: nothing to rebuild */
+		return err;
+	}
+	native_unlink(a);
+	unlist(t, a);
+	attachment_free(a);
+	return 0;
 }
 
-void sdt_target_detach_all(struct bpf_sdt_target *t)
+int sdt_target_detach_links(struct bpf_sdt_target *t, struct bpf_sdt_link *const *links,
+			    size_t n)
+{
+	struct sdt_attachment **live = calloc(n ? n : 1, sizeof(*live));
+	size_t i, nlive = 0;
+	int err = 0;
+
+	for (i = 0; i < n; i++)
+		if (live && !links[i]->att->defunct)
+			live[nlive++] = links[i]->att;
+	if (!live)
+		err = -ENOMEM;
+	else if (nlive)
+		err = rearm(t, live, nlive, true);
+	/* gone either way: on failure the running copy may still call them
+	 * (their maps live as long as it does) until the next swap */
+	for (i = 0; i < n; i++) {
+		struct sdt_attachment *a = links[i]->att;
+
+		native_unlink(a);
+		unlist(t, a);
+		attachment_free(a);
+	}
+	free(live);
+	return err;
+}
+
+int sdt_target_disarm(struct bpf_sdt_target *t)
+{
+	struct sdt_attachment *a;
+	size_t i;
+	int err = 0, e;
+
+	for (a = t->attachments; a; a = a->next)
+		retire(a);
+	for (i = 0; i < t->prog_cnt; i++) {
+		if (t->progs[i].armed_fd < 0)
+			continue;
+		e = sdt_swap(t, &t->progs[i], -1);
+		if (e && !err)
+			err = e;
+	}
+	return err ?: t->hook.lost;
+}
+
+int sdt_target_detach_all(struct bpf_sdt_target *t)
 {
 	struct sdt_attachment *a, *next;
-	size_t i;
+	int err = sdt_target_disarm(t);
 
 	for (a = t->attachments; a; a = next) {
 		next = a->next;
 		attachment_free(a);
 	}
 	t->attachments = NULL;
-	for (i = 0; i < t->prog_cnt; i++)
-		sdt_swap(t, &t->progs[i], -1);
+	return err;
 }

@@ -34,6 +34,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "armed_mark.h"
+#include "guardian.h"
 #include "live_hooks.h"
 #include "map_binding.h"
 #include "native.h"
@@ -293,6 +294,14 @@ struct bpf_sdt_target *bpf_sdt_target__open_live(const char *path, const struct 
 		goto fail;
 	}
 	live_build_release(&b);
+	if (SDT_OPTS_GET(opts, guardian, false) && !tp->native) {
+		err = sdt_guardian_start(t);
+		if (err) {
+			bpf_sdt_target__close(t);
+			errno = -err;
+			return NULL;
+		}
+	}
 	return t;
 fail:
 	live_build_release(&b);

@@ -81,11 +81,13 @@ static void start_trace(struct testnet *net, struct cmd_proc *p)
 	ASSERT_EQ(cmd_wait_err(p, "Ctrl-C to", 10000), 0);
 }
 
+/* A session gone with its guardian (both SIGKILLed): the armed copy stays
+ * on the hook, which is what reset is for. */
 static void kill_trace(struct cmd_proc *p)
 {
 	struct cmd_result r;
 
-	ASSERT_EQ(cmd_finish(p, SIGKILL, &r), 0);
+	ASSERT_EQ(cmd_kill_with_guardian(p, &r), 0);
 	cmd_result_free(&r);
 }
 
