@@ -42,13 +42,14 @@ static void attach_usage(FILE *out)
 
 static int attach_all(struct bpf_sdt_target *t, struct bpf_object *obs, const char *probe)
 {
+	LIBBPF_OPTS(bpf_sdt_attach_opts, opts, .observer_obj = obs);
 	struct bpf_program *prog;
 	int n = 0;
 
 	bpf_object__for_each_program(prog, obs) {
 		if (strncmp(bpf_program__section_name(prog), "bpf_sdt", 7))
 			continue;
-		if (!bpf_sdt_target__attach(t, prog, probe, NULL))
+		if (!bpf_sdt_target__attach(t, prog, probe, &opts))
 			return -1; /* libbpfsdt said why; the target's close detaches */
 		n++;
 	}

@@ -160,6 +160,7 @@ static void default_probes(struct run_args *a, const struct bpf_sdt_object *sdt)
 static struct bpf_object *attach_observers(struct bpf_sdt_target *t, const struct run_args *a)
 {
 	struct bpf_object *obj = bpf_object__open_file(a->observer, NULL);
+	LIBBPF_OPTS(bpf_sdt_attach_opts, opts, .observer_obj = obj);
 	struct bpf_program *prog;
 	int n = 0;
 
@@ -174,7 +175,7 @@ static struct bpf_object *attach_observers(struct bpf_sdt_target *t, const struc
 	bpf_object__for_each_program(prog, obj) {
 		if (strncmp(bpf_program__section_name(prog), "bpf_sdt", 7))
 			continue;
-		if (!bpf_sdt_target__attach(t, prog, a->probe, NULL))
+		if (!bpf_sdt_target__attach(t, prog, a->probe, &opts))
 			goto fail; /* libbpfsdt said why */
 		n++;
 	}
