@@ -139,13 +139,60 @@ static const char *site_fn(const struct sdt_prog_site *ps)
 	return fn ? fn : "?";
 }
 
-static void restore_spills(struct insn_buf *b, __u16 spill, __u32 args_base)
+/*
+ * Where each caller-saved register live after a site waits out the observer
+ * calls: in a callee-saved register the target does not need then (every
+ * BPF function gets its caller's r6..r9 back, so no observer can reach
+ * them), else in a stack slot below the argument array, in the observer's
+ * reach through r1 -- where only the observer check keeps it out
+ * (docs/isolation.md). home[reg]: the register, or -1 for the stack.
+ * Returns the number of stack slots.
+ */
+static int plan_spills(__u16 spill, __u16 live_in, int home[6])
+{
+	__u16 free = (SDT_REG_BIT(6) | SDT_REG_BIT(7) | SDT_REG_BIT(8) | SDT_REG_BIT(9)) & ~live_in;
+	int reg, n = 0;
+
+	for (reg = 0; reg <= 5; reg++) {
+		home[reg] = -1;
+		if (!(spill & SDT_REG_BIT(reg)))
+			continue;
+		if (free) {
+			home[reg] = __builtin_ctz(free);
+			free &= free - 1;
+		} else {
+			n++;
+		}
+	}
+	return n;
+}
+
+static void save_spills(struct insn_buf *b, __u16 spill, const int home[6], __u32 args_base)
 {
 	int reg, i;
 
-	for (reg = 0, i = 0; reg <= 5; reg++)
-		if (spill & SDT_REG_BIT(reg))
+	for (reg = 0, i = 0; reg <= 5; reg++) {
+		if (!(spill & SDT_REG_BIT(reg)))
+			continue;
+		if (home[reg] >= 0)
+			emit(b, MOV64_REG(home[reg], reg));
+		else
+			emit(b, STX_DW(BPF_REG_10, reg, -(int)(args_base + 8 * ++i)));
+	}
+}
+
+static void restore_spills(struct insn_buf *b, __u16 spill, const int home[6], __u32 args_base)
+{
+	int reg, i;
+
+	for (reg = 0, i = 0; reg <= 5; reg++) {
+		if (!(spill & SDT_REG_BIT(reg)))
+			continue;
+		if (home[reg] >= 0)
+			emit(b, MOV64_REG(reg, home[reg]));
+		else
 			emit(b, LDX_DW(reg, BPF_REG_10, -(int)(args_base + 8 * ++i)));
+	}
 }
 
 /* Can the kernel check a value of BTF type id as a global function's
@@ -262,7 +309,7 @@ static int build_site(struct relink *r, const struct sdt_prog_site *ps, struct s
 	const struct bpf_sdt_probe *probe = bpf_sdt_site__probe(ps->site);
 	const struct btf *sbtf = bpf_sdt_object__btf(r->t->sdt);
 	const struct sdt_reg_state *st = &r->tp->regs[ps->idx];
-	int nargs = bpf_sdt_probe__arg_cnt(probe), i, reg, nspill = 0, bits;
+	int nargs = bpf_sdt_probe__arg_cnt(probe), i, reg, nspill, bits, home[6];
 	__u16 spill = st->live_in & SDT_CALLER_SAVED, uninit = spill & ~st->init_in;
 	__u32 depth = (r->tp->stack_depth[ps->func] + 7) & ~7u, args_base, total;
 	struct insn_buf *b = &seq->code;
@@ -279,8 +326,7 @@ static int build_site(struct relink *r, const struct sdt_prog_site *ps, struct s
 			bpf_sdt_site__insn(ps->site), r->tp->name, reg);
 		return -EINVAL;
 	}
-	for (reg = 0; reg <= 5; reg++)
-		nspill += !!(spill & SDT_REG_BIT(reg));
+	nspill = plan_spills(spill, st->live_in, home);
 	args_base = depth + 8 * SDT_SLOTS(nargs);
 	total = args_base + 8 * nspill;
 	if (total > MAX_BPF_STACK) {
@@ -291,9 +337,7 @@ static int build_site(struct relink *r, const struct sdt_prog_site *ps, struct s
 	}
 	seq->idx = ps->idx;
 
-	for (reg = 0, i = 0; reg <= 5; reg++)
-		if (spill & SDT_REG_BIT(reg))
-			emit(b, STX_DW(BPF_REG_10, reg, -(int)(args_base + 8 * ++i)));
+	save_spills(b, spill, home, args_base);
 	/* Register arguments first: nothing is clobbered yet. */
 	for (i = 0; i < nargs; i++) {
 		const struct bpf_sdt_arg_loc *a = bpf_sdt_site__arg(ps->site, i);
@@ -340,7 +384,7 @@ static int build_site(struct relink *r, const struct sdt_prog_site *ps, struct s
 		seq->calls[seq->ncalls++] = (struct call_fixup){ b->cnt, k };
 		emit(b, CALL_PSEUDO());
 	}
-	restore_spills(b, spill, args_base);
+	restore_spills(b, spill, home, args_base);
 	return b->err;
 }
 
