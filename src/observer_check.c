@@ -129,8 +129,8 @@ static int check_map_ref(const struct checker *c, __u32 i, const struct bpf_insn
 		return refuse(c, i, "names fd %d as a map, but it is not one", insn->imm);
 	if (!own_map(c->req, info.id))
 		return refuse(c, i, "uses map %s (id %u), which its own object did not create%s: observers may use only their own maps",
-			      info.name, info.id, c->req->own_map_cnt ? "" :
-			      " (it has none: pass observer_obj in bpf_sdt_attach_opts to let it use its own)");
+			      info.name, info.id, c->req->own_maps_known ? "" :
+			      " (no object was named: pass observer_obj in bpf_sdt_attach_opts to let it use its own)");
 	return 0;
 }
 

@@ -27,7 +27,11 @@ struct sdt_observer_check {
 	 * target does not use): the only maps it may name. */
 	const __u32 *own_map_ids;
 	size_t own_map_cnt;
+	bool own_maps_known;		/* the caller named the observer's object */
 };
+
+/* attach.c: tests only -- attach observers unchecked. */
+extern bool sdt_test_unchecked_observers;
 
 /* 0, -EINVAL with one diagnostic naming the observer, probe and
  * instruction, or -ENOMEM; see observer_check.c for the rules. */
