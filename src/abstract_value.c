@@ -96,9 +96,12 @@ void sdt_av_widen(struct sdt_aval *v, const struct sdt_aval *old)
 		v->smax = INT64_MAX;
 }
 
+/* Field by field: the struct has padding, which copies need not keep. */
 bool sdt_av_equal(const struct sdt_aval *a, const struct sdt_aval *b)
 {
-	return !memcmp(a, b, sizeof(*a));
+	return a->kind == b->kind && a->flags == b->flags && a->kinds == b->kinds &&
+	       a->off == b->off && a->id == b->id && a->range == b->range && a->aux == b->aux &&
+	       a->smin == b->smin && a->smax == b->smax;
 }
 
 bool sdt_av_fits(const struct sdt_aval *v, int bits)
