@@ -134,6 +134,71 @@ static int check_map_ref(const struct checker *c, __u32 i, const struct bpf_insn
 	return 0;
 }
 
+/* The atomic operations the analysis follows: read-modify-write of the
+ * destination. (Load-acquire and store-release move values like loads and
+ * stores but are encoded as atomics: not followed, so refused.) */
+static bool known_atomic(__s32 imm)
+{
+	switch (imm & ~BPF_FETCH) {
+	case BPF_ADD:
+	case BPF_AND:
+	case BPF_OR:
+	case BPF_XOR:
+		return true;
+	default:
+		return imm == BPF_XCHG || imm == BPF_CMPXCHG;
+	}
+}
+
+static __u32 func_index(const struct sdt_observer_check *req, __u32 insn)
+{
+	__u32 f = 0;
+
+	while (f + 1 < req->nfuncs && req->funcs[f + 1].start <= insn)
+		f++;
+	return f;
+}
+
+/* A function that may call itself, directly, through others or through
+ * callbacks it hands out: the verifier refuses that too, but the loop
+ * bound (check_nesting()) relies on it, so it is checked here. */
+static int check_recursion(const struct checker *c)
+{
+	const struct sdt_observer_check *req = c->req;
+	__u32 n = req->nfuncs, i, f, g;
+	size_t cells = (size_t)n * n;
+	__u8 *calls = calloc(cells ? cells : 1, 1);
+	bool changed = true;
+	int err = 0;
+
+	if (!calls)
+		return -ENOMEM;
+	for (i = 0; i < req->insn_cnt; i++) {
+		const struct bpf_insn *insn = &req->insns[i];
+		__s64 to = (__s64)i + 1 + insn->imm;
+
+		if (((insn->code == (BPF_JMP | BPF_CALL) && insn->src_reg == BPF_PSEUDO_CALL) ||
+		     (sdt_insn_is_ld_imm64(insn) && insn->src_reg == BPF_PSEUDO_FUNC)) &&
+		    to >= 0 && to < req->insn_cnt)
+			calls[func_index(req, i) * n + func_index(req, (__u32)to)] = 1;
+	}
+	/* transitive closure: n is small (functions, not instructions) */
+	while (changed) {
+		changed = false;
+		for (f = 0; f < n; f++)
+			for (g = 0; g < n; g++)
+				for (i = 0; calls[f * n + g] && i < n; i++)
+					if (calls[g * n + i] && !calls[f * n + i])
+						calls[f * n + i] = 1, changed = true;
+	}
+	for (f = 0; f < n && !err; f++)
+		if (calls[f * n + f])
+			err = refuse(c, req->funcs[f].start,
+				     "the function starting here may call itself (through calls or callbacks)");
+	free(calls);
+	return err;
+}
+
 /* Rules that hold in every function, reached or not. */
 static int check_insns(const struct checker *c)
 {
@@ -144,6 +209,13 @@ static int check_insns(const struct checker *c)
 	for (i = 0; i < c->req->insn_cnt; i++) {
 		const struct bpf_insn *insn = &insns[i];
 		__u8 cls = BPF_CLASS(insn->code);
+
+		if (cls == BPF_STX && BPF_MODE(insn->code) == BPF_ATOMIC && !known_atomic(insn->imm))
+			return refuse(c, i, "uses an atomic operation bpfsdt does not follow (imm 0x%x)",
+				      insn->imm);
+		if ((cls == BPF_JMP || cls == BPF_JMP32) && BPF_SRC(insn->code) == BPF_X &&
+		    (BPF_OP(insn->code) == BPF_JA || BPF_OP(insn->code) == BPF_CALL))
+			return refuse(c, i, "jumps or calls through a register");
 
 		if (sdt_insn_is_ld_imm64(insn)) {
 			switch (insn->src_reg) {
@@ -410,6 +482,8 @@ int sdt_observer_check(const struct sdt_observer_check *req)
 	if (!req->insn_cnt || !req->nfuncs || req->funcs[0].start)
 		return -EINVAL;
 	err = check_insns(&c);
+	if (!err)
+		err = check_recursion(&c);
 	if (err)
 		return err;
 	err = sdt_va_run(&in, &va);
