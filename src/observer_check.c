@@ -21,7 +21,8 @@
  *    that is not one of its own, a kfunc, a tail call, may_goto or a legacy
  *    packet load;
  *  - it names a map its own object did not create (a raw fd, someone else's
- *    map), or names one by index;
+ *    map), names one by index, or uses a map that can hold programs,
+ *    sockets, devices or other maps;
  *  - a bpf_loop callback may run more than SDT_OBSERVER_LOOP_MAX times per
  *    call, nested loops multiplied.
  * A register that may hold a scalar, or nothing, on some path is no threat
@@ -115,6 +116,28 @@ static bool own_map(const struct sdt_observer_check *req, __u32 id)
 	return false;
 }
 
+/* Maps that hold data, nothing else: no programs, sockets, devices or
+ * other maps, which updating would put in someone's data path. */
+static bool data_map(__u32 type)
+{
+	switch (type) {
+	case BPF_MAP_TYPE_ARRAY:
+	case BPF_MAP_TYPE_PERCPU_ARRAY:
+	case BPF_MAP_TYPE_HASH:
+	case BPF_MAP_TYPE_PERCPU_HASH:
+	case BPF_MAP_TYPE_LRU_HASH:
+	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+	case BPF_MAP_TYPE_LPM_TRIE:
+	case BPF_MAP_TYPE_RINGBUF:
+	case BPF_MAP_TYPE_QUEUE:
+	case BPF_MAP_TYPE_STACK:
+	case BPF_MAP_TYPE_BLOOM_FILTER:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* An ld_imm64 naming a map by fd: the map must be the observer's own. */
 static int check_map_ref(const struct checker *c, __u32 i, const struct bpf_insn *insn)
 {
@@ -131,6 +154,9 @@ static int check_map_ref(const struct checker *c, __u32 i, const struct bpf_insn
 		return refuse(c, i, "uses map %s (id %u), which its own object did not create%s: observers may use only their own maps",
 			      info.name, info.id, c->req->own_maps_known ? "" :
 			      " (no object was named: pass observer_obj in bpf_sdt_attach_opts to let it use its own)");
+	if (!data_map(info.type))
+		return refuse(c, i, "uses map %s of type %u, which observers may not use: it can hold programs, sockets, devices or other maps",
+			      info.name, info.type);
 	return 0;
 }
 
@@ -218,18 +244,6 @@ static int check_insns(const struct checker *c)
 			return refuse(c, i, "jumps or calls through a register");
 
 		if (sdt_insn_is_ld_imm64(insn)) {
-			switch (insn->src_reg) {
-			case BPF_PSEUDO_MAP_FD:
-			case BPF_PSEUDO_MAP_VALUE:
-			case BPF_PSEUDO_MAP_IDX:
-			case BPF_PSEUDO_MAP_IDX_VALUE:
-				err = check_map_ref(c, i, insn);
-				if (err)
-					return err;
-				break;
-			default:
-				break;
-			}
 			i++;
 			continue;
 		}
@@ -246,6 +260,26 @@ static int check_insns(const struct checker *c)
 		if (insn->src_reg || !sdt_helper_effect(insn->imm))
 			return refuse(c, i, "calls helper %s (#%d), which observers may not use: it could change what the target does or needs a context the target does not have",
 				      helper_name(insn->imm), insn->imm);
+	}
+	/* then the maps it names (a forbidden helper says more) */
+	for (i = 0; i < c->req->insn_cnt; i++) {
+		const struct bpf_insn *insn = &insns[i];
+
+		if (!sdt_insn_is_ld_imm64(insn))
+			continue;
+		switch (insn->src_reg) {
+		case BPF_PSEUDO_MAP_FD:
+		case BPF_PSEUDO_MAP_VALUE:
+		case BPF_PSEUDO_MAP_IDX:
+		case BPF_PSEUDO_MAP_IDX_VALUE:
+			err = check_map_ref(c, i, insn);
+			if (err)
+				return err;
+			break;
+		default:
+			break;
+		}
+		i++;
 	}
 	return 0;
 }

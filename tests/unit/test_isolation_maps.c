@@ -84,6 +84,13 @@ TEST(isolation_refuses_a_map_the_observer_reused_from_the_target)
 	iso_close(&f);
 }
 
+TEST(isolation_refuses_a_map_that_can_hold_sockets_even_its_own)
+{
+	refused_case("isolation_target", "intruders_maps", "uses_a_map_of_sockets", "wide_probe",
+		     "uses map socks of type 15, which observers may not use: it can hold programs, sockets, devices or other maps",
+		     false);
+}
+
 TEST(observer_without_its_object_may_use_no_maps)
 {
 	struct bpf_sdt_target *t;

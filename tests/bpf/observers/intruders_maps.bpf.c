@@ -81,4 +81,22 @@ int updates_a_map_it_reused(void *ctx)
 	return 0;
 }
 
+/* Its own, but a map of sockets: updating one puts a socket in the data
+ * path of whatever programs the map has. */
+struct {
+	__uint(type, BPF_MAP_TYPE_SOCKMAP);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} socks SEC(".maps");
+
+SEC("bpf_sdt")
+int uses_a_map_of_sockets(void *ctx)
+{
+	__u32 key = 0;
+
+	bpf_map_delete_elem(&socks, &key);
+	return 0;
+}
+
 char LICENSE[] SEC("license") = "GPL";
