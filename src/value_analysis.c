@@ -536,6 +536,11 @@ static struct sdt_aval prov_load(const struct sdt_va *va, const struct sdt_va_st
 		slot = frame_slot(va, fn, src, off, size, &whole);
 		if (slot >= 0) {
 			part = own_load(st, slot, whole, (int)(((__s64)src->off + off) & 7), size);
+			/* a slot some path leaves unwritten holds bytes there */
+			if (st->stack[slot].flags & SDT_AV_MAYBE_UNINIT) {
+				extra = sdt_av_unknown_scalar();
+				part = sdt_av_join(&part, &extra, join_id);
+			}
 			extra = own_slot_extra(va, fn, slot);
 			if (extra.kind != SDT_AK_NONE)
 				part = whole ? sdt_av_join(&part, &extra, join_id) :
