@@ -242,7 +242,6 @@ static int check_insns(const struct checker *c)
 		if ((cls == BPF_JMP || cls == BPF_JMP32) && BPF_SRC(insn->code) == BPF_X &&
 		    (BPF_OP(insn->code) == BPF_JA || BPF_OP(insn->code) == BPF_CALL))
 			return refuse(c, i, "jumps or calls through a register");
-
 		if (sdt_insn_is_ld_imm64(insn)) {
 			i++;
 			continue;
