@@ -380,9 +380,13 @@ struct bpf_sdt_attach_opts {
 	/* Only this program of the target; NULL: every program with sites of
 	 * the probe. */
 	const char *target_prog;
+	/* The loaded object the observer belongs to. The observer may use the
+	 * maps this object created (its globals too) and no others; without
+	 * it, it may use no maps at all (docs/isolation.md). */
+	const struct bpf_object *observer_obj;
 	size_t :0;
 };
-#define bpf_sdt_attach_opts__last_field target_prog
+#define bpf_sdt_attach_opts__last_field observer_obj
 
 /*
  * Attaches observer (a loaded SEC("bpf_sdt...") program) to probe of the

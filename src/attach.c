@@ -23,6 +23,7 @@
 #include "dynamic_sites.h"
 #include "native.h"
 #include "observer_check.h"
+#include "observer_maps.h"
 #include "relink.h"
 #include "check.h"
 #include "swap.h"
@@ -53,6 +54,8 @@ struct sdt_attachment {
 	int counter_fd;
 	__u32 (*counter_slot)(void *ctx, const struct bpf_sdt_site *site);
 	void *counter_ctx;
+	int *map_fds;			/* the observer's maps, bound (observer_maps.h) */
+	size_t map_fd_cnt;
 };
 
 struct bpf_sdt_link {
@@ -227,6 +230,7 @@ static void attachment_free(struct sdt_attachment *a)
 	free(a->target_prog);
 	free(a->name);
 	sdt_capture_release(&a->code);
+	sdt_observer_release_maps(a->map_fds, a->map_fd_cnt);
 	btf__free(a->btf);
 	free(a->link);
 	free(a);
@@ -253,39 +257,102 @@ static const struct bpf_sdt_probe *resolve_probe(struct bpf_sdt_target *t,
 	return p;
 }
 
-static __u32 pointer_args(const struct bpf_sdt_target *t, const struct bpf_sdt_probe *p)
+/* Arguments that always reach the observer as scalars: narrow integers,
+ * which the relinker re-extends from their declared type at every site
+ * (relink.c) -- the verifier refuses that shift on a pointer. */
+static __u32 scalar_args(const struct bpf_sdt_object *sdt, const struct bpf_sdt_probe *p)
 {
-	const struct btf *btf = bpf_sdt_object__btf(t->sdt);
+	const struct btf *btf = bpf_sdt_object__btf(sdt);
 	__u32 mask = 0;
+	size_t k;
 	int i;
 
-	if (sdt_probe_is_dynamic(t, p)) /* registers: any may hold a pointer */
-		return (1u << bpf_sdt_probe__arg_cnt(p)) - 1;
+	/* a dynamic site's registers are u64s: never counted scalar here */
 	for (i = 0; i < bpf_sdt_probe__arg_cnt(p); i++) {
 		const struct btf_type *ty = btf__type_by_id(
 			btf, btf__resolve_type(btf, bpf_sdt_probe__arg_type_id(p, i)));
 
-		if (ty && btf_is_ptr(ty))
+		if (ty && (btf_is_int(ty) || btf_is_enum(ty) || btf_is_enum64(ty)) && ty->size < 8)
 			mask |= 1u << i;
+		for (k = 0; k < bpf_sdt_probe__site_cnt(p); k++)
+			if (bpf_sdt_site__arg(bpf_sdt_probe__site(p, k), i)->kind != BPF_SDT_ARG_REG)
+				mask &= ~(1u << i);
 	}
 	return mask;
 }
 
-static int check_observer(const struct bpf_sdt_target *t, struct sdt_attachment *a)
+/* The observer's functions, from its func_info. */
+static int observer_funcs(const struct bpf_sdt_target *t, const struct sdt_attachment *a,
+			  struct sdt_func_span **out)
 {
-	const struct bpf_func_info *fi = a->code.func_info;
+	const struct sdt_prog_capture *c = &a->code;
+	__u32 k, off;
+
+	*out = calloc(c->func_info_cnt ? c->func_info_cnt : 1, sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	for (k = 0; k < c->func_info_cnt; k++) {
+		memcpy(&off, (const char *)c->func_info + (size_t)k * c->func_info_rec_size,
+		       sizeof(off));
+		if (c->func_info_rec_size < sizeof(struct bpf_func_info) || off >= c->insn_cnt ||
+		    (k ? off <= (*out)[k - 1].start : off != 0)) {
+			pr_warn("%s: observer %s: its func_info does not describe its functions",
+				t->name, a->name);
+			return -EINVAL;
+		}
+		(*out)[k].start = off;
+	}
+	return 0;
+}
+
+static int check_observer(const struct bpf_sdt_target *t, struct sdt_attachment *a,
+			  const struct bpf_object *obj)
+{
 	struct sdt_observer_check req = {
 		.file = t->name,
 		.observer = a->name,
 		.probe = bpf_sdt_probe__name(a->probe),
 		.insns = a->code.insns,
 		.insn_cnt = a->code.insn_cnt,
-		.main_end = a->code.func_info_cnt > 1 ? fi[1].insn_off : a->code.insn_cnt,
+		.nfuncs = a->code.func_info_cnt,
 		.nargs = bpf_sdt_probe__arg_cnt(a->probe),
-		.ptr_args = pointer_args(t, a->probe),
+		.scalar_args = scalar_args(t->sdt, a->probe),
+		.own_maps_known = obj != NULL,
 	};
+	struct sdt_func_span *funcs = NULL;
+	__u32 *own = NULL;
+	int err;
 
-	return sdt_observer_check(&req);
+	err = observer_funcs(t, a, &funcs);
+	if (!err)
+		err = sdt_observer_bind_maps(a->code.insns, a->code.insn_cnt, &a->map_fds,
+					     &a->map_fd_cnt);
+	if (!err)
+		err = sdt_observer_own_maps(t, obj, &own, &req.own_map_cnt);
+	if (!err) {
+		req.funcs = funcs;
+		req.own_map_ids = own;
+		err = sdt_observer_check(&req);
+	}
+	free(funcs);
+	free(own);
+	return err;
+}
+
+/* Tests only (the library does not export it): attach observers without
+ * checking them, to show that an observer the check refuses would have
+ * reached the target -- that each refusal guards against something real. */
+bool sdt_test_unchecked_observers;
+
+/* Does obj hold prog? */
+static bool owns_prog(const struct bpf_object *obj, const struct bpf_program *prog)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, obj)
+		if (p == prog)
+			return true;
+	return false;
 }
 
 /* The observer's license as the kernel judged it when libbpf loaded it:
@@ -387,6 +454,7 @@ struct bpf_sdt_link *bpf_sdt_target__attach(struct bpf_sdt_target *t,
 					    const char *probe,
 					    const struct bpf_sdt_attach_opts *opts)
 {
+	const struct bpf_object *obs_obj;
 	struct sdt_attachment *a = NULL;
 	int err = -EINVAL;
 
@@ -414,7 +482,13 @@ struct bpf_sdt_link *bpf_sdt_target__attach(struct bpf_sdt_target *t,
 		goto fail;
 	}
 	a->gpl = gpl_compatible(observer);
-	err = check_observer(t, a);
+	obs_obj = SDT_OPTS_GET(opts, observer_obj, NULL);
+	if (obs_obj && !owns_prog(obs_obj, observer)) {
+		pr_warn("%s: observer %s: observer_obj is not the object it belongs to", t->name,
+			a->name);
+		goto fail;
+	}
+	err = sdt_test_unchecked_observers ? 0 : check_observer(t, a, obs_obj);
 	if (err)
 		goto fail;
 	return attach_checked(t, a);

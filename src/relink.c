@@ -153,13 +153,60 @@ static const char *site_fn(const struct sdt_prog_site *ps)
 	return fn ? fn : "?";
 }
 
-static void restore_spills(struct insn_buf *b, __u16 spill, __u32 args_base)
+/*
+ * Where each caller-saved register live after a site waits out the observer
+ * calls: in a callee-saved register the target does not need then (every
+ * BPF function gets its caller's r6..r9 back, so no observer can reach
+ * them), else in a stack slot below the argument array, in the observer's
+ * reach through r1 -- where only the observer check keeps it out
+ * (docs/isolation.md). home[reg]: the register, or -1 for the stack.
+ * Returns the number of stack slots.
+ */
+static int plan_spills(__u16 spill, __u16 live_in, int home[6])
+{
+	__u16 free = (SDT_REG_BIT(6) | SDT_REG_BIT(7) | SDT_REG_BIT(8) | SDT_REG_BIT(9)) & ~live_in;
+	int reg, n = 0;
+
+	for (reg = 0; reg <= 5; reg++) {
+		home[reg] = -1;
+		if (!(spill & SDT_REG_BIT(reg)))
+			continue;
+		if (free) {
+			home[reg] = __builtin_ctz(free);
+			free &= free - 1;
+		} else {
+			n++;
+		}
+	}
+	return n;
+}
+
+static void save_spills(struct insn_buf *b, __u16 spill, const int home[6], __u32 args_base)
 {
 	int reg, i;
 
-	for (reg = 0, i = 0; reg <= 5; reg++)
-		if (spill & SDT_REG_BIT(reg))
+	for (reg = 0, i = 0; reg <= 5; reg++) {
+		if (!(spill & SDT_REG_BIT(reg)))
+			continue;
+		if (home[reg] >= 0)
+			emit(b, MOV64_REG(home[reg], reg));
+		else
+			emit(b, STX_DW(BPF_REG_10, reg, -(int)(args_base + 8 * ++i)));
+	}
+}
+
+static void restore_spills(struct insn_buf *b, __u16 spill, const int home[6], __u32 args_base)
+{
+	int reg, i;
+
+	for (reg = 0, i = 0; reg <= 5; reg++) {
+		if (!(spill & SDT_REG_BIT(reg)))
+			continue;
+		if (home[reg] >= 0)
+			emit(b, MOV64_REG(reg, home[reg]));
+		else
 			emit(b, LDX_DW(reg, BPF_REG_10, -(int)(args_base + 8 * ++i)));
+	}
 }
 
 enum sdt_arg_check sdt_arg_check_kind(const struct btf *btf, __u32 id, enum bpf_prog_type type,
@@ -281,10 +328,12 @@ static int build_check_site(struct relink *r, const struct sdt_prog_site *ps, st
 {
 	const struct bpf_sdt_probe *probe = bpf_sdt_site__probe(ps->site);
 	const struct btf *sbtf = bpf_sdt_object__btf(r->t->sdt);
-	int nargs = bpf_sdt_probe__arg_cnt(probe), i, reg, k, err;
+	int nargs = bpf_sdt_probe__arg_cnt(probe), i, k, err;
 	__u32 depth = (r->tp->stack_depth[ps->func] + 7) & ~7u, base, total, size;
 	bool one = r->check->site != NULL;
 	struct insn_buf *b = &seq->code;
+	/* no observer runs here: the stack keeps what the check clobbers */
+	static const int on_stack[6] = { -1, -1, -1, -1, -1, -1 };
 	__u16 spill;
 
 	err = site_saves(r, ps, &spill);
@@ -301,9 +350,7 @@ static int build_check_site(struct relink *r, const struct sdt_prog_site *ps, st
 	seq->calls = calloc(nargs + 1, sizeof(*seq->calls));
 	if (!seq->calls)
 		return -ENOMEM;
-	for (reg = 0, i = 0; reg <= 5; reg++)
-		if (spill & SDT_REG_BIT(reg))
-			emit(b, STX_DW(BPF_REG_10, reg, -(int)(base + 8 * ++i)));
+	save_spills(b, spill, on_stack, base);
 	for (i = 0; i < nargs && !err; i++) {
 		const struct bpf_sdt_arg_loc *a = bpf_sdt_site__arg(ps->site, i);
 
@@ -343,7 +390,7 @@ static int build_check_site(struct relink *r, const struct sdt_prog_site *ps, st
 		if (one && !err)
 			err = note(&r->check_ends, &r->ncheck_ends, b->cnt, i);
 	}
-	restore_spills(b, spill, base);
+	restore_spills(b, spill, on_stack, base);
 	if (!b->cnt) /* nothing left to check: the NOP stays */
 		emit(b, (struct bpf_insn){ BPF_JMP | BPF_JA, 0, 0, 0, 0 });
 	if (one)
@@ -434,7 +481,7 @@ static int build_site(struct relink *r, const struct sdt_prog_site *ps, struct s
 {
 	const struct bpf_sdt_probe *probe = bpf_sdt_site__probe(ps->site);
 	const struct btf *sbtf = bpf_sdt_object__btf(r->t->sdt);
-	int nargs = bpf_sdt_probe__arg_cnt(probe), i, reg, nspill, bits, err;
+	int nargs = bpf_sdt_probe__arg_cnt(probe), i, nspill, bits, err, home[6];
 	__u32 depth = (r->tp->stack_depth[ps->func] + 7) & ~7u, args_base, total;
 	struct insn_buf *b = &seq->code;
 	bool is_signed;
@@ -451,7 +498,9 @@ static int build_site(struct relink *r, const struct sdt_prog_site *ps, struct s
 	err = site_saves(r, ps, &spill);
 	if (err)
 		return err;
-	nspill = count_regs(spill);
+	/* the registers wait in r6..r9 the target does not need here, out of
+	 * the observer's reach, or else on the stack below the arguments */
+	nspill = plan_spills(spill, r->regs[ps->idx].live_in, home);
 	args_base = depth + 8 * SDT_SLOTS(nargs);
 	total = args_base + 8 * nspill;
 	if (total > MAX_BPF_STACK) {
@@ -460,9 +509,7 @@ static int build_site(struct relink *r, const struct sdt_prog_site *ps, struct s
 		return -E2BIG;
 	}
 
-	for (reg = 0, i = 0; reg <= 5; reg++)
-		if (spill & SDT_REG_BIT(reg))
-			emit(b, STX_DW(BPF_REG_10, reg, -(int)(args_base + 8 * ++i)));
+	save_spills(b, spill, home, args_base);
 	/* Register arguments first: nothing is clobbered yet. A dynamic
 	 * site's register no path sets there reads as 0. */
 	for (i = 0; i < nargs; i++) {
@@ -512,7 +559,7 @@ static int build_site(struct relink *r, const struct sdt_prog_site *ps, struct s
 		seq->calls[seq->ncalls++] = (struct call_fixup){ b->cnt, k };
 		emit(b, CALL_PSEUDO());
 	}
-	restore_spills(b, spill, args_base);
+	restore_spills(b, spill, home, args_base);
 	return b->err;
 }
 

@@ -34,7 +34,7 @@ static void expect_same_results_armed(const char *target, const char *prog, cons
 	before_long = run_packet(fd, LONG);
 	ASSERT_NE(before_short, -1);
 	ASSERT_TRUE(bpf_sdt_target__attach(t, bpf_object__find_program_by_name(o, obs), probe,
-					   NULL) != NULL);
+					   observer_opts(o)) != NULL);
 	fd = bpf_sdt_target__prog_fd(t, prog);
 	ASSERT_EQ(run_packet(fd, SHORT), before_short);
 	ASSERT_EQ(run_packet(fd, LONG), before_long);

@@ -41,13 +41,14 @@ static void attach_usage(FILE *out)
 
 static int attach_all(struct bpf_sdt_target *t, struct bpf_object *obs, const char *probe)
 {
+	LIBBPF_OPTS(bpf_sdt_attach_opts, opts, .observer_obj = obs);
 	struct bpf_program *prog;
 	int n = 0;
 
 	bpf_object__for_each_program(prog, obs) {
 		if (!observer_is(prog))
 			continue;
-		if (!bpf_sdt_target__attach(t, prog, observer_probe(prog, probe), NULL))
+		if (!bpf_sdt_target__attach(t, prog, observer_probe(prog, probe), &opts))
 			return -1; /* libbpfsdt said why; the target's close detaches */
 		n++;
 	}
