@@ -178,13 +178,14 @@ $(FUZZ_BIN): fuzz/fuzz_discover.c $(LIB_SRCS) $(wildcard src/*.h) $(BUILD)/gen/h
 		-Iinclude -Isrc $< $(LIB_SRCS) $(BUILD)/gen/helper_args.c -o $@ $(LIBS)
 
 # The offline check's interpreter reads untrusted instructions: its own
-# harness, seeded with the corpus programs' instructions (fuzz/va_corpus).
-$(FUZZ_VA_BIN): fuzz/fuzz_value_analysis.c src/value_analysis.c src/abstract_value.c src/prog_ctx.c \
-		$(wildcard src/*.h)
+# harness, seeded with the corpus programs' instructions (fuzz/va_corpus);
+# it drives the observer check too.
+VA_FUZZ_SRCS := src/value_analysis.c src/abstract_value.c src/reg_analysis.c src/prog_ctx.c \
+		src/helper_effects.c src/observer_check.c src/log.c
+$(FUZZ_VA_BIN): fuzz/fuzz_value_analysis.c $(VA_FUZZ_SRCS) $(wildcard src/*.h)
 	@mkdir -p $(@D)
 	clang -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-Iinclude -Isrc $< src/value_analysis.c src/abstract_value.c src/reg_analysis.c src/prog_ctx.c \
-		$(BUILD)/gen/helper_args.c -o $@ $(LIBS)
+		-Iinclude -Isrc $< $(VA_FUZZ_SRCS) $(BUILD)/gen/helper_args.c -o $@ $(LIBS)
 
 fuzz-va: deps
 	@$(MAKE) --no-print-directory $(BUILD)/gen/helper_args.c $(FUZZ_VA_BIN)

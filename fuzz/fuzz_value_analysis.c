@@ -6,11 +6,16 @@
  * Input: one byte choosing the program type and how the rest splits into
  * functions, then 8-byte instructions. Any input must end (the step budget)
  * without a sanitizer report; the states it gives must be well formed.
+ * Every input is analysed twice: as a program (the offline check) and as an
+ * observer (provenance, for the observer check), then given to the
+ * observer check itself; only the observer's states may hold values from
+ * the target (SDT_AK_FOREIGN).
  */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "observer_check.h"
 #include "value_analysis.h"
 
 #define CHECK(c) do { if (!(c)) abort(); } while (0)
@@ -31,6 +36,30 @@ static void check_value(const struct sdt_aval *v)
 		CHECK(__builtin_popcount(v->kinds) >= 2);
 }
 
+static void run(const struct sdt_va_input *in, __u32 cnt)
+{
+	struct sdt_va_state st;
+	struct sdt_va *va;
+	__u32 i;
+	int err, r, s;
+
+	err = sdt_va_run(in, &va);
+	CHECK(!err || err == -EINVAL || err == -E2BIG || err == -ENOMEM);
+	CHECK(!err == (va != NULL));
+	for (i = 0; !err && i < cnt; i++) {
+		if (!sdt_va_state_at(va, i, &st))
+			continue;
+		for (r = 0; r < MAX_BPF_REG; r++) {
+			check_value(&st.regs[r]);
+			CHECK(in->observer || !(sdt_av_kinds(&st.regs[r]) & SDT_AK_BIT(SDT_AK_FOREIGN)));
+		}
+		for (s = 0; s < SDT_VA_SLOTS; s++)
+			check_value(&st.stack[s]);
+		CHECK(st.regs[BPF_REG_10].kind == SDT_AK_STACK);
+	}
+	sdt_va_free(va);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct sdt_aval scalar_args[5] = {
@@ -39,13 +68,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	};
 	struct sdt_func_span funcs[2] = { { 0, 1 }, { 0, 1 } };
 	const struct sdt_aval *global_args[2] = { NULL, NULL };
+	static const struct sdt_va_observer observer = { .nargs = 2, .scalar_args = 1 };
 	struct sdt_va_input in = { .maps = maps, .map_cnt = 2, .step_budget = 200000 };
+	struct sdt_observer_check req = { .file = "fuzz", .observer = "o", .probe = "p",
+					  .nargs = 2, .scalar_args = 1 };
 	struct bpf_insn *insns;
-	struct sdt_va_state st;
-	struct sdt_va *va;
-	__u32 cnt, i;
-	int err, r, s;
+	__u32 cnt;
+	int err;
 
+	bpf_sdt_set_print(NULL);
 	if (size < 1 + sizeof(struct bpf_insn))
 		return 0;
 	cnt = (size - 1) / sizeof(struct bpf_insn);
@@ -68,19 +99,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			global_args[1] = scalar_args;
 		in.global_args = global_args;
 	}
-	err = sdt_va_run(&in, &va);
-	CHECK(!err || err == -EINVAL || err == -E2BIG || err == -ENOMEM);
-	CHECK(!err == (va != NULL));
-	for (i = 0; !err && i < cnt; i++) {
-		if (!sdt_va_state_at(va, i, &st))
-			continue;
-		for (r = 0; r < MAX_BPF_REG; r++)
-			check_value(&st.regs[r]);
-		for (s = 0; s < SDT_VA_SLOTS; s++)
-			check_value(&st.stack[s]);
-		CHECK(st.regs[BPF_REG_10].kind == SDT_AK_STACK);
-	}
-	sdt_va_free(va);
+	run(&in, cnt);
+	/* the same code as an observer of a two-argument probe */
+	in.observer = &observer;
+	in.global_args = NULL;
+	run(&in, cnt);
+	req.insns = insns;
+	req.insn_cnt = cnt;
+	req.funcs = funcs;
+	req.nfuncs = in.nfuncs;
+	err = sdt_observer_check(&req);
+	CHECK(!err || err == -EINVAL || err == -ENOMEM);
 	free(insns);
 	return 0;
 }

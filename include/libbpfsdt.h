@@ -204,9 +204,13 @@ struct bpf_sdt_live_opts {
 	const char *object_name;
 	/* Arm even if the ELF does not produce the running program's tag. */
 	bool force;
+	/* Fork a guardian process that puts the original program back if this
+	 * process dies without disarming (SIGKILL, the OOM killer); see
+	 * bpf_sdt_target__open_live(). */
+	bool guardian;
 	size_t :0;
 };
-#define bpf_sdt_live_opts__last_field force
+#define bpf_sdt_live_opts__last_field guardian
 
 /* A hook a live program runs on. */
 enum bpf_sdt_hook_kind {
@@ -230,10 +234,15 @@ struct bpf_sdt_hook {
 #define bpf_sdt_hook__last_field key
 
 /*
- * A live target: the program running on a hook, attached by any loader.
- * libbpfsdt rebuilds it from the ELF at path, sharing the running program's
- * maps, and refuses (-ESTALE) unless the rebuild has the running program's
- * tag (opts->force overrides). Armed copies replace the running program on
+ * A live target: the program running on a hook (in the caller's network
+ * namespace), attached by any loader. libbpfsdt rebuilds it from the ELF at
+ * path with each map its code references bound to the map the running
+ * program uses there (by what the kernel reports, never by name), and
+ * refuses (-ESTALE) when the ELF's maps cannot stand for the running
+ * program's, or the rebuild lacks its tag (opts->force overrides the tag
+ * only). A hook another session's armed copy holds is refused (-EBUSY),
+ * naming it. Armed copies carry a mark naming the original and this
+ * session (docs/abi.md), and replace the running program on
  * its hook, naming the program they expect to find there so a concurrent
  * change fails cleanly (-EEXIST, nothing changed): bpf_link_update() with
  * BPF_F_REPLACE for links, XDP_FLAGS_REPLACE for netlink XDP; cls_bpf
@@ -247,9 +256,12 @@ bpf_sdt_target__open_live(const char *path, const struct bpf_sdt_hook *hook,
 
 /*
  * Puts the dormant program back on a hook after a tracer died without
- * disarming (SIGKILL): rebuilds it from the ELF at path on the maps the
- * program running there uses, and replaces that program with it. 0 if the
- * dormant program already runs there.
+ * disarming (SIGKILL): replaces the armed copy of the ELF's program there
+ * with the original while it exists, else with the rebuild bound to the
+ * maps the copy's mark names. Only a marked copy of that program whose
+ * session has ended is replaced (-EBUSY while it runs, -ESTALE for another
+ * program's copy). 0, nothing replaced, if the ELF's own program runs
+ * there unmarked; -ESTALE for any other unmarked program.
  */
 LIBBPFSDT_API int bpf_sdt_live_reset(const char *path, const struct bpf_sdt_hook *hook,
 				     const struct bpf_sdt_live_opts *opts);
@@ -267,6 +279,34 @@ LIBBPFSDT_API int bpf_sdt_xdp_reset(const char *path, int ifindex,
 				    const struct bpf_sdt_live_opts *opts);
 LIBBPFSDT_API int bpf_sdt_link_reset(const char *path, const char *link_pin,
 				     const struct bpf_sdt_live_opts *opts);
+
+/*
+ * What runs on a hook, from the kernel alone (no ELF): each program there
+ * and, for an armed copy (a program carrying bpfsdt's mark, docs/abi.md),
+ * the program it stands in for, its probes and the session that armed it.
+ */
+struct bpf_sdt_hook_status {
+	size_t sz;
+	__u32 prog_id;
+	char prog_name[16];		/* as the kernel has it (BPF_OBJ_NAME_LEN) */
+	__u8 prog_tag[8];		/* BPF_TAG_SIZE */
+	bool armed;
+	/* armed copies only: */
+	__u32 orig_prog_id;		/* the original (it may be gone) */
+	__u8 orig_tag[8];
+	__u32 session_pid;		/* the process that armed it */
+	bool session_running;		/* false: it ended without disarming */
+	__u64 since;			/* unix time it took the hook */
+	char probes[256];		/* comma-separated; ends in "..." if cut */
+	size_t :0;
+};
+#define bpf_sdt_hook_status__last_field probes
+
+/* Returns how many programs run on hook (0: none; tc hooks may run
+ * several) and, if idx is below that, fills *status for the idx-th in the
+ * order they run. A negative errno on failure. */
+LIBBPFSDT_API int bpf_sdt_hook__status(const struct bpf_sdt_hook *hook, size_t idx,
+				      struct bpf_sdt_hook_status *status);
 
 /*
  * Checking every probe site against the probe's declared types, as the
@@ -304,6 +344,11 @@ struct bpf_sdt_finding {
 	/* "probe my_trace, argument 1 (int): r3 holds a packet pointer, a
 	 * scalar is required" */
 	const char *message;
+	/* The check of the site (or of arg) could not be completed -- the
+	 * verifier gave up on the program, the site leaves no stack for the
+	 * check, ... (message: "probe P: could not check: why"). Neither clean
+	 * nor an error; warning is false. */
+	bool unchecked;
 };
 
 struct bpf_sdt_check;
@@ -339,9 +384,13 @@ struct bpf_sdt_attach_opts {
 	/* Only this program of the target; NULL: every program with sites of
 	 * the probe. */
 	const char *target_prog;
+	/* The loaded object the observer belongs to. The observer may use the
+	 * maps this object created (its globals too) and no others; without
+	 * it, it may use no maps at all (docs/isolation.md). */
+	const struct bpf_object *observer_obj;
 	size_t :0;
 };
-#define bpf_sdt_attach_opts__last_field target_prog
+#define bpf_sdt_attach_opts__last_field observer_obj
 
 /*
  * Attaches observer (a loaded SEC("bpf_sdt...") program) to probe of the
@@ -518,6 +567,36 @@ LIBBPFSDT_API void bpf_sdt_sweep__free(struct bpf_sdt_sweep *sweep);
  */
 LIBBPFSDT_API int bpf_sdt_format_value(const struct btf *btf, __u32 type_id, const void *data,
 				       size_t size, bool json, char *buf, size_t buf_size);
+
+/*
+ * Ending a session on a live target.
+ *
+ * bpf_sdt_target__disarm() puts every original program back, each program
+ * in one swap, whatever was attached; links and tracers stay valid, observe
+ * nothing, and are destroyed or freed as usual (close frees what is left).
+ * Returns 0 when every hook runs its original again, or -EEXIST / -ENODEV
+ * when a hook no longer runs our armed copy (someone else replaced the
+ * program, emptied the slot or deleted the filter / the interface or link
+ * is gone): that hook is left exactly as it is, never touched again, and
+ * one diagnostic line says what it runs instead; or another -errno when the
+ * replacement failed and the armed copy still runs (said in one line). A
+ * failure of an earlier swap that lost the hook is returned again, not
+ * printed again.
+ *
+ * With bpf_sdt_live_opts.guardian, bpf_sdt_target__open_live() forks a
+ * guardian process (fork(): open the target before starting threads, and
+ * do not close it from a forked child). It holds the original program and
+ * the hook (nothing else: it closes every other descriptor) and is handed
+ * each armed copy before that copy is swapped in. If this process dies
+ * without disarming (SIGKILL), the guardian replaces the armed copy it finds
+ * on the hook with the original, with the same compare-and-replace, or
+ * leaves whatever else runs there and says so on standard error; then it
+ * exits. bpf_sdt_target__close() dismisses and reaps it; if an armed copy
+ * could not be taken off, it instead keeps the guardian watching until this
+ * process exits. The guardian ignores every signal but SIGKILL (it lives in
+ * its own session); swapping in a copy fails if it is gone.
+ */
+LIBBPFSDT_API int bpf_sdt_target__disarm(struct bpf_sdt_target *target);
 
 #ifdef __cplusplus
 }

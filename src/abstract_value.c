@@ -46,7 +46,7 @@ struct sdt_aval sdt_av_ptr(enum sdt_akind kind, __u32 aux)
 
 static __u16 kind_mask(const struct sdt_aval *v)
 {
-	return v->kind == SDT_AK_MIXED ? v->kinds : (__u16)(1u << v->kind);
+	return sdt_av_kinds(v);
 }
 
 struct sdt_aval sdt_av_join(const struct sdt_aval *a, const struct sdt_aval *b, __u32 join_id)
@@ -96,9 +96,12 @@ void sdt_av_widen(struct sdt_aval *v, const struct sdt_aval *old)
 		v->smax = INT64_MAX;
 }
 
+/* Field by field: the struct has padding, which copies need not keep. */
 bool sdt_av_equal(const struct sdt_aval *a, const struct sdt_aval *b)
 {
-	return !memcmp(a, b, sizeof(*a));
+	return a->kind == b->kind && a->flags == b->flags && a->kinds == b->kinds &&
+	       a->off == b->off && a->id == b->id && a->range == b->range && a->aux == b->aux &&
+	       a->smin == b->smin && a->smax == b->smax;
 }
 
 bool sdt_av_fits(const struct sdt_aval *v, int bits)
@@ -127,6 +130,7 @@ const char *sdt_akind_words(enum sdt_akind kind)
 	case SDT_AK_MAP_PTR: return "a map pointer";
 	case SDT_AK_FUNC: return "a callback function";
 	case SDT_AK_PTR_OTHER: return "a memory or kernel object pointer";
+	case SDT_AK_FOREIGN: return "a value from the target's memory";
 	default: return "a value of several kinds";
 	}
 }

@@ -27,6 +27,10 @@ enum sdt_akind {
 	SDT_AK_MAP_PTR,		/* aux: map index, or SDT_AV_NO_MAP */
 	SDT_AK_FUNC,		/* aux: first instruction of a callback */
 	SDT_AK_PTR_OTHER,	/* memory or a kernel object a helper returned */
+	/* Observers only (value_analysis.h, provenance): anything that may
+	 * derive from the target -- a pointer into its context, packet, stack
+	 * or maps, or a scalar computed from one; never its own memory. */
+	SDT_AK_FOREIGN,
 	SDT_AK_MIXED,		/* kinds: what the paths bring */
 	SDT_AK_CNT,
 };
@@ -52,6 +56,14 @@ static inline bool sdt_av_is_ptr(const struct sdt_aval *v)
 {
 	return v->kind >= SDT_AK_CTX && v->kind <= SDT_AK_PTR_OTHER;
 }
+
+/* The kinds some path brings: bit k for kind k (MIXED: its kinds). */
+static inline __u16 sdt_av_kinds(const struct sdt_aval *v)
+{
+	return v->kind == SDT_AK_MIXED ? v->kinds : (__u16)(1u << v->kind);
+}
+
+#define SDT_AK_BIT(k) ((__u16)(1u << (k)))
 
 static inline bool sdt_av_is_const(const struct sdt_aval *v, __s64 *c)
 {

@@ -23,6 +23,7 @@
 #include "dynamic_sites.h"
 #include "native.h"
 #include "observer_check.h"
+#include "observer_maps.h"
 #include "relink.h"
 #include "check.h"
 #include "swap.h"
@@ -47,11 +48,14 @@ struct sdt_attachment {
 	bool gpl;			/* the observer's license is GPL-compatible */
 	struct sdt_native_att *native;	/* one per native program it applies to */
 	size_t native_cnt;
-	bool leaving;			/* being destroyed: left out of re-arming */
+	bool defunct;			/* disarmed: observes nothing, waits to be
+					 * destroyed */
 	bool inline_count;		/* an inline counter (relink.h) */
 	int counter_fd;
 	__u32 (*counter_slot)(void *ctx, const struct bpf_sdt_site *site);
 	void *counter_ctx;
+	int *map_fds;			/* the observer's maps, bound (observer_maps.h) */
+	size_t map_fd_cnt;
 };
 
 struct bpf_sdt_link {
@@ -77,9 +81,20 @@ static bool relinks(const struct sdt_attachment *a, const struct sdt_target_prog
 	return !tp->native && applies(a, tp);
 }
 
-/* The observers of tp, in attach order, without those leaving. */
+static bool among(const struct sdt_attachment *a, struct sdt_attachment *const *set, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (set[i] == a)
+			return true;
+	return false;
+}
+
+/* The observers of tp, in attach order, without the nskip in `skip`. */
 static int collect(const struct bpf_sdt_target *t, const struct sdt_target_prog *tp,
-		   struct sdt_arm_obs **out, size_t *n)
+		   struct sdt_attachment *const *skip, size_t nskip, struct sdt_arm_obs **out,
+		   size_t *n)
 {
 	const struct sdt_attachment *a;
 	size_t cnt = 0;
@@ -91,7 +106,7 @@ static int collect(const struct bpf_sdt_target *t, const struct sdt_target_prog 
 		return -ENOMEM;
 	*n = 0;
 	for (a = t->attachments; a; a = a->next)
-		if (!a->leaving && relinks(a, tp))
+		if (!a->defunct && !among(a, skip, nskip) && relinks(a, tp))
 			(*out)[(*n)++] = (struct sdt_arm_obs){
 				.probe = a->probe, .cookie = a->cookie, .name = a->name,
 				.code = &a->code, .btf = a->btf, .inline_count = a->inline_count,
@@ -101,10 +116,11 @@ static int collect(const struct bpf_sdt_target *t, const struct sdt_target_prog 
 	return 0;
 }
 
-/* Rebuilds every program any of the nchanged attachments affects, as if
- * those leaving were gone: each program swapped once, all or nothing. */
+/* Rebuilds every program any of the nchanged attachments affects (as if
+ * they were gone when detaching): each program swapped once, all or
+ * nothing. */
 static int rearm(struct bpf_sdt_target *t, struct sdt_attachment *const *changed,
-		 size_t nchanged, bool leaving)
+		 size_t nchanged, bool detaching)
 {
 	int *fds = calloc(t->prog_cnt ? t->prog_cnt : 1, sizeof(*fds));
 	struct sdt_arm_obs *obs = NULL;
@@ -126,13 +142,14 @@ static int rearm(struct bpf_sdt_target *t, struct sdt_attachment *const *changed
 				continue;
 			affected = true;
 			/* a newly observed probe's sites must pass the argument check */
-			if (!leaving && changed[c]->probe && !sdt_probe_is_dynamic(t, changed[c]->probe))
+			if (!detaching && changed[c]->probe &&
+			    !sdt_probe_is_dynamic(t, changed[c]->probe))
 				err = sdt_check_probe_sites(t, tp, changed[c]->probe);
 		}
 		if (!affected)
 			continue;
 		if (!err)
-			err = collect(t, tp, &obs, &n);
+			err = collect(t, tp, changed, detaching ? nchanged : 0, &obs, &n);
 		if (!err && !n)
 			fds[i] = -1; /* no observers left: the original */
 		if (!err && n) {
@@ -213,6 +230,7 @@ static void attachment_free(struct sdt_attachment *a)
 	free(a->target_prog);
 	free(a->name);
 	sdt_capture_release(&a->code);
+	sdt_observer_release_maps(a->map_fds, a->map_fd_cnt);
 	btf__free(a->btf);
 	free(a->link);
 	free(a);
@@ -239,39 +257,102 @@ static const struct bpf_sdt_probe *resolve_probe(struct bpf_sdt_target *t,
 	return p;
 }
 
-static __u32 pointer_args(const struct bpf_sdt_target *t, const struct bpf_sdt_probe *p)
+/* Arguments that always reach the observer as scalars: narrow integers,
+ * which the relinker re-extends from their declared type at every site
+ * (relink.c) -- the verifier refuses that shift on a pointer. */
+static __u32 scalar_args(const struct bpf_sdt_object *sdt, const struct bpf_sdt_probe *p)
 {
-	const struct btf *btf = bpf_sdt_object__btf(t->sdt);
+	const struct btf *btf = bpf_sdt_object__btf(sdt);
 	__u32 mask = 0;
+	size_t k;
 	int i;
 
-	if (sdt_probe_is_dynamic(t, p)) /* registers: any may hold a pointer */
-		return (1u << bpf_sdt_probe__arg_cnt(p)) - 1;
+	/* a dynamic site's registers are u64s: never counted scalar here */
 	for (i = 0; i < bpf_sdt_probe__arg_cnt(p); i++) {
 		const struct btf_type *ty = btf__type_by_id(
 			btf, btf__resolve_type(btf, bpf_sdt_probe__arg_type_id(p, i)));
 
-		if (ty && btf_is_ptr(ty))
+		if (ty && (btf_is_int(ty) || btf_is_enum(ty) || btf_is_enum64(ty)) && ty->size < 8)
 			mask |= 1u << i;
+		for (k = 0; k < bpf_sdt_probe__site_cnt(p); k++)
+			if (bpf_sdt_site__arg(bpf_sdt_probe__site(p, k), i)->kind != BPF_SDT_ARG_REG)
+				mask &= ~(1u << i);
 	}
 	return mask;
 }
 
-static int check_observer(const struct bpf_sdt_target *t, struct sdt_attachment *a)
+/* The observer's functions, from its func_info. */
+static int observer_funcs(const struct bpf_sdt_target *t, const struct sdt_attachment *a,
+			  struct sdt_func_span **out)
 {
-	const struct bpf_func_info *fi = a->code.func_info;
+	const struct sdt_prog_capture *c = &a->code;
+	__u32 k, off;
+
+	*out = calloc(c->func_info_cnt ? c->func_info_cnt : 1, sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	for (k = 0; k < c->func_info_cnt; k++) {
+		memcpy(&off, (const char *)c->func_info + (size_t)k * c->func_info_rec_size,
+		       sizeof(off));
+		if (c->func_info_rec_size < sizeof(struct bpf_func_info) || off >= c->insn_cnt ||
+		    (k ? off <= (*out)[k - 1].start : off != 0)) {
+			pr_warn("%s: observer %s: its func_info does not describe its functions",
+				t->name, a->name);
+			return -EINVAL;
+		}
+		(*out)[k].start = off;
+	}
+	return 0;
+}
+
+static int check_observer(const struct bpf_sdt_target *t, struct sdt_attachment *a,
+			  const struct bpf_object *obj)
+{
 	struct sdt_observer_check req = {
 		.file = t->name,
 		.observer = a->name,
 		.probe = bpf_sdt_probe__name(a->probe),
 		.insns = a->code.insns,
 		.insn_cnt = a->code.insn_cnt,
-		.main_end = a->code.func_info_cnt > 1 ? fi[1].insn_off : a->code.insn_cnt,
+		.nfuncs = a->code.func_info_cnt,
 		.nargs = bpf_sdt_probe__arg_cnt(a->probe),
-		.ptr_args = pointer_args(t, a->probe),
+		.scalar_args = scalar_args(t->sdt, a->probe),
+		.own_maps_known = obj != NULL,
 	};
+	struct sdt_func_span *funcs = NULL;
+	__u32 *own = NULL;
+	int err;
 
-	return sdt_observer_check(&req);
+	err = observer_funcs(t, a, &funcs);
+	if (!err)
+		err = sdt_observer_bind_maps(a->code.insns, a->code.insn_cnt, &a->map_fds,
+					     &a->map_fd_cnt);
+	if (!err)
+		err = sdt_observer_own_maps(t, obj, &own, &req.own_map_cnt);
+	if (!err) {
+		req.funcs = funcs;
+		req.own_map_ids = own;
+		err = sdt_observer_check(&req);
+	}
+	free(funcs);
+	free(own);
+	return err;
+}
+
+/* Tests only (the library does not export it): attach observers without
+ * checking them, to show that an observer the check refuses would have
+ * reached the target -- that each refusal guards against something real. */
+bool sdt_test_unchecked_observers;
+
+/* Does obj hold prog? */
+static bool owns_prog(const struct bpf_object *obj, const struct bpf_program *prog)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, obj)
+		if (p == prog)
+			return true;
+	return false;
 }
 
 /* The observer's license as the kernel judged it when libbpf loaded it:
@@ -373,6 +454,7 @@ struct bpf_sdt_link *bpf_sdt_target__attach(struct bpf_sdt_target *t,
 					    const char *probe,
 					    const struct bpf_sdt_attach_opts *opts)
 {
+	const struct bpf_object *obs_obj;
 	struct sdt_attachment *a = NULL;
 	int err = -EINVAL;
 
@@ -400,7 +482,13 @@ struct bpf_sdt_link *bpf_sdt_target__attach(struct bpf_sdt_target *t,
 		goto fail;
 	}
 	a->gpl = gpl_compatible(observer);
-	err = check_observer(t, a);
+	obs_obj = SDT_OPTS_GET(opts, observer_obj, NULL);
+	if (obs_obj && !owns_prog(obs_obj, observer)) {
+		pr_warn("%s: observer %s: observer_obj is not the object it belongs to", t->name,
+			a->name);
+		goto fail;
+	}
+	err = sdt_test_unchecked_observers ? 0 : check_observer(t, a, obs_obj);
 	if (err)
 		goto fail;
 	return attach_checked(t, a);
@@ -466,50 +554,101 @@ struct bpf_sdt_link *sdt_target_attach_generated(struct bpf_sdt_target *t,
 	return link;
 }
 
-int sdt_links_destroy(struct bpf_sdt_link *const *links, size_t n)
+static void unlist(struct bpf_sdt_target *t, struct sdt_attachment *a)
 {
-	struct sdt_attachment **as = calloc(n ? n : 1, sizeof(*as)), **pp;
-	struct bpf_sdt_target *t = n ? links[0]->target : NULL;
-	size_t k;
-	int err;
+	struct sdt_attachment **pp;
 
-	if (!as)
-		return -ENOMEM;
-	for (k = 0; k < n; k++) {
-		as[k] = links[k]->att;
-		as[k]->leaving = true;
-	}
-	err = n ? rearm(t, as, n, true) : 0;
-	for (k = 0; k < n; k++) {
-		if (err) { /* still attached: the previous copies keep running */
-			as[k]->leaving = false;
-			continue;
-		}
-		native_unlink(as[k]);
-		for (pp = &t->attachments; *pp != as[k]; pp = &(*pp)->next)
-			;
-		*pp = as[k]->next;
-		attachment_free(as[k]);
-	}
-	free(as);
-	return err;
+	for (pp = &t->attachments; *pp != a; pp = &(*pp)->next)
+		;
+	*pp = a->next;
+}
+
+/* Observes nothing any more (its kernel links closed, left out of every
+ * rebuild) but stays listed until destroyed, so its link stays valid. */
+static void retire(struct sdt_attachment *a)
+{
+	native_unlink(a);
+	a->defunct = true;
 }
 
 int bpf_sdt_link__destroy(struct bpf_sdt_link *link)
 {
-	return link ? sdt_links_destroy(&link, 1) : 0;
+	struct bpf_sdt_target *t;
+	struct sdt_attachment *a;
+	int err = 0;
+
+	if (!link)
+		return 0;
+	t = link->target;
+	a = link->att;
+	if (!a->defunct)
+		err = rearm(t, &a, 1, true);
+	if (err && !t->hook.lost)
+		return err; /* still attached: the previous copies keep running */
+	if (err) {
+		retire(a); /* its hook is gone or someone else's: nothing to rebuild */
+		return err;
+	}
+	native_unlink(a);
+	unlist(t, a);
+	attachment_free(a);
+	return 0;
 }
 
-void sdt_target_detach_all(struct bpf_sdt_target *t)
+int sdt_target_detach_links(struct bpf_sdt_target *t, struct bpf_sdt_link *const *links,
+			    size_t n)
+{
+	struct sdt_attachment **live = calloc(n ? n : 1, sizeof(*live));
+	size_t i, nlive = 0;
+	int err = 0;
+
+	for (i = 0; i < n; i++)
+		if (live && !links[i]->att->defunct)
+			live[nlive++] = links[i]->att;
+	if (!live)
+		err = -ENOMEM;
+	else if (nlive)
+		err = rearm(t, live, nlive, true);
+	/* gone either way: on failure the running copy may still call them
+	 * (their maps live as long as it does) until the next swap */
+	for (i = 0; i < n; i++) {
+		struct sdt_attachment *a = links[i]->att;
+
+		native_unlink(a);
+		unlist(t, a);
+		attachment_free(a);
+	}
+	free(live);
+	return err;
+}
+
+int sdt_target_disarm(struct bpf_sdt_target *t)
+{
+	struct sdt_attachment *a;
+	size_t i;
+	int err = 0, e;
+
+	for (a = t->attachments; a; a = a->next)
+		retire(a);
+	for (i = 0; i < t->prog_cnt; i++) {
+		if (t->progs[i].armed_fd < 0)
+			continue;
+		e = sdt_swap(t, &t->progs[i], -1);
+		if (e && !err)
+			err = e;
+	}
+	return err ?: t->hook.lost;
+}
+
+int sdt_target_detach_all(struct bpf_sdt_target *t)
 {
 	struct sdt_attachment *a, *next;
-	size_t i;
+	int err = sdt_target_disarm(t);
 
 	for (a = t->attachments; a; a = next) {
 		next = a->next;
 		attachment_free(a);
 	}
 	t->attachments = NULL;
-	for (i = 0; i < t->prog_cnt; i++)
-		sdt_swap(t, &t->progs[i], -1);
+	return err;
 }

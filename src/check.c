@@ -144,6 +144,23 @@ void sdt_check_last_is_warning(struct bpf_sdt_check *c)
 		c->findings[c->cnt - 1].warning = true;
 }
 
+int sdt_check_add_unchecked(struct bpf_sdt_check *c, const struct bpf_sdt_target *t,
+			    const struct sdt_target_prog *tp, const struct sdt_prog_site *ps,
+			    const char *fmt, ...)
+{
+	char why[400];
+	va_list ap;
+	int err;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	err = sdt_check_add(c, t, tp, ps, -1, "could not check: %s", why);
+	if (!err)
+		c->findings[c->cnt - 1].unchecked = true;
+	return err;
+}
+
 struct bpf_sdt_check *bpf_sdt_target__check(struct bpf_sdt_target *t,
 					    const struct bpf_sdt_check_opts *opts)
 {

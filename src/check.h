@@ -47,6 +47,12 @@ int sdt_check_add(struct bpf_sdt_check *c, const struct bpf_sdt_target *t,
 		  const char *fmt, ...);
 /* Marks the last finding added as a warning. */
 void sdt_check_last_is_warning(struct bpf_sdt_check *c);
+/* Adds "probe P: could not check: <why>" about site ps, an outcome of its
+ * own: a check that could not be completed is never an error. */
+__attribute__((format(printf, 5, 6)))
+int sdt_check_add_unchecked(struct bpf_sdt_check *c, const struct bpf_sdt_target *t,
+			    const struct sdt_target_prog *tp, const struct sdt_prog_site *ps,
+			    const char *fmt, ...);
 /* "r3", or "the stack block at r1-16" for arguments 10..12 */
 const char *sdt_arg_location(const struct bpf_sdt_site *site, int arg, char *buf, size_t size);
 

@@ -1,21 +1,42 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The kernel-verified check. A check copy of each program (relink.c) passes
- * every site's arguments to global functions declared with the probe's
- * types; the verifier checks each call's registers against those types, as
- * it would check the sites themselves in the RFC. One copy per site; a
- * rejection's last words (with the level-2 register states before the
- * call) tell which argument failed and what it held.
+ * The kernel-verified check. A check copy of a program (relink.c) checks one
+ * site's arguments against their declared types and goes on as the program
+ * would, so the verifier decides, as it would decide about the site itself
+ * in the RFC. Per site:
+ *  - the copy is verified without a log: fast, and nothing to overflow. The
+ *    kernel accepting it is the site passing;
+ *  - a rejection is verified again with a log (level 1: each instruction
+ *    the verifier went through, the registers it changed), grown while the
+ *    kernel says it ran out of room and the log does not yet show where it
+ *    stopped. The instruction it stopped at tells which argument failed (or
+ *    was never set); that argument is reported and left out of the next
+ *    copy, until one passes: every bad argument of a site is reported;
+ *  - anything else -- no stack left for the check, the verifier giving up on
+ *    the program's complexity, a rejection somewhere the check did not put
+ *    -- is the outcome "could not check", never an error: a check that
+ *    could not be completed found nothing.
  */
+#define _GNU_SOURCE /* memmem */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "check.h"
 #include "relink.h"
 
-#define CHECK_LOG_SIZE (4u << 20)
+#define EXPLAIN_LOG_SIZE (1u << 20)
+#define EXPLAIN_LOG_MAX (64u << 20)
 #define CALLER_PASSES "Caller passes invalid args into func#"
+#define NO_ARG (-1)
+
+struct kcheck {
+	struct bpf_sdt_target *t;
+	struct bpf_sdt_check *c;
+	char *log;
+	__u32 log_size;
+};
 
 /* The verifier's name for a register's type, in words. */
 static const char *describe_reg_type(const char *tok, char *buf, size_t size)
@@ -36,6 +57,7 @@ static const char *describe_reg_type(const char *tok, char *buf, size_t size)
 		{ "mem_or_null", "memory that may be NULL" },
 		{ "rdonly_mem_or_null", "memory that may be NULL" },
 		{ "ringbuf_mem", "ring buffer memory" },
+		{ "rdonly_mem", "read-only memory" },
 		{ "mem", "a memory pointer" },
 		{ "ptr_or_null_", "a kernel object pointer that may be NULL" },
 		{ "ptr_", "a kernel object pointer" },
@@ -72,36 +94,36 @@ static const char *last_reg_state(const char *log, const char *end, int regno)
 	return best && best < end ? best : NULL;
 }
 
-/* The register (1..5) a verifier reason names: "R3 ..." or "arg#2 ...". */
-static int reason_regno(const char *line, const char *end)
+static bool is_statistics(const char *line)
 {
-	const char *p;
+	return !strncmp(line, "processed ", 10) || !strncmp(line, "verification time", 17) ||
+	       !strncmp(line, "stack depth", 11);
+}
 
-	for (p = line; p < end; p++) {
-		if (!strncmp(p, "arg#", 4) && p[4] >= '0' && p[4] <= '9')
-			return p[4] - '0' + 1;
-		if (p[0] == 'R' && p[1] >= '1' && p[1] <= '5' && (p[2] < '0' || p[2] > '9') &&
-		    (p == line || p[-1] == ' ' || p[-1] == ','))
-			return p[1] - '0';
-	}
-	return -1;
+/* The line ending at end (exclusive), skipping empty lines before it. */
+static const char *line_before(const char *log, const char **end)
+{
+	const char *line;
+
+	while (*end > log && (*end)[-1] == '\n')
+		(*end)--;
+	line = *end;
+	while (line > log && line[-1] != '\n')
+		line--;
+	return line;
 }
 
 /* The verifier's reason: the last line of its log that is not one of the
- * statistics it ends with. */
+ * statistics it ends with, nor its note that a global function's caller
+ * passed bad arguments (the reason is the line before). */
 static const char *last_reason(const char *log, int *len)
 {
 	const char *end = log + strlen(log), *line;
 
 	for (;;) {
-		while (end > log && end[-1] == '\n')
-			end--;
-		line = end;
-		while (line > log && line[-1] != '\n')
-			line--;
-		if (line == log || (strncmp(line, "processed ", 10) &&
-				    strncmp(line, "verification time", 17) &&
-				    strncmp(line, "stack depth", 11)))
+		line = line_before(log, &end);
+		if (line == log || (!is_statistics(line) && strncmp(line, CALLER_PASSES,
+								    strlen(CALLER_PASSES))))
 			break;
 		end = line;
 	}
@@ -109,114 +131,201 @@ static const char *last_reason(const char *log, int *len)
 	return line;
 }
 
-/* A rejection before the check calls: the site read a register nothing
- * wrote ("R4 !read_ok"), or something else the verifier says. */
-static int report_other(struct bpf_sdt_check *c, struct bpf_sdt_target *t,
-			struct sdt_target_prog *tp, const struct sdt_prog_site *ps, const char *log)
+/* The instruction the verifier went through last: its log prints each as
+ * "N: (opcode) ...". -1 when the log shows none. */
+static long long last_insn(const char *log)
 {
-	int len, regno, i;
-	const char *reason = last_reason(log, &len);
-	char where[48];
+	long long at = -1;
+	const char *p = log;
 
-	if (sscanf(reason, "R%d !read_ok", &regno) == 1)
-		for (i = 0; i < bpf_sdt_site__arg_cnt(ps->site); i++) {
-			const struct bpf_sdt_arg_loc *a = bpf_sdt_site__arg(ps->site, i);
+	while (p && *p) {
+		const char *q = p;
+		long long n = 0;
 
-			if (a->kind == BPF_SDT_ARG_REG && a->reg == regno)
-				return sdt_check_add(c, t, tp, ps, i,
-						     "%s is not initialized on some path to the site",
-						     sdt_arg_location(ps->site, i, where,
-								      sizeof(where)));
-		}
-	return sdt_check_add(c, t, tp, ps, -1, "the verifier rejected the site: %.*s", len,
-			     reason);
+		while (*q >= '0' && *q <= '9')
+			n = n * 10 + (*q++ - '0');
+		if (q > p && q[0] == ':' && q[1] == ' ' && q[2] == '(')
+			at = n;
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return at;
 }
 
-/* Turns a rejected single-site copy's log into a finding. */
-static int report_site(struct bpf_sdt_check *c, struct bpf_sdt_target *t,
-		       struct sdt_target_prog *tp, const struct sdt_prog_site *ps, const char *log)
+/* The finding about argument arg, whose check at the instruction the
+ * verifier stopped at failed. */
+static int report_arg(struct kcheck *k, struct sdt_target_prog *tp,
+		      const struct sdt_prog_site *ps, int arg, const char *log)
 {
 	const struct bpf_sdt_probe *probe = bpf_sdt_site__probe(ps->site);
-	const char *caller = strstr(log, CALLER_PASSES), *reason, *reason_end, *name, *st;
 	char holds_buf[64], req_buf[96], where[48];
 	struct sdt_arg_requirement req;
-	int regno, part = 0, arg;
+	const char *reason, *st;
+	__u32 size;
+	int len, regno;
 
-	if (!caller)
-		return report_other(c, t, tp, ps, log);
-	reason_end = caller;
-	while (reason_end > log && reason_end[-1] == '\n')
-		reason_end--;
-	reason = reason_end;
-	while (reason > log && reason[-1] != '\n')
-		reason--;
-	name = strstr(caller, "('__sdt_check_");
-	if (name) {
-		const char *us = strchr(name + 2, '\'');
-
-		while (us && us > name && us[-1] != '_')
-			us--;
-		part = us ? atoi(us) : 0;
-	}
-	regno = reason_regno(reason, reason_end);
-	arg = regno > 0 ? sdt_check_stub_param_arg(t, probe, part, regno - 1) : -1;
-	if (arg < 0)
-		return sdt_check_add(c, t, tp, ps, -1, "the verifier rejected the arguments: %.*s",
-				     (int)(reason_end - reason), reason);
-	sdt_arg_requirement(bpf_sdt_object__btf(t->sdt), bpf_sdt_probe__arg_type_id(probe, arg),
+	reason = last_reason(log, &len);
+	regno = sdt_arg_check_kind(bpf_sdt_object__btf(k->t->sdt),
+				   bpf_sdt_probe__arg_type_id(probe, arg), tp->cap.type,
+				   &size) == SDT_ARG_CHECK_MEM ? 2 : 1;
+	sdt_arg_requirement(bpf_sdt_object__btf(k->t->sdt), bpf_sdt_probe__arg_type_id(probe, arg),
 			    tp->cap.type, &req);
 	sdt_requirement_text(&req, tp->cap.type, req_buf, sizeof(req_buf));
 	sdt_arg_location(ps->site, arg, where, sizeof(where));
 	st = last_reg_state(log, reason, regno);
-	if (strstr(reason, "non-NULL") && reason < reason_end)
-		return sdt_check_add(c, t, tp, ps, arg, "%s may be NULL, %s is required", where,
+	if ((st && strstr(describe_reg_type(st, holds_buf, sizeof(holds_buf)), "may be NULL")) ||
+	    memmem(reason, len, "non-NULL", 8) || memmem(reason, len, "_or_null", 8))
+		return sdt_check_add(k->c, k->t, tp, ps, arg, "%s may be NULL, %s is required", where,
 				     req_buf);
-	return sdt_check_add(c, t, tp, ps, arg, "%s holds %s, %s is required (verifier: %.*s)",
+	return sdt_check_add(k->c, k->t, tp, ps, arg, "%s holds %s, %s is required (verifier: %.*s)",
 			     where, st ? describe_reg_type(st, holds_buf, sizeof(holds_buf)) :
-			     "a value of another kind", req_buf, (int)(reason_end - reason), reason);
+			     "a value of another kind", req_buf, len, reason);
 }
 
-/* One check copy per site: a check copy returns at its site, so sites
- * after it on a path are only verified in their own copy. */
-static int check_prog(struct bpf_sdt_target *t, struct sdt_target_prog *tp,
-		      struct bpf_sdt_check *c, char *log)
+/* The verifier stopped at the site reading argument arg into its slot:
+ * the register was never set on some path, or is no stack block. */
+static int report_read(struct kcheck *k, struct sdt_target_prog *tp,
+		       const struct sdt_prog_site *ps, int arg, const char *log)
 {
-	struct sdt_check_req req = { .log = log, .log_size = CHECK_LOG_SIZE };
-	size_t i;
-	int err;
+	const char *reason;
+	char where[48];
+	int len;
 
-	for (i = 0; i < tp->site_cnt; i++) {
-		req.site = tp->sites[i].site;
-		err = sdt_relink_check(t, tp, &req);
-		if (err == -E2BIG) { /* no room for the check's argument slots */
-			err = sdt_check_add(c, t, tp, &tp->sites[i], -1,
-					    "not checked: its function leaves no stack for the check's %d argument slots",
-					    bpf_sdt_probe__arg_cnt(bpf_sdt_site__probe(req.site)));
-			sdt_check_last_is_warning(c);
-			if (err)
-				return err;
-			continue;
+	reason = last_reason(log, &len);
+	sdt_arg_location(ps->site, arg, where, sizeof(where));
+	if (memmem(reason, len, "!read_ok", 8))
+		return sdt_check_add(k->c, k->t, tp, ps, arg,
+				     "%s is not initialized on some path to the site", where);
+	return sdt_check_add(k->c, k->t, tp, ps, arg, "%s cannot be read (verifier: %.*s)", where,
+			     len, reason);
+}
+
+/* A log of the rejected copy that shows where the verifier stopped, or
+ * NULL after saying why the check could not be completed. */
+static const char *explain(struct kcheck *k, struct sdt_target_prog *tp,
+			   const struct sdt_prog_site *ps, struct sdt_check_req *req, long long *at,
+			   int *err)
+{
+	__u32 size = k->log_size ? k->log_size : EXPLAIN_LOG_SIZE;
+	char *log;
+
+	for (;;) {
+		if (size > k->log_size) {
+			log = realloc(k->log, size);
+			if (!log) {
+				*err = -ENOMEM;
+				return NULL;
+			}
+			k->log = log;
+			k->log_size = size;
 		}
-		if (err && !req.rejected)
-			return err;
-		if (err && (err = report_site(c, t, tp, &tp->sites[i], log)))
-			return err;
+		req->log = k->log;
+		req->log_size = k->log_size;
+		*err = sdt_relink_check(k->t, tp, req);
+		req->log = NULL;
+		if (!*err || !req->rejected) {
+			*err = sdt_check_add_unchecked(k->c, k->t, tp, ps,
+						       "the kernel rejected the check copy once, then %s",
+						       *err ? req->reason : "accepted it");
+			return NULL;
+		}
+		*at = last_insn(k->log);
+		if (*at >= 0)
+			return k->log;
+		/* a kernel keeping the log's head (BPF_LOG_FIXED) lost the end */
+		if (*err != -ENOSPC || size >= EXPLAIN_LOG_MAX)
+			break;
+		size *= 4;
 	}
-	return 0;
+	*err = sdt_check_add_unchecked(k->c, k->t, tp, ps,
+				       "the verifier rejected the check copy, and its log (%u MiB) does not say where",
+				       size >> 20);
+	return NULL;
+}
+
+/* Sets *arg to the argument the rejection was about, or NO_ARG after
+ * reporting that the check could not be completed. */
+static int attribute(struct kcheck *k, struct sdt_target_prog *tp, const struct sdt_prog_site *ps,
+		     struct sdt_check_req *req, int *arg)
+{
+	const char *log, *reason;
+	long long at = -1;
+	int err = 0, i, len;
+
+	*arg = NO_ARG;
+	log = explain(k, tp, ps, req, &at, &err);
+	if (!log)
+		return err;
+	for (i = 0; i < bpf_sdt_site__arg_cnt(ps->site); i++) {
+		if (at >= req->arg_check[i] && at < req->arg_check_end[i]) {
+			*arg = i;
+			return report_arg(k, tp, ps, i, log);
+		}
+		if (at == req->arg_read[i]) {
+			*arg = i;
+			return report_read(k, tp, ps, i, log);
+		}
+	}
+	reason = last_reason(log, &len);
+	return sdt_check_add_unchecked(k->c, k->t, tp, ps,
+				       "the verifier rejected the check copy at instruction %lld, not at the site's arguments: %.*s",
+				       at, len, reason);
+}
+
+/* What the verifier says about one site: findings added to k->c. */
+static int check_site(struct kcheck *k, struct sdt_target_prog *tp, const struct sdt_prog_site *ps)
+{
+	struct sdt_check_req req = { .site = ps->site };
+	int err, arg;
+
+	for (;;) {
+		err = sdt_relink_check(k->t, tp, &req);
+		if (!err)
+			return 0;
+		if (err == -ENOMEM || err == -EPERM)
+			return err;
+		if (!req.rejected)
+			return sdt_check_add_unchecked(k->c, k->t, tp, ps, "%s",
+						       req.reason[0] ? req.reason : strerror(-err));
+		if (err == -E2BIG)
+			return sdt_check_add_unchecked(k->c, k->t, tp, ps,
+						       "the verifier gave up on the program with the check added (%s)",
+						       strerror(-err));
+		if (err != -EACCES && err != -EINVAL)
+			return sdt_check_add_unchecked(k->c, k->t, tp, ps,
+						       "the kernel could not load the check copy (%s)",
+						       strerror(-err));
+		err = attribute(k, tp, ps, &req, &arg);
+		if (err || arg == NO_ARG)
+			return err;
+		req.skip_args |= (__u16)(1u << arg);
+	}
+}
+
+static void kcheck_init(struct kcheck *k, struct bpf_sdt_target *t, struct bpf_sdt_check *c)
+{
+	memset(k, 0, sizeof(*k));
+	k->t = t;
+	k->c = c;
+}
+
+static void kcheck_free(struct kcheck *k)
+{
+	free(k->log);
 }
 
 int sdt_check_kernel(struct bpf_sdt_target *t, struct bpf_sdt_check *c)
 {
-	char *log = malloc(CHECK_LOG_SIZE);
-	size_t i;
+	struct kcheck k;
+	size_t i, s;
 	int err = 0;
 
-	if (!log)
-		return -ENOMEM;
+	kcheck_init(&k, t, c);
 	for (i = 0; i < t->prog_cnt && !err; i++)
-		if (t->progs[i].site_cnt)
-			err = check_prog(t, &t->progs[i], c, log);
-	free(log);
+		for (s = 0; s < t->progs[i].site_cnt && !err; s++)
+			err = check_site(&k, &t->progs[i], &t->progs[i].sites[s]);
+	kcheck_free(&k);
 	return err;
 }
 
@@ -224,36 +333,32 @@ int sdt_check_probe_sites(struct bpf_sdt_target *t, struct sdt_target_prog *tp,
 			  const struct bpf_sdt_probe *probe)
 {
 	struct bpf_sdt_check c = {};
-	char *log = NULL;
-	size_t i, bad = 0;
+	struct kcheck k;
+	size_t i, f, bad = 0;
 	int err = 0;
 
 	if (!tp->site_verdict && !(tp->site_verdict = calloc(tp->site_cnt + 1, 1)))
 		return -ENOMEM;
+	kcheck_init(&k, t, &c);
 	for (i = 0; i < tp->site_cnt && !err; i++) {
-		struct sdt_check_req req = { .site = tp->sites[i].site, .log_size = CHECK_LOG_SIZE };
+		size_t before = c.cnt;
 
-		if (bpf_sdt_site__probe(req.site) != probe ||
+		if (bpf_sdt_site__probe(tp->sites[i].site) != probe ||
 		    tp->site_verdict[i] != SDT_SITE_UNCHECKED)
 			continue;
-		if (!log && !(log = malloc(CHECK_LOG_SIZE))) {
-			err = -ENOMEM;
+		err = check_site(&k, tp, &tp->sites[i]);
+		if (err)
 			break;
-		}
-		req.log = log;
-		err = sdt_relink_check(t, tp, &req);
-		if (err && req.rejected) {
-			tp->site_verdict[i] = SDT_SITE_BAD;
-			err = report_site(&c, t, tp, &tp->sites[i], log);
-		} else if (!err || err == -E2BIG || err == -ENOTSUP) {
-			/* passed, or cannot be checked: the armed copy's
-			 * verification still has its say */
-			tp->site_verdict[i] = SDT_SITE_OK;
-			err = 0;
-		}
+		/* a site that could not be checked is left to the armed
+		 * copy's own verification */
+		tp->site_verdict[i] = SDT_SITE_OK;
+		for (f = before; f < c.cnt; f++)
+			if (!c.findings[f].warning && !c.findings[f].unchecked)
+				tp->site_verdict[i] = SDT_SITE_BAD;
 	}
 	for (i = 0; i < c.cnt; i++)
-		pr_warn("%s: %s", t->name, c.findings[i].message);
+		if (!c.findings[i].warning && !c.findings[i].unchecked)
+			pr_warn("%s: %s", t->name, c.findings[i].message);
 	for (i = 0; i < tp->site_cnt; i++)
 		bad += bpf_sdt_site__probe(tp->sites[i].site) == probe &&
 		       tp->site_verdict[i] == SDT_SITE_BAD;
@@ -264,6 +369,6 @@ int sdt_check_probe_sites(struct bpf_sdt_target *t, struct sdt_target_prog *tp,
 		err = -EACCES;
 	}
 	sdt_check_free_findings(&c);
-	free(log);
+	kcheck_free(&k);
 	return err;
 }

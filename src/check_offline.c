@@ -248,12 +248,11 @@ static int check_prog(struct bpf_sdt_target *t, struct sdt_target_prog *tp,
 	if (err == -E2BIG || err == -EINVAL) {
 		/* say so for every site rather than fail the whole check */
 		for (i = 0; i < tp->site_cnt && err != -ENOMEM; i++) {
-			int add = sdt_check_add(c, t, tp, &tp->sites[i], -1,
-						err == -E2BIG ?
-						"not checked: the program is too complex for the offline analysis" :
-						"not checked: the offline analysis cannot follow the program's control flow");
+			int add = sdt_check_add_unchecked(c, t, tp, &tp->sites[i], "%s",
+							  err == -E2BIG ?
+							  "the program is too complex for the offline analysis" :
+							  "the offline analysis cannot follow the program's control flow");
 
-			sdt_check_last_is_warning(c);
 			if (add)
 				err = add;
 		}

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Finding the program on a live hook. XDP: the interface's program, with
- * the bpf_link holding it if it has one. tc: tcx links and cls_bpf filters
- * (which only direct-action filters for all protocols can be replaced
- * through libbpf's API without changing what the filter does). A pinned
- * link: its program. A prog array slot: the program in it.
+ * Finding the program on a live hook, in this process's network namespace.
+ * XDP: the interface's program, with the bpf_link holding it if it has one.
+ * tc: tcx links and cls_bpf filters (which only direct-action filters for
+ * all protocols can be replaced through libbpf's API without changing what
+ * the filter does). A pinned link: its program. A prog array slot: the
+ * program in it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 #include "live_hooks.h"
 #include "tc_filters.h"
+#include "xdp_netlink.h"
 
 static int running_prog_get(__u32 id, struct running_prog *rp)
 {
@@ -57,9 +59,17 @@ struct bpf_program *sdt_running_twin(struct bpf_object *obj, const struct bpf_pr
 	return NULL;
 }
 
-/* The bpf_link holding ifindex's XDP program, if it was attached with one. */
-static int find_xdp_link(int ifindex)
+/*
+ * The bpf_link holding the XDP program rp on ifindex of this network
+ * namespace, -ENOENT when netlink attached it there. The system-wide link
+ * table names only ifindexes, which other namespaces reuse: a candidate
+ * must run the very program netlink reports here, and the kernel says
+ * whether a link holds that program here at all (xdp_netlink.h).
+ */
+static int find_xdp_link(struct bpf_sdt_target *t, int ifindex, const struct running_prog *rp)
 {
+	char ifname[IF_NAMESIZE] = "?";
+	int found = -ENOENT, n = 0, held;
 	__u32 id = 0;
 
 	while (!bpf_link_get_next_id(id, &id)) {
@@ -70,11 +80,29 @@ static int find_xdp_link(int ifindex)
 		if (fd < 0)
 			continue;
 		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.type == BPF_LINK_TYPE_XDP &&
-		    (int)info.xdp.ifindex == ifindex)
-			return fd;
+		    (int)info.xdp.ifindex == ifindex && info.prog_id == rp->info.id && !n++) {
+			found = fd;
+			continue;
+		}
 		close(fd);
 	}
-	return -ENOENT;
+	if (!n)
+		return -ENOENT;
+	held = sdt_xdp_held_by_link(ifindex, rp->fd, t->hook.xdp_mode);
+	if (held == 1 && n == 1)
+		return found;
+	close(found);
+	if (!held)
+		return -ENOENT; /* the candidates run it in other namespaces */
+	if_indextoname(ifindex, ifname);
+	if (held < 0) {
+		pr_warn("%s: cannot tell whether a bpf_link holds the XDP program on %s: %s",
+			t->name, ifname, strerror(-held));
+		return held;
+	}
+	pr_warn("%s: %d XDP links run program %s (id %u) on interfaces with ifindex %d (%s here, others in other network namespaces): name the link with --link",
+		t->name, n, rp->info.name, rp->info.id, ifindex, ifname);
+	return -EOPNOTSUPP;
 }
 
 static int xdp_running(struct bpf_sdt_target *t, int ifindex, __u32 *prog_id)
@@ -120,8 +148,15 @@ static int hook_xdp(struct bpf_sdt_target *t, int ifindex, struct running_prog *
 	if (err)
 		return err;
 	t->hook.ifindex = ifindex;
-	t->hook.link_fd = find_xdp_link(ifindex);
-	t->hook.kind = t->hook.link_fd >= 0 ? SDT_HOOK_LINK : SDT_HOOK_XDP_NETLINK;
+	err = find_xdp_link(t, ifindex, rp);
+	if (err >= 0) {
+		t->hook.link_fd = err;
+		t->hook.kind = SDT_HOOK_LINK;
+	} else if (err == -ENOENT) {
+		t->hook.kind = SDT_HOOK_XDP_NETLINK;
+	} else {
+		return err;
+	}
 	return 0;
 }
 
@@ -279,5 +314,111 @@ int sdt_hook_find(struct bpf_sdt_target *t, const struct bpf_sdt_hook *h,
 		break;
 	}
 	pr_warn("%s: no such hook", t->name);
+	return -EINVAL;
+}
+
+static int xdp_prog_ids(const char *name, int ifindex, __u32 *ids)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	char ifname[IF_NAMESIZE] = "?";
+	int err, n = 0;
+
+	err = bpf_xdp_query(ifindex, 0, &q);
+	if (err) {
+		if_indextoname(ifindex, ifname);
+		pr_warn("%s: cannot query XDP on %s: %s", name, ifname, strerror(-err));
+		return err;
+	}
+	if (q.drv_prog_id)
+		ids[n++] = q.drv_prog_id;
+	if (q.skb_prog_id)
+		ids[n++] = q.skb_prog_id;
+	if (q.hw_prog_id)
+		ids[n++] = q.hw_prog_id;
+	if (!n && q.prog_id)
+		ids[n++] = q.prog_id;
+	return n;
+}
+
+static int link_prog_id(const char *name, const char *pin, __u32 *id)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+	int fd = bpf_obj_get(pin), err = 0;
+
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		err = -errno;
+		pr_warn("%s: cannot open link %s: %s", name, pin, strerror(-err));
+	}
+	if (fd >= 0)
+		close(fd);
+	*id = info.prog_id;
+	return err ? err : 1;
+}
+
+static int slot_prog_id(const char *name, int map_fd, __u32 key, __u32 *id)
+{
+	int err;
+
+	if (!bpf_map_lookup_elem(map_fd, &key, id))
+		return 1;
+	err = -errno;
+	if (err == -ENOENT)
+		return 0;
+	pr_warn("%s: cannot read slot %u of the prog array: %s", name, key, strerror(-err));
+	return err;
+}
+
+int sdt_hook_prog_ids(const char *name, const struct bpf_sdt_hook *h, __u32 **ids)
+{
+	struct sdt_tc_prog *progs = NULL;
+	__u32 attach_point = SDT_OPTS_GET(h, tc_attach_point, 0);
+	int n = -EINVAL, i;
+
+	*ids = calloc(3, sizeof(**ids));
+	if (!*ids)
+		return -ENOMEM;
+	switch (SDT_OPTS_GET(h, kind, 0)) {
+	case BPF_SDT_HOOK_XDP:
+		n = xdp_prog_ids(name, h->ifindex, *ids);
+		break;
+	case BPF_SDT_HOOK_TC:
+		if (attach_point != BPF_TC_INGRESS && attach_point != BPF_TC_EGRESS)
+			goto no_hook;
+		n = sdt_tc_list(h->ifindex, attach_point == BPF_TC_EGRESS, &progs);
+		if (n < 0) {
+			pr_warn("%s: cannot list the tc programs there: %s", name, strerror(-n));
+			break;
+		}
+		free(*ids);
+		*ids = calloc(n ? n : 1, sizeof(**ids));
+		for (i = 0; *ids && i < n; i++)
+			(*ids)[i] = progs[i].prog_id;
+		if (!*ids)
+			n = -ENOMEM;
+		free(progs);
+		break;
+	case BPF_SDT_HOOK_LINK:
+		if (!SDT_OPTS_GET(h, link_pin, NULL))
+			goto no_hook;
+		n = link_prog_id(name, h->link_pin, *ids);
+		break;
+	case BPF_SDT_HOOK_PROG_ARRAY:
+		if (h->sz < offsetof(struct bpf_sdt_hook, key) + sizeof(h->key))
+			goto no_hook;
+		n = slot_prog_id(name, h->prog_array_fd, h->key, *ids);
+		break;
+	default:
+		goto no_hook;
+	}
+	if (n < 0) {
+		free(*ids);
+		*ids = NULL;
+	}
+	return n;
+no_hook:
+	pr_warn("%s: no such hook", name);
+	free(*ids);
+	*ids = NULL;
 	return -EINVAL;
 }

@@ -27,4 +27,9 @@ struct bpf_program *sdt_running_twin(struct bpf_object *obj, const struct bpf_pr
 int sdt_hook_find(struct bpf_sdt_target *t, const struct bpf_sdt_hook *h,
 		  struct bpf_object *obj, struct running_prog *rp);
 
+/* The ids of the programs on hook h, in the order they run (0 when none
+ * runs there; *ids is the caller's to free). name prefixes the one line
+ * said on failure. */
+int sdt_hook_prog_ids(const char *name, const struct bpf_sdt_hook *h, __u32 **ids);
+
 #endif

@@ -1,32 +1,44 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * What an observer may do inside someone else's program.
+ * What an observer may do inside someone else's program, proven before it
+ * is armed (docs/isolation.md).
  *
- * The kernel verifies the observer once as a raw tracepoint program and
- * again inside the armed copy, but neither verification knows the probe: the
- * armed copy passes a pointer to an array of exactly nargs arguments (plus
- * the site's id and the cookie) on the target's stack, and a read past it would silently read
- * the target's stack. Nor would the verifier stop an observer from writing
- * packets or redirecting them. So before arming, the observer's code is
- * followed with a small forward dataflow (may-analysis, union at joins) that
- * knows which registers and stack slots hold its context pointer and which
- * hold values derived from pointer arguments, and refuses:
- *  - context reads outside the probe's arguments and the site's id, or at
- *    computed offsets;
- *  - stores or atomics through the context or through pointer arguments;
- *  - helpers outside a read-only/observing allowlist, kfuncs, legacy packet
- *    loads, and passing the context or argument pointers to subprograms or
- *    to helper arguments that write or call back.
+ * In the armed copy the observer is a static function of the target: the
+ * verifier checks that it is memory safe, not that it leaves the target
+ * alone. Its r1 points to the argument array on the target's stack, its
+ * pointer arguments are the target's context, packet, stack or map values,
+ * and the verifier lets it write through any of them. So every function of
+ * the observer is interpreted for provenance (value_analysis.h: SDT_AK_CTX
+ * is the argument array, SDT_AK_FOREIGN anything that may derive from the
+ * target, through copies, spills, subprograms and callbacks), and the
+ * observer is refused, with one line naming the instruction, when
+ *  - it reads its argument array outside the arguments and the site's id,
+ *    or at an offset that is not a constant;
+ *  - a store, an atomic operation or a helper that writes may reach memory
+ *    other than its own stack frames, its own map values and its own ring
+ *    buffer records;
+ *  - it calls a helper outside the list of helper_effects.c, passes a map
+ *    that is not one of its own, a kfunc, a tail call, may_goto or a legacy
+ *    packet load;
+ *  - it names a map its own object did not create (a raw fd, someone else's
+ *    map), names one by index, or uses a map that can hold programs,
+ *    sockets, devices or other maps;
+ *  - a bpf_loop callback may run more than SDT_OBSERVER_LOOP_MAX times per
+ *    call, nested loops multiplied.
+ * A register that may hold a scalar, or nothing, on some path is no threat
+ * there: the verifier refuses any access through it.
  */
+#include <bpf/bpf.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "helper_args.h"
+#include "helper_effects.h"
 #include "insn_patch.h"
 #include "observer_check.h"
-#include "reg_analysis.h"
+#include "value_analysis.h"
 
 #ifndef BPF_ATOMIC
 #define BPF_ATOMIC 0xc0
@@ -34,66 +46,37 @@
 #ifndef BPF_PSEUDO_KFUNC_CALL
 #define BPF_PSEUDO_KFUNC_CALL 2
 #endif
+#ifndef BPF_JCOND
+#define BPF_JCOND 0xe0
+#endif
 
-#define STACK_SLOTS 64
+#define K(kind) SDT_AK_BIT(SDT_AK_##kind)
 
-enum {
-	F_CTX = 1,	/* the context pointer itself (offset 0) */
-	F_CTXVAR = 2,	/* the context plus an unknown offset */
-	F_ARGPTR = 4,	/* derived from a pointer argument */
-};
+/* Kinds no access can go through: the verifier refuses it on that path. */
+#define HARMLESS (K(NONE) | K(UNINIT) | K(SCALAR))
+/* The observer's own memory: its frames, its maps' values (and ring
+ * buffer records, which the analysis gives that kind). */
+#define OWN_MEMORY (K(STACK) | K(MAP_VALUE))
 
-struct obs_state {
-	__u8 reg[11];
-	__u8 slot[STACK_SLOTS];
-};
-
-/* Helpers an observer may call, and which of their arguments (bit k for
- * rk) they write through or hand to a callback. */
-static const struct {
-	const char *name;
-	__u8 writes;
-} allowed_helpers[] = {
-	{ "bpf_map_lookup_elem", 0 },
-	{ "bpf_map_update_elem", 0 },
-	{ "bpf_map_delete_elem", 0 },
-	{ "bpf_map_push_elem", 0 },
-	{ "bpf_map_pop_elem", 1 << 2 },
-	{ "bpf_map_peek_elem", 1 << 2 },
-	{ "bpf_ktime_get_ns", 0 },
-	{ "bpf_ktime_get_boot_ns", 0 },
-	{ "bpf_ktime_get_coarse_ns", 0 },
-	{ "bpf_ktime_get_tai_ns", 0 },
-	{ "bpf_jiffies64", 0 },
-	{ "bpf_trace_printk", 0 },
-	{ "bpf_trace_vprintk", 0 },
-	{ "bpf_snprintf", 1 << 1 },
-	{ "bpf_get_prandom_u32", 0 },
-	{ "bpf_get_smp_processor_id", 0 },
-	{ "bpf_get_numa_node_id", 0 },
-	{ "bpf_ringbuf_output", 0 },
-	{ "bpf_ringbuf_reserve", 0 },
-	{ "bpf_ringbuf_submit", 0 },
-	{ "bpf_ringbuf_discard", 0 },
-	{ "bpf_ringbuf_query", 0 },
-	{ "bpf_spin_lock", 0 },
-	{ "bpf_spin_unlock", 0 },
-	{ "bpf_loop", 1 << 3 },
-	{ SDT_COOKIE_HELPER, 0 },
+/* A call that enters another function: a subprogram (factor 1) or a
+ * bpf_loop callback (factor: its most iterations). */
+struct call_edge {
+	__u32 insn, caller, callee;
+	__s64 factor;
+	bool loop;
 };
 
 struct checker {
 	const struct sdt_observer_check *req;
-	const struct bpf_insn *insns;
-	__u32 end;	/* the observer's main function */
-	struct obs_state *in;
-	bool *reached;
+	const struct sdt_va *va;
+	struct call_edge *edges;
+	size_t nedges, cap;
 };
 
 __attribute__((format(printf, 3, 4)))
 static int refuse(const struct checker *c, __u32 i, const char *fmt, ...)
 {
-	char what[256];
+	char what[320];
 	va_list args;
 
 	va_start(args, fmt);
@@ -104,205 +87,450 @@ static int refuse(const struct checker *c, __u32 i, const char *fmt, ...)
 	return -EINVAL;
 }
 
-static int helper_writes(const char *name)
+static int size_bytes(__u8 code)
 {
-	size_t i;
-
-	for (i = 0; name && i < sizeof(allowed_helpers) / sizeof(allowed_helpers[0]); i++)
-		if (!strcmp(allowed_helpers[i].name, name))
-			return allowed_helpers[i].writes;
-	return -1;
-}
-
-static int check_call(const struct checker *c, __u32 i, struct obs_state *s)
-{
-	const struct bpf_insn *insn = &c->insns[i];
-	const char *name = sdt_helper_name(insn->imm);
-	int writes, k, nargs;
-
-	if (insn->src_reg == BPF_PSEUDO_KFUNC_CALL)
-		return refuse(c, i, "calls a kfunc (#%d); observers may only call allowed helpers",
-			      insn->imm);
-	if (insn->src_reg == BPF_PSEUDO_CALL) {
-		for (k = 1; k <= 5; k++)
-			if (s->reg[k])
-				return refuse(c, i, "passes %s in r%d to a subprogram, where bpfsdt cannot follow it",
-					      s->reg[k] & F_ARGPTR ? "a pointer argument" : "its context", k);
-		return 0;
-	}
-	writes = helper_writes(name);
-	if (writes < 0)
-		return refuse(c, i, "calls helper %s (#%d), which observers may not use: it could change what the target does or needs a context the target does not have",
-			      name ? name : "?", insn->imm);
-	nargs = sdt_helper_nargs(insn->imm);
-	for (k = 1; k <= nargs && k <= 5; k++) {
-		bool cookie_ctx = k == 1 && !strcmp(name, SDT_COOKIE_HELPER) && s->reg[k] == F_CTX;
-
-		if ((s->reg[k] & (F_CTX | F_CTXVAR)) && !cookie_ctx)
-			return refuse(c, i, "passes its context to %s (argument %d)", name, k);
-		if ((s->reg[k] & F_ARGPTR) && (writes & (1 << k)))
-			return refuse(c, i, "lets %s write through a pointer argument (argument %d)", name, k);
-	}
-	return 0;
-}
-
-static int check_ctx_load(const struct checker *c, __u32 i, __u8 base, __u8 *dst)
-{
-	const struct bpf_insn *insn = &c->insns[i];
-	int size = insn->code == (BPF_LDX | BPF_MEM | BPF_DW) ? 8 :
-		   BPF_SIZE(insn->code) == BPF_W ? 4 : BPF_SIZE(insn->code) == BPF_H ? 2 : 1;
-	int arg = insn->off / 8;
-
-	if (base & F_CTXVAR)
-		return refuse(c, i, "reads its arguments at a computed offset");
-	/* the arguments, then the calling site's id */
-	if (insn->off < 0 || insn->off + size > 8 * (c->req->nargs + 1))
-		return refuse(c, i, "reads context offset %d, but probe %s has %d arguments and then the site's id",
-			      insn->off, c->req->probe, c->req->nargs);
-	*dst = size == 8 && (c->req->ptr_args & (1u << arg)) ? F_ARGPTR : 0;
-	return 0;
-}
-
-/* Applies insn i to *s (a copy of its in-state), or refuses it. */
-static int step(const struct checker *c, __u32 i, struct obs_state *s)
-{
-	const struct bpf_insn *insn = &c->insns[i];
-	__u8 cls = BPF_CLASS(insn->code), d = insn->dst_reg, sr = insn->src_reg;
-	bool r10_slot = insn->off < 0 && insn->off >= -8 * STACK_SLOTS && !(insn->off % 8);
-	int slot = r10_slot ? (-insn->off / 8) - 1 : -1, err, k;
-
-	if (d > 10 || sr > 10)
-		return refuse(c, i, "uses invalid register r%d", d > 10 ? d : sr);
-	switch (cls) {
-	case BPF_ALU64:
-		if (BPF_OP(insn->code) == BPF_MOV) {
-			s->reg[d] = BPF_SRC(insn->code) == BPF_X ? s->reg[sr] : 0;
-			return 0;
-		}
-		s->reg[d] |= BPF_SRC(insn->code) == BPF_X ? s->reg[sr] : 0;
-		if (s->reg[d] & (F_CTX | F_CTXVAR))
-			s->reg[d] = (s->reg[d] & ~F_CTX) | F_CTXVAR;
-		return 0;
-	case BPF_ALU:
-		s->reg[d] = 0; /* 32-bit results are scalars */
-		return 0;
-	case BPF_LD:
-		if (!sdt_insn_is_ld_imm64(insn))
-			return refuse(c, i, "uses a legacy packet load (code 0x%x)", insn->code);
-		s->reg[d] = 0;
-		return 0;
-	case BPF_LDX:
-		if (s->reg[sr] & (F_CTX | F_CTXVAR))
-			return check_ctx_load(c, i, s->reg[sr], &s->reg[d]);
-		s->reg[d] = sr == BPF_REG_10 && slot >= 0 && BPF_SIZE(insn->code) == BPF_DW ?
-			    s->slot[slot] : 0;
-		return 0;
-	case BPF_ST:
-	case BPF_STX:
-		if (s->reg[d] & (F_CTX | F_CTXVAR))
-			return refuse(c, i, "writes to its context (through r%d)", d);
-		if (s->reg[d] & F_ARGPTR)
-			return refuse(c, i, "writes through a pointer argument (r%d)", d);
-		if (cls == BPF_STX && BPF_MODE(insn->code) == BPF_ATOMIC) {
-			s->reg[sr] = 0;
-			s->reg[0] = 0;
-		} else if (d == BPF_REG_10 && slot >= 0) {
-			s->slot[slot] = cls == BPF_STX && BPF_SIZE(insn->code) == BPF_DW ? s->reg[sr] : 0;
-		}
-		return 0;
-	default:
-		if (BPF_OP(insn->code) != BPF_CALL)
-			return 0;
-		err = check_call(c, i, s);
-		for (k = 0; k <= 5; k++)
-			s->reg[k] = 0;
-		return err;
+	switch (BPF_SIZE(code)) {
+	case BPF_B: return 1;
+	case BPF_H: return 2;
+	case BPF_W: return 4;
+	default: return 8;
 	}
 }
 
-static bool merge(struct obs_state *into, const struct obs_state *from)
+static const char *helper_name(__s32 id)
 {
-	bool changed = false;
+	const char *name = sdt_helper_name(id);
+
+	return name ? name : "?";
+}
+
+/* --- instructions, whatever reaches them ------------------------------------ */
+
+static bool own_map(const struct sdt_observer_check *req, __u32 id)
+{
 	size_t k;
 
-	for (k = 0; k < sizeof(into->reg); k++) {
-		changed |= (into->reg[k] | from->reg[k]) != into->reg[k];
-		into->reg[k] |= from->reg[k];
-	}
-	for (k = 0; k < STACK_SLOTS; k++) {
-		changed |= (into->slot[k] | from->slot[k]) != into->slot[k];
-		into->slot[k] |= from->slot[k];
-	}
-	return changed;
+	for (k = 0; k < req->own_map_cnt; k++)
+		if (req->own_map_ids[k] == id)
+			return true;
+	return false;
 }
 
-/* Helper and kfunc rules hold in every function of the observer. */
-static int check_calls_everywhere(const struct checker *c, __u32 cnt)
+/* Maps that hold data, nothing else: no programs, sockets, devices or
+ * other maps, which updating would put in someone's data path. */
+static bool data_map(__u32 type)
 {
-	struct obs_state none = {};
+	switch (type) {
+	case BPF_MAP_TYPE_ARRAY:
+	case BPF_MAP_TYPE_PERCPU_ARRAY:
+	case BPF_MAP_TYPE_HASH:
+	case BPF_MAP_TYPE_PERCPU_HASH:
+	case BPF_MAP_TYPE_LRU_HASH:
+	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+	case BPF_MAP_TYPE_LPM_TRIE:
+	case BPF_MAP_TYPE_RINGBUF:
+	case BPF_MAP_TYPE_QUEUE:
+	case BPF_MAP_TYPE_STACK:
+	case BPF_MAP_TYPE_BLOOM_FILTER:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* An ld_imm64 naming a map by fd: the map must be the observer's own. */
+static int check_map_ref(const struct checker *c, __u32 i, const struct bpf_insn *insn)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+
+	if (insn->src_reg == BPF_PSEUDO_MAP_IDX || insn->src_reg == BPF_PSEUDO_MAP_IDX_VALUE)
+		return refuse(c, i, "names a map by index (ld_imm64 src %d): observers name their own maps by fd",
+			      insn->src_reg);
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(insn->imm, &info, &len))
+		return refuse(c, i, "names fd %d as a map, but it is not one", insn->imm);
+	if (!own_map(c->req, info.id))
+		return refuse(c, i, "uses map %s (id %u), which its own object did not create%s: observers may use only their own maps",
+			      info.name, info.id, c->req->own_maps_known ? "" :
+			      " (no object was named: pass observer_obj in bpf_sdt_attach_opts to let it use its own)");
+	if (!data_map(info.type))
+		return refuse(c, i, "uses map %s of type %u, which observers may not use: it can hold programs, sockets, devices or other maps",
+			      info.name, info.type);
+	return 0;
+}
+
+/* The atomic operations the analysis follows: read-modify-write of the
+ * destination. (Load-acquire and store-release move values like loads and
+ * stores but are encoded as atomics: not followed, so refused.) */
+static bool known_atomic(__s32 imm)
+{
+	switch (imm & ~BPF_FETCH) {
+	case BPF_ADD:
+	case BPF_AND:
+	case BPF_OR:
+	case BPF_XOR:
+		return true;
+	default:
+		return imm == BPF_XCHG || imm == BPF_CMPXCHG;
+	}
+}
+
+static __u32 func_index(const struct sdt_observer_check *req, __u32 insn)
+{
+	__u32 f = 0;
+
+	while (f + 1 < req->nfuncs && req->funcs[f + 1].start <= insn)
+		f++;
+	return f;
+}
+
+/* A function that may call itself, directly, through others or through
+ * callbacks it hands out: the verifier refuses that too, but the loop
+ * bound (check_nesting()) relies on it, so it is checked here. */
+static int check_recursion(const struct checker *c)
+{
+	const struct sdt_observer_check *req = c->req;
+	__u32 n = req->nfuncs, i, f, g;
+	size_t cells = (size_t)n * n;
+	__u8 *calls = calloc(cells ? cells : 1, 1);
+	bool changed = true;
+	int err = 0;
+
+	if (!calls)
+		return -ENOMEM;
+	for (i = 0; i < req->insn_cnt; i++) {
+		const struct bpf_insn *insn = &req->insns[i];
+		__s64 to = (__s64)i + 1 + insn->imm;
+
+		if (((insn->code == (BPF_JMP | BPF_CALL) && insn->src_reg == BPF_PSEUDO_CALL) ||
+		     (sdt_insn_is_ld_imm64(insn) && insn->src_reg == BPF_PSEUDO_FUNC)) &&
+		    to >= 0 && to < req->insn_cnt)
+			calls[func_index(req, i) * n + func_index(req, (__u32)to)] = 1;
+	}
+	/* transitive closure: n is small (functions, not instructions) */
+	while (changed) {
+		changed = false;
+		for (f = 0; f < n; f++)
+			for (g = 0; g < n; g++)
+				for (i = 0; calls[f * n + g] && i < n; i++)
+					if (calls[g * n + i] && !calls[f * n + i])
+						calls[f * n + i] = 1, changed = true;
+	}
+	for (f = 0; f < n && !err; f++)
+		if (calls[f * n + f])
+			err = refuse(c, req->funcs[f].start,
+				     "the function starting here may call itself (through calls or callbacks)");
+	free(calls);
+	return err;
+}
+
+/* Rules that hold in every function, reached or not. */
+static int check_insns(const struct checker *c)
+{
+	const struct bpf_insn *insns = c->req->insns;
 	__u32 i;
 	int err;
 
-	for (i = c->end; i < cnt; i++) {
-		const struct bpf_insn *insn = &c->insns[i];
+	for (i = 0; i < c->req->insn_cnt; i++) {
+		const struct bpf_insn *insn = &insns[i];
+		__u8 cls = BPF_CLASS(insn->code);
 
-		if (BPF_CLASS(insn->code) == BPF_JMP && BPF_OP(insn->code) == BPF_CALL &&
-		    insn->src_reg != BPF_PSEUDO_CALL) {
-			err = check_call(c, i, &none);
+		if (cls == BPF_STX && BPF_MODE(insn->code) == BPF_ATOMIC && !known_atomic(insn->imm))
+			return refuse(c, i, "uses an atomic operation bpfsdt does not follow (imm 0x%x)",
+				      insn->imm);
+		if ((cls == BPF_JMP || cls == BPF_JMP32) && BPF_SRC(insn->code) == BPF_X &&
+		    (BPF_OP(insn->code) == BPF_JA || BPF_OP(insn->code) == BPF_CALL))
+			return refuse(c, i, "jumps or calls through a register");
+		if (sdt_insn_is_ld_imm64(insn)) {
+			i++;
+			continue;
+		}
+		if (cls == BPF_LD)
+			return refuse(c, i, "uses a legacy packet load (code 0x%x)", insn->code);
+		if ((cls == BPF_JMP || cls == BPF_JMP32) && BPF_OP(insn->code) == BPF_JCOND)
+			return refuse(c, i, "uses may_goto, whose loops bpfsdt cannot bound");
+		if (cls != BPF_JMP || BPF_OP(insn->code) != BPF_CALL ||
+		    insn->src_reg == BPF_PSEUDO_CALL)
+			continue;
+		if (insn->src_reg == BPF_PSEUDO_KFUNC_CALL)
+			return refuse(c, i, "calls a kfunc (#%d); observers may only call allowed helpers",
+				      insn->imm);
+		if (insn->src_reg || !sdt_helper_effect(insn->imm))
+			return refuse(c, i, "calls helper %s (#%d), which observers may not use: it could change what the target does or needs a context the target does not have",
+				      helper_name(insn->imm), insn->imm);
+	}
+	/* then the maps it names (a forbidden helper says more) */
+	for (i = 0; i < c->req->insn_cnt; i++) {
+		const struct bpf_insn *insn = &insns[i];
+
+		if (!sdt_insn_is_ld_imm64(insn))
+			continue;
+		switch (insn->src_reg) {
+		case BPF_PSEUDO_MAP_FD:
+		case BPF_PSEUDO_MAP_VALUE:
+		case BPF_PSEUDO_MAP_IDX:
+		case BPF_PSEUDO_MAP_IDX_VALUE:
+			err = check_map_ref(c, i, insn);
 			if (err)
 				return err;
+			break;
+		default:
+			break;
 		}
-		if (BPF_CLASS(insn->code) == BPF_LD && !sdt_insn_is_ld_imm64(insn))
-			return refuse(c, i, "uses a legacy packet load (code 0x%x)", insn->code);
-		if (sdt_insn_is_ld_imm64(insn))
-			i++;
+		i++;
 	}
 	return 0;
+}
+
+/* --- what reaches each instruction --------------------------------------------- */
+
+/* The bytes of the argument array an observer may read: its arguments and
+ * the calling site's id (the cookie only through bpf_get_attach_cookie). */
+static __s64 readable_args(const struct checker *c)
+{
+	return 8 * ((__s64)c->req->nargs + 1);
+}
+
+static int check_arg_read(const struct checker *c, __u32 i, const struct sdt_aval *base,
+			  __s64 off, __s64 size)
+{
+	__s64 at = (__s64)base->off + off;
+
+	if (!(sdt_av_kinds(base) & K(CTX)))
+		return 0;
+	if (base->kind != SDT_AK_CTX || (base->flags & SDT_AV_VAR_OFF))
+		return refuse(c, i, "reads its arguments at a computed offset");
+	if (at < 0 || at + size > readable_args(c))
+		return refuse(c, i, "reads context offset %lld, but probe %s has %d arguments and then the site's id",
+			      (long long)at, c->req->probe, c->req->nargs);
+	return 0;
+}
+
+/* what: "writes through", "atomically updates through", "lets bpf_x
+ * write through". */
+static int check_own(const struct checker *c, __u32 i, const struct sdt_va_state *st, int reg,
+		     const char *what)
+{
+	const struct sdt_aval *v = &st->regs[reg];
+	__u16 bad = sdt_av_kinds(v) & ~(OWN_MEMORY | HARMLESS);
+	char holds[160];
+
+	if (!bad)
+		return 0;
+	if (bad & K(CTX))
+		return refuse(c, i, "%s r%d into its argument array, which is on the target's stack",
+			      what, reg);
+	if (bad & K(FOREIGN))
+		return refuse(c, i, "%s r%d, which may point into the target's memory", what, reg);
+	return refuse(c, i, "%s r%d, which holds %s, not its own stack, map value or ring buffer record",
+		      what, reg, sdt_av_describe(v, holds, sizeof(holds)));
+}
+
+static int add_edge(struct checker *c, __u32 i, __u32 callee, __s64 factor, bool loop)
+{
+	if (c->nedges == c->cap) {
+		size_t n = c->cap ? c->cap * 2 : 16;
+		struct call_edge *e = realloc(c->edges, n * sizeof(*e));
+
+		if (!e)
+			return -ENOMEM;
+		c->edges = e;
+		c->cap = n;
+	}
+	c->edges[c->nedges++] = (struct call_edge){ i, sdt_va_func_of(c->va, i), callee, factor,
+						    loop };
+	return 0;
+}
+
+static int check_loop(struct checker *c, __u32 i, const struct sdt_va_state *st)
+{
+	const struct sdt_aval *nr = &st->regs[BPF_REG_1], *cb = &st->regs[BPF_REG_2];
+	__u32 callee;
+
+	if (cb->kind != SDT_AK_FUNC || cb->aux >= c->req->insn_cnt ||
+	    c->req->funcs[sdt_va_func_of(c->va, cb->aux)].start != cb->aux)
+		return refuse(c, i, "passes bpf_loop a callback bpfsdt cannot name");
+	callee = sdt_va_func_of(c->va, cb->aux);
+	if (nr->kind != SDT_AK_SCALAR || (nr->flags & SDT_AV_MAYBE_UNINIT) ||
+	    nr->smin < 0 || nr->smax > SDT_OBSERVER_LOOP_MAX)
+		return nr->kind == SDT_AK_SCALAR && nr->smin >= 0 && nr->smax != INT64_MAX ?
+		       refuse(c, i, "calls bpf_loop for up to %lld iterations (limit %d per call of the observer)",
+			      (long long)nr->smax, SDT_OBSERVER_LOOP_MAX) :
+		       refuse(c, i, "calls bpf_loop for a number of iterations bpfsdt cannot bound (limit %d per call of the observer)",
+			      SDT_OBSERVER_LOOP_MAX);
+	return add_edge(c, i, callee, nr->smax, true);
+}
+
+/* A memory argument read by the helper: the argument array only inside
+ * its readable part, with a size the analysis knows. */
+static int check_read_arg(const struct checker *c, __u32 i, const struct sdt_va_state *st,
+			  const struct sdt_helper_effect *e, int k)
+{
+	const struct sdt_aval *v = &st->regs[k];
+	__s64 size;
+
+	if (!(sdt_av_kinds(v) & K(CTX)))
+		return 0;
+	if (!e->size_reg[k] || !sdt_av_is_const(&st->regs[e->size_reg[k]], &size) || size < 0)
+		return refuse(c, i, "lets %s read its argument array (r%d) for a size bpfsdt cannot bound",
+			      e->name, k);
+	return check_arg_read(c, i, v, 0, size);
+}
+
+static int check_helper(struct checker *c, __u32 i, const struct sdt_va_state *st)
+{
+	const struct bpf_insn *insn = &c->req->insns[i];
+	const struct sdt_helper_effect *e = sdt_helper_effect(insn->imm);
+	int nargs = sdt_helper_nargs(insn->imm), k, err;
+	const struct sdt_aval *r1 = &st->regs[BPF_REG_1];
+	char what[96], holds[160];
+
+	if (!e) /* check_insns() said so already */
+		return refuse(c, i, "calls helper #%d", insn->imm);
+	if (insn->imm == BPF_FUNC_get_attach_cookie) {
+		/* the relinker turns it into a load of the cookie slot through r1 */
+		if (r1->kind != SDT_AK_CTX || r1->off || (r1->flags & SDT_AV_VAR_OFF))
+			return refuse(c, i, "calls %s with r1 other than its context", e->name);
+		return 0;
+	}
+	for (k = BPF_REG_1; k <= BPF_REG_5 && k <= nargs; k++) {
+		const struct sdt_aval *v = &st->regs[k];
+		__u16 kinds = sdt_av_kinds(v);
+
+		if (e->maps & SDT_HR(k)) {
+			if (kinds & ~(K(MAP_PTR) | HARMLESS))
+				return refuse(c, i, "passes %s r%d as its map, but r%d holds %s, not one of its own maps",
+					      e->name, k, k, sdt_av_describe(v, holds, sizeof(holds)));
+		} else if (e->writes & SDT_HR(k)) {
+			snprintf(what, sizeof(what), "lets %s write through", e->name);
+			err = check_own(c, i, st, k, what);
+			if (err)
+				return err;
+		} else if (e->reads & SDT_HR(k)) {
+			err = check_read_arg(c, i, st, e, k);
+			if (err)
+				return err;
+		} else if (e->callback & SDT_HR(k)) {
+			err = check_loop(c, i, st);
+			if (err)
+				return err;
+		} else if ((kinds & K(CTX)) && !(k > BPF_REG_1 && (e->callback & SDT_HR(k - 1)))) {
+			/* (a callback's context is followed into the callback) */
+			return refuse(c, i, "passes its argument array (r%d) to %s", k, e->name);
+		}
+	}
+	return 0;
+}
+
+static int visit(void *ctx, __u32 i, const struct sdt_va_state *st)
+{
+	struct checker *c = ctx;
+	const struct bpf_insn *insn = &c->req->insns[i];
+	__u8 cls = BPF_CLASS(insn->code);
+	bool atomic = cls == BPF_STX && BPF_MODE(insn->code) == BPF_ATOMIC;
+	int err;
+
+	switch (cls) {
+	case BPF_LDX:
+		return check_arg_read(c, i, &st->regs[insn->src_reg], insn->off,
+				      size_bytes(insn->code));
+	case BPF_ST:
+	case BPF_STX:
+		err = check_own(c, i, st, insn->dst_reg,
+				atomic ? "atomically updates through" : "writes through");
+		if (!err && atomic) /* it reads there too */
+			err = check_arg_read(c, i, &st->regs[insn->dst_reg], insn->off,
+					     size_bytes(insn->code));
+		return err;
+	case BPF_JMP:
+		if (BPF_OP(insn->code) != BPF_CALL)
+			return 0;
+		if (insn->src_reg == BPF_PSEUDO_CALL)
+			return add_edge(c, i, sdt_va_func_of(c->va, i + 1 + insn->imm), 1, false);
+		return check_helper(c, i, st);
+	default:
+		return 0;
+	}
+}
+
+/* Iterations each function may run per call of the observer: the product
+ * of the bpf_loop counts on the way to it. Without recursion the longest
+ * chain has nfuncs edges; a longer one is a cycle. */
+static int check_nesting(const struct checker *c)
+{
+	__u32 n = c->req->nfuncs, round;
+	__u64 *runs = calloc(n ? n : 1, sizeof(*runs));
+	bool changed = true;
+	size_t k;
+	int err = 0;
+
+	if (!runs)
+		return -ENOMEM;
+	runs[0] = 1;
+	for (round = 0; round <= n && changed; round++) {
+		changed = false;
+		for (k = 0; k < c->nedges; k++) {
+			const struct call_edge *e = &c->edges[k];
+			__u64 r = runs[e->caller] * (__u64)e->factor;
+
+			if (r > SDT_OBSERVER_LOOP_MAX)
+				r = SDT_OBSERVER_LOOP_MAX + 1; /* refused below: keep it finite */
+			if (r > runs[e->callee]) {
+				runs[e->callee] = r;
+				changed = true;
+			}
+		}
+	}
+	if (changed)
+		err = refuse(c, c->nedges ? c->edges[0].insn : 0,
+			     "its functions call each other in a cycle");
+	for (k = 0; k < c->nedges && !err; k++) {
+		const struct call_edge *e = &c->edges[k];
+
+		if (e->loop && runs[e->caller] > 1 &&
+		    runs[e->caller] * (__u64)e->factor > SDT_OBSERVER_LOOP_MAX)
+			err = refuse(c, e->insn, "calls bpf_loop for up to %lld iterations inside callbacks already run up to %llu times (limit %d per call of the observer)",
+				     (long long)e->factor, (unsigned long long)runs[e->caller],
+				     SDT_OBSERVER_LOOP_MAX);
+	}
+	free(runs);
+	return err;
 }
 
 int sdt_observer_check(const struct sdt_observer_check *req)
 {
-	struct checker c = { .req = req, .insns = req->insns, .end = req->main_end };
-	struct obs_state s;
-	__u32 i, succ[2];
-	bool changed;
-	int n, k, err = 0;
+	struct sdt_va_observer obs = { .nargs = req->nargs, .scalar_args = req->scalar_args };
+	struct sdt_va_input in = {
+		.insns = req->insns,
+		.insn_cnt = req->insn_cnt,
+		.funcs = req->funcs,
+		.nfuncs = req->nfuncs,
+		.observer = &obs,
+	};
+	struct checker c = { .req = req };
+	struct sdt_va *va = NULL;
+	int err;
 
-	if (!c.end || c.end > req->insn_cnt)
+	if (!req->insn_cnt || !req->nfuncs || req->funcs[0].start)
 		return -EINVAL;
-	c.in = calloc(c.end, sizeof(*c.in));
-	c.reached = calloc(c.end, sizeof(*c.reached));
-	if (!c.in || !c.reached) {
-		err = -ENOMEM;
-		goto out;
-	}
-	c.in[0].reg[1] = F_CTX;
-	c.reached[0] = true;
-	do {
-		changed = false;
-		for (i = 0; i < c.end && !err; i++) {
-			if (!c.reached[i])
-				continue;
-			s = c.in[i];
-			err = step(&c, i, &s);
-			n = sdt_insn_successors(req->insns, i, succ);
-			for (k = 0; k < n && !err; k++) {
-				if (succ[k] >= c.end) {
-					err = refuse(&c, i, "jumps out of its function (to insn %u)", succ[k]);
-					break;
-				}
-				changed |= !c.reached[succ[k]] || merge(&c.in[succ[k]], &s);
-				if (!c.reached[succ[k]]) {
-					c.in[succ[k]] = s;
-					c.reached[succ[k]] = true;
-				}
-			}
-		}
-	} while (changed && !err);
+	err = check_insns(&c);
 	if (!err)
-		err = check_calls_everywhere(&c, req->insn_cnt);
-out:
-	free(c.in);
-	free(c.reached);
+		err = check_recursion(&c);
+	if (err)
+		return err;
+	err = sdt_va_run(&in, &va);
+	if (err == -EINVAL)
+		return refuse(&c, 0, "bpfsdt cannot follow its control flow (a jump or call leaving its functions, or an instruction it does not know)");
+	if (err == -E2BIG)
+		return refuse(&c, 0, "is too complex for bpfsdt to prove that it leaves the target alone");
+	if (err)
+		return err;
+	c.va = va;
+	err = sdt_va_walk(va, visit, &c);
+	if (!err)
+		err = check_nesting(&c);
+	sdt_va_free(va);
+	free(c.edges);
 	return err;
 }

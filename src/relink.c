@@ -19,14 +19,18 @@
  */
 #include <bpf/btf.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "armed_mark.h"
 #include "check.h"
 #include "helper_args.h"
 #include "insn_patch.h"
 #include "observer_check.h"
 #include "prog_load.h"
+#include "reg_fill.h"
 #include "relink.h"
 
 #define MAX_BPF_STACK 512
@@ -59,6 +63,7 @@ static void emit(struct insn_buf *b, struct bpf_insn insn)
 #define ST_DW(dst, o, i) ((struct bpf_insn){ BPF_ST | BPF_MEM | BPF_DW, dst, 0, o, i })
 #define STX_DW(dst, src, o) ((struct bpf_insn){ BPF_STX | BPF_MEM | BPF_DW, dst, src, o, 0 })
 #define LDX_DW(dst, src, o) ((struct bpf_insn){ BPF_LDX | BPF_MEM | BPF_DW, dst, src, o, 0 })
+#define LDX_B(dst, src, o) ((struct bpf_insn){ BPF_LDX | BPF_MEM | BPF_B, dst, src, o, 0 })
 #define ALU64_IMM(op, dst, i) ((struct bpf_insn){ BPF_ALU64 | (op) | BPF_K, dst, 0, 0, i })
 #define MOV64_REG(dst, src) ((struct bpf_insn){ BPF_ALU64 | BPF_MOV | BPF_X, dst, src, 0, 0 })
 #define CALL_PSEUDO() ((struct bpf_insn){ BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 0 })
@@ -110,7 +115,10 @@ struct relink {
 	size_t nobs;
 	struct site_seq *seqs;
 	size_t nseqs;
-	struct sdt_patched patched;
+	struct sdt_reg_fills fills;	/* registers to set where they become
+					 * undefined (reg_analysis.h) */
+	struct sdt_filled filled;	/* the target with those fills */
+	struct sdt_patched patched;	/* the filled target with the sites */
 	const struct sdt_reg_state *regs; /* of the original, for this arming */
 	struct sdt_reg_state *own_regs;	/* when dynamic sites make them differ */
 	struct insn_buf prog;		/* final armed instructions */
@@ -120,19 +128,22 @@ struct relink {
 	__u32 *obs_func_id;		/* the static FUNC added for each */
 	struct insn_buf func_info;	/* raw records (8-byte units) */
 	struct insn_buf line_info;	/* raw records, 16-byte units */
-	/* check copies: the sites call typed stubs instead of observers */
+	/* check copies: the sites check their arguments instead of calling
+	 * observers, through typed stubs and loads */
 	struct sdt_check_req *check;
 	struct sdt_check_stub *stubs;
 	size_t nstubs;
+	struct call_fixup *check_reads;	/* one site's argument reads and */
+	struct call_fixup *check_calls;	/* checks (seq_pos, argument), */
+	struct call_fixup *check_ends;	/* and where each check ends */
+	size_t ncheck_reads, ncheck_calls, ncheck_ends;
+	const struct site_seq *check_seq; /* the sequence they are in */
 };
 
-/* Where a check stub's parameters come from: up to SDT_CHECK_STUB_ARGS
- * arguments of one probe that the kernel can check. */
+/* `int __sdt_check_PROBE_ARG(T arg)`: what one argument is checked against. */
 struct sdt_check_stub {
 	const struct bpf_sdt_probe *probe;
-	int part;
-	int args[SDT_CHECK_STUB_ARGS];	/* probe argument of each parameter */
-	int nargs;
+	int arg;
 };
 
 static const char *site_fn(const struct sdt_prog_site *ps)
@@ -142,98 +153,211 @@ static const char *site_fn(const struct sdt_prog_site *ps)
 	return fn ? fn : "?";
 }
 
-static void restore_spills(struct insn_buf *b, __u16 spill, __u32 args_base)
+/*
+ * Where each caller-saved register live after a site waits out the observer
+ * calls: in a callee-saved register the target does not need then (every
+ * BPF function gets its caller's r6..r9 back, so no observer can reach
+ * them), else in a stack slot below the argument array, in the observer's
+ * reach through r1 -- where only the observer check keeps it out
+ * (docs/isolation.md). home[reg]: the register, or -1 for the stack.
+ * Returns the number of stack slots.
+ */
+static int plan_spills(__u16 spill, __u16 live_in, int home[6])
+{
+	__u16 free = (SDT_REG_BIT(6) | SDT_REG_BIT(7) | SDT_REG_BIT(8) | SDT_REG_BIT(9)) & ~live_in;
+	int reg, n = 0;
+
+	for (reg = 0; reg <= 5; reg++) {
+		home[reg] = -1;
+		if (!(spill & SDT_REG_BIT(reg)))
+			continue;
+		if (free) {
+			home[reg] = __builtin_ctz(free);
+			free &= free - 1;
+		} else {
+			n++;
+		}
+	}
+	return n;
+}
+
+static void save_spills(struct insn_buf *b, __u16 spill, const int home[6], __u32 args_base)
 {
 	int reg, i;
 
-	for (reg = 0, i = 0; reg <= 5; reg++)
-		if (spill & SDT_REG_BIT(reg))
-			emit(b, LDX_DW(reg, BPF_REG_10, -(int)(args_base + 8 * ++i)));
+	for (reg = 0, i = 0; reg <= 5; reg++) {
+		if (!(spill & SDT_REG_BIT(reg)))
+			continue;
+		if (home[reg] >= 0)
+			emit(b, MOV64_REG(home[reg], reg));
+		else
+			emit(b, STX_DW(BPF_REG_10, reg, -(int)(args_base + 8 * ++i)));
+	}
 }
 
-/* Can the kernel check a value of BTF type id as a global function's
- * parameter? Scalars and pointers to sized types or to the context: yes.
- * A `void *` gives the verifier nothing to check. */
-static bool kernel_checkable(const struct btf *btf, __u32 id)
+static void restore_spills(struct insn_buf *b, __u16 spill, const int home[6], __u32 args_base)
+{
+	int reg, i;
+
+	for (reg = 0, i = 0; reg <= 5; reg++) {
+		if (!(spill & SDT_REG_BIT(reg)))
+			continue;
+		if (home[reg] >= 0)
+			emit(b, MOV64_REG(reg, home[reg]));
+		else
+			emit(b, LDX_DW(reg, BPF_REG_10, -(int)(args_base + 8 * ++i)));
+	}
+}
+
+enum sdt_arg_check sdt_arg_check_kind(const struct btf *btf, __u32 id, enum bpf_prog_type type,
+				      __u32 *mem_size)
 {
 	const struct btf_type *t = btf__type_by_id(btf, btf__resolve_type(btf, id));
+	struct sdt_arg_requirement req;
 
-	if (!t)
-		return false;
-	if (!btf_is_ptr(t))
-		return true;
-	t = btf__type_by_id(btf, btf__resolve_type(btf, t->type));
-	return t && (btf_is_int(t) || btf_is_enum(t) || btf_is_enum64(t) || btf_is_composite(t));
+	*mem_size = 0;
+	if (!t || !(btf_is_int(t) || btf_is_enum(t) || btf_is_enum64(t) || btf_is_ptr(t)))
+		return SDT_ARG_CHECK_NONE; /* not a type a site can pass */
+	sdt_arg_requirement(btf, id, type, &req);
+	switch (req.req) {
+	case SDT_REQ_SCALAR:
+	case SDT_REQ_CTX:
+		return SDT_ARG_CHECK_STUB;
+	case SDT_REQ_PTR:
+		*mem_size = req.mem_size;
+		return req.mem_size ? SDT_ARG_CHECK_MEM : SDT_ARG_CHECK_NONE;
+	}
+	return SDT_ARG_CHECK_NONE;
 }
 
-/* The stub taking part `part` of probe's checkable arguments, added on
- * first use; -1 when that part has none. */
-static int check_stub(struct relink *r, const struct bpf_sdt_probe *probe, int part)
+/* The index of the stub checking argument arg of probe, added on first use. */
+static int check_stub(struct relink *r, const struct bpf_sdt_probe *probe, int arg)
 {
-	const struct btf *sbtf = bpf_sdt_object__btf(r->t->sdt);
-	struct sdt_check_stub st = { .probe = probe, .part = part }, *n;
-	int i, seen = 0;
+	struct sdt_check_stub *n;
 	size_t k;
 
 	for (k = 0; k < r->nstubs; k++)
-		if (r->stubs[k].probe == probe && r->stubs[k].part == part)
+		if (r->stubs[k].probe == probe && r->stubs[k].arg == arg)
 			return (int)k;
-	for (i = 0; i < bpf_sdt_probe__arg_cnt(probe); i++) {
-		if (!kernel_checkable(sbtf, bpf_sdt_probe__arg_type_id(probe, i)))
-			continue;
-		if (seen++ / SDT_CHECK_STUB_ARGS == part)
-			st.args[st.nargs++] = i;
-	}
-	if (!st.nargs)
-		return -1;
 	n = realloc(r->stubs, (r->nstubs + 1) * sizeof(*n));
 	if (!n)
 		return -ENOMEM;
 	r->stubs = n;
-	r->stubs[r->nstubs] = st;
+	r->stubs[r->nstubs] = (struct sdt_check_stub){ probe, arg };
 	return (int)r->nstubs++;
 }
 
-int sdt_check_stub_param_arg(const struct bpf_sdt_target *t, const struct bpf_sdt_probe *probe,
-			     int part, int param)
+static int note(struct call_fixup **v, size_t *n, __u32 pos, size_t arg)
 {
-	const struct btf *sbtf = bpf_sdt_object__btf(t->sdt);
-	int i, seen = 0;
+	struct call_fixup *g = realloc(*v, (*n + 1) * sizeof(**v));
 
-	for (i = 0; i < bpf_sdt_probe__arg_cnt(probe); i++)
-		if (kernel_checkable(sbtf, bpf_sdt_probe__arg_type_id(probe, i)) &&
-		    seen++ == part * SDT_CHECK_STUB_ARGS + param)
-			return i;
-	return -1;
+	if (!g)
+		return -ENOMEM;
+	*v = g;
+	g[(*n)++] = (struct call_fixup){ pos, arg };
+	return 0;
+}
+
+/* Why a site cannot be armed or checked: a warning when arming, the
+ * check's reason when checking (the check reports it as its outcome). */
+__attribute__((format(printf, 3, 4)))
+static void refuse(struct relink *r, const struct sdt_prog_site *ps, const char *fmt, ...)
+{
+	char why[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (r->check) {
+		snprintf(r->check->reason, sizeof(r->check->reason), "%s", why);
+		return;
+	}
+	pr_warn("%s: probe %s at %s insn %u (program %s): %s", r->t->name,
+		bpf_sdt_probe__name(bpf_sdt_site__probe(ps->site)), site_fn(ps),
+		bpf_sdt_site__insn(ps->site), r->tp->name, why);
 }
 
 /*
- * A check copy's site: the arguments go to u64 slots below the function's
- * stack, then each stub gets its share in r1..r5, filled from the slots (a
- * fill restores a pointer's type), and the function returns 0: the copy
- * exists to verify the paths to this one site, so nothing needs to survive
- * the calls and nothing after them needs verifying again.
+ * The caller-saved registers a call at site ps must save and restore: those
+ * live after it. One set on every path to the site is saved; one set on no
+ * path needs nothing (no path can read it); one set on some paths only is
+ * first made set on all of them by fills (reg_analysis.h says why that is
+ * sound) and then saved. 0, or -EINVAL after saying why not.
+ */
+static int site_saves(struct relink *r, const struct sdt_prog_site *ps, __u16 *spill)
+{
+	const struct sdt_target_prog *tp = r->tp;
+	const struct sdt_reg_state *st = &r->regs[ps->idx];
+	/* a NOP site keeps what is live after it; a dynamic site runs before
+	 * its instruction, which may read registers too */
+	__u16 live = (ps->insert ? st->live_in : st->live_out) & SDT_CALLER_SAVED;
+	__u16 partial = live & st->maybe_init_in & ~st->init_in;
+	int reg, err;
+
+	*spill = live & st->init_in;
+	for (reg = 0; reg <= 5; reg++) {
+		if (!(partial & SDT_REG_BIT(reg)))
+			continue;
+		err = sdt_reg_fill_for(tp->cap.insns, tp->cap.insn_cnt, tp->funcs, tp->nfuncs,
+				       r->regs, ps->idx, reg, &r->fills);
+		if (err == -ENOENT) {
+			refuse(r, ps, "r%d is live after the site but not set on every path to it, and on some path it comes unset from the kernel into a callback, so no call can be inserted that preserves it",
+			       reg);
+			return -EINVAL;
+		}
+		if (err)
+			return err;
+		*spill |= SDT_REG_BIT(reg);
+	}
+	return 0;
+}
+
+static int count_regs(__u16 set)
+{
+	return __builtin_popcount(set);
+}
+
+/*
+ * A check copy's site (relink.h): the caller-saved registers saved as for an
+ * observer call, the arguments stored in u64 slots below the function's
+ * stack, each checked from its slot (a fill restores a pointer's type and
+ * reference), the registers restored, and on with the program.
  */
 static int build_check_site(struct relink *r, const struct sdt_prog_site *ps, struct site_seq *seq)
 {
 	const struct bpf_sdt_probe *probe = bpf_sdt_site__probe(ps->site);
-	int nargs = bpf_sdt_probe__arg_cnt(probe), part, k, i;
-	__u32 depth = (r->tp->stack_depth[ps->func] + 7) & ~7u, base = depth + 8 * nargs;
+	const struct btf *sbtf = bpf_sdt_object__btf(r->t->sdt);
+	int nargs = bpf_sdt_probe__arg_cnt(probe), i, k, err;
+	__u32 depth = (r->tp->stack_depth[ps->func] + 7) & ~7u, base, total, size;
+	bool one = r->check->site != NULL;
 	struct insn_buf *b = &seq->code;
+	/* no observer runs here: the stack keeps what the check clobbers */
+	static const int on_stack[6] = { -1, -1, -1, -1, -1, -1 };
+	__u16 spill;
 
-	if (base > MAX_BPF_STACK) {
-		pr_debug("%s: probe %s at %s insn %u (program %s): checking needs %u bytes of stack below the %u its function uses (limit %u)",
-			 r->t->name, bpf_sdt_probe__name(probe), site_fn(ps),
-			 bpf_sdt_site__insn(ps->site), r->tp->name, base - depth, depth, MAX_BPF_STACK);
+	err = site_saves(r, ps, &spill);
+	if (err)
+		return err;
+	base = depth + 8 * nargs;
+	total = base + 8 * count_regs(spill);
+	if (total > MAX_BPF_STACK) {
+		refuse(r, ps, "checking needs %u bytes of stack below the %u its function uses (limit %u)",
+		       total - depth, depth, MAX_BPF_STACK);
 		return -E2BIG;
 	}
 	seq->idx = ps->idx;
-	seq->calls = calloc(BPF_SDT_MAX_ARGS / SDT_CHECK_STUB_ARGS + 1, sizeof(*seq->calls));
+	seq->calls = calloc(nargs + 1, sizeof(*seq->calls));
 	if (!seq->calls)
 		return -ENOMEM;
-	for (i = 0; i < nargs; i++) {
+	save_spills(b, spill, on_stack, base);
+	for (i = 0; i < nargs && !err; i++) {
 		const struct bpf_sdt_arg_loc *a = bpf_sdt_site__arg(ps->site, i);
 
+		if (r->check->skip_args & (1u << i))
+			continue; /* already found bad: not even read */
+		if (one)
+			err = note(&r->check_reads, &r->ncheck_reads, b->cnt, i);
 		if (a->kind == BPF_SDT_ARG_MEM) {
 			emit(b, LDX_DW(BPF_REG_0, a->reg, a->off));
 			emit(b, STX_DW(BPF_REG_10, BPF_REG_0, -(int)base + 8 * i));
@@ -241,29 +365,47 @@ static int build_check_site(struct relink *r, const struct sdt_prog_site *ps, st
 			emit(b, STX_DW(BPF_REG_10, a->reg, -(int)base + 8 * i));
 		}
 	}
-	for (part = 0; (k = check_stub(r, probe, part)) >= 0; part++) {
-		const struct sdt_check_stub *st = &r->stubs[k];
+	for (i = 0; i < nargs && !err; i++) {
+		__u32 type_id = bpf_sdt_probe__arg_type_id(probe, i);
+		enum sdt_arg_check kind = sdt_arg_check_kind(sbtf, type_id, r->tp->cap.type, &size);
 
-		for (i = 0; i < st->nargs; i++)
-			emit(b, LDX_DW(BPF_REG_1 + i, BPF_REG_10, -(int)base + 8 * st->args[i]));
-		seq->calls[seq->ncalls++] = (struct call_fixup){ b->cnt, (size_t)k };
-		emit(b, CALL_PSEUDO());
+		if ((r->check->skip_args & (1u << i)) || kind == SDT_ARG_CHECK_NONE)
+			continue;
+		if (one)
+			err = note(&r->check_calls, &r->ncheck_calls, b->cnt, i);
+		if (kind == SDT_ARG_CHECK_STUB) {
+			k = check_stub(r, probe, i);
+			if (k < 0)
+				return k;
+			emit(b, LDX_DW(BPF_REG_1, BPF_REG_10, -(int)base + 8 * i));
+			seq->calls[seq->ncalls++] = (struct call_fixup){ b->cnt, (size_t)k };
+			emit(b, CALL_PSEUDO());
+		} else {
+			emit(b, LDX_DW(BPF_REG_2, BPF_REG_10, -(int)base + 8 * i));
+			emit(b, ALU64_IMM(BPF_ADD, BPF_REG_2, 1));
+			emit(b, LDX_B(BPF_REG_0, BPF_REG_2, -1));
+			emit(b, ALU64_IMM(BPF_ADD, BPF_REG_2, (__s32)size - 1));
+			emit(b, LDX_B(BPF_REG_0, BPF_REG_2, -1));
+		}
+		if (one && !err)
+			err = note(&r->check_ends, &r->ncheck_ends, b->cnt, i);
 	}
-	if (k != -1)
-		return k;
-	/* return 0, through a branch the verifier knows is never taken: the
-	 * code after the site stays reachable, as its CFG check demands */
-	emit(b, ALU64_IMM(BPF_MOV, BPF_REG_0, 0));
-	emit(b, (struct bpf_insn){ BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, 1, 0 });
-	emit(b, (struct bpf_insn){ BPF_JMP | BPF_EXIT, 0, 0, 0, 0 });
-	return b->err;
+	restore_spills(b, spill, on_stack, base);
+	if (!b->cnt) /* nothing left to check: the NOP stays */
+		emit(b, (struct bpf_insn){ BPF_JMP | BPF_JA, 0, 0, 0, 0 });
+	if (one)
+		r->check_seq = seq;
+	return err ? err : b->err;
 }
 
+/* The sequence replacing one site's NOP. */
 /* Two registers the inlined counters may use at the site: dead ones where
- * it has them (r0..r9), else ones set on every path, spilled around. */
-static int pick_scratch(const struct sdt_reg_state *st, int scratch[2], __u16 *spill)
+ * it has them (r0..r9), else ones set on every path, spilled around. A
+ * register set on some paths only is neither. */
+static int pick_scratch(const struct sdt_reg_state *st, bool insert, int scratch[2], __u16 *spill)
 {
-	__u16 dead = ~st->live_in & 0x3ff, saved = st->live_in & st->init_in & 0x3ff;
+	__u16 live = insert ? st->live_in : st->live_out;
+	__u16 dead = ~live & 0x3ff, saved = live & st->init_in & 0x3ff;
 	int n = 0, reg;
 
 	*spill = 0;
@@ -292,13 +434,14 @@ static int emit_inline_counters(struct relink *r, const struct sdt_prog_site *ps
 		;
 	if (o == r->nobs)
 		return 0;
-	err = pick_scratch(&r->regs[ps->idx], scratch, &spill);
-	if (err || depth + 8 * __builtin_popcount(spill) > MAX_BPF_STACK) {
-		pr_warn("%s: probe %s at %s insn %u (program %s): %s", r->t->name,
-			bpf_sdt_probe__name(probe), site_fn(ps), bpf_sdt_site__insn(ps->site),
-			r->tp->name, err ? "every register is live and some are not set on every path: none can hold the counter" :
-			"no stack left to free two registers for the counter");
-		return err ? err : -E2BIG;
+	err = pick_scratch(&r->regs[ps->idx], ps->insert, scratch, &spill);
+	if (err) {
+		refuse(r, ps, "every register is live and some are not set on every path: none can hold the counter");
+		return err;
+	}
+	if (depth + 8 * count_regs(spill) > MAX_BPF_STACK) {
+		refuse(r, ps, "no stack left to free two registers for the counter");
+		return -E2BIG;
 	}
 	for (k = 0, n = 0; k < 2; k++)
 		if (spill & SDT_REG_BIT(scratch[k]))
@@ -338,12 +481,11 @@ static int build_site(struct relink *r, const struct sdt_prog_site *ps, struct s
 {
 	const struct bpf_sdt_probe *probe = bpf_sdt_site__probe(ps->site);
 	const struct btf *sbtf = bpf_sdt_object__btf(r->t->sdt);
-	const struct sdt_reg_state *st = &r->regs[ps->idx];
-	int nargs = bpf_sdt_probe__arg_cnt(probe), i, reg, nspill = 0, bits, err;
-	__u16 spill = st->live_in & SDT_CALLER_SAVED, uninit = spill & ~st->init_in;
+	int nargs = bpf_sdt_probe__arg_cnt(probe), i, nspill, bits, err, home[6];
 	__u32 depth = (r->tp->stack_depth[ps->func] + 7) & ~7u, args_base, total;
 	struct insn_buf *b = &seq->code;
 	bool is_signed;
+	__u16 spill;
 	size_t k;
 
 	if (r->check)
@@ -353,28 +495,21 @@ static int build_site(struct relink *r, const struct sdt_prog_site *ps, struct s
 	err = emit_inline_counters(r, ps, b);
 	if (err || !calls_observers(r, probe))
 		return err;
-	if (uninit) {
-		for (reg = 0; !(uninit & SDT_REG_BIT(reg)); reg++)
-			;
-		pr_warn("%s: probe %s at %s insn %u (program %s): r%d is live after the site but not set on every path to it, so the observer call cannot preserve it",
-			r->t->name, bpf_sdt_probe__name(probe), site_fn(ps),
-			bpf_sdt_site__insn(ps->site), r->tp->name, reg);
-		return -EINVAL;
-	}
-	for (reg = 0; reg <= 5; reg++)
-		nspill += !!(spill & SDT_REG_BIT(reg));
+	err = site_saves(r, ps, &spill);
+	if (err)
+		return err;
+	/* the registers wait in r6..r9 the target does not need here, out of
+	 * the observer's reach, or else on the stack below the arguments */
+	nspill = plan_spills(spill, r->regs[ps->idx].live_in, home);
 	args_base = depth + 8 * SDT_SLOTS(nargs);
 	total = args_base + 8 * nspill;
 	if (total > MAX_BPF_STACK) {
-		pr_warn("%s: probe %s at %s insn %u (program %s): the call needs %u bytes of stack below the %u its function uses (limit %u)",
-			r->t->name, bpf_sdt_probe__name(probe), site_fn(ps),
-			bpf_sdt_site__insn(ps->site), r->tp->name, total - depth, depth, MAX_BPF_STACK);
+		refuse(r, ps, "the call needs %u bytes of stack below the %u its function uses (limit %u)",
+		       total - depth, depth, MAX_BPF_STACK);
 		return -E2BIG;
 	}
 
-	for (reg = 0, i = 0; reg <= 5; reg++)
-		if (spill & SDT_REG_BIT(reg))
-			emit(b, STX_DW(BPF_REG_10, reg, -(int)(args_base + 8 * ++i)));
+	save_spills(b, spill, home, args_base);
 	/* Register arguments first: nothing is clobbered yet. A dynamic
 	 * site's register no path sets there reads as 0. */
 	for (i = 0; i < nargs; i++) {
@@ -424,7 +559,7 @@ static int build_site(struct relink *r, const struct sdt_prog_site *ps, struct s
 		seq->calls[seq->ncalls++] = (struct call_fixup){ b->cnt, k };
 		emit(b, CALL_PSEUDO());
 	}
-	restore_spills(b, spill, args_base);
+	restore_spills(b, spill, home, args_base);
 	return b->err;
 }
 
@@ -468,8 +603,21 @@ static int build_sites(struct relink *r)
 	return err;
 }
 
-/* Patched target, then each observer's code, with the cookie helper turned
- * into a load of the slot after the arguments. */
+/* Where original instruction i (or the fills before it) ends up in the
+ * armed copy: what func_info and line_info point at. */
+static __u32 final_idx(const struct relink *r, __u32 i)
+{
+	return r->patched.new_idx[r->filled.p.new_idx[i]];
+}
+
+/* Where the sequence replacing the site at original instruction i starts. */
+static __u32 site_start(const struct relink *r, __u32 i)
+{
+	return r->patched.new_idx[r->filled.pos[i]];
+}
+
+/* Filled and patched target, then each observer's code, with the cookie
+ * helper turned into a load of the slot after the arguments. */
 static int assemble(struct relink *r)
 {
 	struct sdt_patch *patches = calloc(r->nseqs ? r->nseqs : 1, sizeof(*patches));
@@ -478,13 +626,15 @@ static int assemble(struct relink *r)
 
 	if (!patches)
 		return -ENOMEM;
-	for (i = 0; i < r->nseqs; i++)
-		patches[i] = (struct sdt_patch){ .at = r->seqs[i].idx,
+	err = sdt_reg_fills_apply(r->tp->cap.insns, r->tp->cap.insn_cnt, &r->fills, &r->filled);
+	for (i = 0; i < r->nseqs && !err; i++)
+		patches[i] = (struct sdt_patch){ .at = r->filled.pos[r->seqs[i].idx],
 						 .insns = r->seqs[i].code.insns,
 						 .cnt = r->seqs[i].code.cnt,
 						 .insert = r->seqs[i].insert };
-	err = sdt_insns_patch(r->tp->cap.insns, r->tp->cap.insn_cnt, patches, (__u32)r->nseqs,
-			      &r->patched);
+	if (!err)
+		err = sdt_insns_patch(r->filled.p.insns, r->filled.p.cnt, patches, (__u32)r->nseqs,
+				      &r->patched);
 	free(patches);
 	if (err) {
 		pr_warn("%s: program %s: cannot make room for the observer calls (%s)", r->t->name,
@@ -519,13 +669,24 @@ static int assemble(struct relink *r)
 		}
 	}
 	for (i = 0; i < r->nseqs; i++) {
-		__u32 start = r->patched.new_idx[r->seqs[i].idx];
+		__u32 start = site_start(r, r->seqs[i].idx);
 
 		for (c = 0; c < r->seqs[i].ncalls; c++) {
 			__u32 pos = start + r->seqs[i].calls[c].seq_pos;
 
 			r->prog.insns[pos].imm = (__s32)r->obs_base[r->seqs[i].calls[c].obs] - (__s32)(pos + 1);
 		}
+	}
+	if (r->check_seq) {
+		__u32 start = site_start(r, r->check_seq->idx);
+		struct sdt_check_req *q = r->check;
+
+		for (i = 0; i < r->ncheck_reads; i++)
+			q->arg_read[r->check_reads[i].obs] = start + r->check_reads[i].seq_pos;
+		for (i = 0; i < r->ncheck_calls; i++)
+			q->arg_check[r->check_calls[i].obs] = start + r->check_calls[i].seq_pos;
+		for (i = 0; i < r->ncheck_ends; i++)
+			q->arg_check_end[r->check_ends[i].obs] = start + r->check_ends[i].seq_pos;
 	}
 	return r->prog.err;
 }
@@ -550,37 +711,22 @@ static int add_generated_func(struct btf *btf, const char *name)
 	return btf__add_func(btf, name, BTF_FUNC_STATIC, proto_id);
 }
 
-/* `int __sdt_check_PROBE_PART(T0 arg0, ...)`, global: the verifier checks
- * every call's arguments against these declared types. */
+/* `int __sdt_check_PROBE_ARG(T arg)`, global: the verifier checks every
+ * call's argument against the declared type. */
 static int add_check_stub_func(struct relink *r, const struct sdt_check_stub *st)
 {
-	char name[BPF_OBJ_NAME_LEN * 4], param[16];
-	int int_id, proto_id, func_id, i, err;
+	char name[BPF_OBJ_NAME_LEN * 4];
+	int int_id, proto_id, err;
 
 	int_id = btf__add_int(r->btf, "int", 4, BTF_INT_SIGNED);
 	proto_id = int_id < 0 ? int_id : btf__add_func_proto(r->btf, int_id);
 	if (proto_id < 0)
 		return proto_id;
-	for (i = 0; i < st->nargs; i++) {
-		snprintf(param, sizeof(param), "arg%d", st->args[i]);
-		err = btf__add_func_param(r->btf, param,
-					  bpf_sdt_probe__arg_type_id(st->probe, st->args[i]));
-		if (err)
-			return err;
-	}
-	snprintf(name, sizeof(name), "__sdt_check_%s_%d", bpf_sdt_probe__name(st->probe), st->part);
-	func_id = btf__add_func(r->btf, name, BTF_FUNC_GLOBAL, proto_id);
-	/* a global function's pointer parameters may be NULL unless tagged */
-	for (i = 0; i < st->nargs && func_id > 0; i++) {
-		struct sdt_arg_requirement req;
-
-		sdt_arg_requirement(r->btf, bpf_sdt_probe__arg_type_id(st->probe, st->args[i]),
-				    r->tp->cap.type, &req);
-		if (req.req == SDT_REQ_PTR &&
-		    (err = btf__add_decl_tag(r->btf, "arg:nonnull", func_id, i)) < 0)
-			return err;
-	}
-	return func_id;
+	err = btf__add_func_param(r->btf, "arg", bpf_sdt_probe__arg_type_id(st->probe, st->arg));
+	if (err)
+		return err;
+	snprintf(name, sizeof(name), "__sdt_check_%s_%d", bpf_sdt_probe__name(st->probe), st->arg);
+	return btf__add_func(r->btf, name, BTF_FUNC_GLOBAL, proto_id);
 }
 
 static int merge_btf(struct relink *r)
@@ -636,7 +782,8 @@ static int merge_btf(struct relink *r)
 			return id;
 		r->obs_func_id[k] = id;
 	}
-	return 0;
+	/* an armed copy on a live hook says whose it is (armed_mark.h) */
+	return r->check ? 0 : sdt_armed_mark_add(r->btf, r->t, r->tp, r->obs, r->nobs);
 }
 
 /* Appends a func_info (8 bytes) or line_info (16 bytes) record. */
@@ -671,14 +818,14 @@ static int build_ext_info(struct relink *r)
 	for (i = 0; i < c->func_info_cnt; i++) {
 		struct bpf_func_info fi = ((const struct bpf_func_info *)c->func_info)[i];
 
-		fi.insn_off = r->patched.new_idx[fi.insn_off];
+		fi.insn_off = final_idx(r, fi.insn_off);
 		emit_record(&r->func_info, &fi, sizeof(fi));
 	}
 	for (i = 0; i < c->line_info_cnt; i++) {
 		struct bpf_line_info li;
 
 		memcpy(&li, (const char *)c->line_info + (size_t)i * c->line_info_rec_size, sizeof(li));
-		li.insn_off = r->patched.new_idx[li.insn_off];
+		li.insn_off = final_idx(r, li.insn_off);
 		emit_record(&r->line_info, &li, sizeof(li));
 	}
 	for (k = 0; k < r->nstubs; k++) {
@@ -769,6 +916,11 @@ static int load_armed(struct relink *r)
 
 	if (r->tp->cap.func_info_cnt) {
 		btf_fd = btf__load_into_kernel(r->btf);
+		if (btf_fd && r->check) {
+			snprintf(r->check->reason, sizeof(r->check->reason),
+				 "the kernel refused the check copy's BTF: %s", strerror(-btf_fd));
+			return btf_fd;
+		}
 		if (btf_fd) {
 			pr_warn("%s: program %s: the kernel refused the merged BTF: %s", r->t->name,
 				r->tp->name, strerror(-btf_fd));
@@ -781,10 +933,10 @@ static int load_armed(struct relink *r)
 		req.line_info_cnt = r->line_info.cnt * sizeof(struct bpf_insn) /
 				    sizeof(struct bpf_line_info);
 	}
-	if (r->check) { /* the caller reads the verifier's reasons */
-		req.log_level = 2;
+	if (r->check) { /* the caller reads the verifier's reasons, if it asked */
+		req.log_level = r->check->log ? 1 : 0;
 		req.log_buf = r->check->log;
-		req.log_size = r->check->log_size;
+		req.log_size = r->check->log ? r->check->log_size : 0;
 		fd = sdt_prog_load(&req);
 		r->check->rejected = fd < 0;
 		return fd;
@@ -819,6 +971,8 @@ static void relink_free(struct relink *r)
 		free(r->seqs[i].calls);
 	}
 	free(r->seqs);
+	sdt_reg_fills_free(&r->fills);
+	sdt_filled_free(&r->filled);
 	sdt_patched_free(&r->patched);
 	free(r->prog.insns);
 	free(r->obs_base);
@@ -828,6 +982,9 @@ static void relink_free(struct relink *r)
 	free(r->func_info.insns);
 	free(r->line_info.insns);
 	free(r->stubs);
+	free(r->check_reads);
+	free(r->check_calls);
+	free(r->check_ends);
 }
 
 static bool dynamic_site_called(void *ctx, const struct bpf_sdt_site *site)
@@ -874,7 +1031,10 @@ static int relink(struct relink *r)
 		err = merge_btf(r);
 		if (!err)
 			err = build_ext_info(r);
-		if (err)
+		if (err && r->check)
+			snprintf(r->check->reason, sizeof(r->check->reason),
+				 "cannot combine its BTF with the check's (%s)", strerror(-err));
+		else if (err)
 			pr_warn("%s: program %s: cannot combine its BTF with the observers' (%s)",
 				t->name, tp->name, strerror(-err));
 	}
@@ -901,9 +1061,13 @@ int sdt_relink_check(struct bpf_sdt_target *t, struct sdt_target_prog *tp,
 	int fd;
 
 	req->rejected = false;
+	req->reason[0] = '\0';
+	memset(req->arg_read, 0xff, sizeof(req->arg_read));
+	memset(req->arg_check, 0xff, sizeof(req->arg_check));
+	memset(req->arg_check_end, 0xff, sizeof(req->arg_check_end));
 	if (!tp->cap.func_info_cnt) {
-		pr_warn("%s: program %s has no BTF: its sites cannot be checked by the kernel",
-			t->name, tp->name);
+		snprintf(req->reason, sizeof(req->reason),
+			 "program %s has no BTF to declare the check's functions with", tp->name);
 		return -ENOTSUP;
 	}
 	fd = relink(&r);

@@ -601,7 +601,7 @@ static int sweep_set(struct sweep *s, const __u32 *ks, __u32 n)
 	}
 	if (!err) {
 		ok = check_armed(s, ks, n, miss, why, sizeof(why));
-		err = sdt_links_destroy(links, n);
+		err = sdt_target_detach_links(s->t, links, n);
 		if (err)
 			goto out;
 		if (!ok) {

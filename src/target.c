@@ -10,8 +10,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "armed_mark.h"
 #include "dynamic_sites.h"
 #include "errstr.h"
+#include "guardian.h"
 #include "native.h"
 #include "object_load.h"
 #include "prog_load.h"
@@ -518,6 +520,11 @@ int bpf_sdt_target__prog_fd(const struct bpf_sdt_target *t, const char *prog_nam
 	return tp->armed_fd >= 0 ? tp->armed_fd : tp->orig_fd;
 }
 
+int bpf_sdt_target__disarm(struct bpf_sdt_target *t)
+{
+	return t ? sdt_target_disarm(t) : -EINVAL;
+}
+
 void bpf_sdt_target__close(struct bpf_sdt_target *t)
 {
 	size_t i;
@@ -525,12 +532,15 @@ void bpf_sdt_target__close(struct bpf_sdt_target *t)
 	if (!t)
 		return;
 	sdt_target_detach_all(t);
+	/* an armed copy we could not take off stays covered until we exit */
+	sdt_guardian_stop(t->guardian, t->hook.prog && t->hook.prog->armed_fd >= 0);
 	if (t->hook.prog) /* the running program's fd is ours, not libbpf's */
 		close(t->hook.prog->orig_fd);
 	if (t->hook.link_fd >= 0)
 		close(t->hook.link_fd);
 	if (t->hook.map_fd >= 0)
 		close(t->hook.map_fd);
+	sdt_armed_mark_destroy(t->hook.mark);
 	for (i = 0; i < t->prog_cnt; i++) {
 		struct sdt_target_prog *tp = &t->progs[i];
 

@@ -69,7 +69,13 @@ struct sdt_hook {
 	int map_fd;		/* the prog array */
 	__u32 key;		/* its slot */
 	struct sdt_target_prog *prog;	/* the program on the hook */
+	struct sdt_armed_mark *mark;	/* what its armed copies carry (armed_mark.h):
+					 * the original and this session */
+	int lost;		/* -EEXIST/-ENODEV once it no longer runs our
+				 * program (swap.h): left alone from then on */
 };
+
+struct sdt_guardian;
 
 struct bpf_sdt_target {
 	char *name;
@@ -84,6 +90,7 @@ struct bpf_sdt_target {
 	struct sdt_hook hook;
 	struct sdt_dynamic_probe *dyn;	/* dynamic_sites.h, newest first */
 	__u32 dyn_site_cnt;
+	struct sdt_guardian *guardian;	/* guardian.h; NULL without one */
 };
 
 /* target.c: a target with only a name; then, with t->obj loaded, discovery
@@ -126,11 +133,16 @@ struct bpf_sdt_link *sdt_target_attach_generated(struct bpf_sdt_target *t,
 						 const struct bpf_sdt_probe *probe,
 						 const char *name, const struct bpf_insn *insns,
 						 __u32 insn_cnt, const char *target_prog);
-/* Destroys n links of one target in one re-arming (each affected program
- * swapped once); all or nothing. */
-int sdt_links_destroy(struct bpf_sdt_link *const *links, size_t n);
-/* attach.c: drops every attachment and puts every original back. */
-void sdt_target_detach_all(struct bpf_sdt_target *t);
+/* attach.c: puts every original back, each program in one swap; the
+ * attachments stay as links to destroy, observing nothing. 0, or the first
+ * failure (said in one line). */
+int sdt_target_disarm(struct bpf_sdt_target *t);
+/* attach.c: detaches n links of t in one re-arming (each affected program
+ * swapped once); they are gone even when that fails (then said why). */
+int sdt_target_detach_links(struct bpf_sdt_target *t, struct bpf_sdt_link *const *links,
+			    size_t n);
+/* attach.c: disarms and drops every attachment. */
+int sdt_target_detach_all(struct bpf_sdt_target *t);
 struct sdt_target_prog *sdt_target_find_prog(const struct bpf_sdt_target *t, const char *name);
 
 #endif

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Listing the BPF programs on a tc hook. tcx links come from the kernel's
- * link table; cls_bpf filters from an RTM_GETTFILTER dump of the clsact
- * qdisc's ingress or egress block, the one query libbpf's netlink API lacks.
+ * Listing the BPF programs on a tc hook of this network namespace. tcx
+ * links come from BPF_PROG_QUERY on the interface; cls_bpf filters from an
+ * RTM_GETTFILTER dump of the clsact qdisc's ingress or egress block, the one
+ * query libbpf's netlink API lacks.
  */
 #include <bpf/bpf.h>
 #include <errno.h>
@@ -15,12 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include "internal.h"
 #include "tc_filters.h"
 
 /* kernel 6.6 UAPI, newer than Debian 12's headers */
-#define SDT_LINK_TYPE_TCX 11
 #define SDT_TCX_INGRESS 46
 #define SDT_TCX_EGRESS 47
 
@@ -44,39 +45,82 @@ static struct sdt_tc_prog *tc_list_add(struct tc_list *l)
 	return &l->progs[l->cnt++];
 }
 
+/* BPF_PROG_QUERY's attributes as kernel 6.6 has them: libbpf 1.1's
+ * bpf_prog_query_opts lacks link_ids. */
+struct tcx_query_attr {
+	__u32 target_ifindex;
+	__u32 attach_type;
+	__u32 query_flags;
+	__u32 attach_flags;
+	__u64 prog_ids;
+	__u32 count;
+	__u32 :32;
+	__u64 prog_attach_flags;
+	__u64 link_ids;
+	__u64 link_attach_flags;
+	__u64 revision;
+};
+
+static int tcx_query(int ifindex, __u32 attach_type, __u32 *prog_ids, __u32 *link_ids,
+		     __u32 *count)
+{
+	struct tcx_query_attr attr = {
+		.target_ifindex = (__u32)ifindex,
+		.attach_type = attach_type,
+		.prog_ids = (__u64)(unsigned long)prog_ids,
+		.link_ids = (__u64)(unsigned long)link_ids,
+		.count = *count,
+	};
+
+	if (syscall(__NR_bpf, BPF_PROG_QUERY, &attr, sizeof(attr)) < 0)
+		return -errno;
+	*count = attr.count;
+	return 0;
+}
+
+/* The tcx links on the hook, asked of the kernel by ifindex: the kernel
+ * resolves it in this process's network namespace (the system-wide link
+ * table only says ifindex, which other namespaces reuse). */
 static int list_tcx_links(int ifindex, bool egress, struct tc_list *l)
 {
-	/* libbpf 1.1's bpf_link_info predates tcx; its tcx member has the
-	 * layout of { ifindex, attach_type } at the start of the union. */
-	struct tcx_info { __u32 ifindex, attach_type; };
-	__u32 want = egress ? SDT_TCX_EGRESS : SDT_TCX_INGRESS, id = 0;
+	__u32 type = egress ? SDT_TCX_EGRESS : SDT_TCX_INGRESS, cnt = 0, i;
+	__u32 *prog_ids = NULL, *link_ids = NULL;
+	int err;
 
-	while (!bpf_link_get_next_id(id, &id)) {
-		struct bpf_link_info info = {};
-		__u32 len = sizeof(info);
-		struct tcx_info tcx;
-		struct sdt_tc_prog *p;
-		int fd = bpf_link_get_fd_by_id(id);
+	err = tcx_query(ifindex, type, NULL, NULL, &cnt);
+	while (!err && cnt) {
+		__u32 want = cnt;
 
-		if (fd < 0)
-			continue;
-		if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
-			close(fd);
-			continue;
+		free(prog_ids);
+		free(link_ids);
+		prog_ids = calloc(want, sizeof(*prog_ids));
+		link_ids = calloc(want, sizeof(*link_ids));
+		if (!prog_ids || !link_ids) {
+			err = -ENOMEM;
+			break;
 		}
-		close(fd);
-		memcpy(&tcx, &info.xdp, sizeof(tcx));
-		if (info.type != SDT_LINK_TYPE_TCX || (int)tcx.ifindex != ifindex ||
-		    tcx.attach_type != want)
-			continue;
-		p = tc_list_add(l);
-		if (!p)
-			return -ENOMEM;
-		p->tcx = true;
-		p->link_id = id;
-		p->prog_id = info.prog_id;
+		err = tcx_query(ifindex, type, prog_ids, link_ids, &cnt);
+		if (err == -ENOSPC) /* more were attached meanwhile */
+			err = 0;
+		else if (!err)
+			break;
 	}
-	return 0;
+	if (err == -EINVAL) /* a kernel without tcx */
+		err = 0;
+	for (i = 0; !err && i < cnt; i++) {
+		struct sdt_tc_prog *p = tc_list_add(l);
+
+		if (!p) {
+			err = -ENOMEM;
+			break;
+		}
+		p->tcx = true;
+		p->prog_id = prog_ids[i];
+		p->link_id = link_ids[i];
+	}
+	free(prog_ids);
+	free(link_ids);
+	return err;
 }
 
 /* The attribute of type `type` in [attr, attr + len), or NULL. */

@@ -485,8 +485,10 @@ void bpf_sdt_tracer__free(struct bpf_sdt_tracer *tr)
 
 	if (!tr)
 		return;
-	for (i = tr->nlinks; i-- > 0;)
-		bpf_sdt_link__destroy(tr->links[i]);
+	/* all probes at once: each program swapped a single time, so no
+	 * packet meets a copy with only some of them disarmed */
+	if (tr->nlinks)
+		sdt_target_detach_links(tr->t, tr->links, tr->nlinks);
 	free(tr->links);
 	ring_buffer__free(tr->rb);
 	if (tr->ringbuf_fd >= 0)

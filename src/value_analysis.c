@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "helper_effects.h"
 #include "prog_ctx.h"
 #include "value_analysis.h"
 
@@ -36,6 +37,16 @@ struct call_edge {	/* a block calling a static function: rerun when it returns m
 	__u32 callee, block;
 };
 
+/* Provenance: what a function's frame may hold beyond what its own
+ * flow-sensitive slots say (value_analysis.h). Joins only, of coarsened
+ * values (coarsen()), so that they stop growing. */
+struct frame_mem {
+	struct sdt_aval ext[SDT_VA_SLOTS];	/* stored at the slot by other functions */
+	struct sdt_aval ext_any;		/* stored at a slot nobody can name */
+	struct sdt_aval all[SDT_VA_SLOTS];	/* stored at the slot by anyone */
+	struct sdt_aval all_any;		/* stored anywhere in the frame */
+};
+
 struct sdt_va {
 	const struct sdt_va_input *in;
 	__u32 *block_of;	/* per insn: its block's index when it starts one, else -1 */
@@ -48,7 +59,15 @@ struct sdt_va {
 	struct call_edge *edges;
 	size_t nedges, edges_cap;
 	__u64 steps;
+	struct frame_mem *mem;	/* per function; observers only */
+	bool mem_changed;	/* a frame summary grew: rerun every block */
+	bool replaying;		/* recomputing a state: change nothing */
 };
+
+static bool provenance(const struct sdt_va *va)
+{
+	return va->in->observer != NULL;
+}
 
 static int size_bytes(__u8 code)
 {
@@ -265,6 +284,158 @@ static void mark_written_from(struct sdt_va_state *st, __u32 fn, const struct sd
 			st->stack[s] = sdt_av_unknown_scalar();
 }
 
+/* --- provenance: stack memory across frames ------------------------------- */
+
+/* What a frame summary keeps of a stored value: its kinds and, for a
+ * pointer, where it points; no scalar ranges, ids or packet ranges, which
+ * could keep growing. */
+static struct sdt_aval coarsen(const struct sdt_aval *v)
+{
+	struct sdt_aval c = *v;
+
+	if (v->kind == SDT_AK_NONE)
+		return c;
+	if (v->kind == SDT_AK_UNINIT || v->kind == SDT_AK_SCALAR)
+		return sdt_av_unknown_scalar();
+	c.flags &= ~SDT_AV_MAYBE_UNINIT;
+	c.id = 0;
+	c.range = 0;
+	c.smin = c.smax = 0;
+	return c;
+}
+
+static void mem_join(struct sdt_va *va, struct sdt_aval *dst, const struct sdt_aval *v)
+{
+	struct sdt_aval c = coarsen(v), j;
+
+	if (va->replaying || c.kind == SDT_AK_NONE)
+		return;
+	j = sdt_av_join(dst, &c, 0);
+	if (sdt_av_equal(&j, dst))
+		return;
+	*dst = j;
+	va->mem_changed = true;
+}
+
+/* A stack pointer that names its frame (else: any frame). */
+static bool names_frame(const struct sdt_va *va, const struct sdt_aval *p)
+{
+	return p->kind == SDT_AK_STACK && p->aux < va->in->nfuncs;
+}
+
+/* The slot a stack pointer names exactly, or -1: its frame and a constant,
+ * aligned offset inside it. */
+static int named_slot(const struct sdt_va *va, const struct sdt_aval *p, int off, int size)
+{
+	__s64 at = (__s64)p->off + off;
+
+	if (!names_frame(va, p) || (p->flags & SDT_AV_VAR_OFF) || at < -SDT_VA_STACK ||
+	    at + size > 0 || (at & (size - 1)))
+		return -1;
+	return (int)((-at - 1) / 8);
+}
+
+/* Function fn stored v at [p + off, +size): into the summaries of every
+ * frame p may point into. A narrow store leaves bytes (a scalar). */
+static void record_store(struct sdt_va *va, __u32 fn, const struct sdt_aval *p, int off,
+			 int size, const struct sdt_aval *v)
+{
+	struct sdt_aval bytes = sdt_av_unknown_scalar();
+	const struct sdt_aval *val = size == 8 ? v : &bytes;
+	int s = named_slot(va, p, off, size);
+	__u32 g;
+
+	if (!(sdt_av_kinds(p) & SDT_AK_BIT(SDT_AK_STACK)))
+		return;
+	if (s >= 0) {
+		struct frame_mem *m = &va->mem[p->aux];
+
+		if (p->aux != fn)
+			mem_join(va, &m->ext[s], val);
+		mem_join(va, &m->all[s], val);
+		mem_join(va, &m->all_any, val);
+		return;
+	}
+	for (g = 0; g < va->in->nfuncs; g++) {
+		if (names_frame(va, p) && g != p->aux)
+			continue;
+		mem_join(va, &va->mem[g].ext_any, val);
+		mem_join(va, &va->mem[g].all_any, val);
+	}
+}
+
+/* What others may have put in slot s of fn's own frame (NONE: nothing). */
+static struct sdt_aval own_slot_extra(const struct sdt_va *va, __u32 fn, int s)
+{
+	return sdt_av_join(&va->mem[fn].ext[s], &va->mem[fn].ext_any, 0);
+}
+
+/* An 8-byte load through p that fn's own slots do not answer: everything
+ * ever stored where p may point, or bytes nobody wrote yet. */
+static struct sdt_aval frame_load(const struct sdt_va *va, const struct sdt_va_state *st,
+				  __u32 fn, const struct sdt_aval *p, int off)
+{
+	struct sdt_aval v = sdt_av_unknown_scalar();
+	int s = named_slot(va, p, off, 8), k;
+	__u32 g;
+
+	if (s >= 0) {
+		v = sdt_av_join(&v, &va->mem[p->aux].all[s], 0);
+		return sdt_av_join(&v, &va->mem[p->aux].ext_any, 0);
+	}
+	for (g = 0; g < va->in->nfuncs; g++) {
+		if (names_frame(va, p) && g != p->aux)
+			continue;
+		v = sdt_av_join(&v, &va->mem[g].all_any, 0);
+		for (k = 0; g == fn && k < SDT_VA_SLOTS; k++)
+			v = sdt_av_join(&v, &st->stack[k], 0);
+	}
+	return v;
+}
+
+/* A helper (or kfunc) called by fn may write every byte its written memory
+ * arguments reach -- all of them, for one observers may not call: bytes
+ * that may now hold any scalar. */
+static void helper_writes(struct sdt_va *va, struct sdt_va_state *st, __u32 fn, __s32 id,
+			  bool kfunc)
+{
+	const struct sdt_helper_effect *e = kfunc ? NULL : sdt_helper_effect(id);
+	struct sdt_aval bytes = sdt_av_unknown_scalar();
+	int k, s, first, last;
+	__s64 size;
+
+	for (k = BPF_REG_1; k <= BPF_REG_5; k++) {
+		const struct sdt_aval *p = &st->regs[k];
+
+		if ((e && !(e->writes & SDT_HR(k))) ||
+		    !(sdt_av_kinds(p) & SDT_AK_BIT(SDT_AK_STACK)))
+			continue;
+		if (!e || !e->size_reg[k] || !sdt_av_is_const(&st->regs[e->size_reg[k]], &size) ||
+		    size < 0 || size > SDT_VA_STACK)
+			size = SDT_VA_STACK; /* up to the top of the frame */
+		if (!names_frame(va, p) || (p->flags & SDT_AV_VAR_OFF) || p->off >= 0 ||
+		    p->off < -SDT_VA_STACK) {
+			struct sdt_aval anywhere = *p;
+
+			anywhere.flags |= SDT_AV_VAR_OFF;
+			record_store(va, fn, &anywhere, 0, 8, &bytes);
+			continue;
+		}
+		first = (int)((-(__s64)p->off - 1) / 8);
+		last = p->off + size >= 0 ? 0 : (int)((-(p->off + size)) / 8);
+		for (s = first; s >= last; s--) {
+			if (p->aux == fn) {
+				st->stack[s] = sdt_av_join(&st->stack[s], &bytes, 0);
+				st->part_size[s] = 0;
+			} else {
+				mem_join(va, &va->mem[p->aux].ext[s], &bytes);
+			}
+			mem_join(va, &va->mem[p->aux].all[s], &bytes);
+			mem_join(va, &va->mem[p->aux].all_any, &bytes);
+		}
+	}
+}
+
 /* The context fields that hold pointers, by program type. */
 static struct sdt_aval ctx_load(enum bpf_prog_type type, __s64 off, int size, __u32 id)
 {
@@ -296,6 +467,96 @@ static struct sdt_aval ctx_load(enum bpf_prog_type type, __s64 off, int size, __
 	return v;
 }
 
+/* A load of [fn's slot, +size) from the state's own (flow-sensitive) slots. */
+static struct sdt_aval own_load(const struct sdt_va_state *st, int slot, bool whole, int at,
+				int size)
+{
+	const struct sdt_aval *s = &st->stack[slot];
+	struct sdt_aval v = sdt_av_loaded_scalar(size);
+
+	if (whole && s->kind != SDT_AK_UNINIT) {
+		v = *s;
+		/* uninitialized stack reads as bytes to a privileged program
+		 * (allow_uninit_stack) */
+		v.flags &= ~SDT_AV_MAYBE_UNINIT;
+	} else if (st->part_size[slot] == size && st->part_off[slot] == at) {
+		v = sdt_av_const(st->part_val[slot]);
+	} else if (s->kind == SDT_AK_SCALAR && s->smin >= 0 && sdt_av_fits(s, size * 8) && !at) {
+		v = *s; /* a narrower fill of a small spilled scalar */
+	}
+	return v;
+}
+
+static struct sdt_aval sign_extended(int size)
+{
+	__s64 half;
+
+	if (size == 8)
+		return sdt_av_unknown_scalar(); /* not an instruction */
+	half = (__s64)1 << (size * 8 - 1);
+	return sdt_av_scalar(-half, half - 1);
+}
+
+/* A slot of an observer's argument array (value_analysis.h). */
+static struct sdt_aval arg_load(const struct sdt_va_observer *o, __s64 off, int size)
+{
+	__s64 slot = off / 8;
+
+	if (off < 0 || slot != (off + size - 1) / 8 || slot > o->nargs + 1)
+		return sdt_av_ptr(SDT_AK_FOREIGN, 0); /* the target's stack around it */
+	if (slot < o->nargs && !(o->scalar_args & (1u << slot)) && size == 8)
+		return sdt_av_ptr(SDT_AK_FOREIGN, 0);
+	/* a narrow argument, part of a wide one, the site's id, the cookie */
+	return sdt_av_loaded_scalar(size);
+}
+
+/* Provenance: a load through src, of every kind src may be. */
+static struct sdt_aval prov_load(const struct sdt_va *va, const struct sdt_va_state *st, __u32 fn,
+				 const struct sdt_aval *src, int off, int size, __u32 i)
+{
+	const __u16 followed = SDT_AK_BIT(SDT_AK_CTX) | SDT_AK_BIT(SDT_AK_FOREIGN) |
+			       SDT_AK_BIT(SDT_AK_STACK);
+	struct sdt_aval v = sdt_av_none(), part, extra;
+	__u16 kinds = sdt_av_kinds(src);
+	__u32 join_id = 0x10000000u | i;
+	bool whole;
+	int slot;
+
+	if (kinds & SDT_AK_BIT(SDT_AK_CTX)) {
+		part = src->kind == SDT_AK_CTX && !(src->flags & SDT_AV_VAR_OFF) ?
+			       arg_load(va->in->observer, (__s64)src->off + off, size) :
+			       sdt_av_ptr(SDT_AK_FOREIGN, 0);
+		v = sdt_av_join(&v, &part, join_id);
+	}
+	if (kinds & SDT_AK_BIT(SDT_AK_FOREIGN)) {
+		part = sdt_av_ptr(SDT_AK_FOREIGN, 0);
+		v = sdt_av_join(&v, &part, join_id);
+	}
+	if (kinds & SDT_AK_BIT(SDT_AK_STACK)) {
+		slot = frame_slot(va, fn, src, off, size, &whole);
+		if (slot >= 0) {
+			part = own_load(st, slot, whole, (int)(((__s64)src->off + off) & 7), size);
+			/* a slot some path leaves unwritten holds bytes there */
+			if (st->stack[slot].flags & SDT_AV_MAYBE_UNINIT) {
+				extra = sdt_av_unknown_scalar();
+				part = sdt_av_join(&part, &extra, join_id);
+			}
+			extra = own_slot_extra(va, fn, slot);
+			if (extra.kind != SDT_AK_NONE)
+				part = whole ? sdt_av_join(&part, &extra, join_id) :
+					       sdt_av_loaded_scalar(size);
+		} else {
+			part = size == 8 ? frame_load(va, st, fn, src, off) : sdt_av_loaded_scalar(size);
+		}
+		v = sdt_av_join(&v, &part, join_id);
+	}
+	if (kinds & ~followed) { /* maps, ring buffer records, helper memory: bytes */
+		part = sdt_av_loaded_scalar(size);
+		v = sdt_av_join(&v, &part, join_id);
+	}
+	return v.kind == SDT_AK_NONE ? sdt_av_loaded_scalar(size) : v;
+}
+
 static void do_load(struct sdt_va *va, struct sdt_va_state *st, __u32 fn, __u32 i)
 {
 	const struct bpf_insn *insn = &va->in->insns[i];
@@ -304,31 +565,42 @@ static void do_load(struct sdt_va *va, struct sdt_va_state *st, __u32 fn, __u32 
 	struct sdt_aval v = sdt_av_loaded_scalar(size);
 	bool whole;
 
-	if (BPF_MODE(insn->code) == BPF_MEMSX && size == 8) {
-		v = sdt_av_unknown_scalar(); /* not an instruction */
-	} else if (BPF_MODE(insn->code) == BPF_MEMSX) {
-		__s64 half = (__s64)1 << (size * 8 - 1);
-
-		v = sdt_av_scalar(-half, half - 1);
+	if (BPF_MODE(insn->code) == BPF_MEMSX) {
+		v = sign_extended(size);
+	} else if (provenance(va)) {
+		v = prov_load(va, st, fn, src, insn->off, size, i);
 	} else if (src->kind == SDT_AK_CTX && !(src->flags & SDT_AV_VAR_OFF)) {
 		v = ctx_load(va->in->prog_type, (__s64)src->off + insn->off, size, i + 1);
 	} else if ((slot = frame_slot(va, fn, src, insn->off, size, &whole)) >= 0) {
-		const struct sdt_aval *s = &st->stack[slot];
-		int at = (int)(((__s64)src->off + insn->off) & 7);
-
-		if (whole && s->kind != SDT_AK_UNINIT) {
-			v = *s;
-			/* uninitialized stack reads as bytes to a privileged
-			 * program (allow_uninit_stack) */
-			v.flags &= ~SDT_AV_MAYBE_UNINIT;
-		} else if (st->part_size[slot] == size && st->part_off[slot] == at) {
-			v = sdt_av_const(st->part_val[slot]);
-		} else if (s->kind == SDT_AK_SCALAR && s->smin >= 0 && sdt_av_fits(s, size * 8) &&
-			   !at) {
-			v = *s; /* a narrower fill of a small spilled scalar */
-		}
+		v = own_load(st, slot, whole, (int)(((__s64)src->off + insn->off) & 7), size);
 	}
 	st->regs[insn->dst_reg] = v;
+}
+
+/* Provenance: an atomic operation. What it fetches may be anything the
+ * memory held; what it leaves may be its source (exchanges) or bytes. */
+static void prov_atomic(struct sdt_va *va, struct sdt_va_state *st, __u32 fn, __u32 i)
+{
+	const struct bpf_insn *insn = &va->in->insns[i];
+	struct sdt_aval base = st->regs[insn->dst_reg], bytes = sdt_av_unknown_scalar();
+	struct sdt_aval left = bytes, old;
+	int size = size_bytes(insn->code), slot;
+	bool whole;
+
+	old = prov_load(va, st, fn, &base, insn->off, size, i);
+	old = sdt_av_join(&old, &bytes, 0x10000000u | i);
+	if (insn->imm == BPF_XCHG || insn->imm == BPF_CMPXCHG)
+		left = sdt_av_join(&st->regs[insn->src_reg], &bytes, 0x10000000u | i);
+	record_store(va, fn, &base, insn->off, size, &left);
+	slot = frame_slot(va, fn, &base, insn->off, size, &whole);
+	if (slot >= 0) {
+		st->part_size[slot] = 0;
+		st->stack[slot] = whole ? sdt_av_join(&st->stack[slot], &left, 0x10000000u | i) :
+					  bytes;
+	}
+	if (insn->imm & BPF_FETCH)
+		st->regs[insn->imm == BPF_CMPXCHG ? BPF_REG_0 : insn->src_reg] =
+			size == 8 ? old : sdt_av_loaded_scalar(size);
 }
 
 static void do_store(struct sdt_va *va, struct sdt_va_state *st, __u32 fn, __u32 i)
@@ -339,6 +611,13 @@ static void do_store(struct sdt_va *va, struct sdt_va_state *st, __u32 fn, __u32
 	bool is_st = BPF_CLASS(insn->code) == BPF_ST, whole;
 	struct sdt_aval v = is_st ? sdt_av_const(insn->imm) : st->regs[insn->src_reg];
 
+	if (provenance(va)) {
+		if (BPF_MODE(insn->code) == BPF_ATOMIC) {
+			prov_atomic(va, st, fn, i);
+			return;
+		}
+		record_store(va, fn, dst, insn->off, size, &v);
+	}
 	if (BPF_MODE(insn->code) == BPF_ATOMIC) {
 		if (insn->imm & BPF_FETCH) {
 			if (insn->imm == BPF_CMPXCHG)
@@ -395,7 +674,54 @@ static struct sdt_aval ptr_add(const struct sdt_aval *ptr, const struct sdt_aval
 	return r;
 }
 
-static void do_alu(struct sdt_va_state *st, const struct bpf_insn *insn, __u32 i)
+/* Provenance: 64-bit dst += src or dst -= src when an operand is not simply
+ * a pointer or a scalar. The verifier takes pointer + scalar, scalar +
+ * pointer, pointer - scalar and pointer - pointer (a scalar); it refuses
+ * the rest. So the result may be each pointer kind of one operand when the
+ * other may be a scalar, and a scalar. FOREIGN may be either, and takes in
+ * the scalars computed from it. */
+static struct sdt_aval prov_add_sub(const struct sdt_aval *d, const struct sdt_aval *s, bool sub)
+{
+	const __u16 scalars = SDT_AK_BIT(SDT_AK_SCALAR) | SDT_AK_BIT(SDT_AK_UNINIT) |
+			      SDT_AK_BIT(SDT_AK_FOREIGN);
+	const __u16 ptrs = (__u16)(((SDT_AK_BIT(SDT_AK_PTR_OTHER) << 1) - 1) &
+				   ~(SDT_AK_BIT(SDT_AK_CTX) - 1)) | SDT_AK_BIT(SDT_AK_FOREIGN);
+	const __u16 maybe = SDT_AV_MAYBE_UNINIT | SDT_AV_MAYBE_NULL;
+	__u16 dk = sdt_av_kinds(d), sk = sdt_av_kinds(s), r = 0;
+	bool d_scalar = (dk & scalars) || (d->flags & maybe);
+	bool s_scalar = (sk & scalars) || (s->flags & maybe);
+	struct sdt_aval res;
+	int k;
+
+	if (s_scalar)
+		r |= dk & ptrs;
+	if (!sub && d_scalar)
+		r |= sk & ptrs;
+	if ((d_scalar && s_scalar) || (sub && (dk & ptrs) && (sk & ptrs)))
+		r |= SDT_AK_BIT(SDT_AK_SCALAR);
+	if (r & SDT_AK_BIT(SDT_AK_FOREIGN))
+		r &= (__u16)~SDT_AK_BIT(SDT_AK_SCALAR);
+	if (!r || r == SDT_AK_BIT(SDT_AK_SCALAR))
+		return sdt_av_unknown_scalar();
+	if (__builtin_popcount(r) > 1) {
+		res = (struct sdt_aval){ .kind = SDT_AK_MIXED, .kinds = r };
+		res.flags = SDT_AV_VAR_OFF | ((d->flags | s->flags) & maybe);
+		return res;
+	}
+	k = __builtin_ctz(r);
+	if (d->kind == k)
+		res = *d;
+	else if (s->kind == k)
+		res = *s;
+	else
+		res = sdt_av_ptr(k, SDT_AV_NO_MAP);
+	res.flags |= SDT_AV_VAR_OFF;
+	res.id = 0;
+	res.range = 0;
+	return res;
+}
+
+static void do_alu(struct sdt_va_state *st, const struct bpf_insn *insn, __u32 i, bool prov)
 {
 	bool is64 = BPF_CLASS(insn->code) == BPF_ALU64;
 	__u8 op = BPF_OP(insn->code);
@@ -444,6 +770,11 @@ static void do_alu(struct sdt_va_state *st, const struct bpf_insn *insn, __u32 i
 	}
 	if (is64 && op == BPF_ADD && dst->kind == SDT_AK_SCALAR && sdt_av_is_ptr(&src)) {
 		*dst = ptr_add(&src, dst, false, i);
+		return;
+	}
+	if (prov && is64 && (op == BPF_ADD || op == BPF_SUB) &&
+	    (dst->kind != SDT_AK_SCALAR || src.kind != SDT_AK_SCALAR)) {
+		*dst = prov_add_sub(dst, &src, op == BPF_SUB);
 		return;
 	}
 	if (dst->kind != SDT_AK_SCALAR || src.kind != SDT_AK_SCALAR) {
@@ -761,6 +1092,10 @@ static struct sdt_aval helper_result(struct sdt_va *va, struct sdt_va_state *st,
 			v.flags &= ~SDT_AV_MAYBE_NULL;
 		return v;
 	case BPF_FUNC_ringbuf_reserve:
+		if (provenance(va)) /* a record of the observer's own ring buffer */
+			return maybe_null(SDT_AK_MAP_VALUE, r[BPF_REG_1].kind == SDT_AK_MAP_PTR ?
+					  r[BPF_REG_1].aux : SDT_AV_NO_MAP, i);
+		return maybe_null(SDT_AK_PTR_OTHER, 0, i);
 	case BPF_FUNC_sk_lookup_tcp:
 	case BPF_FUNC_sk_lookup_udp:
 	case BPF_FUNC_skc_lookup_tcp:
@@ -828,8 +1163,19 @@ static bool do_call(struct sdt_va *va, struct sdt_va_state *st, __u32 fn, __u32 
 	struct sdt_aval r0;
 	int a;
 
-	for (a = BPF_REG_1; a <= BPF_REG_5; a++)
-		mark_written_from(st, fn, &st->regs[a]);
+	if (provenance(va) && insn->src_reg == 0 && insn->imm == BPF_FUNC_get_attach_cookie) {
+		/* the relinker makes it a load of the cookie slot: r1..r5 stay */
+		st->regs[BPF_REG_0] = sdt_av_unknown_scalar();
+		return true;
+	}
+	if (provenance(va)) {
+		/* a callee's stores reach the frame summaries instead */
+		if (insn->src_reg != BPF_PSEUDO_CALL)
+			helper_writes(va, st, fn, insn->imm, insn->src_reg != 0);
+	} else {
+		for (a = BPF_REG_1; a <= BPF_REG_5; a++)
+			mark_written_from(st, fn, &st->regs[a]);
+	}
 	if (insn->src_reg == BPF_PSEUDO_CALL) {
 		__u32 start = i + 1 + insn->imm, callee = func_at(va, start);
 
@@ -857,10 +1203,19 @@ static bool do_call(struct sdt_va *va, struct sdt_va_state *st, __u32 fn, __u32 
 
 /* --- the interpreter ------------------------------------------------------- */
 
+/* run_block()'s stop for a walk: every instruction of the block visited. */
+#define WALK_BLOCK (UINT32_MAX - 1)
+
+struct walker {
+	int (*visit)(void *ctx, __u32 idx, const struct sdt_va_state *st);
+	void *ctx;
+	int ret;
+};
+
 /* Interprets block b from its start; with stop (replay), returns the state
- * before instruction stop instead, changing nothing. */
-static int run_block(struct sdt_va *va, __u32 b, __u32 stop, struct sdt_va_state *out,
-		     bool *reached)
+ * before instruction stop instead, changing nothing; with WALK_BLOCK, shows
+ * the walker (out) the state before each of its instructions. */
+static int run_block(struct sdt_va *va, __u32 b, __u32 stop, void *out, bool *reached)
 {
 	const struct sdt_va_input *in = va->in;
 	struct sdt_va_state st = va->blocks[b].st, taken, fall;
@@ -875,7 +1230,7 @@ static int run_block(struct sdt_va *va, __u32 b, __u32 stop, struct sdt_va_state
 		if (i >= in->insn_cnt || func_at(va, i) != fn)
 			return -EINVAL; /* fell off its function */
 		if (replay && i == stop) {
-			*out = st;
+			*(struct sdt_va_state *)out = st;
 			*reached = true;
 			return 0;
 		}
@@ -884,14 +1239,21 @@ static int run_block(struct sdt_va *va, __u32 b, __u32 stop, struct sdt_va_state
 				flow_to(va, i, &st);
 			return 0;
 		}
-		if (++va->steps > (in->step_budget ? in->step_budget : STEP_BUDGET))
+		if (stop == WALK_BLOCK) {
+			struct walker *w = out;
+
+			w->ret = w->visit(w->ctx, i, &st);
+			if (w->ret)
+				return 0;
+		}
+		if (!replay && ++va->steps > (in->step_budget ? in->step_budget : STEP_BUDGET))
 			return -E2BIG;
 		insn = &in->insns[i];
 		cls = BPF_CLASS(insn->code);
 		switch (cls) {
 		case BPF_ALU:
 		case BPF_ALU64:
-			do_alu(&st, insn, i);
+			do_alu(&st, insn, i, provenance(va));
 			break;
 		case BPF_LDX:
 			do_load(va, &st, fn, i);
@@ -1013,6 +1375,10 @@ static void seed(struct sdt_va *va)
 	int a;
 
 	st.regs[BPF_REG_1] = sdt_av_ptr(SDT_AK_CTX, 0);
+	/* an observer is called as a static function: the verifier hands it
+	 * r2..r5 as the target had them at the site */
+	for (a = BPF_REG_2; provenance(va) && a <= BPF_REG_5; a++)
+		st.regs[a] = sdt_av_ptr(SDT_AK_FOREIGN, 0);
 	flow_to(va, 0, &st);
 	for (f = 1; f < in->nfuncs && in->global_args; f++) {
 		if (!in->global_args[f])
@@ -1037,23 +1403,40 @@ int sdt_va_run(const struct sdt_va_input *in, struct sdt_va **out)
 	va->block_of = calloc(in->insn_cnt + 1, sizeof(*va->block_of));
 	va->func_of = calloc(in->insn_cnt + 1, sizeof(*va->func_of));
 	va->ret = calloc(in->nfuncs + 1, sizeof(*va->ret));
-	if (!va->block_of || !va->func_of || !va->ret) {
+	if (in->observer)
+		va->mem = calloc(in->nfuncs + 1, sizeof(*va->mem));
+	if (!va->block_of || !va->func_of || !va->ret || (in->observer && !va->mem)) {
 		err = -ENOMEM;
 		goto fail;
 	}
 	for (f = 0; f < in->nfuncs; f++)
 		va->ret[f] = sdt_av_none();
+	for (f = 0; va->mem && f < in->nfuncs; f++) {
+		struct frame_mem *m = &va->mem[f];
+		int k;
+
+		for (k = 0; k < SDT_VA_SLOTS; k++)
+			m->ext[k] = m->all[k] = sdt_av_none();
+		m->ext_any = m->all_any = sdt_av_none();
+	}
 	err = map_funcs(va);
 	if (!err)
 		err = find_blocks(va);
 	if (err)
 		goto fail;
 	seed(va);
-	while (dequeue(va, &b)) {
-		err = run_block(va, b, UINT32_MAX, NULL, NULL);
-		if (err)
-			goto fail;
-	}
+	do {
+		va->mem_changed = false;
+		while (dequeue(va, &b)) {
+			err = run_block(va, b, UINT32_MAX, NULL, NULL);
+			if (err)
+				goto fail;
+		}
+		/* a frame summary grew: every load may see more */
+		for (b = 0; va->mem_changed && b < va->nblocks; b++)
+			if (va->blocks[b].reached)
+				enqueue(va, b);
+	} while (va->mem_changed);
 	*out = va;
 	return 0;
 fail:
@@ -1073,9 +1456,32 @@ bool sdt_va_state_at(const struct sdt_va *va, __u32 idx, struct sdt_va_state *ou
 	if (!va->blocks[va->block_of[i]].reached)
 		return false;
 	/* a replay changes nothing: the cast only lets it share the code */
+	((struct sdt_va *)va)->replaying = true;
 	if (run_block((struct sdt_va *)va, va->block_of[i], idx, out, &reached))
-		return false;
+		reached = false;
+	((struct sdt_va *)va)->replaying = false;
 	return reached;
+}
+
+int sdt_va_walk(const struct sdt_va *va,
+		int (*visit)(void *ctx, __u32 idx, const struct sdt_va_state *st), void *ctx)
+{
+	struct walker w = { visit, ctx, 0 };
+	struct sdt_va *v = (struct sdt_va *)va; /* replays change nothing */
+	__u32 b;
+	int err = 0;
+
+	v->replaying = true;
+	for (b = 0; b < va->nblocks && !err && !w.ret; b++)
+		if (va->blocks[b].reached)
+			err = run_block(v, b, WALK_BLOCK, &w, NULL);
+	v->replaying = false;
+	return err ? err : w.ret;
+}
+
+__u32 sdt_va_func_of(const struct sdt_va *va, __u32 idx)
+{
+	return idx < va->in->insn_cnt ? va->func_of[idx] : 0;
 }
 
 const struct sdt_va_map *sdt_va_map(const struct sdt_va *va, __u32 aux)
@@ -1100,5 +1506,6 @@ void sdt_va_free(struct sdt_va *va)
 	free(va->queue);
 	free(va->ret);
 	free(va->edges);
+	free(va->mem);
 	free(va);
 }

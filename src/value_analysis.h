@@ -12,6 +12,29 @@
  *
  * States are kept at basic block starts only; the state before any other
  * instruction is recomputed from its block's start on demand.
+ *
+ * Observers are analysed for provenance instead (struct sdt_va_observer):
+ * the question is no longer what the verifier will say but what a value
+ * may be at run time, so every rule errs towards "may derive from the
+ * target" (SDT_AK_FOREIGN) and towards "may be a scalar":
+ *  - r1 of the main function is the argument array (SDT_AK_CTX); an
+ *    argument is FOREIGN unless it is a narrow integer, which the relinker
+ *    re-extends (the verifier refuses that shift on a pointer);
+ *  - a load through FOREIGN gives FOREIGN; a 64-bit add or subtract keeps
+ *    every pointer kind an operand may have (pointer + pointer is refused
+ *    by the verifier, so an own pointer plus a FOREIGN value is still an
+ *    own pointer); every other operation gives a scalar, as it does in the
+ *    verifier or is refused there;
+ *  - stack memory is followed across frames: each function's frame has a
+ *    flow-insensitive summary of what other functions (callees, callbacks)
+ *    and imprecise stores (joined or variable offsets) put there, joined
+ *    into its own loads, and loads through pointers into other frames see
+ *    everything ever stored into them; the analysis iterates until these
+ *    summaries are stable;
+ *  - a helper may write every byte a written memory argument can reach
+ *    (helper_effects.h): those slots may hold any scalar afterwards;
+ *  - global functions start from their calls, like static ones (what runs
+ *    is what the caller passes).
  */
 #ifndef __BPFSDT_VALUE_ANALYSIS_H
 #define __BPFSDT_VALUE_ANALYSIS_H
@@ -39,6 +62,13 @@ struct sdt_va_map {
 	__u32 value_size, max_entries;
 };
 
+/* An observer's argument array: nargs u64 arguments, then the calling
+ * site's id and the attachment's cookie (relink.h). */
+struct sdt_va_observer {
+	int nargs;
+	__u32 scalar_args;	/* bit i: argument i is always a scalar */
+};
+
 struct sdt_va_input {
 	const struct bpf_insn *insns;
 	__u32 insn_cnt;
@@ -53,6 +83,9 @@ struct sdt_va_input {
 	const struct sdt_va_map *maps;
 	__u32 map_cnt;
 	__u64 step_budget;	/* instructions interpreted at most; 0: 20 million */
+	/* Non-NULL: the code is an observer, analysed for provenance (above);
+	 * global_args must then be NULL and prog_type is ignored. */
+	const struct sdt_va_observer *observer;
 };
 
 struct sdt_va;
@@ -63,6 +96,12 @@ struct sdt_va;
 int sdt_va_run(const struct sdt_va_input *in, struct sdt_va **out);
 /* The state before instruction idx; false when no path reaches it. */
 bool sdt_va_state_at(const struct sdt_va *va, __u32 idx, struct sdt_va_state *out);
+/* Calls visit(ctx, idx, state before idx) for every instruction some path
+ * reaches, in order; stops at and returns visit's first non-zero result. */
+int sdt_va_walk(const struct sdt_va *va,
+		int (*visit)(void *ctx, __u32 idx, const struct sdt_va_state *st), void *ctx);
+/* The function holding instruction idx (an index into the input's funcs). */
+__u32 sdt_va_func_of(const struct sdt_va *va, __u32 idx);
 /* The map an abstract value's aux names, or NULL. */
 const struct sdt_va_map *sdt_va_map(const struct sdt_va *va, __u32 aux);
 void sdt_va_free(struct sdt_va *va);

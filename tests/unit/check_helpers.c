@@ -9,6 +9,12 @@
 void check_prog(enum bpf_sdt_check_mode mode, const char *prog, size_t *cnt, size_t *warnings,
 		char *text, size_t size)
 {
+	check_object_prog(mode, "check_cases", prog, cnt, warnings, text, size);
+}
+
+void check_object_prog(enum bpf_sdt_check_mode mode, const char *object, const char *prog,
+		       size_t *cnt, size_t *warnings, char *text, size_t size)
+{
 	LIBBPF_OPTS(bpf_sdt_target_opts, topts, .offline = mode == BPF_SDT_CHECK_OFFLINE);
 	LIBBPF_OPTS(bpf_sdt_check_opts, opts, .mode = mode);
 	struct bpf_sdt_target *t;
@@ -17,7 +23,7 @@ void check_prog(enum bpf_sdt_check_mode mode, const char *prog, size_t *cnt, siz
 
 	*cnt = *warnings = 0;
 	text[0] = '\0';
-	t = bpf_sdt_target__open_file(corpus_path("check_cases"), &topts);
+	t = bpf_sdt_target__open_file(corpus_path(object), &topts);
 	ASSERT_TRUE(t != NULL);
 	c = bpf_sdt_target__check(t, &opts);
 	ASSERT_TRUE(c != NULL);

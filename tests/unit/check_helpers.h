@@ -12,6 +12,9 @@
  * offline (nothing loaded). */
 void check_prog(enum bpf_sdt_check_mode mode, const char *prog, size_t *cnt, size_t *warnings,
 		char *text, size_t size);
+/* The same for a program of another corpus object. */
+void check_object_prog(enum bpf_sdt_check_mode mode, const char *object, const char *prog,
+		       size_t *cnt, size_t *warnings, char *text, size_t size);
 /* No finding at all. Kernel mode needs root. */
 void expect_clean(enum bpf_sdt_check_mode mode, const char *prog);
 /* Exactly one error, saying `says`. */

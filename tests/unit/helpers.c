@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -222,6 +223,11 @@ static char *slurp(const char *path)
 	return s;
 }
 
+char *read_text_file(const char *path)
+{
+	return slurp(path);
+}
+
 /* Commands started and not finished yet: a test that stops at a failed
  * assertion leaves its background command running (holding a hook, a
  * namespace's program); the runner ends them after every test. */
@@ -260,20 +266,28 @@ void cmd_reap_leftovers(void)
 	}
 }
 
-int cmd_start(char *const argv[], struct cmd_proc *p)
+/* stdout to out_path, to the pipe out_pipe (when out_fd >= 0), or to a
+ * scratch file. */
+static int start(char *const argv[], struct cmd_proc *p, const char *out_path, int out_fd)
 {
 	static int seq;
 	posix_spawn_file_actions_t fa;
 	pid_t pid;
 	int err;
 
-	snprintf(p->out_path, sizeof(p->out_path), "%s", scratch_path("bg.out"));
-	snprintf(p->out_path + strlen(p->out_path), 32, ".%d", seq);
+	snprintf(p->out_path, sizeof(p->out_path), "%s",
+		 out_path ? out_path : scratch_path("bg.out"));
+	if (!out_path)
+		snprintf(p->out_path + strlen(p->out_path), 32, ".%d", seq);
 	snprintf(p->err_path, sizeof(p->err_path), "%s", scratch_path("bg.err"));
 	snprintf(p->err_path + strlen(p->err_path), 32, ".%d", seq++);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, p->out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (out_fd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
+	else
+		posix_spawn_file_actions_addopen(&fa, 1, p->out_path,
+						 O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	posix_spawn_file_actions_addopen(&fa, 2, p->err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	err = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
@@ -281,6 +295,31 @@ int cmd_start(char *const argv[], struct cmd_proc *p)
 	if (!err)
 		track(pid, true);
 	return err ? -1 : 0;
+}
+
+int cmd_start(char *const argv[], struct cmd_proc *p)
+{
+	return start(argv, p, NULL, -1);
+}
+
+int cmd_start_to(char *const argv[], struct cmd_proc *p, const char *out_path)
+{
+	return start(argv, p, out_path, -1);
+}
+
+int cmd_start_piped(char *const argv[], struct cmd_proc *p, int *out_read_fd)
+{
+	int fds[2], err;
+
+	if (pipe2(fds, O_CLOEXEC))
+		return -1;
+	err = start(argv, p, "/dev/null", fds[1]);
+	close(fds[1]);
+	if (err)
+		close(fds[0]);
+	else
+		*out_read_fd = fds[0];
+	return err;
 }
 
 int cmd_wait_err(const struct cmd_proc *p, const char *needle, int timeout_ms)
@@ -378,4 +417,96 @@ int oracle_site_insn(const char *object, const char *probe, const char *source,
 		insn = -1;
 	cmd_result_free(&r);
 	return insn;
+}
+
+/* The pids /proc lists as children of pid (its main thread's), into
+ * pids[max]; how many. */
+static int children_of(pid_t pid, pid_t *pids, int max)
+{
+	char path[64], list[4096], *p, *end;
+	ssize_t len = 0;
+	int n = 0, fd;
+
+	/* a /proc file has no size to seek to: read() it */
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		len = read(fd, list, sizeof(list) - 1);
+		close(fd);
+	}
+	list[len > 0 ? len : 0] = '\0';
+	for (p = list; n < max; p = end) {
+		long v = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		pids[n++] = (pid_t)v;
+	}
+	return n;
+}
+
+int cmd_guardian_pid(const struct cmd_proc *p)
+{
+	pid_t kids[4];
+
+	return children_of(p->pid, kids, 4) > 0 ? kids[0] : -1;
+}
+
+int cmd_kill_with_guardian(struct cmd_proc *p, struct cmd_result *res)
+{
+	int guardian = cmd_guardian_pid(p);
+
+	int err;
+
+	orphans_adopt();
+	if (guardian > 0)
+		kill(guardian, SIGKILL); /* first: else it would put the original back */
+	err = cmd_finish(p, SIGKILL, res);
+	orphans_reap(1000, -1);
+	return err;
+}
+
+void orphans_adopt(void)
+{
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+}
+
+static bool tracked(pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < MAX_RUNNING; i++)
+		if (running[i] == pid)
+			return true;
+	return false;
+}
+
+int orphans_reap(int timeout_ms, pid_t spare)
+{
+	pid_t kids[64];
+	int n, i, waited, reaped = 0, status;
+
+	for (waited = 0; ; waited += 1) {
+		int left = 0;
+
+		n = children_of(getpid(), kids, 64);
+		for (i = 0; i < n; i++) {
+			if (kids[i] == spare || tracked(kids[i]))
+				continue;
+			if (waitpid(kids[i], &status, WNOHANG) == kids[i]) {
+				reaped++;
+			} else if (waited >= timeout_ms) {
+				kill(kids[i], SIGKILL);
+				waitpid(kids[i], &status, 0);
+				reaped++;
+			} else {
+				left++;
+			}
+		}
+		if (!left) {
+			prctl(PR_SET_CHILD_SUBREAPER, 0);
+			return reaped;
+		}
+		usleep(1000);
+	}
 }

@@ -35,6 +35,10 @@ struct cmd_proc {
 };
 
 int cmd_start(char *const argv[], struct cmd_proc *p);
+/* The same with stdout going to out_path (e.g. /dev/full)... */
+int cmd_start_to(char *const argv[], struct cmd_proc *p, const char *out_path);
+/* ...or into a pipe whose read end is *out_read_fd (the caller closes it). */
+int cmd_start_piped(char *const argv[], struct cmd_proc *p, int *out_read_fd);
 /* Sends sig (0: none), waits for the command and collects its output. */
 /* Sends sig (0: none) and waits for the command; one still running after
  * CMD_FINISH_TIMEOUT_MS is killed (status 128 + SIGKILL). */
@@ -46,6 +50,19 @@ void cmd_reap_leftovers(void);
 /* Waits until the command's standard error contains needle: 0, or -1
  * after timeout_ms. */
 int cmd_wait_err(const struct cmd_proc *p, const char *needle, int timeout_ms);
+/* The guardian process a live bpfsdt command forked (its only child), or
+ * -1. */
+int cmd_guardian_pid(const struct cmd_proc *p);
+/* SIGKILLs the command's guardian, then the command: the armed copy stays
+ * on the hook, as after a SIGKILL of the whole process group. */
+int cmd_kill_with_guardian(struct cmd_proc *p, struct cmd_result *res);
+/* Orphans of the commands started from now on (a killed bpfsdt's guardian)
+ * become this process's children (PR_SET_CHILD_SUBREAPER)... */
+void orphans_adopt(void);
+/* ...and are reaped here: waits up to timeout_ms for every child that is
+ * not a started command nor spare, kills the rest, and stops adopting.
+ * How many. */
+int orphans_reap(int timeout_ms, pid_t spare);
 
 /* Tests that load programs into the kernel need root. */
 #define REQUIRE_ROOT() do { if (geteuid()) SKIP("needs root to load BPF programs"); } while (0)
@@ -57,6 +74,8 @@ void diag_capture_end(void);
 
 /* Whole file into memory (caller frees); NULL on error. */
 void *read_whole_file(const char *path, size_t *size);
+/* A text file NUL-terminated (caller frees; "" when unreadable). */
+char *read_text_file(const char *path);
 /* A fresh path under the test scratch directory. */
 const char *scratch_path(const char *name);
 

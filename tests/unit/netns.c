@@ -25,17 +25,27 @@ static int sh(const char *fmt, ...)
 
 int testnet_up(struct testnet *net, int n)
 {
+	return testnet_up_ifindex(net, n, 0);
+}
+
+int testnet_up_ifindex(struct testnet *net, int n, int ifindex)
+{
+	char index[24] = "";
+
 	memset(net, 0, sizeof(*net));
 	net->orig_ns = -1;
 	snprintf(net->ns_a, sizeof(net->ns_a), "sdt%da%d", (int)getpid() % 10000, n);
 	snprintf(net->ns_b, sizeof(net->ns_b), "sdt%db%d", (int)getpid() % 10000, n);
 	snprintf(net->ip_a, sizeof(net->ip_a), "10.211.%d.1", n);
+	if (ifindex)
+		snprintf(index, sizeof(index), " index %d", ifindex);
 	/* Quiet by construction: no IPv6 (no neighbour discovery) and static
 	 * neighbours (no ARP), so the only packets are the tests' own. */
 	if (sh("ip netns add %s && ip netns add %s", net->ns_a, net->ns_b) ||
 	    sh("for ns in %s %s; do ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 "
 	       "net.ipv6.conf.default.disable_ipv6=1; done", net->ns_a, net->ns_b) ||
-	    sh("ip -n %s link add v0 type veth peer name v1 netns %s", net->ns_a, net->ns_b) ||
+	    sh("ip -n %s link add v0%s type veth peer name v1 netns %s", net->ns_a, index,
+	       net->ns_b) ||
 	    sh("ip -n %s addr add %s/24 dev v0 && ip -n %s link set v0 up && ip -n %s link set lo up",
 	       net->ns_a, net->ip_a, net->ns_a, net->ns_a) ||
 	    sh("ip -n %s addr add 10.211.%d.2/24 dev v1 && ip -n %s link set v1 up && ip -n %s link set lo up",

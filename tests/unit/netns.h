@@ -18,6 +18,8 @@ struct testnet {
 
 /* Creates the namespaces and the veth pair; n picks the subnet. */
 int testnet_up(struct testnet *net, int n);
+/* The same with v0 at ifindex (in ns_a; another namespace may use it too). */
+int testnet_up_ifindex(struct testnet *net, int n, int ifindex);
 /* Attaches an XDP object's section to v0 with iproute2 (not libbpfsdt). */
 int testnet_attach_xdp(struct testnet *net, const char *obj, const char *sec);
 /* Attaches a tc object's section as a cls_bpf filter on v0's ingress with

@@ -31,6 +31,16 @@ struct bpf_program *observer_prog(struct bpf_object *obj)
 	return bpf_object__next_program(obj, NULL);
 }
 
+const struct bpf_sdt_attach_opts *observer_opts(const struct bpf_object *obj)
+{
+	static struct bpf_sdt_attach_opts opts;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.sz = sizeof(opts);
+	opts.observer_obj = obj;
+	return &opts;
+}
+
 static struct bpf_map *map_of_section(struct bpf_object *obj, const char *sec)
 {
 	size_t n = strlen(sec), len;

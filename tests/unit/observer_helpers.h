@@ -11,6 +11,10 @@
 struct bpf_object *observer_open(const char *name);
 /* First program of obj. */
 struct bpf_program *observer_prog(struct bpf_object *obj);
+struct bpf_sdt_attach_opts;
+/* Attach options naming obj as the observer's object, so that it may use
+ * the maps it created (its globals); valid until the next call. */
+const struct bpf_sdt_attach_opts *observer_opts(const struct bpf_object *obj);
 /* Copies global variable `name` of a loaded object (found through its
  * BTF, wherever the compiler placed it) into buf; 0 on success. */
 int observer_read_var(struct bpf_object *obj, const char *name, void *buf, size_t size);

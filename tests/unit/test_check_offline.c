@@ -148,7 +148,7 @@ static int error_sites(const char *path, enum bpf_sdt_check_mode mode, char *out
 	for (i = 0; i < bpf_sdt_check__finding_cnt(c) && n < 256; i++) {
 		const struct bpf_sdt_finding *f = bpf_sdt_check__finding(c, i);
 
-		if (f->warning)
+		if (f->warning || f->unchecked)
 			continue;
 		snprintf(line, sizeof(line), "%s insn %u arg %d", f->prog,
 			 bpf_sdt_site__insn(f->site), f->arg);

@@ -102,7 +102,7 @@ static void tc_reset_body(struct testnet *net)
 	close(fd);
 	ASSERT_OK_HELPER(start_in_ns(net, &p, (const char *[]){ "trace", "--tc", "v0:ingress",
 		LIVE_HOOKS, NULL }, tc_current, net));
-	ASSERT_EQ(cmd_finish(&p, SIGKILL, &r), 0);
+	ASSERT_EQ(cmd_kill_with_guardian(&p, &r), 0); /* both: no one restores */
 	cmd_result_free(&r);
 	armed = tc_filter_prog_id(net->ifindex);
 	ASSERT_NE(armed, orig); /* the armed copy stayed */

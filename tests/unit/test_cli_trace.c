@@ -230,7 +230,7 @@ static void reset_body(struct testnet *net)
 
 	running_tag(net->ifindex, dormant);
 	ASSERT_OK_HELPER(start_trace(net, &p, (const char *[]){ "--xdp", "v0", EXAMPLE, NULL }));
-	ASSERT_EQ(cmd_finish(&p, SIGKILL, &r), 0);
+	ASSERT_EQ(cmd_kill_with_guardian(&p, &r), 0); /* both: no one restores */
 	cmd_result_free(&r);
 	/* the armed copy stayed, and it works */
 	ASSERT_NE(xdp_prog_id(net->ifindex), orig);

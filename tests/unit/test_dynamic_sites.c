@@ -169,7 +169,7 @@ TEST(dynamic_site_observer_reads_the_registers_through_its_context)
 	ASSERT_TRUE(obs != NULL);
 	/* rec2 records its first two u64s: r0 (not set at entry: 0) and r1 */
 	link = bpf_sdt_target__attach(t, bpf_object__find_program_by_name(obs, "rec2"),
-				      "xdp_filter+0", NULL);
+				      "xdp_filter+0", observer_opts(obs));
 	ASSERT_TRUE(link != NULL);
 	ASSERT_TRUE(run_packet(bpf_sdt_target__prog_fd(t, "xdp_filter"), 64) >= 0);
 	ASSERT_EQ(observer_var(obs, "rec2_hits"), 1);

@@ -110,3 +110,194 @@ TEST(regs_a_later_sites_arguments_are_live_at_an_earlier_site)
 	ASSERT_EQ(sdt_reg_analysis(prog, 5, main_only, 1, uses, st), 0);
 	ASSERT_EQ(st[1].live_in & SDT_CALLER_SAVED, R(2));
 }
+
+/* main: call sub (result ignored); sub: NOP site; exit without setting r0 */
+TEST(regs_exit_of_a_subprogram_whose_result_no_caller_reads_does_not_make_r0_live)
+{
+	struct bpf_insn prog[] = {
+		I_CALL_PSEUDO(2), I_MOV64_IMM(0, 2), I_EXIT(),
+		I_NOP(), I_EXIT(),
+	};
+	static const struct sdt_func_span funcs[] = { { 0, 1 }, { 3, 0 } };
+	struct sdt_reg_state st[5];
+
+	ASSERT_EQ(sdt_reg_analysis(prog, 5, funcs, 2, NULL, st), 0);
+	ASSERT_EQ(st[3].live_out & SDT_CALLER_SAVED, 0);
+	/* and nothing set r0: it is not even maybe initialised */
+	ASSERT_FALSE(st[3].maybe_init_in & R(0));
+}
+
+/* the caller returns what the subprogram returns */
+TEST(regs_exit_of_a_subprogram_whose_result_a_caller_reads_makes_r0_live)
+{
+	struct bpf_insn prog[] = {
+		I_CALL_PSEUDO(1), I_EXIT(),
+		I_MOV64_IMM(0, 1), I_NOP(), I_EXIT(),
+	};
+	static const struct sdt_func_span funcs[] = { { 0, 1 }, { 2, 0 } };
+	struct sdt_reg_state st[5];
+
+	ASSERT_EQ(sdt_reg_analysis(prog, 5, funcs, 2, NULL, st), 0);
+	ASSERT_EQ(st[3].live_out & SDT_CALLER_SAVED, R(0));
+	ASSERT_TRUE(st[3].init_in & R(0));
+}
+
+/* one caller ignores the result, another returns it: live */
+TEST(regs_r0_is_live_at_a_subprogram_exit_if_any_caller_reads_it)
+{
+	struct bpf_insn prog[] = {
+		I_CALL_PSEUDO(4), I_CALL_PSEUDO(3), I_EXIT(),
+		I_MOV64_IMM(0, 1), I_EXIT(),	/* unreachable filler */
+		I_MOV64_IMM(0, 1), I_NOP(), I_EXIT(),
+	};
+	static const struct sdt_func_span funcs[] = { { 0, 1 }, { 5, 0 } };
+	struct sdt_reg_state st[8];
+
+	ASSERT_EQ(sdt_reg_analysis(prog, 8, funcs, 2, NULL, st), 0);
+	ASSERT_EQ(st[6].live_out & SDT_CALLER_SAVED, R(0));
+}
+
+/* r0 after a call of a subprogram that never sets it is unset */
+TEST(regs_r0_after_a_call_of_a_void_subprogram_is_not_initialised)
+{
+	struct bpf_insn prog[] = {
+		I_CALL_PSEUDO(2), I_NOP(), I_EXIT(),
+		I_EXIT(),
+	};
+	static const struct sdt_func_span funcs[] = { { 0, 1 }, { 3, 0 } };
+	struct sdt_reg_state st[4];
+
+	ASSERT_EQ(sdt_reg_analysis(prog, 4, funcs, 2, NULL, st), 0);
+	ASSERT_FALSE(st[1].init_in & R(0));
+	ASSERT_FALSE(st[1].maybe_init_in & R(0));
+}
+
+/* bpf_tail_call() returns only when it fails, and leaves r0 unset */
+TEST(regs_r0_after_a_void_helper_is_not_initialised)
+{
+	struct bpf_insn prog[] = {
+		I_MOV64_IMM(2, 0), I_MOV64_IMM(3, 0), I_CALL_HELPER(12), I_NOP(),
+		I_MOV64_IMM(0, 0), I_EXIT(),
+	};
+	struct sdt_reg_state st[6];
+
+	ASSERT_EQ(sdt_reg_analysis(prog, 6, main_only, 1, NULL, st), 0);
+	ASSERT_FALSE(st[3].maybe_init_in & R(0));
+}
+
+TEST(regs_value_set_on_one_branch_is_maybe_initialised_at_the_join)
+{
+	struct bpf_insn prog[] = {
+		I_JGT_IMM(1, 0, 1),
+		I_MOV64_IMM(0, 1),
+		I_NOP(),
+		I_EXIT(),
+	};
+	struct sdt_reg_state st[4];
+
+	ASSERT_EQ(sdt_reg_analysis(prog, 4, main_only, 1, NULL, st), 0);
+	ASSERT_TRUE(st[2].maybe_init_in & R(0));
+	ASSERT_FALSE(st[2].init_in & R(0));
+}
+
+/* the site's own argument is read by the site, not after it */
+TEST(regs_a_sites_arguments_are_not_live_after_it)
+{
+	struct bpf_insn prog[] = { I_MOV64_IMM(2, 7), I_NOP(), I_MOV64_IMM(0, 0), I_EXIT() };
+	__u16 uses[4] = { [1] = R(2) };
+	struct sdt_reg_state st[4];
+
+	ASSERT_EQ(sdt_reg_analysis(prog, 4, main_only, 1, uses, st), 0);
+	ASSERT_EQ(st[1].live_in & SDT_CALLER_SAVED, R(2));
+	ASSERT_EQ(st[1].live_out & SDT_CALLER_SAVED, 0);
+}
+
+/* --- fills ------------------------------------------------------------------- */
+
+static int fill_for(const struct bpf_insn *prog, __u32 cnt, const struct sdt_func_span *funcs,
+		    __u32 nfuncs, __u32 site, int reg, struct sdt_reg_fills *fills)
+{
+	struct sdt_reg_state st[32];
+
+	if (cnt > 32 || sdt_reg_analysis(prog, cnt, funcs, nfuncs, NULL, st))
+		return -1;
+	return sdt_reg_fill_for(prog, cnt, funcs, nfuncs, st, site, reg, fills);
+}
+
+TEST(fill_of_r0_set_on_one_path_is_at_the_function_entry)
+{
+	struct bpf_insn prog[] = {
+		I_JGT_IMM(1, 0, 1), I_MOV64_IMM(0, 1), I_NOP(), I_EXIT(),
+	};
+	struct sdt_reg_fills fills = {};
+
+	ASSERT_EQ(fill_for(prog, 4, main_only, 1, 2, 0, &fills), 0);
+	ASSERT_EQ(fills.cnt, 1);
+	ASSERT_EQ(fills.v[0].insn, 0);
+	ASSERT_FALSE(fills.v[0].after);
+	ASSERT_EQ(fills.v[0].reg, 0);
+	sdt_reg_fills_free(&fills);
+}
+
+TEST(fill_of_an_argument_register_is_right_after_the_call_that_unset_it)
+{
+	struct bpf_insn prog[] = {
+		I_MOV64_IMM(2, 5),		/* set, then unset by the call */
+		I_CALL_HELPER(7),
+		I_JGT_IMM(0, 0, 1),
+		I_MOV64_IMM(2, 1),
+		I_NOP(),
+		I_MOV64_IMM(0, 0), I_EXIT(),
+	};
+	struct sdt_reg_fills fills = {};
+
+	ASSERT_EQ(fill_for(prog, 7, main_only, 1, 4, 2, &fills), 0);
+	ASSERT_EQ(fills.cnt, 1);
+	ASSERT_EQ(fills.v[0].insn, 1);
+	ASSERT_TRUE(fills.v[0].after);
+	ASSERT_EQ(fills.v[0].reg, 2);
+	sdt_reg_fills_free(&fills);
+}
+
+TEST(fill_of_r0_a_subprogram_returns_unset_is_inside_the_subprogram)
+{
+	struct bpf_insn prog[] = {
+		I_JGT_IMM(1, 0, 2),
+		I_CALL_PSEUDO(4),		/* to 6 */
+		I_JA(1),
+		I_MOV64_IMM(0, 1),
+		I_NOP(),			/* 4: site */
+		I_EXIT(),
+		I_JGT_IMM(1, 0, 1),		/* 6: sub sets r0 on one path */
+		I_MOV64_IMM(0, 3),
+		I_EXIT(),
+	};
+	static const struct sdt_func_span funcs[] = { { 0, 1 }, { 6, 1 } };
+	struct sdt_reg_fills fills = {};
+
+	ASSERT_EQ(fill_for(prog, 9, funcs, 2, 4, 0, &fills), 0);
+	ASSERT_EQ(fills.cnt, 1);
+	ASSERT_EQ(fills.v[0].insn, 6);
+	ASSERT_FALSE(fills.v[0].after);
+	sdt_reg_fills_free(&fills);
+}
+
+TEST(fill_refuses_a_register_a_callback_gets_unset_from_the_kernel)
+{
+	struct bpf_insn prog[] = {
+		I_LD_FUNC(2, 6), I_LD_IMM64_HI(0),	/* the callback at 7 */
+		I_MOV64_IMM(1, 1), I_MOV64_IMM(3, 0), I_MOV64_IMM(4, 0),
+		I_CALL_HELPER(181),			/* bpf_loop */
+		I_EXIT(),
+		I_JGT_IMM(1, 0, 1),			/* 7: the callback */
+		I_MOV64_IMM(3, 1),
+		I_NOP(),				/* 9: site */
+		I_MOV64_IMM(0, 0),
+		I_EXIT(),
+	};
+	static const struct sdt_func_span funcs[] = { { 0, 1 }, { 7, 2 } };
+	struct sdt_reg_fills fills = {};
+
+	ASSERT_EQ(fill_for(prog, 12, funcs, 2, 9, 3, &fills), -ENOENT);
+	sdt_reg_fills_free(&fills);
+}

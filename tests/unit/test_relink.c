@@ -18,7 +18,7 @@ TEST(attached_observer_sees_every_site_hit_with_its_arguments)
 	t = bpf_sdt_target__open_file(corpus_path("basic"), NULL);
 	obs = observer_open("rfc_observer");
 	ASSERT_TRUE(t && obs);
-	link = bpf_sdt_target__attach(t, observer_prog(obs), NULL, NULL);
+	link = bpf_sdt_target__attach(t, observer_prog(obs), NULL, observer_opts(obs));
 	ASSERT_TRUE(link != NULL);
 	ASSERT_NE(bpf_sdt_target__prog_fd(t, "xdp_prog"),
 		  bpf_program__fd(bpf_object__find_program_by_name(bpf_sdt_target__object(t), "xdp_prog")));
@@ -46,7 +46,7 @@ TEST(detaching_the_last_observer_restores_the_original_program)
 	obs = observer_open("rfc_observer");
 	ASSERT_TRUE(t && obs);
 	orig = bpf_sdt_target__prog_fd(t, "xdp_prog");
-	link = bpf_sdt_target__attach(t, observer_prog(obs), NULL, NULL);
+	link = bpf_sdt_target__attach(t, observer_prog(obs), NULL, observer_opts(obs));
 	ASSERT_TRUE(link != NULL);
 	ASSERT_EQ(bpf_sdt_link__destroy(link), 0);
 	ASSERT_EQ(bpf_sdt_target__prog_fd(t, "xdp_prog"), orig);
@@ -67,6 +67,7 @@ TEST(observer_reads_its_link_cookie)
 	t = bpf_sdt_target__open_file(corpus_path("basic"), NULL);
 	obs = observer_open("rfc_observer");
 	ASSERT_TRUE(t && obs);
+	opts.observer_obj = obs;
 	link = bpf_sdt_target__attach(t, observer_prog(obs), "my_trace", &opts);
 	ASSERT_TRUE(link != NULL);
 	ASSERT_EQ(run_packet(bpf_sdt_target__prog_fd(t, "xdp_prog"), 100), XDP_PASS);
@@ -89,7 +90,7 @@ TEST(observer_reads_the_calling_sites_id_after_the_arguments)
 	obs = observer_open("recorders");
 	ASSERT_TRUE(t && obs);
 	link = bpf_sdt_target__attach(t, bpf_object__find_program_by_name(obs, "by_site"), "iter",
-				      NULL);
+				      observer_opts(obs));
 	ASSERT_TRUE(link != NULL);
 	ASSERT_TRUE(run_packet(bpf_sdt_target__prog_fd(t, "loops_prog"), 100) >= 0);
 	ASSERT_EQ(observer_read_var(obs, "by_site_hits", hits, sizeof(hits)), 0);
@@ -125,7 +126,7 @@ TEST(target_adopts_an_object_the_caller_opened_and_loaded)
 	t = bpf_sdt_target__from_object(obj, elf, size, NULL);
 	obs = observer_open("rfc_observer");
 	ASSERT_TRUE(t && obs);
-	ASSERT_TRUE(bpf_sdt_target__attach(t, observer_prog(obs), NULL, NULL) != NULL);
+	ASSERT_TRUE(bpf_sdt_target__attach(t, observer_prog(obs), NULL, observer_opts(obs)) != NULL);
 	ASSERT_EQ(run_packet(bpf_sdt_target__prog_fd(t, "xdp_prog"), 64), XDP_PASS);
 	ASSERT_EQ(observer_var(obs, "hits"), 1);
 	bpf_sdt_target__close(t);

@@ -35,7 +35,7 @@ static void teardown(struct fixture *f)
 static struct bpf_sdt_link *attach(struct fixture *f, const char *obs, const char *probe)
 {
 	return bpf_sdt_target__attach(f->t, bpf_object__find_program_by_name(f->obs, obs), probe,
-				      NULL);
+				      observer_opts(f->obs));
 }
 
 static void read_recorder(struct fixture *f, int n, struct recorded *r)
@@ -99,7 +99,7 @@ TEST(observer_reads_packet_bytes_through_a_packet_pointer_argument)
 	t = bpf_sdt_target__open_file(corpus_path("arg_values"), NULL);
 	obs = observer_open("packet_reader");
 	ASSERT_TRUE(t && obs);
-	ASSERT_TRUE(bpf_sdt_target__attach(t, observer_prog(obs), NULL, NULL) != NULL);
+	ASSERT_TRUE(bpf_sdt_target__attach(t, observer_prog(obs), NULL, observer_opts(obs)) != NULL);
 	ASSERT_EQ(run_packet(bpf_sdt_target__prog_fd(t, "arg_values"), 64), XDP_PASS);
 	ASSERT_EQ(observer_var(obs, "seen"), 1);
 	ASSERT_EQ(observer_var(obs, "first_bytes"), 0x00010203); /* run_packet's payload */
@@ -137,9 +137,9 @@ TEST(observers_of_one_probe_run_in_attach_order)
 	obs = observer_open("ordered");
 	ASSERT_TRUE(t && obs);
 	ASSERT_TRUE(bpf_sdt_target__attach(t, bpf_object__find_program_by_name(obs, "second_obs"),
-					   "my_trace", NULL) != NULL);
+					   "my_trace", observer_opts(obs)) != NULL);
 	ASSERT_TRUE(bpf_sdt_target__attach(t, bpf_object__find_program_by_name(obs, "first_obs"),
-					   "my_trace", NULL) != NULL);
+					   "my_trace", observer_opts(obs)) != NULL);
 	ASSERT_EQ(run_packet(bpf_sdt_target__prog_fd(t, "xdp_prog"), 64), XDP_PASS);
 	ASSERT_EQ(observer_var(obs, "order_len"), 2);
 	ASSERT_EQ(observer_read_var(obs, "order", order, sizeof(order)), 0);
@@ -234,6 +234,7 @@ TEST(target_prog_option_arms_only_that_program)
 	REQUIRE_ROOT();
 	ASSERT_OK_HELPER(setup(&f, "multi_prog", NULL, "recorders"));
 	xdp_orig = bpf_sdt_target__prog_fd(f.t, "multi_xdp");
+	opts.observer_obj = f.obs;
 	ASSERT_TRUE(bpf_sdt_target__attach(f.t, bpf_object__find_program_by_name(f.obs, "rec1"),
 					   "pkt_len", &opts) != NULL);
 	ASSERT_EQ(bpf_sdt_target__prog_fd(f.t, "multi_xdp"), xdp_orig);

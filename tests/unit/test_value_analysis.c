@@ -214,3 +214,27 @@ TEST(va_jump_out_of_the_program_is_refused)
 	ASSERT_EQ(sdt_va_run(&in, &va), -EINVAL);
 	ASSERT_TRUE(va == NULL);
 }
+
+/* `if (data_end - data < 14)` narrows the difference, a scalar, and proves
+ * nothing about the packet pointers: the 6.18 verifier (pointer minus
+ * pointer is an unknown scalar; only pointer comparisons give ranges)
+ * refuses a 14-byte read after it, and so must the interpreter. */
+TEST(va_length_difference_test_bounds_no_packet_pointer)
+{
+	struct bpf_insn prog[] = {
+		I_LDX_W(2, 1, offsetof(struct xdp_md, data)),
+		I_LDX_W(3, 1, offsetof(struct xdp_md, data_end)),
+		I_MOV64_REG(4, 3),
+		{ BPF_ALU64 | BPF_SUB | BPF_X, 4, 2, 0, 0 },		/* r4 -= r2 */
+		{ BPF_JMP | BPF_JSLT | BPF_K, 4, 0, 2, 14 },		/* if r4 s< 14 */
+		I_NOP(), I_MOV64_IMM(0, 2), I_EXIT(),
+		I_MOV64_IMM(0, 1), I_EXIT(),
+	};
+	struct sdt_va_state st;
+
+	STATE_AT(prog, 5, NO_MAPS, st);
+	ASSERT_EQ(st.regs[2].kind, SDT_AK_PKT);
+	ASSERT_EQ(st.regs[2].range, 0);
+	ASSERT_EQ(st.regs[4].kind, SDT_AK_SCALAR);
+	ASSERT_EQ(st.regs[4].smin, 14);
+}

@@ -10,6 +10,9 @@ enum {
 	EXIT_OK = 0,
 	EXIT_FINDINGS = 1,
 	EXIT_BAD_INPUT = 2,
+	EXIT_NOT_RESTORED = 3,	/* trace/attach: the hook no longer ran our
+				 * armed copy; the original was not put back */
+	EXIT_OUTPUT_FAILED = 4,	/* trace/attach: stdout could not be written */
 };
 
 struct cli_globals {
@@ -32,6 +35,7 @@ int cmd_list(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_reset(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);

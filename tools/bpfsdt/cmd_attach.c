@@ -2,9 +2,10 @@
 /*
  * bpfsdt attach --xdp IFACE FILE.bpf.o OBSERVER.bpf.o [--probe P] [--duration S]
  *
- * Attaches the SEC("bpf_sdt[/probe]") programs of OBSERVER to the XDP
- * program running on IFACE until SIGINT/SIGTERM (or --duration), then puts
- * the running program back and prints the observers' globals.
+ * Attaches the SEC("bpf_sdt[/probe]") programs of OBSERVER to the program
+ * running on a hook until a signal (session_end.h) or --duration, then puts
+ * the running program back (in one swap) and prints the observers'
+ * globals. A guardian process puts it back if bpfsdt is killed.
  */
 #include <bpf/libbpf.h>
 #include <getopt.h>
@@ -19,14 +20,7 @@
 #include "num_args.h"
 #include "observers.h"
 #include "run_output.h"
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
+#include "session_end.h"
 
 static void attach_usage(FILE *out)
 {
@@ -36,7 +30,7 @@ static void attach_usage(FILE *out)
 		"                     [--duration S] [--force] [--json]\n"
 		"\n"
 		"Attach your own observers (SEC(\"bpf_sdt[/probe]\") programs) to the\n"
-		"program running on a hook until SIGINT/SIGTERM or --duration; then put the\n"
+		"program running on a hook until a signal or --duration; then put the\n"
 		"program back and print the observers' global variables.\n"
 		"\n"
 		HOOK_HELP
@@ -47,13 +41,14 @@ static void attach_usage(FILE *out)
 
 static int attach_all(struct bpf_sdt_target *t, struct bpf_object *obs, const char *probe)
 {
+	LIBBPF_OPTS(bpf_sdt_attach_opts, opts, .observer_obj = obs);
 	struct bpf_program *prog;
 	int n = 0;
 
 	bpf_object__for_each_program(prog, obs) {
 		if (!observer_is(prog))
 			continue;
-		if (!bpf_sdt_target__attach(t, prog, observer_probe(prog, probe), NULL))
+		if (!bpf_sdt_target__attach(t, prog, observer_probe(prog, probe), &opts))
 			return -1; /* libbpfsdt said why; the target's close detaches */
 		n++;
 	}
@@ -74,7 +69,6 @@ int cmd_attach(int argc, char **argv)
 	};
 	struct hook_args hook = {};
 	const char *probe = NULL, *at = NULL;
-	struct sigaction sa = { .sa_handler = on_signal };
 	struct bpf_sdt_target *t = NULL;
 	struct bpf_object *obs = NULL;
 	struct run_output out = {};
@@ -109,8 +103,9 @@ int cmd_attach(int argc, char **argv)
 	if (cli_require_privileges("attach") || hook_args_resolve(&hook, "attach") ||
 	    libbpfsdt_init())
 		goto out;
+	session_catch_signals(); /* signals end the session, never the process */
 	{
-		LIBBPF_OPTS(bpf_sdt_live_opts, lopts, .force = force);
+		LIBBPF_OPTS(bpf_sdt_live_opts, lopts, .force = force, .guardian = true);
 
 		t = bpf_sdt_target__open_live(argv[optind], &hook.hook, &lopts);
 	}
@@ -119,31 +114,39 @@ int cmd_attach(int argc, char **argv)
 	obs = observers_open("attach", argv[optind + 1]);
 	if (!obs)
 		goto out;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	n = attach_all(t, obs, probe ?: at);
-	if (n <= 0) {
-		if (!n)
-			cli_error("attach: %s: no SEC(\"bpf_sdt\") program", argv[optind + 1]);
-		goto out;
+	if (!session_stop_signal()) {
+		n = attach_all(t, obs, probe ?: at);
+		if (n <= 0) {
+			if (!n)
+				cli_error("attach: %s: no SEC(\"bpf_sdt\") program",
+					  argv[optind + 1]);
+			goto out;
+		}
+		/* also with --json: says when every observer is attached */
+		fprintf(stderr, "%d observer%s attached to the program on %s; Ctrl-C to detach\n",
+			n, n == 1 ? "" : "s", hook.spec);
 	}
-	/* also with --json: says when every observer is attached */
-	fprintf(stderr, "%d observer%s attached to the program on %s; Ctrl-C to detach\n",
-		n, n == 1 ? "" : "s", hook.spec);
-	while (!stop && (!duration || waited < duration)) {
+	while (!session_stop_signal() && (!duration || waited < duration)) {
 		struct timespec ts = { 0, 100 * 1000000L };
 
 		nanosleep(&ts, NULL);
 		waited += 0.1;
 	}
-	bpf_sdt_target__close(t); /* detach: the running program goes back */
-	t = NULL;
+	/* every observer off in one swap; if that fails one line said why */
+	ret = bpf_sdt_target__disarm(t) ? EXIT_NOT_RESTORED : EXIT_OK;
 	out.json = cli.json;
-	print_globals(&out, obs);
-	ret = EXIT_OK;
+	if (session_stop_signal() != SIGPIPE) {
+		print_globals(&out, obs);
+		if (run_output_flush(&out)) {
+			cli_error("attach: writing to standard output failed: %s",
+				  strerror(-out.write_err));
+			if (ret == EXIT_OK)
+				ret = EXIT_OUTPUT_FAILED;
+		}
+	}
 out:
 	bpf_sdt_target__close(t);
 	bpf_object__close(obs);
 	hook_args_release(&hook);
-	return ret;
+	return session_exit_status(ret);
 }

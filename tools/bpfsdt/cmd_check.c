@@ -4,7 +4,8 @@
  *
  * Checks every probe site against the probe's declared types, by the kernel
  * verifier (root) or offline (anyone), and prints the findings in compiler
- * style. Exit 0 clean (warnings allowed), 1 errors found, 2 bad input.
+ * style. Exit 0 clean (warnings allowed), 1 errors found, 2 bad input, 3 no
+ * errors but some sites could not be checked.
  */
 #include <bpf/libbpf.h>
 #include <errno.h>
@@ -16,6 +17,9 @@
 #include "json_writer.h"
 #include "libbpfsdt.h"
 #include "type_arg.h"
+
+/* No error found, but not every site could be checked: not clean either. */
+#define EXIT_UNCHECKED 3
 
 static void check_usage(FILE *out)
 {
@@ -36,7 +40,8 @@ static void check_usage(FILE *out)
 		"               sites are not checked\n"
 		"  -j, --json   one JSON document\n"
 		"\n"
-		"Exit status: 0 clean (warnings allowed), 1 errors found, 2 bad input.\n");
+		"Exit status: 0 clean (warnings allowed), 1 errors found, 2 bad input,\n"
+		"3 no errors but some sites could not be checked.\n");
 }
 
 static size_t site_total(const struct bpf_sdt_object *sdt)
@@ -60,7 +65,12 @@ static void print_text(const char *file, const struct bpf_sdt_check *c)
 	}
 }
 
-static void print_json(const char *file, const char *mode, size_t sites,
+static const char *severity(const struct bpf_sdt_finding *f)
+{
+	return f->unchecked ? "unchecked" : f->warning ? "warning" : "error";
+}
+
+static void print_json(const char *file, const char *mode, size_t sites, size_t unchecked,
 		       const struct bpf_sdt_check *c)
 {
 	struct json_writer w;
@@ -81,7 +91,7 @@ static void print_json(const char *file, const char *mode, size_t sites,
 
 		json_object_start(&w);
 		json_key(&w, "severity");
-		json_string(&w, f->warning ? "warning" : "error");
+		json_string(&w, severity(f));
 		json_key(&w, "file");
 		json_string(&w, f->file);
 		json_key(&w, "line");
@@ -104,6 +114,8 @@ static void print_json(const char *file, const char *mode, size_t sites,
 		json_object_end(&w);
 	}
 	json_array_end(&w);
+	json_key(&w, "unchecked"); /* findings of severity "unchecked" */
+	json_uint(&w, unchecked);
 	json_object_end(&w);
 	json_finish(&w);
 }
@@ -133,7 +145,7 @@ int cmd_check(int argc, char **argv)
 	struct bpf_sdt_target *t = NULL;
 	struct bpf_sdt_check *c = NULL;
 	const char *file, *mode_name;
-	size_t i, errors = 0, warnings = 0;
+	size_t i, errors = 0, warnings = 0, unchecked = 0;
 	__u32 type = 0, attach_type = 0;
 	int opt, ret = EXIT_BAD_INPUT;
 
@@ -185,22 +197,29 @@ int cmd_check(int argc, char **argv)
 		goto out; /* libbpfsdt said why */
 	warn_unchecked(file, bpf_sdt_target__object(t));
 	for (i = 0; i < bpf_sdt_check__finding_cnt(c); i++) {
-		if (bpf_sdt_check__finding(c, i)->warning)
+		const struct bpf_sdt_finding *f = bpf_sdt_check__finding(c, i);
+
+		if (f->unchecked)
+			unchecked++;
+		else if (f->warning)
 			warnings++;
 		else
 			errors++;
 	}
 	if (cli.json) {
-		print_json(file, mode_name, site_total(bpf_sdt_target__probes(t)), c);
+		print_json(file, mode_name, site_total(bpf_sdt_target__probes(t)), unchecked, c);
 	} else {
 		print_text(file, c);
-		fprintf(stderr, "%s: %zu site%s checked by the %s: %zu error%s, %zu warning%s\n",
+		fprintf(stderr, "%s: %zu site%s checked by the %s: %zu error%s, %zu warning%s",
 			file, site_total(bpf_sdt_target__probes(t)),
 			site_total(bpf_sdt_target__probes(t)) == 1 ? "" : "s",
 			mode == BPF_SDT_CHECK_KERNEL ? "kernel verifier" : "offline analysis",
 			errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+		if (unchecked)
+			fprintf(stderr, ", %zu could not be checked", unchecked);
+		fputc('\n', stderr);
 	}
-	ret = errors ? EXIT_FINDINGS : EXIT_OK;
+	ret = errors ? EXIT_FINDINGS : unchecked ? EXIT_UNCHECKED : EXIT_OK;
 out:
 	bpf_sdt_check__free(c);
 	bpf_sdt_target__close(t);

@@ -3,8 +3,10 @@
  * bpfsdt reset HOOK FILE.bpf.o
  *
  * A tracer killed with SIGKILL cannot disarm: its armed copy (verified, and
- * harmless) stays on the hook. reset rebuilds the dormant program from FILE
- * on the maps the running copy uses and puts it back.
+ * harmless) stays on the hook. reset puts the original back: the very
+ * program while it exists, else the one FILE builds on the maps the armed
+ * copy's mark names. It replaces only an armed copy of FILE's program whose
+ * session has ended; anything else is refused and left as it is.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -19,8 +21,12 @@ static void reset_usage(FILE *out)
 		"Usage: bpfsdt reset " HOOK_USAGE "\n"
 		"                    FILE.bpf.o\n"
 		"\n"
-		"Put the dormant program built from FILE back on the hook, replacing an\n"
-		"armed copy a killed tracer left there.\n"
+		"Put the dormant program back on the hook, replacing the armed copy of\n"
+		"FILE's program a killed tracer left there (its mark says whose it is):\n"
+		"the original itself while it exists, else FILE's program rebuilt on the\n"
+		"maps the original used. Nothing else is replaced: an unmarked program\n"
+		"stays (fine if it is FILE's), an armed copy of another program or of a\n"
+		"session still running is refused.\n"
 		"\n"
 		HOOK_HELP);
 }

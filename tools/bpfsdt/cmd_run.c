@@ -216,8 +216,8 @@ static int check_packet_fits(const struct run_args *a, const struct bpf_program 
 
 static struct bpf_object *attach_observers(struct bpf_sdt_target *t, const struct run_args *a)
 {
-	LIBBPF_OPTS(bpf_sdt_attach_opts, aopts, .target_prog = a->prog);
 	struct bpf_object *obj = observers_open("run", a->observer);
+	LIBBPF_OPTS(bpf_sdt_attach_opts, aopts, .target_prog = a->prog, .observer_obj = obj);
 	struct bpf_program *prog;
 	int n = 0;
 

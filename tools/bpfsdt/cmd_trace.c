@@ -4,8 +4,10 @@
  *              [--count] [--filter EXPR] [--force] [--json]
  *
  * Arms probes of the program running on a hook (loaded by anyone) and
- * prints their events live until SIGINT/SIGTERM, -c N events or --duration
- * seconds; then the running program is put back and a summary printed.
+ * prints their events live until a signal (session_end.h), -c N events,
+ * --duration seconds or a failed write to stdout; then the running program
+ * is put back (all probes in one swap) and a summary printed. A guardian
+ * process puts it back if bpfsdt is killed with SIGKILL.
  */
 #include <errno.h>
 #include <limits.h>
@@ -21,6 +23,7 @@
 #include "num_args.h"
 #include "probe_list.h"
 #include "run_output.h"
+#include "session_end.h"
 
 #define POLL_MS 100
 
@@ -33,14 +36,6 @@ struct trace_args {
 	bool count, force;
 };
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
 static void trace_usage(FILE *out)
 {
 	fprintf(out,
@@ -49,8 +44,8 @@ static void trace_usage(FILE *out)
 		"                    [--count] [--filter EXPR] [--force] [--json]\n"
 		"\n"
 		"Arm probes of the program running on a hook, built from FILE, and print\n"
-		"their events as they happen. SIGINT/SIGTERM, -c or --duration end it and put\n"
-		"the running program back.\n"
+		"their events as they happen. A signal, -c or --duration end it and put the\n"
+		"running program back (a guardian process does if bpfsdt is killed).\n"
 		"\n"
 		HOOK_HELP
 		"  PROBE...           probes to trace (default: all with sites in the program)\n"
@@ -148,29 +143,39 @@ static int on_event(void *ctx, const struct bpf_sdt_event *ev)
 	return lc->max_events && lc->out.events >= lc->max_events;
 }
 
+/* Milliseconds to wait for events: POLL_MS, or less when --duration ends
+ * sooner. */
+static int poll_ms(const struct trace_args *a, double start)
+{
+	double left = a->duration ? a->duration - (now() - start) : POLL_MS / 1e3;
+
+	return left <= 0 ? 0 : left < POLL_MS / 1e3 ? (int)(left * 1e3) + 1 : POLL_MS;
+}
+
+/* Until a signal, -c, --duration, or stdout failing. */
 static void trace_loop(const struct trace_args *a, struct bpf_sdt_tracer *tr,
 		       struct live_ctx *lc)
 {
 	double start = now(), last_counts = start;
 	int n;
 
-	while (!stop) {
+	while (!session_stop_signal() && !lc->out.write_err) {
 		if (a->duration && now() - start >= a->duration)
 			break;
 		if (a->count) {
-			struct timespec ts = { 0, POLL_MS * 1000000L };
+			struct timespec ts = { 0, poll_ms(a, start) * 1000000L };
 
 			nanosleep(&ts, NULL);
 			if (now() - last_counts >= 1.0) {
 				lc->out.events = 0;
 				print_counts(&lc->out, tr, a->probes.names, (int)a->probes.n, NULL);
-				fflush(stdout);
+				run_output_flush(&lc->out);
 				last_counts = now();
 			}
 			continue;
 		}
-		n = bpf_sdt_tracer__poll(tr, POLL_MS, on_event, lc);
-		fflush(stdout);
+		n = bpf_sdt_tracer__poll(tr, poll_ms(a, start), on_event, lc);
+		run_output_flush(&lc->out);
 		if (n < 0 && n != -EINTR) {
 			cli_error("trace: reading events failed: %s", strerror(-n));
 			break;
@@ -180,13 +185,51 @@ static void trace_loop(const struct trace_args *a, struct bpf_sdt_tracer *tr,
 	}
 }
 
-static void print_summary(const struct live_ctx *lc, unsigned long long lost)
+/* Nothing more can reach the reader of stdout: it went away (SIGPIPE), or
+ * writing failed. */
+static bool output_broken(const struct live_ctx *lc)
 {
-	if (cli.json)
-		printf("{\"events\": %llu, \"lost\": %llu}\n", lc->out.events, lost);
-	else
-		fprintf(stderr, "%llu event%s, %llu lost; the original program is back\n",
-			lc->out.events, lc->out.events == 1 ? "" : "s", lost);
+	return lc->out.write_err || session_stop_signal() == SIGPIPE;
+}
+
+static void print_summary(struct live_ctx *lc, unsigned long long lost, bool restored)
+{
+	if (cli.json && !output_broken(lc)) {
+		printf("{\"events\": %llu, \"lost\": %llu%s}\n", lc->out.events, lost,
+		       restored ? "" : ", \"restored\": false");
+		run_output_flush(&lc->out);
+	} else if (!cli.json) {
+		/* not restored: the line above said what runs there instead */
+		fprintf(stderr, "%llu event%s, %llu lost%s\n", lc->out.events,
+			lc->out.events == 1 ? "" : "s", lost,
+			restored ? "; the original program is back" : "");
+	}
+}
+
+/* Puts the program back, delivers what the probes saw until then and sums
+ * up. The exit status: EXIT_OK, EXIT_NOT_RESTORED or EXIT_OUTPUT_FAILED. */
+static int end_session(const struct trace_args *a, struct bpf_sdt_target *t,
+		       struct bpf_sdt_tracer *tr, struct live_ctx *lc)
+{
+	bool restored = !bpf_sdt_target__disarm(t); /* if not, one line said why */
+	bool by_sigpipe = session_stop_signal() == SIGPIPE;
+
+	if (output_broken(lc)) {
+		/* nothing more to print */
+	} else if (a->count) {
+		lc->out.events = 0;
+		print_counts(&lc->out, tr, a->probes.names, (int)a->probes.n, NULL);
+	} else {
+		bpf_sdt_tracer__poll(tr, 0, on_event, lc); /* what is left */
+	}
+	run_output_flush(&lc->out);
+	print_summary(lc, bpf_sdt_tracer__lost(tr), restored);
+	if (lc->out.write_err && !by_sigpipe)
+		cli_error("trace: writing to standard output failed: %s",
+			  strerror(-lc->out.write_err));
+	if (!restored)
+		return EXIT_NOT_RESTORED;
+	return lc->out.write_err && !by_sigpipe ? EXIT_OUTPUT_FAILED : EXIT_OK;
 }
 
 int cmd_trace(int argc, char **argv)
@@ -195,8 +238,6 @@ int cmd_trace(int argc, char **argv)
 	struct live_ctx lc = {};
 	struct bpf_sdt_target *t = NULL;
 	struct bpf_sdt_tracer *tr = NULL;
-	struct sigaction sa = { .sa_handler = on_signal };
-	unsigned long long lost;
 	int i, ret = EXIT_BAD_INPUT;
 
 	i = parse_args(argc, argv, &a);
@@ -207,8 +248,11 @@ int cmd_trace(int argc, char **argv)
 	}
 	if (cli_require_privileges("trace"))
 		goto out;
+	/* From now on signals end the session, never the process: one that
+	 * comes while opening or arming ends the session right after. */
+	session_catch_signals();
 	{
-		LIBBPF_OPTS(bpf_sdt_live_opts, lopts, .force = a.force);
+		LIBBPF_OPTS(bpf_sdt_live_opts, lopts, .force = a.force, .guardian = true);
 
 		t = bpf_sdt_target__open_live(a.file, &a.hook.hook, &lopts);
 	}
@@ -231,35 +275,22 @@ int cmd_trace(int argc, char **argv)
 	}
 	if (!tr)
 		goto out;
-	/* Signals end the loop, never the process: the program must go back. */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	/* one swap arms them all: no packet sees only some */
-	if (bpf_sdt_tracer__add_probes(tr, a.probes.names, a.probes.n))
-		goto out;
-	/* also with --json (stdout stays one document): says when every probe
-	 * is armed, which scripts wait for before sending traffic */
-	fprintf(stderr, "tracing %zu probe%s of the program on %s; Ctrl-C to stop\n", a.probes.n,
-		a.probes.n == 1 ? "" : "s", a.hook.spec);
-	trace_loop(&a, tr, &lc);
-	if (a.count) {
-		lc.out.events = 0;
-		print_counts(&lc.out, tr, a.probes.names, (int)a.probes.n, NULL);
-	} else {
-		bpf_sdt_tracer__poll(tr, 0, on_event, &lc); /* what is left */
+	if (!session_stop_signal()) {
+		/* one swap arms them all: no packet sees only some */
+		if (bpf_sdt_tracer__add_probes(tr, a.probes.names, a.probes.n))
+			goto out;
+		/* also with --json (stdout stays one document): says when every
+		 * probe is armed, which scripts wait for before sending traffic */
+		fprintf(stderr, "tracing %zu probe%s of the program on %s; Ctrl-C to stop\n",
+			a.probes.n, a.probes.n == 1 ? "" : "s", a.hook.spec);
+		trace_loop(&a, tr, &lc);
 	}
-	lost = bpf_sdt_tracer__lost(tr);
-	bpf_sdt_tracer__free(tr); /* disarm: the running program goes back */
-	tr = NULL;
-	bpf_sdt_target__close(t);
-	t = NULL;
-	print_summary(&lc, lost);
-	ret = EXIT_OK;
+	ret = end_session(&a, t, tr, &lc);
 out:
 	bpf_sdt_tracer__free(tr);
 	bpf_sdt_target__close(t);
 	run_output_free(&lc.out);
 	hook_args_release(&a.hook);
 	probe_list_free(&a.probes);
-	return ret;
+	return session_exit_status(ret);
 }

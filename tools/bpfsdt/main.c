@@ -90,6 +90,7 @@ static const struct command {
 	{ "trace", cmd_trace, "trace the probes of a running XDP program" },
 	{ "attach", cmd_attach, "attach your observers to a running XDP program" },
 	{ "reset", cmd_reset, "put the dormant program back after a killed tracer" },
+	{ "status", cmd_status, "say whether a hook runs an original or an armed copy" },
 	{ "sweep", cmd_sweep, "arm every instruction boundary and check nothing changes" },
 };
 

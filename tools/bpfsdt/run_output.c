@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <bpf/btf.h>
 #include <bpf/bpf.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,15 @@ void run_output_free(struct run_output *out)
 {
 	event_format_free(out->fast);
 	out->fast = NULL;
+}
+
+int run_output_flush(struct run_output *out)
+{
+	if (!out->write_err && fflush(stdout) == EOF)
+		out->write_err = errno ? -errno : -EIO;
+	if (!out->write_err && ferror(stdout))
+		out->write_err = -EIO; /* a write failed and its errno is long gone */
+	return out->write_err;
 }
 
 int print_event(void *ctx, const struct bpf_sdt_event *ev)

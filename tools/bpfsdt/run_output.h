@@ -16,10 +16,14 @@ struct run_output {
 	struct bpf_sdt_target *target;	/* for dynamic sites (PROG+INSN, FILE:LINE) */
 	unsigned long long events;
 	struct event_format *fast;	/* created on the first event */
+	int write_err;			/* the first failed write to stdout */
 };
 
 /* Releases what printing events built up. */
 void run_output_free(struct run_output *out);
+/* Writes out what stdout buffers: 0, or the -errno of the first write that
+ * failed (EPIPE, ENOSPC, EIO...), which every later call returns too. */
+int run_output_flush(struct run_output *out);
 
 int print_event(void *ctx, const struct bpf_sdt_event *ev);
 /* Sites of the listed probes (in program prog, or all when NULL). */
