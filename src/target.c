@@ -225,25 +225,25 @@ static const char *opts_name(const struct bpf_sdt_target_opts *opts, const char 
 
 /* Leaves every program but name unloaded (name NULL: changes nothing) --
  * but for a prog array the ELF fills with programs: libbpf fills it with
- * every program it names, and they are tail-call targets of name's type. */
-static int load_only(struct bpf_sdt_target *t, const char *name)
+ * every program it names, and they are tail-call targets of name's type.
+ * Only turns programs off: one already left unloaded (a section libbpf
+ * does not know, untyped) stays so. No program of that name: none loads,
+ * and the caller says so. */
+static void load_only(struct bpf_sdt_target *t, const char *name)
 {
 	struct bpf_program *prog, *it = NULL;
-	bool filled = sdt_prefilled_prog_array(t->obj) != NULL;
+	bool filled;
 
 	if (!name)
-		return 0;
+		return;
+	filled = sdt_prefilled_prog_array(t->obj) != NULL;
 	bpf_object__for_each_program(prog, t->obj)
 		if (!strcmp(bpf_program__name(prog), name))
 			it = prog;
-	if (!it) {
-		pr_warn("%s: no program %s", t->name, name);
-		return -ENOENT;
-	}
 	bpf_object__for_each_program(prog, t->obj)
-		bpf_program__set_autoload(prog, prog == it ||
-					  (filled && bpf_program__type(prog) == bpf_program__type(it)));
-	return 0;
+		if (!(it && (prog == it || (filled && bpf_program__type(prog) ==
+							 bpf_program__type(it)))))
+			bpf_program__set_autoload(prog, false);
 }
 
 struct bpf_sdt_target *bpf_sdt_target__open_mem(const void *buf, size_t size,
@@ -274,9 +274,7 @@ struct bpf_sdt_target *bpf_sdt_target__open_mem(const void *buf, size_t size,
 	sdt_type_unknown_sections(t->obj, t->name, SDT_OPTS_GET(opts, unknown_sec_type, 0),
 				  SDT_OPTS_GET(opts, unknown_sec_attach_type, 0),
 				  SDT_OPTS_GET(opts, unknown_sec_prog, NULL));
-	err = load_only(t, SDT_OPTS_GET(opts, only_prog, NULL));
-	if (err)
-		goto fail;
+	load_only(t, SDT_OPTS_GET(opts, only_prog, NULL));
 	if (t->offline) {
 		/* must outlive the load, which writes the loader program into it */
 		LIBBPF_OPTS(gen_loader_opts, gen);
