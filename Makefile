@@ -232,3 +232,27 @@ clean:
 # boots it in QEMU and runs the guest tests in kernel/guest/ (see kernel/README.md).
 kernel-test:
 	@kernel/kernel-test.sh
+
+# The corpus: Linux 6.12's BPF selftests programs built with each compiler
+# in CORPUS_CLANG and classified on this kernel (docs/corpus.md). Installs
+# linux-source-6.12 and clang-19 when missing; needs root. corpus-subset
+# builds only the objects tests/corpus/subset.txt names, which make check
+# then loads and runs (tests/unit/test_corpus.c).
+CORPUS_OUT       := build/corpus
+CORPUS_CLANG     ?= clang-14 clang-19
+CORPUS_CLASSIFY  := $(CORPUS_OUT)/bin/corpus-classify
+CORPUS_TOOL_SRCS := $(wildcard tools/corpus/*.c)
+
+.PHONY: corpus corpus-subset
+
+$(CORPUS_CLASSIFY): $(CORPUS_TOOL_SRCS) $(wildcard tools/corpus/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(CORPUS_TOOL_SRCS) -o $@ $(LDFLAGS) $(LIBS)
+
+corpus: deps
+	@$(MAKE) --no-print-directory $(CORPUS_CLASSIFY)
+	@CORPUS_OUT=$(abspath $(CORPUS_OUT)) CORPUS_CLANG="$(CORPUS_CLANG)" scripts/corpus/build.sh
+
+corpus-subset: deps
+	@CORPUS_OUT=$(abspath $(CORPUS_OUT)) CORPUS_CLANG="$(CORPUS_CLANG)" \
+		scripts/corpus/build.sh --subset

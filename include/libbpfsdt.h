@@ -176,9 +176,13 @@ struct bpf_sdt_target_opts {
 	__u32 unknown_sec_attach_type;	/* enum bpf_attach_type */
 	/* Only this program gets unknown_sec_type; NULL: every such program. */
 	const char *unknown_sec_prog;
+	/* Load only this program of the object (NULL: all): to run or sweep
+	 * one program of an object whose others need hooks or privileges
+	 * this host does not give (tracing, LSM, ...). */
+	const char *only_prog;
 	size_t :0;
 };
-#define bpf_sdt_target_opts__last_field unknown_sec_prog
+#define bpf_sdt_target_opts__last_field only_prog
 
 /* Opens and loads a BPF object as a target. NULL with errno on failure. */
 LIBBPFSDT_API struct bpf_sdt_target *

@@ -1,10 +1,12 @@
 #!/bin/sh
 # Installs the Debian packages bpfsdt needs to build, test and demo, if any is
 # missing. Idempotent: does nothing (and needs no network) once they are there.
+# Arguments name further packages a target needs (make corpus: the kernel's
+# source package and clang-19).
 set -eu
 
 PACKAGES="make gcc clang llvm libclang-rt-14-dev libbpf-dev libelf-dev zlib1g-dev \
-pkg-config bpftool iproute2 iputils-ping python3"
+pkg-config bpftool iproute2 iputils-ping python3 $*"
 
 missing=""
 for p in $PACKAGES; do

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "capture.h"
 #include "internal.h"
+#include "uapi_compat.h"
 
 #define OBSERVER_SECTION "bpf_sdt+"
 
@@ -19,12 +20,23 @@ static const struct {
 } handlers[] = {
 	{ "xdp", BPF_PROG_TYPE_XDP, BPF_XDP, 0 },
 	{ "xdp.frags", BPF_PROG_TYPE_XDP, BPF_XDP, BPF_F_XDP_HAS_FRAGS },
+	{ "xdp/devmap", BPF_PROG_TYPE_XDP, BPF_XDP_DEVMAP, 0 },
+	{ "xdp.frags/devmap", BPF_PROG_TYPE_XDP, BPF_XDP_DEVMAP, BPF_F_XDP_HAS_FRAGS },
+	{ "xdp/cpumap", BPF_PROG_TYPE_XDP, BPF_XDP_CPUMAP, 0 },
+	{ "xdp.frags/cpumap", BPF_PROG_TYPE_XDP, BPF_XDP_CPUMAP, BPF_F_XDP_HAS_FRAGS },
 	{ "tc", BPF_PROG_TYPE_SCHED_CLS, 0, 0 },
 	{ "classifier", BPF_PROG_TYPE_SCHED_CLS, 0, 0 },
 	{ "action", BPF_PROG_TYPE_SCHED_ACT, 0, 0 },
+	/* newer libbpf's names for tcx hooks, which 1.1 does not know; the
+	 * kernel (6.6+) takes the attach types at load as hints only */
+	{ "tc/ingress", BPF_PROG_TYPE_SCHED_CLS, SDT_TCX_INGRESS, 0 },
+	{ "tc/egress", BPF_PROG_TYPE_SCHED_CLS, SDT_TCX_EGRESS, 0 },
+	{ "tcx/ingress", BPF_PROG_TYPE_SCHED_CLS, SDT_TCX_INGRESS, 0 },
+	{ "tcx/egress", BPF_PROG_TYPE_SCHED_CLS, SDT_TCX_EGRESS, 0 },
 	{ "socket", BPF_PROG_TYPE_SOCKET_FILTER, 0, 0 },
 	{ "cgroup_skb/ingress", BPF_PROG_TYPE_CGROUP_SKB, BPF_CGROUP_INET_INGRESS, 0 },
 	{ "cgroup_skb/egress", BPF_PROG_TYPE_CGROUP_SKB, BPF_CGROUP_INET_EGRESS, 0 },
+	{ "cgroup/skb", BPF_PROG_TYPE_CGROUP_SKB, 0, 0 },
 	/* Observers: loaded as raw tracepoint programs (a context of u64
 	 * arguments, as BPF_PROG() reads it) so that libbpf relocates them and
 	 * creates their maps; see observer_stub(). */

@@ -98,7 +98,8 @@ static int add_entry(struct sdt_map_image *m, struct entries *e, const void *key
 	if (grow(&e->keys, &e->kcap, (size_t)(e->cnt + 1) * m->key_size) ||
 	    grow(&e->values, &e->vcap, (size_t)(e->cnt + 1) * m->value_size))
 		return -ENOMEM;
-	memcpy((char *)e->keys + (size_t)e->cnt * m->key_size, key, m->key_size);
+	if (m->key_size) /* queues and stacks have none */
+		memcpy((char *)e->keys + (size_t)e->cnt * m->key_size, key, m->key_size);
 	memcpy((char *)e->values + (size_t)e->cnt * m->value_size, value, m->value_size);
 	e->cnt++;
 	return 0;
@@ -461,6 +462,12 @@ static void hex(char *out, size_t size, const void *data, __u32 len)
 	out[o < size ? o : size - 1] = '\0';
 }
 
+/* Entry i's key; NULL for maps without keys (queues, stacks). */
+static const void *key_at(const struct sdt_map_image *m, __u32 i)
+{
+	return m->key_size ? (const char *)m->keys + (size_t)i * m->key_size : NULL;
+}
+
 static bool image_equal(const struct sdt_map_image *a, const struct sdt_map_image *b, char *why,
 			size_t size)
 {
@@ -474,11 +481,11 @@ static bool image_equal(const struct sdt_map_image *a, const struct sdt_map_imag
 		return false;
 	}
 	for (i = 0; i < a->cnt && i < b->cnt; i++) {
-		const void *ka = (const char *)a->keys + (size_t)i * a->key_size;
+		const void *ka = key_at(a, i);
 		const void *va = (const char *)a->values + (size_t)i * a->value_size;
 		const void *vb = (const char *)b->values + (size_t)i * a->value_size;
 
-		if (a->key_size && memcmp(ka, (const char *)b->keys + (size_t)i * a->key_size,
+		if (a->key_size && memcmp(ka, key_at(b, i),
 					  a->key_size))
 			break;
 		if (memcmp(va, vb, a->value_size)) {
@@ -493,7 +500,7 @@ static bool image_equal(const struct sdt_map_image *a, const struct sdt_map_imag
 	if (i < a->cnt || i < b->cnt) {
 		const struct sdt_map_image *m = i < a->cnt ? a : b;
 
-		hex(kx, sizeof(kx), (const char *)m->keys + (size_t)i * m->key_size, m->key_size);
+		hex(kx, sizeof(kx), key_at(m, i), m->key_size);
 		snprintf(why, size, "map %s: %s %s only in one of them (%u vs %u entries)", a->name,
 			 a->key_size ? "key" : "entry", a->key_size ? kx : "", a->cnt, b->cnt);
 		return false;

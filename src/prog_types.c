@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Types for programs in sections libbpf does not know (see prog_types.h). */
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <linux/if_link.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,4 +133,40 @@ void sdt_type_unknown_sections_live(struct bpf_object *obj, const char *name,
 			leave_unloaded(prog, name);
 		}
 	}
+}
+
+/* A prog array the ELF fills with its programs (`.values = { ... }`): the
+ * name of the first, or NULL. libbpf writes those slots at load time, which
+ * would put rebuilt programs into the running map once it is bound. */
+const char *sdt_prefilled_prog_array(struct bpf_object *obj)
+{
+	const struct btf *btf = bpf_object__btf(obj);
+	__u32 id, n = btf ? btf__type_cnt(btf) : 0;
+
+	for (id = 1; id < n; id++) {
+		const struct btf_type *sec = btf__type_by_id(btf, id);
+		const struct btf_var_secinfo *vsi = btf_var_secinfos(sec);
+		int i;
+
+		if (!btf_is_datasec(sec) || strcmp(btf__name_by_offset(btf, sec->name_off), ".maps"))
+			continue;
+		for (i = 0; i < btf_vlen(sec); i++, vsi++) {
+			const struct btf_type *var = btf__type_by_id(btf, vsi->type);
+			const char *map_name = btf__name_by_offset(btf, var->name_off);
+			const struct btf_type *def;
+			const struct btf_member *m;
+			struct bpf_map *map = bpf_object__find_map_by_name(obj, map_name);
+			int j;
+
+			def = btf__type_by_id(btf, btf__resolve_type(btf, var->type));
+			if (!def || !btf_is_struct(def) || !map ||
+			    bpf_map__type(map) != BPF_MAP_TYPE_PROG_ARRAY)
+				continue;
+			m = btf_members(def);
+			for (j = 0; j < btf_vlen(def); j++, m++)
+				if (!strcmp(btf__name_by_offset(btf, m->name_off), "values"))
+					return map_name;
+		}
+	}
+	return NULL;
 }

@@ -23,4 +23,8 @@ void sdt_type_unknown_sections(struct bpf_object *obj, const char *name, __u32 t
 void sdt_type_unknown_sections_live(struct bpf_object *obj, const char *name,
 				    const struct bpf_sdt_hook *hook);
 
+/* A prog array the ELF fills with its programs (`.values = { ... }`): the
+ * name of the first, or NULL. libbpf writes those slots at load time. */
+const char *sdt_prefilled_prog_array(struct bpf_object *obj);
+
 #endif

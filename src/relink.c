@@ -120,6 +120,7 @@ struct relink {
 	struct sdt_filled filled;	/* the target with those fills */
 	struct sdt_patched patched;	/* the filled target with the sites */
 	const struct sdt_reg_state *regs; /* of the original, for this arming */
+	bool own_btf;			/* the program's own BTF object (keeps_own_btf) */
 	struct sdt_reg_state *own_regs;	/* when dynamic sites make them differ */
 	struct insn_buf prog;		/* final armed instructions */
 	__u32 *obs_base;		/* where each observer's code starts */
@@ -911,10 +912,24 @@ static int load_armed(struct relink *r)
 		.insn_cnt = r->prog.cnt,
 		.btf_fd = -1,
 	};
-	int btf_fd, fd;
+	int btf_fd, fd, own_fd = -1;
 	__u64 start;
 
-	if (r->tp->cap.func_info_cnt) {
+	if (r->tp->cap.func_info_cnt && r->own_btf) {
+		own_fd = bpf_btf_get_fd_by_id(r->tp->cap.btf_id);
+		if (own_fd < 0) {
+			btf_fd = -errno;
+			pr_warn("%s: program %s: cannot reopen its BTF (id %u): %s", r->t->name,
+				r->tp->name, r->tp->cap.btf_id, strerror(-btf_fd));
+			return btf_fd;
+		}
+		req.btf_fd = own_fd;
+		req.func_info = r->func_info.insns;
+		req.func_info_cnt = r->func_info.cnt;
+		req.line_info = r->line_info.insns;
+		req.line_info_cnt = r->line_info.cnt * sizeof(struct bpf_insn) /
+				    sizeof(struct bpf_line_info);
+	} else if (r->tp->cap.func_info_cnt) {
 		btf_fd = btf__load_into_kernel(r->btf);
 		if (btf_fd && r->check) {
 			snprintf(r->check->reason, sizeof(r->check->reason),
@@ -946,18 +961,21 @@ static int load_armed(struct relink *r)
 	r->tp->stats.verify_ns = sdt_now_ns() - start;
 	r->tp->stats.insn_cnt = r->prog.cnt;
 	if (fd >= 0)
-		return fd;
+		goto out;
 	req.log_level = 1;
 	req.log_size = VERIFIER_LOG_SIZE;
 	req.log_buf = malloc(VERIFIER_LOG_SIZE);
-	if (!req.log_buf)
-		return -ENOMEM;
-	fd = sdt_prog_load(&req);
-	if (fd >= 0) /* passed with logging on: keep it */
+	if (!req.log_buf) {
+		fd = -ENOMEM;
 		goto out;
-	report_rejection(r, req.log_buf, fd);
+	}
+	fd = sdt_prog_load(&req);
+	if (fd < 0) /* passed with logging on: keep it */
+		report_rejection(r, req.log_buf, fd);
 out:
 	free(req.log_buf);
+	if (own_fd >= 0)
+		close(own_fd); /* the program holds the BTF now */
 	return fd;
 }
 
@@ -1013,6 +1031,26 @@ static int arming_regs(struct relink *r)
 	return sdt_target_prog_analyse(r->tp, dynamic_site_called, r, r->own_regs);
 }
 
+/*
+ * Whether the armed copy can keep the very BTF object the program was loaded
+ * with: when nothing joins it that needs types of its own (observer code,
+ * check stubs, the mark a live hook's armed copy carries). It must where it
+ * can: the verifier matches the types of bpf_list_head/bpf_rb_root fields
+ * and their nodes by BTF object, the map's against the program's, and a
+ * merged copy of the same types is another object.
+ */
+static bool keeps_own_btf(const struct relink *r)
+{
+	size_t k;
+
+	if (r->check || r->t->hook.kind != SDT_HOOK_NONE || !r->tp->cap.btf_id)
+		return false;
+	for (k = 0; k < r->nobs; k++)
+		if (!r->obs[k].inline_count)
+			return false;
+	return true;
+}
+
 static int relink(struct relink *r)
 {
 	struct bpf_sdt_target *t = r->t;
@@ -1027,8 +1065,9 @@ static int relink(struct relink *r)
 		err = build_sites(r);
 	if (!err)
 		err = assemble(r);
+	r->own_btf = keeps_own_btf(r);
 	if (!err && tp->cap.func_info_cnt) {
-		err = merge_btf(r);
+		err = r->own_btf ? 0 : merge_btf(r);
 		if (!err)
 			err = build_ext_info(r);
 		if (err && r->check)

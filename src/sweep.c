@@ -36,6 +36,10 @@
 #include "insn_patch.h"
 #include "map_snapshot.h"
 
+#ifndef BPF_PSEUDO_KFUNC_CALL
+#define BPF_PSEUDO_KFUNC_CALL 2
+#endif
+
 #define DATA_OUT_MAX (256 * 1024)
 #define REASON_MAX 512
 #define CAPTURE_MAX 16384
@@ -75,6 +79,7 @@ struct sweep {
 	bool *map_nondet;		/* per map */
 	bool *out_nondet;		/* per input: retval/packet/ctx */
 	__u32 *leader;			/* per insn: its basic block's first insn */
+	bool entry_loops;		/* a jump leads back to the first insn */
 	bool *in_block_counted;
 	__u8 *state;			/* per boundary */
 	struct bpf_sdt_sweep *res;
@@ -311,16 +316,30 @@ static int program_maps(struct sweep *s)
 	return err;
 }
 
+/* Calls that may not come back: a tail call that succeeds, a kfunc (such
+ * as bpf_throw()), and -- when the program makes either -- a call to one of
+ * its functions, which could. */
+static bool may_not_return(const struct bpf_insn *insn, int tail_call, bool leaves)
+{
+	if (insn->code != (BPF_JMP | BPF_CALL))
+		return false;
+	if (insn->src_reg == BPF_PSEUDO_KFUNC_CALL)
+		return true;
+	if (!insn->src_reg)
+		return insn->imm == tail_call;
+	return insn->src_reg == BPF_PSEUDO_CALL && leaves;
+}
+
 /* Basic blocks of the unarmed program: every boundary in one is hit as
- * often as its first. Blocks end at jumps and exits, and after a tail call
- * (which does not come back when it succeeds) or a call to a function that
- * may make one. */
+ * often as its first. Blocks end at jumps and exits, and after a call that
+ * may not come back. The first instruction runs once per run, unless a jump
+ * leads back to it (a loop). */
 static int find_blocks(struct sweep *s)
 {
 	const struct bpf_insn *insns = s->tp->cap.insns;
 	__u32 cnt = s->tp->cap.insn_cnt, i, succ[2], n, f;
 	int tail_call = sdt_helper_id("bpf_tail_call");
-	bool *lead = calloc(cnt + 1, sizeof(*lead)), tail_calls = false;
+	bool *lead = calloc(cnt + 1, sizeof(*lead)), leaves = false;
 	int k;
 
 	s->leader = calloc(cnt + 1, sizeof(*s->leader));
@@ -329,8 +348,7 @@ static int find_blocks(struct sweep *s)
 		return -ENOMEM;
 	}
 	for (i = 0; i < cnt; i++)
-		tail_calls |= insns[i].code == (BPF_JMP | BPF_CALL) && !insns[i].src_reg &&
-			      insns[i].imm == tail_call;
+		leaves |= may_not_return(&insns[i], tail_call, false);
 	lead[0] = true;
 	for (f = 0; f < s->tp->nfuncs; f++)
 		lead[s->tp->funcs[f].start] = true;
@@ -340,15 +358,17 @@ static int find_blocks(struct sweep *s)
 		if (cls != BPF_JMP && cls != BPF_JMP32)
 			continue;
 		if (op == BPF_CALL) {
-			if ((!insns[i].src_reg && insns[i].imm == tail_call) ||
-			    (insns[i].src_reg == BPF_PSEUDO_CALL && tail_calls))
+			if (may_not_return(&insns[i], tail_call, leaves))
 				lead[i + 1] = true;
 			continue;
 		}
 		n = (__u32)sdt_insn_successors(insns, i, succ);
-		for (k = 0; k < (int)n; k++)
+		for (k = 0; k < (int)n; k++) {
 			if (succ[k] <= cnt)
 				lead[succ[k]] = true;
+			if (succ[k] == 0)
+				s->entry_loops = true;
+		}
 		lead[i + 1] = true;
 	}
 	for (i = 0, f = 0; i < cnt; i++) {
@@ -537,7 +557,8 @@ static int check_armed(struct sweep *s, const __u32 *ks, __u32 n, struct miscoun
 			if (miss[k].bad)
 				continue;
 			if (counts[ks[k]] != counts[ks[j]] ||
-			    (at == 0 && counts[ks[k]] != 1 && !s->control[in].err))
+			    (at == 0 && counts[ks[k]] != 1 && !s->control[in].err &&
+			     !s->entry_loops))
 				miss[k] = (struct miscount){ .bad = true, .input = in,
 							     .hits = counts[ks[k]],
 							     .lead_hits = counts[ks[j]],

@@ -223,6 +223,29 @@ static const char *opts_name(const struct bpf_sdt_target_opts *opts, const char 
 	       opts->object_name ? opts->object_name : fallback;
 }
 
+/* Leaves every program but name unloaded (name NULL: changes nothing) --
+ * but for a prog array the ELF fills with programs: libbpf fills it with
+ * every program it names, and they are tail-call targets of name's type.
+ * Only turns programs off: one already left unloaded (a section libbpf
+ * does not know, untyped) stays so. No program of that name: none loads,
+ * and the caller says so. */
+static void load_only(struct bpf_sdt_target *t, const char *name)
+{
+	struct bpf_program *prog, *it = NULL;
+	bool filled;
+
+	if (!name)
+		return;
+	filled = sdt_prefilled_prog_array(t->obj) != NULL;
+	bpf_object__for_each_program(prog, t->obj)
+		if (!strcmp(bpf_program__name(prog), name))
+			it = prog;
+	bpf_object__for_each_program(prog, t->obj)
+		if (!(it && (prog == it || (filled && bpf_program__type(prog) ==
+							 bpf_program__type(it)))))
+			bpf_program__set_autoload(prog, false);
+}
+
 struct bpf_sdt_target *bpf_sdt_target__open_mem(const void *buf, size_t size,
 						const struct bpf_sdt_target_opts *opts)
 {
@@ -251,6 +274,7 @@ struct bpf_sdt_target *bpf_sdt_target__open_mem(const void *buf, size_t size,
 	sdt_type_unknown_sections(t->obj, t->name, SDT_OPTS_GET(opts, unknown_sec_type, 0),
 				  SDT_OPTS_GET(opts, unknown_sec_attach_type, 0),
 				  SDT_OPTS_GET(opts, unknown_sec_prog, NULL));
+	load_only(t, SDT_OPTS_GET(opts, only_prog, NULL));
 	if (t->offline) {
 		/* must outlive the load, which writes the loader program into it */
 		LIBBPF_OPTS(gen_loader_opts, gen);
@@ -282,7 +306,8 @@ struct bpf_sdt_target *bpf_sdt_target__open_file(const char *path,
 		    .offline = SDT_OPTS_GET(opts, offline, false),
 		    .unknown_sec_type = SDT_OPTS_GET(opts, unknown_sec_type, 0),
 		    .unknown_sec_attach_type = SDT_OPTS_GET(opts, unknown_sec_attach_type, 0),
-		    .unknown_sec_prog = SDT_OPTS_GET(opts, unknown_sec_prog, NULL));
+		    .unknown_sec_prog = SDT_OPTS_GET(opts, unknown_sec_prog, NULL),
+		    .only_prog = SDT_OPTS_GET(opts, only_prog, NULL));
 	struct bpf_sdt_target *t;
 	size_t size = 0;
 	void *buf;
@@ -376,6 +401,78 @@ void sdt_target_prog_load_req(const struct bpf_sdt_target *t, const struct sdt_t
 	};
 }
 
+/* Functions a call or callback reference of a reached function reaches,
+ * from the entry; how many. */
+static __u32 reachable_funcs(const struct sdt_target_prog *tp, bool *reached)
+{
+	const struct bpf_insn *insns = tp->cap.insns;
+	__u32 f, g, i, end, n = 1;
+	bool grew = true;
+
+	reached[0] = true;
+	while (grew) {
+		grew = false;
+		for (f = 0; f < tp->nfuncs; f++) {
+			if (!reached[f])
+				continue;
+			end = f + 1 < tp->nfuncs ? tp->funcs[f + 1].start : tp->cap.insn_cnt;
+			for (i = tp->funcs[f].start; i < end; i++) {
+				bool call = insns[i].code == (BPF_JMP | BPF_CALL) &&
+					    insns[i].src_reg == BPF_PSEUDO_CALL;
+				bool ref = insns[i].code == (BPF_LD | BPF_IMM | BPF_DW) &&
+					   insns[i].src_reg == BPF_PSEUDO_FUNC;
+
+				if (!call && !ref)
+					continue;
+				g = func_of(tp, (__u32)((__s64)i + 1 + insns[i].imm));
+				if (!reached[g]) {
+					reached[g] = grew = true;
+					n++;
+				}
+			}
+		}
+	}
+	return n;
+}
+
+/*
+ * Each function's stack depth from a BPF_LOG_STATS log. The verifier drops
+ * a function it never reached (dead code) from its count: when the
+ * functions the call graph reaches are as many as the depths reported,
+ * those are theirs, in order; otherwise every function is given the
+ * deepest -- placing what a site stores below more stack than a function
+ * uses is safe, only less is not.
+ */
+static int stack_depths(struct sdt_target_prog *tp, const char *log)
+{
+	bool *reached;
+	__u32 *got, f, k, max = 0;
+	int n;
+
+	got = calloc(tp->nfuncs, sizeof(*got));
+	reached = calloc(tp->nfuncs, sizeof(*reached));
+	if (!got || !reached) {
+		free(got);
+		free(reached);
+		return -ENOMEM;
+	}
+	n = sdt_parse_stack_depths(log, got, tp->nfuncs);
+	for (k = 0; k < (__u32)(n > 0 ? n : 0); k++)
+		max = got[k] > max ? got[k] : max;
+	if (n == (int)tp->nfuncs) {
+		memcpy(tp->stack_depth, got, tp->nfuncs * sizeof(*got));
+	} else if (n > 0 && reachable_funcs(tp, reached) == (__u32)n) {
+		for (f = 0, k = 0; f < tp->nfuncs; f++)
+			tp->stack_depth[f] = reached[f] ? got[k++] : 0;
+	} else if (n > 0) {
+		for (f = 0; f < tp->nfuncs; f++)
+			tp->stack_depth[f] = max;
+	}
+	free(got);
+	free(reached);
+	return n > 0 ? 0 : -EINVAL;
+}
+
 int sdt_target_prog_prepare(struct bpf_sdt_target *t, struct sdt_target_prog *tp)
 {
 	char *log = NULL;
@@ -403,10 +500,10 @@ int sdt_target_prog_prepare(struct bpf_sdt_target *t, struct sdt_target_prog *tp
 		goto out;
 	}
 	close(fd);
-	if (sdt_parse_stack_depths(log, tp->stack_depth, tp->nfuncs) != (int)tp->nfuncs) {
+	err = stack_depths(tp, log);
+	if (err) {
 		pr_warn("%s: program %s: the verifier reported no stack depth for each function",
 			t->name, tp->name);
-		err = -EINVAL;
 		goto out;
 	}
 	err = analyse_regs(tp);

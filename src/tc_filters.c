@@ -20,10 +20,7 @@
 #include <unistd.h>
 #include "internal.h"
 #include "tc_filters.h"
-
-/* kernel 6.6 UAPI, newer than Debian 12's headers */
-#define SDT_TCX_INGRESS 46
-#define SDT_TCX_EGRESS 47
+#include "uapi_compat.h"
 
 struct tc_list {
 	struct sdt_tc_prog *progs;

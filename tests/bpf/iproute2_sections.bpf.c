@@ -1,6 +1,6 @@
 /* An object written the way iproute2 users write them: section names
  * libbpf 1.1 does not know (SEC("prog") for `ip link set dev X xdp obj O
- * sec prog`, SEC("tc/ingress")), next to ones it knows (classifier and
+ * sec prog`, SEC("ingress")), next to ones it knows (classifier and
  * action, libbpfsdt's handlers; xdp). */
 #include "common.h"
 #include <linux/pkt_cls.h>
@@ -19,7 +19,7 @@ int ip_xdp(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
-SEC("tc/ingress")
+SEC("ingress")
 int ip_tc(struct __sk_buff *skb)
 {
 	BPF_SDT_PROBE1(ip_tc_len, skb->len);

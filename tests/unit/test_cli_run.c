@@ -205,3 +205,30 @@ TEST(run_of_unknown_program_names_it)
 	ASSERT_STREQ(r.err, "bpfsdt: run: " TEST_BUILD_DIR "/tests/bpf/basic.bpf.o: no program nope\n");
 	cmd_result_free(&r);
 }
+
+TEST(run_traces_programs_in_sections_newer_libbpf_names)
+{
+	static const char *const progs[] = { "tcx_prog", "tc_egress_prog", "cgroup_skb_prog" };
+	static const char *const expect[] = { "tcx_prog insn ", "tc_egress_prog insn ",
+					      "cgroup_skb_prog insn " };
+	const char *pkt = scratch_path("newer_sections.bin");
+	unsigned char frame[64] = { [12] = 0x08 };
+	FILE *f = fopen(pkt, "wb");
+	size_t i;
+
+	REQUIRE_ROOT();
+	ASSERT_TRUE(f != NULL);
+	fwrite(frame, 1, sizeof(frame), f);
+	fclose(f);
+	for (i = 0; i < 3; i++) {
+		char *argv[] = { (char *)bpfsdt_bin(), "run", (char *)corpus_path("newer_sections"),
+				 (char *)progs[i], "--data-in", (char *)pkt, NULL };
+		struct cmd_result r;
+
+		ASSERT_EQ(run_cmd(argv, &r), 0);
+		ASSERT_EQ(r.status, 0);
+		ASSERT_CONTAINS(r.out, expect[i]);
+		ASSERT_CONTAINS(r.out, ": seen(");
+		cmd_result_free(&r);
+	}
+}

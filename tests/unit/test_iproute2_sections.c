@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Objects with the section names iproute2 users write (SEC("prog"),
- * SEC("tc/ingress")), which libbpf 1.1 does not know: attached with
+ * SEC("ingress")), which libbpf 1.1 does not know: attached with
  * iproute2 itself and traced live (the running program says what type its
  * rebuild has), run and checked with --type, and never blocking the
  * object's other programs.
@@ -76,15 +76,15 @@ TEST(trace_xdp_program_in_section_prog_attached_by_iproute2)
 	testnet_down(&net);
 }
 
-TEST(trace_tc_program_in_section_tc_ingress_attached_by_iproute2)
+TEST(trace_tc_program_in_section_ingress_attached_by_iproute2)
 {
 	struct testnet net;
 
 	if (geteuid())
 		SKIP("needs root for network namespaces and BPF");
-	if (testnet_up(&net, 42) || testnet_attach_tc(&net, IPROUTE2_OBJ, "tc/ingress", true)) {
+	if (testnet_up(&net, 42) || testnet_attach_tc(&net, IPROUTE2_OBJ, "ingress", true)) {
 		testnet_down(&net);
-		FAIL("cannot attach SEC(\"tc/ingress\") with tc filter add ... bpf da obj");
+		FAIL("cannot attach SEC(\"ingress\") with tc filter add ... bpf da obj");
 	}
 	trace_two_pings(&net, "--tc", "v0:ingress",
 		"{\"probe\": \"ip_tc_len\", \"function\": \"ip_tc\", \"insn\": 1, \"args\": [98]}\n"
@@ -154,7 +154,7 @@ TEST(check_names_the_programs_it_could_not_type_and_checks_the_rest)
 		 "%1$s: warning: program ip_xdp not checked: libbpf does not know its section "
 		 "\"prog\" (give its type with --type)\n"
 		 "%1$s: warning: program ip_tc not checked: libbpf does not know its section "
-		 "\"tc/ingress\" (give its type with --type)\n"
+		 "\"ingress\" (give its type with --type)\n"
 		 "%1$s: 3 sites checked by the offline analysis: 0 errors, 0 warnings\n",
 		 IPROUTE2_OBJ);
 	ASSERT_EQ(r.status, 0);

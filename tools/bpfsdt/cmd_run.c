@@ -295,7 +295,8 @@ int cmd_run(int argc, char **argv)
 		/* only PROG runs: other programs in sections libbpf does not
 		 * know stay unloaded rather than fail the object */
 		LIBBPF_OPTS(bpf_sdt_target_opts, topts, .unknown_sec_type = a.type,
-			    .unknown_sec_attach_type = a.attach_type, .unknown_sec_prog = a.prog);
+			    .unknown_sec_attach_type = a.attach_type, .unknown_sec_prog = a.prog,
+			    .only_prog = a.prog);
 
 		t = bpf_sdt_target__open_file(a.file, &topts);
 	}

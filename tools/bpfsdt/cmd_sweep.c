@@ -182,7 +182,13 @@ int cmd_sweep(int argc, char **argv)
 	in = calloc(a.ninputs, sizeof(*in));
 	if (!in || read_inputs(&a, in))
 		goto out;
-	t = bpf_sdt_target__open_file(a.file, NULL);
+	{
+		/* PROG alone: the object's other programs may need a hook or
+		 * privileges this host does not give, and never run here */
+		LIBBPF_OPTS(bpf_sdt_target_opts, topts, .only_prog = a.prog);
+
+		t = bpf_sdt_target__open_file(a.file, &topts);
+	}
 	if (!t)
 		goto out;
 	{
