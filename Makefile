@@ -7,6 +7,8 @@
 #   make fuzz       libFuzzer run of discovery under ASan+UBSan (FUZZ_SECONDS)
 #   make SANITIZE=1 check   everything under ASan+UBSan, in build-san/
 #   make check-clang19      all tests with the BPF corpus built by clang 19, in build-clang19/
+#   make corpus             the kernel's BPF selftests, built and classified (docs/corpus.md)
+#   make sweep-corpus       bpfsdt sweep over all of them
 
 VERSION     := 0.1.0
 PREFIX      ?= /usr/local
@@ -243,7 +245,7 @@ CORPUS_CLANG     ?= clang-14 clang-19
 CORPUS_CLASSIFY  := $(CORPUS_OUT)/bin/corpus-classify
 CORPUS_TOOL_SRCS := $(wildcard tools/corpus/*.c)
 
-.PHONY: corpus corpus-subset
+.PHONY: corpus corpus-subset sweep-corpus
 
 $(CORPUS_CLASSIFY): $(CORPUS_TOOL_SRCS) $(wildcard tools/corpus/*.h)
 	@mkdir -p $(@D)
@@ -256,3 +258,11 @@ corpus: deps
 corpus-subset: deps
 	@CORPUS_OUT=$(abspath $(CORPUS_OUT)) CORPUS_CLANG="$(CORPUS_CLANG)" \
 		scripts/corpus/build.sh --subset
+
+# bpfsdt sweep over every corpus program that loads, with each compiler
+# (SWEEP_SECONDS per program, default 300); the table docs/corpus.md reports
+# goes to build/corpus/sweep-summary.md.
+sweep-corpus: corpus
+	@$(MAKE) --no-print-directory all
+	@CORPUS_OUT=$(abspath $(CORPUS_OUT)) CORPUS_CLANG="$(CORPUS_CLANG)" \
+		BPFSDT=$(abspath $(CLI)) scripts/corpus/sweep.sh

@@ -402,23 +402,34 @@ static int build_check_site(struct relink *r, const struct sdt_prog_site *ps, st
 /* The sequence replacing one site's NOP. */
 /* Two registers the inlined counters may use at the site: dead ones where
  * it has them (r0..r9), else ones set on every path, spilled around. A
- * register set on some paths only is neither. */
+ * register set on some paths only is neither. scratch[0] holds a map value
+ * pointer: never a dead r0, which could reach the exit of a function that
+ * must return a scalar (a global function, a callback) even where nothing
+ * reads it; scratch[1] only the scalar 1. */
 static int pick_scratch(const struct sdt_reg_state *st, bool insert, int scratch[2], __u16 *spill)
 {
 	__u16 live = insert ? st->live_in : st->live_out;
 	__u16 dead = ~live & 0x3ff, saved = live & st->init_in & 0x3ff;
-	int n = 0, reg;
+	int k, reg;
 
 	*spill = 0;
-	for (reg = 0; reg <= 9 && n < 2; reg++)
-		if (dead & SDT_REG_BIT(reg))
-			scratch[n++] = reg;
-	for (reg = 0; reg <= 9 && n < 2; reg++)
-		if (saved & SDT_REG_BIT(reg)) {
-			scratch[n++] = reg;
-			*spill |= SDT_REG_BIT(reg);
-		}
-	return n == 2 ? 0 : -ENOSPC;
+	for (k = 0; k < 2; k++) {
+		__u16 taken = k ? SDT_REG_BIT(scratch[0]) : 0;
+		__u16 ok_dead = (k ? dead : dead & ~SDT_REG_BIT(0)) & ~taken;
+
+		scratch[k] = -1;
+		for (reg = 0; reg <= 9 && scratch[k] < 0; reg++)
+			if (ok_dead & SDT_REG_BIT(reg))
+				scratch[k] = reg;
+		for (reg = 0; reg <= 9 && scratch[k] < 0; reg++)
+			if (saved & ~taken & SDT_REG_BIT(reg)) {
+				scratch[k] = reg;
+				*spill |= SDT_REG_BIT(reg);
+			}
+		if (scratch[k] < 0)
+			return -ENOSPC;
+	}
+	return 0;
 }
 
 /* counter += 1 for each inline-counting observer of the site's probe. */

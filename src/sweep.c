@@ -828,7 +828,8 @@ struct bpf_sdt_sweep *bpf_sdt_target__sweep(struct bpf_sdt_target *t, const char
 		errno = -err;
 		return NULL;
 	}
-	qsort(s.res->failures, s.res->failure_cnt, sizeof(*s.res->failures), cmp_failure);
+	if (s.res->failure_cnt)
+		qsort(s.res->failures, s.res->failure_cnt, sizeof(*s.res->failures), cmp_failure);
 	return s.res;
 }
 

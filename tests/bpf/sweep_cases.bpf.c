@@ -47,4 +47,23 @@ int flips_coin(struct xdp_md *ctx)
 	return bpf_get_prandom_u32() & 1 ? XDP_PASS : XDP_DROP;
 }
 
+/* A global function whose result nobody reads: r0 is dead at its exit, but
+ * the verifier still wants a scalar there. */
+__attribute__((noinline)) int global_note(struct xdp_md *ctx)
+{
+	__u32 k = 1;
+	__u64 *v = bpf_map_lookup_elem(&last_seen, &k);
+
+	if (v)
+		*v += ctx->ingress_ifindex + 1;
+	return 0;
+}
+
+SEC("xdp")
+int ignores_global_result(struct xdp_md *ctx)
+{
+	global_note(ctx);
+	return XDP_PASS;
+}
+
 char LICENSE[] SEC("license") = "GPL";

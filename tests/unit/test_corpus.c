@@ -201,9 +201,10 @@ static int load_and_run(const char *dir, const struct corpus_prog *p, char *err)
 	return ret;
 }
 
-/* Every subset program with one compiler's objects; each failure is
- * listed with its subset line. */
-static void subset_runs(const char *clang)
+/* Every subset program with one compiler's objects, through check (load
+ * and run, or sweep); each failure is listed with its subset line. */
+static void subset_each(const char *clang,
+			int (*check)(const char *dir, const struct corpus_prog *p, char *err))
 {
 	char dir[256], err[ERR_SIZE];
 	struct corpus_prog *progs;
@@ -216,7 +217,7 @@ static void subset_runs(const char *clang)
 	if (corpus_subset_read(SUBSET, &progs, &cnt, err, sizeof(err)))
 		FAIL("%s", err);
 	for (i = 0; i < cnt; i++) {
-		if (!load_and_run(dir, &progs[i], err))
+		if (!check(dir, &progs[i], err))
 			continue;
 		fprintf(stderr, "  %s:%d: %s %s (%s): %s\n", SUBSET, progs[i].line,
 			progs[i].object, progs[i].program, clang, err);
@@ -227,14 +228,70 @@ static void subset_runs(const char *clang)
 		FAIL("%zu of %zu subset programs failed with %s (listed above)", bad, cnt, clang);
 }
 
+/* Loads p and sweeps it on its packets: every boundary armed, every run
+ * identical. 0, or -1 with err set (the sweep's failures, one per line
+ * on stderr). */
+static int load_and_sweep(const char *dir, const struct corpus_prog *p, char *err)
+{
+	struct bpf_sdt_run_input in[CORPUS_LIST_MAX];
+	void *pkts[CORPUS_LIST_MAX] = {};
+	struct bpf_sdt_sweep *s = NULL;
+	struct loaded l = {};
+	char path[512];
+	size_t size, k;
+	int j, ret;
+
+	ret = load(dir, p, &l, err);
+	if (!ret)
+		ret = fill_maps(p, &l, err);
+	for (j = 0; j < p->run_cnt && !ret; j++) {
+		snprintf(path, sizeof(path), "%s/%s.bin", PACKETS, p->runs[j].packet);
+		pkts[j] = read_whole_file(path, &size);
+		if (!pkts[j])
+			ret = failed(err, "cannot read %s", path);
+		in[j] = (struct bpf_sdt_run_input){ .data = pkts[j], .size = (__u32)size };
+	}
+	if (!ret) {
+		LIBBPF_OPTS(bpf_sdt_sweep_opts, opts, .inputs = in, .input_cnt = p->run_cnt);
+
+		s = bpf_sdt_target__sweep(l.target, p->program, &opts);
+		if (!s)
+			ret = failed(err, "the sweep stopped: %s", strerror(errno));
+	}
+	if (s && (bpf_sdt_sweep__armed(s) != bpf_sdt_sweep__boundaries(s) ||
+		  bpf_sdt_sweep__identical(s) != bpf_sdt_sweep__boundaries(s))) {
+		for (k = 0; k < bpf_sdt_sweep__failure_cnt(s); k++)
+			fprintf(stderr, "    insn %u: %s\n", bpf_sdt_sweep__failure(s, k)->insn,
+				bpf_sdt_sweep__failure(s, k)->reason);
+		ret = failed(err, "%u boundaries, %u armed, %u identical",
+			     bpf_sdt_sweep__boundaries(s), bpf_sdt_sweep__armed(s),
+			     bpf_sdt_sweep__identical(s));
+	}
+	bpf_sdt_sweep__free(s);
+	for (j = 0; j < p->run_cnt; j++)
+		free(pkts[j]);
+	unload(&l);
+	return ret;
+}
+
 TEST(corpus_subset_programs_load_and_return_their_verdicts_with_clang_14)
 {
-	subset_runs("clang-14");
+	subset_each("clang-14", load_and_run);
 }
 
 TEST(corpus_subset_programs_load_and_return_their_verdicts_with_clang_19)
 {
-	subset_runs("clang-19");
+	subset_each("clang-19", load_and_run);
+}
+
+TEST(corpus_subset_programs_sweep_armed_and_identical_at_every_boundary_with_clang_14)
+{
+	subset_each("clang-14", load_and_sweep);
+}
+
+TEST(corpus_subset_programs_sweep_armed_and_identical_at_every_boundary_with_clang_19)
+{
+	subset_each("clang-19", load_and_sweep);
 }
 
 TEST(corpus_subset_names_packets_that_exist)

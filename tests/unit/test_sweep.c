@@ -161,6 +161,20 @@ TEST(sweep_reports_the_one_boundary_with_no_room_for_its_counter_and_arms_the_re
 	bpf_sdt_target__close(t);
 }
 
+TEST(sweep_arms_the_exit_of_a_global_function_whose_result_is_ignored)
+{
+	struct bpf_sdt_target *t;
+	struct bpf_sdt_sweep *s;
+
+	REQUIRE_ROOT();
+	s = sweep(corpus_path("sweep_cases"), "ignores_global_result", false, 0, &t);
+	ASSERT_TRUE(s != NULL);
+	ASSERT_EQ(bpf_sdt_sweep__failure_cnt(s), 0);
+	ASSERT_EQ(bpf_sdt_sweep__identical(s), bpf_sdt_sweep__boundaries(s));
+	bpf_sdt_sweep__free(s);
+	bpf_sdt_target__close(t);
+}
+
 TEST(sweep_leaves_out_a_map_the_unarmed_program_changes_differently_every_run)
 {
 	struct bpf_sdt_target *t;

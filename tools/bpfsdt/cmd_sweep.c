@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "json_writer.h"
 #include "libbpfsdt.h"
+#include "type_arg.h"
 
 #define SWEEP_INPUT_MAX (64 * 1024)
 
@@ -26,13 +27,14 @@ struct sweep_args {
 	int ninputs;
 	bool each;
 	unsigned int every;
+	__u32 type, attach_type;
 };
 
 static void sweep_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: bpfsdt sweep FILE.bpf.o PROG --data-in PKT [--data-in PKT]...\n"
-		"                    [--each] [--every N] [--json]\n"
+		"                    [--each] [--every N] [--type TYPE] [--json]\n"
 		"\n"
 		"Arm a counting site at every instruction boundary of program PROG, run it on\n"
 		"each packet with BPF_PROG_TEST_RUN, and check that it does exactly what the\n"
@@ -43,6 +45,7 @@ static void sweep_usage(FILE *out)
 		"  --each          arm one boundary at a time (default: all at once, narrowed\n"
 		"                  down when something differs)\n"
 		"  --every N       only every Nth boundary\n"
+		TYPE_HELP
 		"  -j, --json      {\"program\", \"boundaries\", \"armed\", \"identical\",\n"
 		"                   \"failures\": [{\"insn\", \"reason\"}], \"notes\"}\n"
 		"\n"
@@ -55,6 +58,7 @@ static int parse_args(int argc, char **argv, struct sweep_args *a)
 		{ "data-in", required_argument, NULL, 'd' },
 		{ "each", no_argument, NULL, 'e' },
 		{ "every", required_argument, NULL, 'n' },
+		{ "type", required_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -79,6 +83,10 @@ static int parse_args(int argc, char **argv, struct sweep_args *a)
 				return -EINVAL;
 			}
 			a->every = (unsigned int)v;
+			break;
+		case 'T':
+			if (type_arg_parse("sweep", optarg, &a->type, &a->attach_type))
+				return -EINVAL;
 			break;
 		case 'h':
 			sweep_usage(stdout);
@@ -185,11 +193,15 @@ int cmd_sweep(int argc, char **argv)
 	{
 		/* PROG alone: the object's other programs may need a hook or
 		 * privileges this host does not give, and never run here */
-		LIBBPF_OPTS(bpf_sdt_target_opts, topts, .only_prog = a.prog);
+		LIBBPF_OPTS(bpf_sdt_target_opts, topts, .only_prog = a.prog,
+			    .unknown_sec_type = a.type, .unknown_sec_attach_type = a.attach_type,
+			    .unknown_sec_prog = a.prog);
 
 		t = bpf_sdt_target__open_file(a.file, &topts);
 	}
 	if (!t)
+		goto out;
+	if (type_arg_explain_unloaded("sweep", a.file, bpf_sdt_target__object(t), a.prog))
 		goto out;
 	{
 		LIBBPF_OPTS(bpf_sdt_sweep_opts, opts, .inputs = in, .input_cnt = (size_t)a.ninputs,
