@@ -69,6 +69,12 @@ static bool applies(const struct sdt_attachment *a, const struct sdt_target_prog
 
 	if (a->target_prog && strcmp(a->target_prog, tp->name))
 		return false;
+	if (a->probe && a->probe->dynamic) { /* its sites know their program */
+		for (i = 0; i < bpf_sdt_probe__site_cnt(a->probe); i++)
+			if (bpf_sdt_probe__site(a->probe, i)->owner == tp)
+				return true;
+		return false;
+	}
 	for (i = 0; i < tp->site_cnt; i++)
 		if (bpf_sdt_site__probe(tp->sites[i].site) == a->probe)
 			return true;

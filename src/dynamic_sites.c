@@ -21,6 +21,7 @@
 
 struct sdt_dynamic_probe {
 	struct sdt_dynamic_probe *next;
+	struct sdt_dynamic_probe *hnext;	/* in t->dyn_hash */
 	struct sdt_decl decl;
 	struct bpf_sdt_probe probe;
 	struct bpf_sdt_site *sites;
@@ -94,6 +95,7 @@ static struct sdt_dynamic_probe *probe_new(struct bpf_sdt_target *t, const char 
 		d->decl.arg_type_names[r] = "unsigned long long";
 	}
 	d->probe.decl = &d->decl;
+	d->probe.dynamic = true;
 	return d;
 }
 
@@ -137,6 +139,7 @@ static int add_site(struct bpf_sdt_target *t, struct sdt_dynamic_probe *d,
 	s->section_insn = s->insn;
 	s->id = SDT_DYNAMIC_SITE_ID_BASE + t->dyn_site_cnt;
 	s->dynamic = true;
+	s->owner = tp;
 	s->nargs = SDT_DYNAMIC_NARGS;
 	for (r = 0; r < SDT_DYNAMIC_NARGS; r++) {
 		s->args[r].reg = (__u8)r;
@@ -150,29 +153,46 @@ static int add_site(struct bpf_sdt_target *t, struct sdt_dynamic_probe *d,
 
 /* Records d's sites in their programs' site lists (room first: nothing is
  * half-recorded). Dynamic sites need no argument check. */
+/* Room for n more sites in tp's lists: grown geometrically, so that
+ * thousands of dynamic probes (a sweep) do not copy the lists thousands of
+ * times. */
+static int reserve_sites(struct sdt_target_prog *tp, size_t n)
+{
+	size_t cap = tp->site_cap ? tp->site_cap : 8;
+	struct sdt_prog_site *ps;
+	__u8 *verdict;
+
+	if (tp->site_cnt + n <= tp->site_cap)
+		return 0;
+	while (cap < tp->site_cnt + n)
+		cap *= 2;
+	ps = realloc(tp->sites, cap * sizeof(*ps));
+	if (!ps)
+		return -ENOMEM;
+	tp->sites = ps;
+	if (tp->site_verdict) {
+		verdict = realloc(tp->site_verdict, cap + 1);
+		if (!verdict)
+			return -ENOMEM;
+		tp->site_verdict = verdict;
+	}
+	tp->site_cap = cap;
+	return 0;
+}
+
 static int publish(struct bpf_sdt_target *t, struct sdt_dynamic_probe *d,
 		   struct sdt_target_prog **progs, const __u32 *idx)
 {
 	size_t i;
+	int err;
 
 	d->site_ptrs = calloc(d->site_cnt ? d->site_cnt : 1, sizeof(*d->site_ptrs));
 	if (!d->site_ptrs)
 		return -ENOMEM;
 	for (i = 0; i < d->site_cnt; i++) {
-		struct sdt_target_prog *tp = progs[i];
-		size_t n = tp->site_cnt + d->site_cnt;
-		struct sdt_prog_site *ps = realloc(tp->sites, n * sizeof(*ps));
-		__u8 *verdict;
-
-		if (!ps)
-			return -ENOMEM;
-		tp->sites = ps;
-		if (tp->site_verdict) {
-			verdict = realloc(tp->site_verdict, n + 1);
-			if (!verdict)
-				return -ENOMEM;
-			tp->site_verdict = verdict;
-		}
+		err = reserve_sites(progs[i], d->site_cnt);
+		if (err)
+			return err;
 	}
 	for (i = 0; i < d->site_cnt; i++) {
 		struct sdt_target_prog *tp = progs[i];
@@ -188,6 +208,55 @@ static int publish(struct bpf_sdt_target *t, struct sdt_dynamic_probe *d,
 	d->probe.sites = d->site_ptrs;
 	d->probe.site_cnt = d->site_cnt;
 	(void)t;
+	return 0;
+}
+
+static size_t name_hash(const char *s)
+{
+	size_t h = 5381;
+
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
+static struct sdt_dynamic_probe *find_dynamic(const struct bpf_sdt_target *t, const char *spec)
+{
+	struct sdt_dynamic_probe *d;
+
+	if (!t->dyn_hash_size)
+		return NULL;
+	for (d = t->dyn_hash[name_hash(spec) & (t->dyn_hash_size - 1)]; d; d = d->hnext)
+		if (!strcmp(d->decl.name, spec))
+			return d;
+	return NULL;
+}
+
+/* Lists d with the target's dynamic probes and in its name index (grown
+ * to twice the probes, rehashed). */
+static int remember(struct bpf_sdt_target *t, struct sdt_dynamic_probe *d)
+{
+	if (2 * (t->dyn_cnt + 1) > t->dyn_hash_size) {
+		size_t size = t->dyn_hash_size ? 2 * t->dyn_hash_size : 64;
+		struct sdt_dynamic_probe **h = calloc(size, sizeof(*h)), *e;
+
+		if (!h)
+			return -ENOMEM;
+		for (e = t->dyn; e; e = e->next) {
+			size_t b = name_hash(e->decl.name) & (size - 1);
+
+			e->hnext = h[b];
+			h[b] = e;
+		}
+		free(t->dyn_hash);
+		t->dyn_hash = h;
+		t->dyn_hash_size = size;
+	}
+	d->next = t->dyn;
+	t->dyn = d;
+	d->hnext = t->dyn_hash[name_hash(d->decl.name) & (t->dyn_hash_size - 1)];
+	t->dyn_hash[name_hash(d->decl.name) & (t->dyn_hash_size - 1)] = d;
+	t->dyn_cnt++;
 	return 0;
 }
 
@@ -334,9 +403,9 @@ const struct bpf_sdt_probe *sdt_dynamic_probe(struct bpf_sdt_target *t, const ch
 	size_t i;
 	int err;
 
-	for (d = t->dyn; d; d = d->next)
-		if (!strcmp(d->decl.name, spec))
-			return &d->probe;
+	d = find_dynamic(t, spec);
+	if (d)
+		return &d->probe;
 	err = resolve(t, spec, &f);
 	d = err ? NULL : probe_new(t, spec);
 	if (!err && !d)
@@ -344,16 +413,19 @@ const struct bpf_sdt_probe *sdt_dynamic_probe(struct bpf_sdt_target *t, const ch
 	for (i = 0; i < f.cnt && !err; i++)
 		err = add_site(t, d, f.progs[i], f.idx[i]);
 	if (!err)
+		err = remember(t, d);
+	else
+		probe_free(d); /* not listed: nobody else frees it */
+	/* after this, d is listed: a failed publish (no memory) leaves it a
+	 * probe without sites, freed with the target */
+	if (!err)
 		err = publish(t, d, f.progs, f.idx);
 	free(f.progs);
 	free(f.idx);
 	if (err) {
-		probe_free(d);
 		errno = -err;
 		return NULL;
 	}
-	d->next = t->dyn;
-	t->dyn = d;
 	return &d->probe;
 }
 
@@ -371,12 +443,8 @@ const struct bpf_sdt_site *sdt_dynamic_site_by_id(const struct bpf_sdt_target *t
 
 bool sdt_probe_is_dynamic(const struct bpf_sdt_target *t, const struct bpf_sdt_probe *probe)
 {
-	const struct sdt_dynamic_probe *d;
-
-	for (d = t->dyn; d; d = d->next)
-		if (&d->probe == probe)
-			return true;
-	return false;
+	(void)t;
+	return probe->dynamic;
 }
 
 void sdt_dynamic_free(struct bpf_sdt_target *t)
@@ -388,6 +456,9 @@ void sdt_dynamic_free(struct bpf_sdt_target *t)
 		probe_free(d);
 	}
 	t->dyn = NULL;
+	free(t->dyn_hash);
+	t->dyn_hash = NULL;
+	t->dyn_hash_size = t->dyn_cnt = 0;
 }
 
 const struct bpf_sdt_probe *bpf_sdt_target__find_probe(struct bpf_sdt_target *t, const char *name)

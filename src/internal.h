@@ -92,12 +92,14 @@ struct bpf_sdt_site {
 	__u32 section_insn;
 	__u32 id;		/* its entry's position in .bpf_sdt_notes */
 	bool dynamic;		/* dynamic_sites.h: not from the ELF */
+	const void *owner;	/* a dynamic site's program (its sdt_target_prog) */
 	int nargs;
 	struct bpf_sdt_arg_loc args[BPF_SDT_MAX_ARGS];
 };
 
 struct bpf_sdt_probe {
 	const struct sdt_decl *decl;
+	bool dynamic;		/* dynamic_sites.h: not from the ELF */
 	size_t site_cnt;
 	const struct bpf_sdt_site **sites;
 };

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#define _GNU_SOURCE /* qsort_r */
 /*
  * Relinking: the armed copy of a program.
  *
@@ -21,6 +22,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -113,6 +115,7 @@ struct relink {
 	struct sdt_target_prog *tp;
 	const struct sdt_arm_obs *obs;
 	size_t nobs;
+	size_t *by_probe;		/* obs indexes, by probe then attach order */
 	struct site_seq *seqs;
 	size_t nseqs;
 	struct sdt_reg_fills fills;	/* registers to set where they become
@@ -400,6 +403,49 @@ static int build_check_site(struct relink *r, const struct sdt_prog_site *ps, st
 }
 
 /* The sequence replacing one site's NOP. */
+static int cmp_obs_probe(const void *a, const void *b, void *ctx)
+{
+	const struct sdt_arm_obs *obs = ctx;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	uintptr_t px = (uintptr_t)obs[x].probe, py = (uintptr_t)obs[y].probe;
+
+	return px != py ? (px < py ? -1 : 1) : (x < y ? -1 : x > y);
+}
+
+/* Indexes the observers by probe: a site finds its own in log time (a
+ * sweep arms thousands of probes, each with one observer). */
+static int index_obs(struct relink *r)
+{
+	size_t k;
+
+	r->by_probe = calloc(r->nobs ? r->nobs : 1, sizeof(*r->by_probe));
+	if (!r->by_probe)
+		return -ENOMEM;
+	for (k = 0; k < r->nobs; k++)
+		r->by_probe[k] = k;
+	qsort_r(r->by_probe, r->nobs, sizeof(*r->by_probe), cmp_obs_probe, (void *)r->obs);
+	return 0;
+}
+
+/* probe's observers: by_probe[*lo .. *hi), in attach order. */
+static void obs_range(const struct relink *r, const struct bpf_sdt_probe *probe, size_t *lo,
+		      size_t *hi)
+{
+	size_t a = 0, b = r->nobs, m;
+
+	while (a < b) { /* first with a probe not below this one */
+		m = (a + b) / 2;
+		if ((uintptr_t)r->obs[r->by_probe[m]].probe < (uintptr_t)probe)
+			a = m + 1;
+		else
+			b = m;
+	}
+	*lo = a;
+	for (b = a; b < r->nobs && r->obs[r->by_probe[b]].probe == probe; b++)
+		;
+	*hi = b;
+}
+
 /* Two registers the inlined counters may use at the site: dead ones where
  * it has them (r0..r9), else ones set on every path, spilled around. A
  * register set on some paths only is neither. scratch[0] holds a map value
@@ -439,12 +485,13 @@ static int emit_inline_counters(struct relink *r, const struct sdt_prog_site *ps
 	const struct bpf_sdt_probe *probe = bpf_sdt_site__probe(ps->site);
 	__u32 depth = (r->tp->stack_depth[ps->func] + 7) & ~7u;
 	int scratch[2], k, n, err;
+	size_t o, lo, hi;
 	__u16 spill;
-	size_t o;
 
-	for (o = 0; o < r->nobs && !(r->obs[o].probe == probe && r->obs[o].inline_count); o++)
+	obs_range(r, probe, &lo, &hi);
+	for (o = lo; o < hi && !r->obs[r->by_probe[o]].inline_count; o++)
 		;
-	if (o == r->nobs)
+	if (o == hi)
 		return 0;
 	err = pick_scratch(&r->regs[ps->idx], ps->insert, scratch, &spill);
 	if (err) {
@@ -458,10 +505,10 @@ static int emit_inline_counters(struct relink *r, const struct sdt_prog_site *ps
 	for (k = 0, n = 0; k < 2; k++)
 		if (spill & SDT_REG_BIT(scratch[k]))
 			emit(b, STX_DW(BPF_REG_10, scratch[k], -(int)depth - 8 * ++n));
-	for (; o < r->nobs; o++) {
-		const struct sdt_arm_obs *ob = &r->obs[o];
+	for (; o < hi; o++) {
+		const struct sdt_arm_obs *ob = &r->obs[r->by_probe[o]];
 
-		if (ob->probe != probe || !ob->inline_count)
+		if (!ob->inline_count)
 			continue;
 		emit(b, (struct bpf_insn){ BPF_LD | BPF_IMM | BPF_DW, scratch[0], BPF_PSEUDO_MAP_VALUE,
 					   0, ob->counter_fd });
@@ -479,10 +526,11 @@ static int emit_inline_counters(struct relink *r, const struct sdt_prog_site *ps
 
 static bool calls_observers(const struct relink *r, const struct bpf_sdt_probe *probe)
 {
-	size_t k;
+	size_t k, lo, hi;
 
-	for (k = 0; k < r->nobs; k++)
-		if (r->obs[k].probe == probe && !r->obs[k].inline_count)
+	obs_range(r, probe, &lo, &hi);
+	for (k = lo; k < hi; k++)
+		if (!r->obs[r->by_probe[k]].inline_count)
 			return true;
 	return false;
 }
@@ -498,7 +546,7 @@ static int build_site(struct relink *r, const struct sdt_prog_site *ps, struct s
 	struct insn_buf *b = &seq->code;
 	bool is_signed;
 	__u16 spill;
-	size_t k;
+	size_t k, o, lo, hi;
 
 	if (r->check)
 		return build_check_site(r, ps, seq);
@@ -561,8 +609,10 @@ static int build_site(struct relink *r, const struct sdt_prog_site *ps, struct s
 		return -ENOMEM;
 	emit(b, ST_DW(BPF_REG_10, -(int)args_base + 8 * SDT_SLOT_SITE(nargs),
 		      (__s32)bpf_sdt_site__id(ps->site)));
-	for (k = 0; k < r->nobs; k++) {
-		if (r->obs[k].probe != probe || r->obs[k].inline_count)
+	obs_range(r, probe, &lo, &hi);
+	for (o = lo; o < hi; o++) {
+		k = r->by_probe[o];
+		if (r->obs[k].inline_count)
 			continue;
 		emit_ld_imm64(b, BPF_REG_0, r->obs[k].cookie);
 		emit(b, STX_DW(BPF_REG_10, BPF_REG_0, -(int)args_base + 8 * SDT_SLOT_COOKIE(nargs)));
@@ -584,12 +634,10 @@ static int cmp_site_idx(const void *a, const void *b)
 
 static bool observed(const struct relink *r, const struct bpf_sdt_probe *probe)
 {
-	size_t k;
+	size_t lo, hi;
 
-	for (k = 0; k < r->nobs; k++)
-		if (r->obs[k].probe == probe)
-			return true;
-	return false;
+	obs_range(r, probe, &lo, &hi);
+	return lo < hi;
 }
 
 static int build_sites(struct relink *r)
@@ -971,7 +1019,7 @@ static int load_armed(struct relink *r)
 	fd = sdt_prog_load(&req);
 	r->tp->stats.verify_ns = sdt_now_ns() - start;
 	r->tp->stats.insn_cnt = r->prog.cnt;
-	if (fd >= 0)
+	if (fd >= 0 || r->t->quiet_rejections)
 		goto out;
 	req.log_level = 1;
 	req.log_size = VERIFIER_LOG_SIZE;
@@ -995,6 +1043,7 @@ static void relink_free(struct relink *r)
 	size_t i;
 
 	free(r->own_regs);
+	free(r->by_probe);
 	for (i = 0; i < r->nseqs; i++) {
 		free(r->seqs[i].code.insns);
 		free(r->seqs[i].calls);
@@ -1070,6 +1119,8 @@ static int relink(struct relink *r)
 	int err;
 
 	err = sdt_target_prog_prepare(t, tp);
+	if (!err)
+		err = index_obs(r);
 	if (!err)
 		err = arming_regs(r);
 	if (!err)

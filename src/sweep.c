@@ -487,9 +487,13 @@ static int arm(struct sweep *s, const __u32 *ks, __u32 n, struct bpf_sdt_link **
 			.inline_count = true, .counter_fd = s->counter_fd,
 			.counter_slot = slot_of, .counter_ctx = s,
 		};
+	/* a set that fails is halved: only a single boundary's refusal needs
+	 * the verifier's reason, and logging a big program costs the most */
+	s->t->quiet_rejections = n > 1;
 	sdt_pr_capture_begin(log, CAPTURE_MAX);
 	err = sdt_target_attach_generated_all(s->t, g, n, links);
 	sdt_pr_capture_end();
+	s->t->quiet_rejections = false;
 	free(g);
 	if (err) {
 		refusal_reason(log, why, size);

@@ -118,6 +118,7 @@ static int map_sites(struct bpf_sdt_target *t, struct sdt_target_prog *tp)
 	__u32 idx;
 
 	tp->sites = calloc(n ? n : 1, sizeof(*tp->sites));
+	tp->site_cap = n ? n : 1;
 	if (!tp->sites)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
@@ -226,9 +227,9 @@ static const char *opts_name(const struct bpf_sdt_target_opts *opts, const char 
 /* Leaves every program but name unloaded (name NULL: changes nothing) --
  * but for a prog array the ELF fills with programs: libbpf fills it with
  * every program it names, and they are tail-call targets of name's type.
- * Only turns programs off: one already left unloaded (a section libbpf
- * does not know, untyped) stays so. No program of that name: none loads,
- * and the caller says so. */
+ * Turns name on even in a SEC("?...") (not loaded by default), unless it
+ * is left unloaded for want of a type (a section libbpf does not know).
+ * No program of that name: none loads, and the caller says so. */
 static void load_only(struct bpf_sdt_target *t, const char *name)
 {
 	struct bpf_program *prog, *it = NULL;
@@ -244,6 +245,8 @@ static void load_only(struct bpf_sdt_target *t, const char *name)
 		if (!(it && (prog == it || (filled && bpf_program__type(prog) ==
 							 bpf_program__type(it)))))
 			bpf_program__set_autoload(prog, false);
+	if (it && bpf_program__type(it) != BPF_PROG_TYPE_UNSPEC)
+		bpf_program__set_autoload(it, true);
 }
 
 struct bpf_sdt_target *bpf_sdt_target__open_mem(const void *buf, size_t size,

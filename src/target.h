@@ -26,7 +26,8 @@ struct sdt_target_prog {
 	__u32 *func_type_ids;		/* FUNC type of each function */
 	__u32 nfuncs;
 	struct sdt_prog_site *sites;
-	size_t site_cnt;
+	size_t site_cnt, site_cap;	/* site_cap: sites (and site_verdict)
+					 * have room for, dynamic sites grow it */
 	__u32 *stack_depth;		/* per function, NULL until measured */
 	struct sdt_reg_state *regs;	/* NULL until analysed */
 	__u8 *site_verdict;		/* per site: SDT_SITE_{UNCHECKED,OK,BAD} */
@@ -88,7 +89,12 @@ struct bpf_sdt_target {
 	size_t prog_cnt;
 	struct sdt_attachment *attachments; /* in attach order */
 	struct sdt_hook hook;
+	/* a refused armed copy is not loaded again with a log to explain it:
+	 * the sweep trying sets of boundaries needs the reason only for one */
+	bool quiet_rejections;
 	struct sdt_dynamic_probe *dyn;	/* dynamic_sites.h, newest first */
+	struct sdt_dynamic_probe **dyn_hash; /* by name: sdt_dynamic_probe() */
+	size_t dyn_hash_size, dyn_cnt;
 	__u32 dyn_site_cnt;
 	struct sdt_guardian *guardian;	/* guardian.h; NULL without one */
 };

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <spawn.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <sys/stat.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "helpers.h"
 #include <bpf/libbpf.h>
@@ -80,13 +82,23 @@ static void append(struct growbuf *b, const char *data, size_t n)
 	b->s[b->len] = '\0';
 }
 
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
 int run_cmd(char *const argv[], struct cmd_result *res)
 {
 	posix_spawn_file_actions_t fa;
-	int out[2], err[2], status;
+	int out[2], err[2], status, i;
 	struct growbuf bo = {}, be = {};
 	struct pollfd pfd[2];
 	char chunk[4096];
+	bool killed = false;
+	long long start;
 	pid_t pid;
 	int open_fds = 2;
 
@@ -106,10 +118,17 @@ int run_cmd(char *const argv[], struct cmd_result *res)
 	close(err[1]);
 	pfd[0] = (struct pollfd){ .fd = out[0], .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = err[0], .events = POLLIN };
+	start = now_ms();
 	while (open_fds) {
-		int i;
-
-		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+		/* a command that should end on its own and does not (a test
+		 * that expected it to fail at once) must not hang the suite */
+		if (!killed && now_ms() - start > CMD_FINISH_TIMEOUT_MS) {
+			kill(pid, SIGKILL);
+			killed = true;
+		} else if (killed && now_ms() - start > CMD_FINISH_TIMEOUT_MS + 5000) {
+			break; /* something it started still holds its output */
+		}
+		if (poll(pfd, 2, 1000) < 0 && errno != EINTR)
 			break;
 		for (i = 0; i < 2; i++) {
 			ssize_t n;
@@ -126,6 +145,9 @@ int run_cmd(char *const argv[], struct cmd_result *res)
 			}
 		}
 	}
+	for (i = 0; i < 2; i++)
+		if (pfd[i].fd >= 0)
+			close(pfd[i].fd);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	append(&bo, "", 0);

@@ -24,7 +24,9 @@ struct cmd_result {
 	char *err;	/* captured stderr */
 };
 
-/* Runs argv (NULL-terminated) with no stdin; returns -1 if it can't start. */
+/* Runs argv (NULL-terminated) with no stdin; returns -1 if it can't start.
+ * One still running after CMD_FINISH_TIMEOUT_MS is killed (status 128 +
+ * SIGKILL): a test expecting a quick refusal must not hang the suite. */
 int run_cmd(char *const argv[], struct cmd_result *res);
 void cmd_result_free(struct cmd_result *res);
 
