@@ -530,6 +530,34 @@ int sdt_reg_analysis(const struct bpf_insn *insns, __u32 cnt, const struct sdt_f
 	return 0;
 }
 
+int sdt_reg_args_read(const struct bpf_insn *insns, __u32 cnt, struct sdt_func_span *funcs,
+		      __u32 nfuncs)
+{
+	struct sdt_reg_state *states = calloc(cnt ? cnt : 1, sizeof(*states));
+	bool changed = true;
+	int iter, err = 0;
+	__u32 f;
+
+	if (!states)
+		return -ENOMEM;
+	/* each round can only raise a count, at most to 5 */
+	for (iter = 0; changed && iter < 6 && !err; iter++) {
+		changed = false;
+		err = sdt_reg_analysis(insns, cnt, funcs, nfuncs, NULL, states);
+		for (f = 1; f < nfuncs && !err; f++) {
+			unsigned int live = states[funcs[f].start].live_in & ARGS_MASK(5);
+			int n = live ? 31 - __builtin_clz(live) : 0;
+
+			if (n > funcs[f].nargs) {
+				funcs[f].nargs = n;
+				changed = true;
+			}
+		}
+	}
+	free(states);
+	return err;
+}
+
 /* --- fills ------------------------------------------------------------------ */
 
 /* Predecessors of every instruction (in its function), and the calls of

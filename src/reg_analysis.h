@@ -59,6 +59,17 @@ int sdt_reg_analysis(const struct bpf_insn *insns, __u32 cnt, const struct sdt_f
 		     __u32 nfuncs, const __u16 *extra_use, struct sdt_reg_state *states);
 
 /*
+ * Raises each subprogram's argument count to the registers it reads before
+ * writing them: the verifier hands a static callee all of r1..r5, whatever
+ * its BTF prototype says (a __naked asm function is `void f(void)` and
+ * reads r1 and r2). A callee of a program that verified reads only what
+ * its callers set, so those registers are set at its entry too.
+ * 0, or what sdt_reg_analysis() returns.
+ */
+int sdt_reg_args_read(const struct bpf_insn *insns, __u32 cnt, struct sdt_func_span *funcs,
+		      __u32 nfuncs);
+
+/*
  * Making a register that is live after a site, but initialized on only some
  * paths to it, preservable. Saving it means reading it, and the verifier
  * refuses to read a register on a path where nothing wrote it -- although

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "armed_mark.h"
 #include "dynamic_sites.h"
+#include "elf_image.h"
 #include "errstr.h"
 #include "guardian.h"
 #include "native.h"
@@ -34,21 +35,52 @@ static int func_nargs(const struct btf *btf, __u32 func_type_id)
 	return btf_vlen(t);
 }
 
+/* Without func_info, the functions are where calls and callback
+ * references land, as the verifier finds them; sdt_reg_args_read() then
+ * counts their arguments. */
+static int funcs_from_calls(struct sdt_target_prog *tp)
+{
+	const struct bpf_insn *insns = tp->cap.insns;
+	__u32 n = tp->cap.insn_cnt, i, k;
+	bool *start = calloc(n + 1, sizeof(*start));
+
+	if (!start)
+		return -ENOMEM;
+	start[0] = true;
+	for (i = 0; i < n; i++) {
+		bool call = insns[i].code == (BPF_JMP | BPF_CALL) &&
+			    insns[i].src_reg == BPF_PSEUDO_CALL;
+		bool ref = insns[i].code == (BPF_LD | BPF_IMM | BPF_DW) &&
+			   insns[i].src_reg == BPF_PSEUDO_FUNC;
+		__s64 to = (__s64)i + 1 + insns[i].imm;
+
+		if ((call || ref) && to >= 0 && to < n)
+			start[to] = true;
+	}
+	for (i = 0, tp->nfuncs = 0; i < n; i++)
+		tp->nfuncs += start[i];
+	tp->funcs = calloc(tp->nfuncs, sizeof(*tp->funcs));
+	tp->func_type_ids = calloc(tp->nfuncs, sizeof(*tp->func_type_ids));
+	if (!tp->funcs || !tp->func_type_ids) {
+		free(start);
+		return -ENOMEM;
+	}
+	for (i = 0, k = 0; i < n; i++)
+		if (start[i])
+			tp->funcs[k++].start = i;
+	tp->funcs[0].nargs = 1; /* the context */
+	free(start);
+	return 0;
+}
+
 /* Functions of the final program, from its func_info. */
 static int load_funcs(struct bpf_sdt_target *t, struct sdt_target_prog *tp)
 {
 	const struct sdt_prog_capture *c = &tp->cap;
 	__u32 i;
 
-	if (!c->func_info_cnt) {
-		tp->nfuncs = 1; /* no BTF: one function, one argument (ctx) */
-		tp->funcs = calloc(1, sizeof(*tp->funcs));
-		tp->func_type_ids = calloc(1, sizeof(*tp->func_type_ids));
-		if (!tp->funcs || !tp->func_type_ids)
-			return -ENOMEM;
-		tp->funcs[0].nargs = 1;
-		return 0;
-	}
+	if (!c->func_info_cnt)
+		return funcs_from_calls(tp);
 	tp->funcs = calloc(c->func_info_cnt, sizeof(*tp->funcs));
 	tp->func_type_ids = calloc(c->func_info_cnt, sizeof(*tp->func_type_ids));
 	if (!tp->funcs || !tp->func_type_ids)
@@ -162,6 +194,10 @@ static int adopt_programs(struct bpf_sdt_target *t)
 			continue; /* not loaded through our handlers: not armable */
 		tp->captured = true;
 		err = load_funcs(t, tp);
+		/* control flow the analysis cannot follow is said when arming */
+		if (!err && sdt_reg_args_read(tp->cap.insns, tp->cap.insn_cnt, tp->funcs,
+					      tp->nfuncs) == -ENOMEM)
+			err = -ENOMEM;
 		if (!err)
 			err = map_sites(t, tp);
 		if (err)
@@ -224,13 +260,39 @@ static const char *opts_name(const struct bpf_sdt_target_opts *opts, const char 
 	       opts->object_name ? opts->object_name : fallback;
 }
 
+/* Whether the ELF's .maps section refers to program prog: a prog array
+ * it fills (`.values = { [0] = &prog }`) names it in a relocation. */
+static bool map_init_names(const void *buf, size_t size, const char *prog)
+{
+	struct sdt_elf_section sec;
+	struct sdt_reloc *relocs = NULL;
+	struct sdt_elf *elf = NULL;
+	bool found = false, named = false;
+	size_t i, cnt = 0;
+
+	if (sdt_elf_open(buf, size, "", &elf))
+		return false;
+	if (!sdt_elf_section_by_name(elf, ".maps", &sec, &found) && found &&
+	    !sdt_elf_relocs_for(elf, sec.idx, &relocs, &cnt)) {
+		for (i = 0; i < cnt && !named; i++) {
+			struct sdt_elf_symbol sym;
+
+			named = !sdt_elf_symbol(elf, relocs[i].sym, &sym) &&
+				!strcmp(sym.name, prog);
+		}
+	}
+	free(relocs);
+	sdt_elf_close(elf);
+	return named;
+}
+
 /* Leaves every program but name unloaded (name NULL: changes nothing) --
- * but for a prog array the ELF fills with programs: libbpf fills it with
- * every program it names, and they are tail-call targets of name's type.
- * Turns name on even in a SEC("?...") (not loaded by default), unless it
- * is left unloaded for want of a type (a section libbpf does not know).
- * No program of that name: none loads, and the caller says so. */
-static void load_only(struct bpf_sdt_target *t, const char *name)
+ * and those a prog array the ELF fills names: libbpf writes them into the
+ * map when it loads, and name may tail-call them. Turns name on even in a
+ * SEC("?...") (not loaded by default), unless it is left unloaded for want
+ * of a type (a section libbpf does not know). No program of that name:
+ * none loads, and the caller says so. */
+static void load_only(struct bpf_sdt_target *t, const void *buf, size_t size, const char *name)
 {
 	struct bpf_program *prog, *it = NULL;
 	bool filled;
@@ -242,8 +304,8 @@ static void load_only(struct bpf_sdt_target *t, const char *name)
 		if (!strcmp(bpf_program__name(prog), name))
 			it = prog;
 	bpf_object__for_each_program(prog, t->obj)
-		if (!(it && (prog == it || (filled && bpf_program__type(prog) ==
-							 bpf_program__type(it)))))
+		if (!(it && (prog == it ||
+			     (filled && map_init_names(buf, size, bpf_program__name(prog))))))
 			bpf_program__set_autoload(prog, false);
 	if (it && bpf_program__type(it) != BPF_PROG_TYPE_UNSPEC)
 		bpf_program__set_autoload(it, true);
@@ -277,7 +339,7 @@ struct bpf_sdt_target *bpf_sdt_target__open_mem(const void *buf, size_t size,
 	sdt_type_unknown_sections(t->obj, t->name, SDT_OPTS_GET(opts, unknown_sec_type, 0),
 				  SDT_OPTS_GET(opts, unknown_sec_attach_type, 0),
 				  SDT_OPTS_GET(opts, unknown_sec_prog, NULL));
-	load_only(t, SDT_OPTS_GET(opts, only_prog, NULL));
+	load_only(t, buf, size, SDT_OPTS_GET(opts, only_prog, NULL));
 	if (t->offline) {
 		/* must outlive the load, which writes the loader program into it */
 		LIBBPF_OPTS(gen_loader_opts, gen);
