@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "helpers.h"
-#include "insn_patch.h"
+#include "insn/insn_patch.h"
 #include "libbpfsdt.h"
 #include "observer_helpers.h"
 #include "test.h"
