@@ -1,41 +1,19 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* Internal types shared by the discovery stages of libbpfsdt. */
-#ifndef __BPFSDT_INTERNAL_H
-#define __BPFSDT_INTERNAL_H
+/* Internal types shared by the discovery stages of libbpfsdt: the probe
+ * table an object is read into, and what builds it. */
+#ifndef __BPFSDT_DISCOVER_H
+#define __BPFSDT_DISCOVER_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
 #include "libbpfsdt.h"
+#include "util/util.h"
 
 #define SDT_NOTES_SEC ".bpf_sdt_notes"
 #define SDT_ENTRY_SYM_PREFIX "___sdt_jt_"
 #define SDT_TAG_PREFIX "bpf_sdt:"
 #define SDT_INSN_SZ 8
-
-__attribute__((format(printf, 2, 3)))
-void sdt_pr(enum bpf_sdt_print_level level, const char *fmt, ...);
-/* Keeps the warnings of what runs until _end in buf (NUL-terminated,
- * truncated to size) instead of printing them: for trying something whose
- * failure is an answer, not an error (bpfsdt sweep narrowing down which
- * boundary the verifier refuses). Not nested, not thread-safe. */
-void sdt_pr_capture_begin(char *buf, size_t size);
-void sdt_pr_capture_end(void);
-#define pr_warn(fmt, ...) sdt_pr(BPF_SDT_WARN, fmt "\n", ##__VA_ARGS__)
-#define pr_info(fmt, ...) sdt_pr(BPF_SDT_INFO, fmt "\n", ##__VA_ARGS__)
-#define pr_debug(fmt, ...) sdt_pr(BPF_SDT_DEBUG, fmt "\n", ##__VA_ARGS__)
-
-/* A field of a caller's opts struct, or fallback when the caller's struct
- * predates it. */
-#define SDT_OPTS_GET(opts, field, fallback)					\
-	((opts) && (opts)->sz >= offsetof(__typeof__(*(opts)), field) + sizeof((opts)->field) ? \
-	 (opts)->field : (fallback))
-
-/* Checked size arithmetic for allocations driven by untrusted counts. */
-void *sdt_calloc(size_t n, size_t size);
-char *sdt_strdup(const char *s);
-/* A regular file's whole content (caller frees); NULL with *err set. */
-void *sdt_read_file(const char *path, size_t *size, int *err);
 
 /* A probe as declared in BTF (DECL_TAG "bpf_sdt:<name>:<nargs>"). */
 struct sdt_decl {
@@ -116,4 +94,4 @@ struct bpf_sdt_object {
 	size_t site_cnt;
 };
 
-#endif /* __BPFSDT_INTERNAL_H */
+#endif /* __BPFSDT_DISCOVER_H */

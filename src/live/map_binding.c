@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "target/capture.h"
-#include "discover/discover.h"
+#include "util/util.h"
 #include "live/map_binding.h"
 
 /* kernel UAPI: ld_imm64 naming a map by its index in fd_array (libbpf's

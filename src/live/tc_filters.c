@@ -18,7 +18,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include "discover/discover.h"
+#include "util/util.h"
 #include "live/tc_filters.h"
 #include "util/uapi_compat.h"
 

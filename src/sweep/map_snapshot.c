@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "discover/discover.h"
+#include "util/util.h"
 #include "sweep/map_snapshot.h"
 
 #define BATCH 4096

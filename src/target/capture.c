@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "target/capture.h"
-#include "discover/discover.h"
+#include "util/util.h"
 #include "util/uapi_compat.h"
 
 #define OBSERVER_SECTION "bpf_sdt+"

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "util/errstr.h"
-#include "discover/discover.h"
+#include "util/util.h"
 #include "target/object_load.h"
 #include "target/prog_load.h"
 

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include "discover/discover.h"
+#include "util/util.h"
 #include "target/prog_load.h"
 
 /* BPF_PROG_LOAD's attributes on a kernel with in-kernel SDT: Linux 6.12's

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "discover/discover.h"
+#include "util/util.h"
 #include "target/prog_types.h"
 #include "live/tc_filters.h"
 

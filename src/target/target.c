@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include "relink/armed_mark.h"
 #include "target/dynamic_sites.h"
@@ -529,14 +528,6 @@ struct sdt_target_prog *sdt_target_find_prog(const struct bpf_sdt_target *t, con
 		if (!strcmp(t->progs[i].name, name))
 			return &t->progs[i];
 	return NULL;
-}
-
-__u64 sdt_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
 int bpf_sdt_target__arm_stats(const struct bpf_sdt_target *t, const char *prog_name,

@@ -44,8 +44,6 @@ struct sdt_target_prog {
 
 enum { SDT_SITE_UNCHECKED, SDT_SITE_OK, SDT_SITE_BAD };
 
-__u64 sdt_now_ns(void);
-
 struct sdt_attachment;
 struct sdt_dynamic_probe;
 

@@ -6,7 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include "discover/discover.h"
+#include "util/util.h"
 
 #define MAX_DEPTH 8
 #define MAX_ELEMS 256

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <stdlib.h>
 #include <string.h>
-#include "discover/discover.h"
+#include "util/util.h"
 
 void *sdt_calloc(size_t n, size_t size)
 {

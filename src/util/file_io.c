@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "discover/discover.h"
+#include "util/util.h"
 
 /* Larger than any BPF object we have seen by two orders of magnitude; a
  * bound keeps a mistaken path (a disk image, /dev/zero) from eating memory. */

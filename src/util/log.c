@@ -2,7 +2,7 @@
 /* Diagnostics go through one replaceable callback, as in libbpf. */
 #include <stdarg.h>
 #include <stdio.h>
-#include "discover/discover.h"
+#include "util/util.h"
 
 static int default_print(enum bpf_sdt_print_level level, const char *fmt, va_list args)
 {
