@@ -43,7 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "arm/guardian.h"
-#include "arm/swap.h"
+#include "arm/hook.h"
 
 /* PR_SET_PDEATHSIG's signal; blocked in the guardian, read from a signalfd */
 #define DEATH_SIGNAL SIGUSR1

@@ -8,7 +8,7 @@
 #ifndef __BPFSDT_SWAP_H
 #define __BPFSDT_SWAP_H
 
-#include "target/target.h"
+#include "arm/hook.h"
 
 /* Makes new_fd (an armed copy, or -1 for the original) the running version
  * of tp. On success takes ownership of new_fd and releases the previous
@@ -19,16 +19,5 @@
  * copy released, and every later swap of tp fails without touching it.
  * Either way one line says why. */
 int sdt_swap(struct bpf_sdt_target *t, struct sdt_target_prog *tp, int new_fd);
-
-/* The one replacement path, also the guardian's: old_fd for new_fd on h,
- * failing (-EEXIST) if h does not run old_fd. Nothing printed. */
-int sdt_hook_replace(const struct sdt_hook *h, int old_fd, int new_fd);
-/* The id of the program h runs now (0: none): 0, -ENODEV when its
- * interface is gone, -ENOLINK when its link is detached, or -errno. */
-int sdt_hook_running(const struct sdt_hook *h, __u32 *id);
-/* sdt_hook_running()'s answer in words, for a diagnostic line. */
-void sdt_hook_state_text(int err, __u32 running, char *buf, size_t size);
-/* The kernel's id of the program fd refers to; 0 if none. */
-__u32 sdt_prog_id(int fd);
 
 #endif
