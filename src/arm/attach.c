@@ -25,7 +25,7 @@
 #include "check/observer_check.h"
 #include "check/observer_maps.h"
 #include "relink/relink.h"
-#include "check/findings.h"
+#include "check/check.h"
 #include "arm/swap.h"
 
 #define OBSERVER_SEC "bpf_sdt"

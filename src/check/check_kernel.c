@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "check/findings.h"
+#include "check/check.h"
 #include "relink/relink.h"
 
 #define EXPLAIN_LOG_SIZE (1u << 20)

@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "check/findings.h"
+#include "check/check.h"
 #include "insn/value_analysis.h"
 
 struct offline_prog {

@@ -161,36 +161,6 @@ int sdt_check_add_unchecked(struct bpf_sdt_check *c, const struct bpf_sdt_target
 	return err;
 }
 
-struct bpf_sdt_check *bpf_sdt_target__check(struct bpf_sdt_target *t,
-					    const struct bpf_sdt_check_opts *opts)
-{
-	enum bpf_sdt_check_mode mode = SDT_OPTS_GET(opts, mode, 0) ?: BPF_SDT_CHECK_KERNEL;
-	struct bpf_sdt_check *c;
-	int err;
-
-	if (!t || (mode != BPF_SDT_CHECK_KERNEL && mode != BPF_SDT_CHECK_OFFLINE)) {
-		errno = EINVAL;
-		return NULL;
-	}
-	c = calloc(1, sizeof(*c));
-	if (!c) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	if (mode == BPF_SDT_CHECK_KERNEL && t->offline) {
-		pr_warn("%s: opened offline (not loaded): only the offline check applies", t->name);
-		err = -EOPNOTSUPP;
-	} else {
-		err = mode == BPF_SDT_CHECK_KERNEL ? sdt_check_kernel(t, c) : sdt_check_offline(t, c);
-	}
-	if (err) {
-		bpf_sdt_check__free(c);
-		errno = -err;
-		return NULL;
-	}
-	return c;
-}
-
 size_t bpf_sdt_check__finding_cnt(const struct bpf_sdt_check *c)
 {
 	return c ? c->cnt : 0;

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Checking probe sites against their declared types: the result shared by
- * the kernel-verified check (check_kernel.c) and the offline one
- * (check_offline.c), and the wording both use.
+ * Findings of checking probe sites against their declared types: the
+ * result shared by the kernel-verified check (check_kernel.c) and the
+ * offline one (check_offline.c), and the wording both use.
  */
-#ifndef __BPFSDT_CHECK_H
-#define __BPFSDT_CHECK_H
+#ifndef __BPFSDT_FINDINGS_H
+#define __BPFSDT_FINDINGS_H
 
 #include <bpf/btf.h>
 #include "insn/prog_ctx.h"
@@ -55,14 +55,5 @@ int sdt_check_add_unchecked(struct bpf_sdt_check *c, const struct bpf_sdt_target
 			    const char *fmt, ...);
 /* "r3", or "the stack block at r1-16" for arguments 10..12 */
 const char *sdt_arg_location(const struct bpf_sdt_site *site, int arg, char *buf, size_t size);
-
-/* Kernel mode: findings of every site of t. 0, or -errno (said why). */
-int sdt_check_kernel(struct bpf_sdt_target *t, struct bpf_sdt_check *c);
-/* Offline mode: the same, from the value analysis; needs no privileges. */
-int sdt_check_offline(struct bpf_sdt_target *t, struct bpf_sdt_check *c);
-/* Before attaching: every site of probe in tp must pass the kernel check
- * (cached per site). 0, or -EACCES after one line per failing site. */
-int sdt_check_probe_sites(struct bpf_sdt_target *t, struct sdt_target_prog *tp,
-			  const struct bpf_sdt_probe *probe);
 
 #endif
