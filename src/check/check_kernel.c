@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The kernel-verified check. A check copy of a program (relink.c) checks one
+ * The kernel-verified check. A check copy of a program (check_copy.c) checks one
  * site's arguments against their declared types and goes on as the program
  * would, so the verifier decides, as it would decide about the site itself
  * in the RFC. Per site:
@@ -24,7 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "check/check.h"
-#include "relink/relink.h"
+#include "check/check_copy.h"
 
 #define EXPLAIN_LOG_SIZE (1u << 20)
 #define EXPLAIN_LOG_MAX (64u << 20)
@@ -222,7 +222,7 @@ static const char *explain(struct kcheck *k, struct sdt_target_prog *tp,
 		}
 		req->log = k->log;
 		req->log_size = k->log_size;
-		*err = sdt_relink_check(k->t, tp, req);
+		*err = sdt_check_copy(k->t, tp, req);
 		req->log = NULL;
 		if (!*err || !req->rejected) {
 			*err = sdt_check_add_unchecked(k->c, k->t, tp, ps,
@@ -280,7 +280,7 @@ static int check_site(struct kcheck *k, struct sdt_target_prog *tp, const struct
 	int err, arg;
 
 	for (;;) {
-		err = sdt_relink_check(k->t, tp, &req);
+		err = sdt_check_copy(k->t, tp, &req);
 		if (!err)
 			return 0;
 		if (err == -ENOMEM || err == -EPERM)

@@ -6,9 +6,6 @@
 #include "discover/discover.h"
 #include "insn/reg_analysis.h"
 
-/* The helper whose calls the relinker turns into a load of the cookie slot. */
-#define SDT_COOKIE_HELPER "bpf_get_attach_cookie"
-
 /* Iterations of a bpf_loop callback an observer may run per call, nested
  * loops multiplied (docs/isolation.md). */
 #define SDT_OBSERVER_LOOP_MAX 4096

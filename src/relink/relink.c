@@ -25,54 +25,14 @@
 #include <string.h>
 #include <unistd.h>
 #include "relink/armed_mark.h"
-#include "check/findings.h"
+#include "insn/emit.h"
 #include "insn/helper_args.h"
 #include "insn/insn_patch.h"
-#include "check/observer_check.h"
 #include "target/prog_load.h"
 #include "insn/reg_fill.h"
 #include "relink/relink.h"
 
-#define MAX_BPF_STACK 512
 #define VERIFIER_LOG_SIZE (1u << 20)
-
-struct insn_buf {
-	struct bpf_insn *insns;
-	__u32 cnt, cap;
-	int err;
-};
-
-static void emit(struct insn_buf *b, struct bpf_insn insn)
-{
-	if (b->err)
-		return;
-	if (b->cnt == b->cap) {
-		__u32 cap = b->cap ? b->cap * 2 : 64;
-		struct bpf_insn *n = realloc(b->insns, cap * sizeof(*n));
-
-		if (!n) {
-			b->err = -ENOMEM;
-			return;
-		}
-		b->insns = n;
-		b->cap = cap;
-	}
-	b->insns[b->cnt++] = insn;
-}
-
-#define ST_DW(dst, o, i) ((struct bpf_insn){ BPF_ST | BPF_MEM | BPF_DW, dst, 0, o, i })
-#define STX_DW(dst, src, o) ((struct bpf_insn){ BPF_STX | BPF_MEM | BPF_DW, dst, src, o, 0 })
-#define LDX_DW(dst, src, o) ((struct bpf_insn){ BPF_LDX | BPF_MEM | BPF_DW, dst, src, o, 0 })
-#define LDX_B(dst, src, o) ((struct bpf_insn){ BPF_LDX | BPF_MEM | BPF_B, dst, src, o, 0 })
-#define ALU64_IMM(op, dst, i) ((struct bpf_insn){ BPF_ALU64 | (op) | BPF_K, dst, 0, 0, i })
-#define MOV64_REG(dst, src) ((struct bpf_insn){ BPF_ALU64 | BPF_MOV | BPF_X, dst, src, 0, 0 })
-#define CALL_PSEUDO() ((struct bpf_insn){ BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 0 })
-
-static void emit_ld_imm64(struct insn_buf *b, __u8 dst, __u64 v)
-{
-	emit(b, (struct bpf_insn){ BPF_LD | BPF_IMM | BPF_DW, dst, 0, 0, (__s32)(__u32)v });
-	emit(b, (struct bpf_insn){ 0, 0, 0, 0, (__s32)(__u32)(v >> 32) });
-}
 
 /* How a declared argument type widens to a u64 slot: bits < 64 means the
  * register's low `bits` are the value, sign- or zero-extended. */
@@ -103,12 +63,13 @@ struct call_fixup {
 struct site_seq {
 	__u32 idx;	/* the NOP, or the instruction a dynamic site precedes */
 	bool insert;
-	struct insn_buf code;
+	const struct bpf_sdt_site *site;
+	struct sdt_insn_buf code;
 	struct call_fixup *calls;
 	size_t ncalls;
 };
 
-struct relink {
+struct sdt_relink {
 	struct bpf_sdt_target *t;
 	struct sdt_target_prog *tp;
 	const struct sdt_arm_obs *obs;
@@ -122,30 +83,24 @@ struct relink {
 	const struct sdt_reg_state *regs; /* of the original, for this arming */
 	bool own_btf;			/* the program's own BTF object (keeps_own_btf) */
 	struct sdt_reg_state *own_regs;	/* when dynamic sites make them differ */
-	struct insn_buf prog;		/* final armed instructions */
+	struct sdt_insn_buf prog;		/* final armed instructions */
 	__u32 *obs_base;		/* where each observer's code starts */
 	struct btf *btf;
 	__u32 *obs_type_off;		/* BTF id shift of each observer */
 	__u32 *obs_func_id;		/* the static FUNC added for each */
-	struct insn_buf func_info;	/* raw records (8-byte units) */
-	struct insn_buf line_info;	/* raw records, 16-byte units */
-	/* check copies: the sites check their arguments instead of calling
-	 * observers, through typed stubs and loads */
-	struct sdt_check_req *check;
-	struct sdt_check_stub *stubs;
-	size_t nstubs;
-	struct call_fixup *check_reads;	/* one site's argument reads and */
-	struct call_fixup *check_calls;	/* checks (seq_pos, argument), */
-	struct call_fixup *check_ends;	/* and where each check ends */
-	size_t ncheck_reads, ncheck_calls, ncheck_ends;
-	const struct site_seq *check_seq; /* the sequence they are in */
+	struct sdt_insn_buf func_info;	/* raw records (8-byte units) */
+	struct sdt_insn_buf line_info;	/* raw records, 16-byte units */
+	/* a copy whose sites run another emitter's code (relink.h): its
+	 * global functions take the observers' place */
+	struct sdt_site_emitter *e;
+	struct site_seq *cur;		/* the sequence it is emitting */
 };
 
-/* `int __sdt_check_PROBE_ARG(T arg)`: what one argument is checked against. */
-struct sdt_check_stub {
-	const struct bpf_sdt_probe *probe;
-	int arg;
-};
+/* The emitter's global functions: called like observers, appended first. */
+static size_t emitter_funcs(const struct sdt_relink *r)
+{
+	return r->e ? r->e->func_cnt : 0;
+}
 
 static const char *site_fn(const struct sdt_prog_site *ps)
 {
@@ -182,7 +137,7 @@ static int plan_spills(__u16 spill, __u16 live_in, int home[6])
 	return n;
 }
 
-static void save_spills(struct insn_buf *b, __u16 spill, const int home[6], __u32 args_base)
+static void save_spills(struct sdt_insn_buf *b, __u16 spill, const int home[6], __u32 args_base)
 {
 	int reg, i;
 
@@ -190,13 +145,14 @@ static void save_spills(struct insn_buf *b, __u16 spill, const int home[6], __u3
 		if (!(spill & SDT_REG_BIT(reg)))
 			continue;
 		if (home[reg] >= 0)
-			emit(b, MOV64_REG(home[reg], reg));
+			sdt_emit(b, BPF_MOV64_REG(home[reg], reg));
 		else
-			emit(b, STX_DW(BPF_REG_10, reg, -(int)(args_base + 8 * ++i)));
+			sdt_emit(b, BPF_STX_MEM(BPF_DW, BPF_REG_10, reg,
+						-(int)(args_base + 8 * ++i)));
 	}
 }
 
-static void restore_spills(struct insn_buf *b, __u16 spill, const int home[6], __u32 args_base)
+static void restore_spills(struct sdt_insn_buf *b, __u16 spill, const int home[6], __u32 args_base)
 {
 	int reg, i;
 
@@ -204,65 +160,53 @@ static void restore_spills(struct insn_buf *b, __u16 spill, const int home[6], _
 		if (!(spill & SDT_REG_BIT(reg)))
 			continue;
 		if (home[reg] >= 0)
-			emit(b, MOV64_REG(reg, home[reg]));
+			sdt_emit(b, BPF_MOV64_REG(reg, home[reg]));
 		else
-			emit(b, LDX_DW(reg, BPF_REG_10, -(int)(args_base + 8 * ++i)));
+			sdt_emit(b, BPF_LDX_MEM(BPF_DW, reg, BPF_REG_10,
+						-(int)(args_base + 8 * ++i)));
 	}
 }
 
-enum sdt_arg_check sdt_arg_check_kind(const struct btf *btf, __u32 id, enum bpf_prog_type type,
-				      __u32 *mem_size)
+__u32 sdt_relink_stack_depth(const struct sdt_relink *r, const struct sdt_prog_site *ps)
 {
-	const struct btf_type *t = btf__type_by_id(btf, btf__resolve_type(btf, id));
-	struct sdt_arg_requirement req;
+	return (r->tp->stack_depth[ps->func] + 7) & ~7u;
+}
 
-	*mem_size = 0;
-	if (!t || !(btf_is_int(t) || btf_is_enum(t) || btf_is_enum64(t) || btf_is_ptr(t)))
-		return SDT_ARG_CHECK_NONE; /* not a type a site can pass */
-	sdt_arg_requirement(btf, id, type, &req);
-	switch (req.req) {
-	case SDT_REQ_SCALAR:
-	case SDT_REQ_CTX:
-		return SDT_ARG_CHECK_STUB;
-	case SDT_REQ_PTR:
-		*mem_size = req.mem_size;
-		return req.mem_size ? SDT_ARG_CHECK_MEM : SDT_ARG_CHECK_NONE;
+/* an emitter's sequence runs no observer: the stack keeps what it saves */
+static const int on_stack[6] = { -1, -1, -1, -1, -1, -1 };
+
+void sdt_relink_save_regs(struct sdt_insn_buf *b, __u16 spill, __u32 base)
+{
+	save_spills(b, spill, on_stack, base);
+}
+
+void sdt_relink_restore_regs(struct sdt_insn_buf *b, __u16 spill, __u32 base)
+{
+	restore_spills(b, spill, on_stack, base);
+}
+
+struct sdt_insn_buf *sdt_relink_code(struct sdt_relink *r)
+{
+	return &r->cur->code;
+}
+
+void sdt_relink_call(struct sdt_relink *r, size_t k)
+{
+	struct site_seq *seq = r->cur;
+	struct call_fixup *n = realloc(seq->calls, (seq->ncalls + 1) * sizeof(*n));
+
+	if (!n) {
+		seq->code.err = seq->code.err ?: -ENOMEM;
+		return;
 	}
-	return SDT_ARG_CHECK_NONE;
+	seq->calls = n;
+	seq->calls[seq->ncalls++] = (struct call_fixup){ seq->code.cnt, k };
+	sdt_emit(&seq->code, BPF_CALL_REL(0));
 }
 
-/* The index of the stub checking argument arg of probe, added on first use. */
-static int check_stub(struct relink *r, const struct bpf_sdt_probe *probe, int arg)
-{
-	struct sdt_check_stub *n;
-	size_t k;
-
-	for (k = 0; k < r->nstubs; k++)
-		if (r->stubs[k].probe == probe && r->stubs[k].arg == arg)
-			return (int)k;
-	n = realloc(r->stubs, (r->nstubs + 1) * sizeof(*n));
-	if (!n)
-		return -ENOMEM;
-	r->stubs = n;
-	r->stubs[r->nstubs] = (struct sdt_check_stub){ probe, arg };
-	return (int)r->nstubs++;
-}
-
-static int note(struct call_fixup **v, size_t *n, __u32 pos, size_t arg)
-{
-	struct call_fixup *g = realloc(*v, (*n + 1) * sizeof(**v));
-
-	if (!g)
-		return -ENOMEM;
-	*v = g;
-	g[(*n)++] = (struct call_fixup){ pos, arg };
-	return 0;
-}
-
-/* Why a site cannot be armed or checked: a warning when arming, the
- * check's reason when checking (the check reports it as its outcome). */
-__attribute__((format(printf, 3, 4)))
-static void refuse(struct relink *r, const struct sdt_prog_site *ps, const char *fmt, ...)
+/* Why a site cannot be armed: a warning when arming, the emitter's reason
+ * when building its copy (the kernel check reports it as its outcome). */
+void sdt_relink_refuse(struct sdt_relink *r, const struct sdt_prog_site *ps, const char *fmt, ...)
 {
 	char why[200];
 	va_list ap;
@@ -270,8 +214,8 @@ static void refuse(struct relink *r, const struct sdt_prog_site *ps, const char 
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	if (r->check) {
-		snprintf(r->check->reason, sizeof(r->check->reason), "%s", why);
+	if (r->e) {
+		snprintf(r->e->reason, sizeof(r->e->reason), "%s", why);
 		return;
 	}
 	pr_warn("%s: probe %s at %s insn %u (program %s): %s", r->t->name,
@@ -286,7 +230,7 @@ static void refuse(struct relink *r, const struct sdt_prog_site *ps, const char 
  * first made set on all of them by fills (reg_analysis.h says why that is
  * sound) and then saved. 0, or -EINVAL after saying why not.
  */
-static int site_saves(struct relink *r, const struct sdt_prog_site *ps, __u16 *spill)
+int sdt_relink_saves(struct sdt_relink *r, const struct sdt_prog_site *ps, __u16 *spill)
 {
 	const struct sdt_target_prog *tp = r->tp;
 	const struct sdt_reg_state *st = &r->regs[ps->idx];
@@ -303,8 +247,8 @@ static int site_saves(struct relink *r, const struct sdt_prog_site *ps, __u16 *s
 		err = sdt_reg_fill_for(tp->cap.insns, tp->cap.insn_cnt, tp->funcs, tp->nfuncs,
 				       r->regs, ps->idx, reg, &r->fills);
 		if (err == -ENOENT) {
-			refuse(r, ps, "r%d is live after the site but not set on every path to it, and on some path it comes unset from the kernel into a callback, so no call can be inserted that preserves it",
-			       reg);
+			sdt_relink_refuse(r, ps, "r%d is live after the site but not set on every path to it, and on some path it comes unset from the kernel into a callback, so no call can be inserted that preserves it",
+					  reg);
 			return -EINVAL;
 		}
 		if (err)
@@ -312,91 +256,6 @@ static int site_saves(struct relink *r, const struct sdt_prog_site *ps, __u16 *s
 		*spill |= SDT_REG_BIT(reg);
 	}
 	return 0;
-}
-
-static int count_regs(__u16 set)
-{
-	return __builtin_popcount(set);
-}
-
-/*
- * A check copy's site (relink.h): the caller-saved registers saved as for an
- * observer call, the arguments stored in u64 slots below the function's
- * stack, each checked from its slot (a fill restores a pointer's type and
- * reference), the registers restored, and on with the program.
- */
-static int build_check_site(struct relink *r, const struct sdt_prog_site *ps, struct site_seq *seq)
-{
-	const struct bpf_sdt_probe *probe = bpf_sdt_site__probe(ps->site);
-	const struct btf *sbtf = bpf_sdt_object__btf(r->t->sdt);
-	int nargs = bpf_sdt_probe__arg_cnt(probe), i, k, err;
-	__u32 depth = (r->tp->stack_depth[ps->func] + 7) & ~7u, base, total, size;
-	bool one = r->check->site != NULL;
-	struct insn_buf *b = &seq->code;
-	/* no observer runs here: the stack keeps what the check clobbers */
-	static const int on_stack[6] = { -1, -1, -1, -1, -1, -1 };
-	__u16 spill;
-
-	err = site_saves(r, ps, &spill);
-	if (err)
-		return err;
-	base = depth + 8 * nargs;
-	total = base + 8 * count_regs(spill);
-	if (total > MAX_BPF_STACK) {
-		refuse(r, ps, "checking needs %u bytes of stack below the %u its function uses (limit %u)",
-		       total - depth, depth, MAX_BPF_STACK);
-		return -E2BIG;
-	}
-	seq->idx = ps->idx;
-	seq->calls = calloc(nargs + 1, sizeof(*seq->calls));
-	if (!seq->calls)
-		return -ENOMEM;
-	save_spills(b, spill, on_stack, base);
-	for (i = 0; i < nargs && !err; i++) {
-		const struct bpf_sdt_arg_loc *a = bpf_sdt_site__arg(ps->site, i);
-
-		if (r->check->skip_args & (1u << i))
-			continue; /* already found bad: not even read */
-		if (one)
-			err = note(&r->check_reads, &r->ncheck_reads, b->cnt, i);
-		if (a->kind == BPF_SDT_ARG_MEM) {
-			emit(b, LDX_DW(BPF_REG_0, a->reg, a->off));
-			emit(b, STX_DW(BPF_REG_10, BPF_REG_0, -(int)base + 8 * i));
-		} else {
-			emit(b, STX_DW(BPF_REG_10, a->reg, -(int)base + 8 * i));
-		}
-	}
-	for (i = 0; i < nargs && !err; i++) {
-		__u32 type_id = bpf_sdt_probe__arg_type_id(probe, i);
-		enum sdt_arg_check kind = sdt_arg_check_kind(sbtf, type_id, r->tp->cap.type, &size);
-
-		if ((r->check->skip_args & (1u << i)) || kind == SDT_ARG_CHECK_NONE)
-			continue;
-		if (one)
-			err = note(&r->check_calls, &r->ncheck_calls, b->cnt, i);
-		if (kind == SDT_ARG_CHECK_STUB) {
-			k = check_stub(r, probe, i);
-			if (k < 0)
-				return k;
-			emit(b, LDX_DW(BPF_REG_1, BPF_REG_10, -(int)base + 8 * i));
-			seq->calls[seq->ncalls++] = (struct call_fixup){ b->cnt, (size_t)k };
-			emit(b, CALL_PSEUDO());
-		} else {
-			emit(b, LDX_DW(BPF_REG_2, BPF_REG_10, -(int)base + 8 * i));
-			emit(b, ALU64_IMM(BPF_ADD, BPF_REG_2, 1));
-			emit(b, LDX_B(BPF_REG_0, BPF_REG_2, -1));
-			emit(b, ALU64_IMM(BPF_ADD, BPF_REG_2, (__s32)size - 1));
-			emit(b, LDX_B(BPF_REG_0, BPF_REG_2, -1));
-		}
-		if (one && !err)
-			err = note(&r->check_ends, &r->ncheck_ends, b->cnt, i);
-	}
-	restore_spills(b, spill, on_stack, base);
-	if (!b->cnt) /* nothing left to check: the NOP stays */
-		emit(b, (struct bpf_insn){ BPF_JMP | BPF_JA, 0, 0, 0, 0 });
-	if (one)
-		r->check_seq = seq;
-	return err ? err : b->err;
 }
 
 /* The sequence replacing one site's NOP. */
@@ -433,11 +292,11 @@ static int pick_scratch(const struct sdt_reg_state *st, bool insert, int scratch
 }
 
 /* counter += 1 for each inline-counting observer of the site's probe. */
-static int emit_inline_counters(struct relink *r, const struct sdt_prog_site *ps,
-				struct insn_buf *b)
+static int emit_inline_counters(struct sdt_relink *r, const struct sdt_prog_site *ps,
+				struct sdt_insn_buf *b)
 {
 	const struct bpf_sdt_probe *probe = bpf_sdt_site__probe(ps->site);
-	__u32 depth = (r->tp->stack_depth[ps->func] + 7) & ~7u;
+	__u32 depth = sdt_relink_stack_depth(r, ps);
 	int scratch[2], k, n, err;
 	__u16 spill;
 	size_t o;
@@ -448,36 +307,37 @@ static int emit_inline_counters(struct relink *r, const struct sdt_prog_site *ps
 		return 0;
 	err = pick_scratch(&r->regs[ps->idx], ps->insert, scratch, &spill);
 	if (err) {
-		refuse(r, ps, "every register is live and some are not set on every path: none can hold the counter");
+		sdt_relink_refuse(r, ps, "every register is live and some are not set on every path: none can hold the counter");
 		return err;
 	}
-	if (depth + 8 * count_regs(spill) > MAX_BPF_STACK) {
-		refuse(r, ps, "no stack left to free two registers for the counter");
+	if (depth + 8 * __builtin_popcount(spill) > MAX_BPF_STACK) {
+		sdt_relink_refuse(r, ps, "no stack left to free two registers for the counter");
 		return -E2BIG;
 	}
 	for (k = 0, n = 0; k < 2; k++)
 		if (spill & SDT_REG_BIT(scratch[k]))
-			emit(b, STX_DW(BPF_REG_10, scratch[k], -(int)depth - 8 * ++n));
+			sdt_emit(b, BPF_STX_MEM(BPF_DW, BPF_REG_10, scratch[k],
+						-(int)depth - 8 * ++n));
 	for (; o < r->nobs; o++) {
 		const struct sdt_arm_obs *ob = &r->obs[o];
 
 		if (ob->probe != probe || !ob->inline_count)
 			continue;
-		emit(b, (struct bpf_insn){ BPF_LD | BPF_IMM | BPF_DW, scratch[0], BPF_PSEUDO_MAP_VALUE,
-					   0, ob->counter_fd });
-		emit(b, (struct bpf_insn){ 0, 0, 0, 0,
-					   (__s32)(8 * ob->counter_slot(ob->counter_ctx, ps->site)) });
-		emit(b, ALU64_IMM(BPF_MOV, scratch[1], 1));
-		emit(b, (struct bpf_insn){ BPF_STX | 0xc0 /* BPF_ATOMIC */ | BPF_DW, scratch[0],
-					   scratch[1], 0, BPF_ADD });
+		/* the value's address: map fd, then the offset into the value */
+		sdt_emit_ld_imm64(b, scratch[0], BPF_PSEUDO_MAP_VALUE,
+				  (__u32)ob->counter_fd |
+				  (__u64)(8 * ob->counter_slot(ob->counter_ctx, ps->site)) << 32);
+		sdt_emit(b, BPF_MOV64_IMM(scratch[1], 1));
+		sdt_emit(b, BPF_ATOMIC_OP(BPF_DW, BPF_ADD, scratch[0], scratch[1], 0));
 	}
 	for (k = 0, n = 0; k < 2; k++)
 		if (spill & SDT_REG_BIT(scratch[k]))
-			emit(b, LDX_DW(scratch[k], BPF_REG_10, -(int)depth - 8 * ++n));
+			sdt_emit(b, BPF_LDX_MEM(BPF_DW, scratch[k], BPF_REG_10,
+						-(int)depth - 8 * ++n));
 	return b->err;
 }
 
-static bool calls_observers(const struct relink *r, const struct bpf_sdt_probe *probe)
+static bool calls_observers(const struct sdt_relink *r, const struct bpf_sdt_probe *probe)
 {
 	size_t k;
 
@@ -489,25 +349,28 @@ static bool calls_observers(const struct relink *r, const struct bpf_sdt_probe *
 
 /* The sequence replacing one site's NOP, or going before a dynamic site's
  * instruction. */
-static int build_site(struct relink *r, const struct sdt_prog_site *ps, struct site_seq *seq)
+static int build_site(struct sdt_relink *r, const struct sdt_prog_site *ps, struct site_seq *seq)
 {
 	const struct bpf_sdt_probe *probe = bpf_sdt_site__probe(ps->site);
 	const struct btf *sbtf = bpf_sdt_object__btf(r->t->sdt);
 	int nargs = bpf_sdt_probe__arg_cnt(probe), i, nspill, bits, err, home[6];
-	__u32 depth = (r->tp->stack_depth[ps->func] + 7) & ~7u, args_base, total;
-	struct insn_buf *b = &seq->code;
+	__u32 depth = sdt_relink_stack_depth(r, ps), args_base, total;
+	struct sdt_insn_buf *b = &seq->code;
 	bool is_signed;
 	__u16 spill;
 	size_t k;
 
-	if (r->check)
-		return build_check_site(r, ps, seq);
 	seq->idx = ps->idx;
 	seq->insert = ps->insert;
+	seq->site = ps->site;
+	if (r->e) {
+		r->cur = seq;
+		return r->e->emit(r->e, r, ps);
+	}
 	err = emit_inline_counters(r, ps, b);
 	if (err || !calls_observers(r, probe))
 		return err;
-	err = site_saves(r, ps, &spill);
+	err = sdt_relink_saves(r, ps, &spill);
 	if (err)
 		return err;
 	/* the registers wait in r6..r9 the target does not need here, out of
@@ -516,7 +379,7 @@ static int build_site(struct relink *r, const struct sdt_prog_site *ps, struct s
 	args_base = depth + 8 * SDT_SLOTS(nargs);
 	total = args_base + 8 * nspill;
 	if (total > MAX_BPF_STACK) {
-		refuse(r, ps, "the call needs %u bytes of stack below the %u its function uses (limit %u)",
+		sdt_relink_refuse(r, ps, "the call needs %u bytes of stack below the %u its function uses (limit %u)",
 		       total - depth, depth, MAX_BPF_STACK);
 		return -E2BIG;
 	}
@@ -528,9 +391,10 @@ static int build_site(struct relink *r, const struct sdt_prog_site *ps, struct s
 		const struct bpf_sdt_arg_loc *a = bpf_sdt_site__arg(ps->site, i);
 
 		if (a->kind == BPF_SDT_ARG_REG)
-			emit(b, STX_DW(BPF_REG_10, a->reg, -(int)args_base + 8 * i));
+			sdt_emit(b, BPF_STX_MEM(BPF_DW, BPF_REG_10, a->reg,
+						-(int)args_base + 8 * i));
 		else if (a->kind == BPF_SDT_ARG_NONE)
-			emit(b, ST_DW(BPF_REG_10, -(int)args_base + 8 * i, 0));
+			sdt_emit(b, BPF_ST_MEM(BPF_DW, BPF_REG_10, -(int)args_base + 8 * i, 0));
 	}
 	/* Arguments 10..12 sit in the site's stack block: r1 = block, r0 = temp. */
 	for (i = 0; i < nargs; i++) {
@@ -539,9 +403,9 @@ static int build_site(struct relink *r, const struct sdt_prog_site *ps, struct s
 		if (a->kind != BPF_SDT_ARG_MEM)
 			continue;
 		if (a->reg != BPF_REG_1)
-			emit(b, MOV64_REG(BPF_REG_1, a->reg));
-		emit(b, LDX_DW(BPF_REG_0, BPF_REG_1, a->off));
-		emit(b, STX_DW(BPF_REG_10, BPF_REG_0, -(int)args_base + 8 * i));
+			sdt_emit(b, BPF_MOV64_REG(BPF_REG_1, a->reg));
+		sdt_emit(b, BPF_LDX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1, a->off));
+		sdt_emit(b, BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_0, -(int)args_base + 8 * i));
 	}
 	/* A register holds a narrow value with undefined upper bits. */
 	for (i = 0; i < nargs; i++) {
@@ -551,25 +415,26 @@ static int build_site(struct relink *r, const struct sdt_prog_site *ps, struct s
 		arg_width(sbtf, bpf_sdt_probe__arg_type_id(probe, i), &bits, &is_signed);
 		if (a->kind != BPF_SDT_ARG_REG || bits >= 64)
 			continue;
-		emit(b, LDX_DW(BPF_REG_0, BPF_REG_10, slot));
-		emit(b, ALU64_IMM(BPF_LSH, BPF_REG_0, 64 - bits));
-		emit(b, ALU64_IMM(is_signed ? BPF_ARSH : BPF_RSH, BPF_REG_0, 64 - bits));
-		emit(b, STX_DW(BPF_REG_10, BPF_REG_0, slot));
+		sdt_emit(b, BPF_LDX_MEM(BPF_DW, BPF_REG_0, BPF_REG_10, slot));
+		sdt_emit(b, BPF_ALU64_IMM(BPF_LSH, BPF_REG_0, 64 - bits));
+		sdt_emit(b, BPF_ALU64_IMM(is_signed ? BPF_ARSH : BPF_RSH, BPF_REG_0, 64 - bits));
+		sdt_emit(b, BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_0, slot));
 	}
 	seq->calls = calloc(r->nobs ? r->nobs : 1, sizeof(*seq->calls));
 	if (!seq->calls)
 		return -ENOMEM;
-	emit(b, ST_DW(BPF_REG_10, -(int)args_base + 8 * SDT_SLOT_SITE(nargs),
+	sdt_emit(b, BPF_ST_MEM(BPF_DW, BPF_REG_10, -(int)args_base + 8 * SDT_SLOT_SITE(nargs),
 		      (__s32)bpf_sdt_site__id(ps->site)));
 	for (k = 0; k < r->nobs; k++) {
 		if (r->obs[k].probe != probe || r->obs[k].inline_count)
 			continue;
-		emit_ld_imm64(b, BPF_REG_0, r->obs[k].cookie);
-		emit(b, STX_DW(BPF_REG_10, BPF_REG_0, -(int)args_base + 8 * SDT_SLOT_COOKIE(nargs)));
-		emit(b, MOV64_REG(BPF_REG_1, BPF_REG_10));
-		emit(b, ALU64_IMM(BPF_ADD, BPF_REG_1, -(int)args_base));
+		sdt_emit_ld_imm64(b, BPF_REG_0, 0, r->obs[k].cookie);
+		sdt_emit(b, BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_0,
+					-(int)args_base + 8 * SDT_SLOT_COOKIE(nargs)));
+		sdt_emit(b, BPF_MOV64_REG(BPF_REG_1, BPF_REG_10));
+		sdt_emit(b, BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, -(int)args_base));
 		seq->calls[seq->ncalls++] = (struct call_fixup){ b->cnt, k };
-		emit(b, CALL_PSEUDO());
+		sdt_emit(b, BPF_CALL_REL(0));
 	}
 	restore_spills(b, spill, home, args_base);
 	return b->err;
@@ -582,7 +447,7 @@ static int cmp_site_idx(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-static bool observed(const struct relink *r, const struct bpf_sdt_probe *probe)
+static bool observed(const struct sdt_relink *r, const struct bpf_sdt_probe *probe)
 {
 	size_t k;
 
@@ -592,7 +457,7 @@ static bool observed(const struct relink *r, const struct bpf_sdt_probe *probe)
 	return false;
 }
 
-static int build_sites(struct relink *r)
+static int build_sites(struct sdt_relink *r)
 {
 	struct sdt_prog_site *sites;
 	size_t i;
@@ -607,9 +472,8 @@ static int build_sites(struct relink *r)
 	memcpy(sites, r->tp->sites, r->tp->site_cnt * sizeof(*sites));
 	qsort(sites, r->tp->site_cnt, sizeof(*sites), cmp_site_idx);
 	for (i = 0; i < r->tp->site_cnt && !err; i++)
-		if (r->check ? (!r->check->site || r->check->site == sites[i].site) &&
-			       !sites[i].insert :
-			       observed(r, bpf_sdt_site__probe(sites[i].site)))
+		if (r->e ? r->e->selects(r->e, &sites[i]) :
+			   observed(r, bpf_sdt_site__probe(sites[i].site)))
 			err = build_site(r, &sites[i], &r->seqs[r->nseqs++]);
 	free(sites);
 	return err;
@@ -617,20 +481,20 @@ static int build_sites(struct relink *r)
 
 /* Where original instruction i (or the fills before it) ends up in the
  * armed copy: what func_info and line_info point at. */
-static __u32 final_idx(const struct relink *r, __u32 i)
+static __u32 final_idx(const struct sdt_relink *r, __u32 i)
 {
 	return r->patched.new_idx[r->filled.p.new_idx[i]];
 }
 
 /* Where the sequence replacing the site at original instruction i starts. */
-static __u32 site_start(const struct relink *r, __u32 i)
+static __u32 site_start(const struct sdt_relink *r, __u32 i)
 {
 	return r->patched.new_idx[r->filled.pos[i]];
 }
 
 /* Filled and patched target, then each observer's code, with the cookie
  * helper turned into a load of the slot after the arguments. */
-static int assemble(struct relink *r)
+static int assemble(struct sdt_relink *r)
 {
 	struct sdt_patch *patches = calloc(r->nseqs ? r->nseqs : 1, sizeof(*patches));
 	int cookie_id = sdt_helper_id(SDT_COOKIE_HELPER), err;
@@ -655,14 +519,14 @@ static int assemble(struct relink *r)
 		return err;
 	}
 	for (i = 0; i < r->patched.cnt; i++)
-		emit(&r->prog, r->patched.insns[i]);
-	r->obs_base = calloc(r->nobs + r->nstubs + 1, sizeof(*r->obs_base));
+		sdt_emit(&r->prog, r->patched.insns[i]);
+	r->obs_base = calloc(r->nobs + emitter_funcs(r) + 1, sizeof(*r->obs_base));
 	if (!r->obs_base)
 		return -ENOMEM;
-	for (k = 0; k < r->nstubs; k++) { /* its signature is all a stub is for */
+	for (k = 0; k < emitter_funcs(r); k++) { /* its signature is all it is for */
 		r->obs_base[k] = r->prog.cnt;
-		emit(&r->prog, ALU64_IMM(BPF_MOV, BPF_REG_0, 0));
-		emit(&r->prog, (struct bpf_insn){ BPF_JMP | BPF_EXIT, 0, 0, 0, 0 });
+		sdt_emit(&r->prog, BPF_MOV64_IMM(BPF_REG_0, 0));
+		sdt_emit(&r->prog, BPF_EXIT_INSN());
 	}
 	for (k = 0; k < r->nobs; k++) {
 		const struct sdt_prog_capture *code = r->obs[k].code;
@@ -676,8 +540,9 @@ static int assemble(struct relink *r)
 
 			if (insn.code == (BPF_JMP | BPF_CALL) && insn.src_reg == 0 &&
 			    insn.imm == cookie_id)
-				insn = LDX_DW(BPF_REG_0, BPF_REG_1, 8 * SDT_SLOT_COOKIE(nargs));
-			emit(&r->prog, insn);
+				insn = BPF_LDX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1,
+						   8 * SDT_SLOT_COOKIE(nargs));
+			sdt_emit(&r->prog, insn);
 		}
 	}
 	for (i = 0; i < r->nseqs; i++) {
@@ -689,17 +554,8 @@ static int assemble(struct relink *r)
 			r->prog.insns[pos].imm = (__s32)r->obs_base[r->seqs[i].calls[c].obs] - (__s32)(pos + 1);
 		}
 	}
-	if (r->check_seq) {
-		__u32 start = site_start(r, r->check_seq->idx);
-		struct sdt_check_req *q = r->check;
-
-		for (i = 0; i < r->ncheck_reads; i++)
-			q->arg_read[r->check_reads[i].obs] = start + r->check_reads[i].seq_pos;
-		for (i = 0; i < r->ncheck_calls; i++)
-			q->arg_check[r->check_calls[i].obs] = start + r->check_calls[i].seq_pos;
-		for (i = 0; i < r->ncheck_ends; i++)
-			q->arg_check_end[r->check_ends[i].obs] = start + r->check_ends[i].seq_pos;
-	}
+	for (i = 0; r->e && r->e->placed && i < r->nseqs; i++)
+		r->e->placed(r->e, r->seqs[i].site, site_start(r, r->seqs[i].idx));
 	return r->prog.err;
 }
 
@@ -723,25 +579,7 @@ static int add_generated_func(struct btf *btf, const char *name)
 	return btf__add_func(btf, name, BTF_FUNC_STATIC, proto_id);
 }
 
-/* `int __sdt_check_PROBE_ARG(T arg)`, global: the verifier checks every
- * call's argument against the declared type. */
-static int add_check_stub_func(struct relink *r, const struct sdt_check_stub *st)
-{
-	char name[BPF_OBJ_NAME_LEN * 4];
-	int int_id, proto_id, err;
-
-	int_id = btf__add_int(r->btf, "int", 4, BTF_INT_SIGNED);
-	proto_id = int_id < 0 ? int_id : btf__add_func_proto(r->btf, int_id);
-	if (proto_id < 0)
-		return proto_id;
-	err = btf__add_func_param(r->btf, "arg", bpf_sdt_probe__arg_type_id(st->probe, st->arg));
-	if (err)
-		return err;
-	snprintf(name, sizeof(name), "__sdt_check_%s_%d", bpf_sdt_probe__name(st->probe), st->arg);
-	return btf__add_func(r->btf, name, BTF_FUNC_GLOBAL, proto_id);
-}
-
-static int merge_btf(struct relink *r)
+static int merge_btf(struct sdt_relink *r)
 {
 	const void *raw;
 	__u32 size;
@@ -750,12 +588,12 @@ static int merge_btf(struct relink *r)
 
 	raw = btf__raw_data(r->t->btf, &size);
 	r->btf = raw ? btf__new(raw, size) : NULL;
-	r->obs_type_off = calloc(r->nobs + r->nstubs + 1, sizeof(*r->obs_type_off));
-	r->obs_func_id = calloc(r->nobs + r->nstubs + 1, sizeof(*r->obs_func_id));
+	r->obs_type_off = calloc(r->nobs + emitter_funcs(r) + 1, sizeof(*r->obs_type_off));
+	r->obs_func_id = calloc(r->nobs + emitter_funcs(r) + 1, sizeof(*r->obs_func_id));
 	if (!r->btf || !r->obs_type_off || !r->obs_func_id)
 		return -ENOMEM;
-	for (k = 0; k < r->nstubs; k++) {
-		id = add_check_stub_func(r, &r->stubs[k]);
+	for (k = 0; k < emitter_funcs(r); k++) {
+		id = r->e->add_func(r->e, r->btf, k);
 		if (id < 0)
 			return id;
 		r->obs_func_id[k] = id;
@@ -795,23 +633,23 @@ static int merge_btf(struct relink *r)
 		r->obs_func_id[k] = id;
 	}
 	/* an armed copy on a live hook says whose it is (armed_mark.h) */
-	return r->check ? 0 : sdt_armed_mark_add(r->btf, r->t, r->tp, r->obs, r->nobs);
+	return r->e ? 0 : sdt_armed_mark_add(r->btf, r->t, r->tp, r->obs, r->nobs);
 }
 
 /* Appends a func_info (8 bytes) or line_info (16 bytes) record. */
-static void emit_record(struct insn_buf *b, const void *rec, __u32 size)
+static void emit_record(struct sdt_insn_buf *b, const void *rec, __u32 size)
 {
 	struct bpf_insn chunk[2] = {};
 
 	memcpy(chunk, rec, size);
 	for (__u32 i = 0; i < size / sizeof(struct bpf_insn); i++)
-		emit(b, chunk[i]);
+		sdt_emit(b, chunk[i]);
 }
 
 /* func_info and line_info of the armed copy. Records are kept as raw
  * bytes; the two leading fields of both are insn_off and a BTF id or
  * string offset. */
-static int build_ext_info(struct relink *r)
+static int build_ext_info(struct sdt_relink *r)
 {
 	const struct sdt_prog_capture *c = &r->tp->cap;
 	__u32 i;
@@ -840,14 +678,14 @@ static int build_ext_info(struct relink *r)
 		li.insn_off = final_idx(r, li.insn_off);
 		emit_record(&r->line_info, &li, sizeof(li));
 	}
-	for (k = 0; k < r->nstubs; k++) {
+	for (k = 0; k < emitter_funcs(r); k++) {
 		struct bpf_func_info fi = { r->obs_base[k], r->obs_func_id[k] };
 
 		emit_record(&r->func_info, &fi, sizeof(fi));
 		if (c->line_info_cnt) {
 			struct bpf_line_info li = { .insn_off = r->obs_base[k] };
 			int fo = btf__add_str(r->btf, "<bpfsdt>");
-			int lo = btf__add_str(r->btf, "argument check");
+			int lo = btf__add_str(r->btf, r->e->func_line);
 
 			if (fo < 0 || lo < 0)
 				return -ENOMEM;
@@ -906,14 +744,14 @@ static int build_ext_info(struct relink *r)
 }
 
 /* The verifier's reasons, after one line saying what it refused. */
-static void report_rejection(const struct relink *r, const char *log, int err)
+static void report_rejection(const struct sdt_relink *r, const char *log, int err)
 {
 	pr_warn("%s: program %s: the kernel verifier rejected the armed copy (%s):", r->t->name,
 		r->tp->name, strerror(-err));
 	sdt_pr_verifier_tail(log);
 }
 
-static int load_armed(struct relink *r)
+static int load_armed(struct sdt_relink *r)
 {
 	struct sdt_load_req req = {
 		.attrs = &r->tp->cap,
@@ -942,9 +780,9 @@ static int load_armed(struct relink *r)
 				    sizeof(struct bpf_line_info);
 	} else if (r->tp->cap.func_info_cnt) {
 		btf_fd = btf__load_into_kernel(r->btf);
-		if (btf_fd && r->check) {
-			snprintf(r->check->reason, sizeof(r->check->reason),
-				 "the kernel refused the check copy's BTF: %s", strerror(-btf_fd));
+		if (btf_fd && r->e) {
+			snprintf(r->e->reason, sizeof(r->e->reason),
+				 "the kernel refused the %s's BTF: %s", r->e->name, strerror(-btf_fd));
 			return btf_fd;
 		}
 		if (btf_fd) {
@@ -959,12 +797,12 @@ static int load_armed(struct relink *r)
 		req.line_info_cnt = r->line_info.cnt * sizeof(struct bpf_insn) /
 				    sizeof(struct bpf_line_info);
 	}
-	if (r->check) { /* the caller reads the verifier's reasons, if it asked */
-		req.log_level = r->check->log ? 1 : 0;
-		req.log_buf = r->check->log;
-		req.log_size = r->check->log ? r->check->log_size : 0;
+	if (r->e) { /* the caller reads the verifier's reasons, if it asked */
+		req.log_level = r->e->log ? 1 : 0;
+		req.log_buf = r->e->log;
+		req.log_size = r->e->log ? r->e->log_size : 0;
 		fd = sdt_prog_load(&req);
-		r->check->rejected = fd < 0;
+		r->e->rejected = fd < 0;
 		return fd;
 	}
 	start = sdt_now_ns();
@@ -990,7 +828,7 @@ out:
 	return fd;
 }
 
-static void relink_free(struct relink *r)
+static void relink_free(struct sdt_relink *r)
 {
 	size_t i;
 
@@ -1010,22 +848,18 @@ static void relink_free(struct relink *r)
 	free(r->obs_func_id);
 	free(r->func_info.insns);
 	free(r->line_info.insns);
-	free(r->stubs);
-	free(r->check_reads);
-	free(r->check_calls);
-	free(r->check_ends);
 }
 
 static bool dynamic_site_called(void *ctx, const struct bpf_sdt_site *site)
 {
-	const struct relink *r = ctx;
+	const struct sdt_relink *r = ctx;
 
-	return !r->check && calls_observers(r, bpf_sdt_site__probe(site));
+	return !r->e && calls_observers(r, bpf_sdt_site__probe(site));
 }
 
 /* Registers to preserve at each site: the program's analysis, unless a
  * dynamic site is armed with a call and so reads registers of its own. */
-static int arming_regs(struct relink *r)
+static int arming_regs(struct sdt_relink *r)
 {
 	size_t i;
 
@@ -1050,11 +884,11 @@ static int arming_regs(struct relink *r)
  * and their nodes by BTF object, the map's against the program's, and a
  * merged copy of the same types is another object.
  */
-static bool keeps_own_btf(const struct relink *r)
+static bool keeps_own_btf(const struct sdt_relink *r)
 {
 	size_t k;
 
-	if (r->check || r->t->hook.kind != SDT_HOOK_NONE || !r->tp->cap.btf_id)
+	if (r->e || r->t->hook.kind != SDT_HOOK_NONE || !r->tp->cap.btf_id)
 		return false;
 	for (k = 0; k < r->nobs; k++)
 		if (!r->obs[k].inline_count)
@@ -1062,7 +896,7 @@ static bool keeps_own_btf(const struct relink *r)
 	return true;
 }
 
-static int relink(struct relink *r)
+static int relink(struct sdt_relink *r)
 {
 	struct bpf_sdt_target *t = r->t;
 	struct sdt_target_prog *tp = r->tp;
@@ -1081,14 +915,14 @@ static int relink(struct relink *r)
 		err = r->own_btf ? 0 : merge_btf(r);
 		if (!err)
 			err = build_ext_info(r);
-		if (err && r->check)
-			snprintf(r->check->reason, sizeof(r->check->reason),
-				 "cannot combine its BTF with the check's (%s)", strerror(-err));
+		if (err && r->e)
+			snprintf(r->e->reason, sizeof(r->e->reason),
+				 "cannot combine its BTF with the %s's (%s)", r->e->name, strerror(-err));
 		else if (err)
 			pr_warn("%s: program %s: cannot combine its BTF with the observers' (%s)",
 				t->name, tp->name, strerror(-err));
 	}
-	if (!r->check)
+	if (!r->e)
 		tp->stats.build_ns = sdt_now_ns() - start; /* without loading */
 	if (!err)
 		err = load_armed(r);
@@ -1099,30 +933,17 @@ static int relink(struct relink *r)
 int sdt_relink(struct bpf_sdt_target *t, struct sdt_target_prog *tp,
 	       const struct sdt_arm_obs *obs, size_t nobs)
 {
-	struct relink r = { .t = t, .tp = tp, .obs = obs, .nobs = nobs };
+	struct sdt_relink r = { .t = t, .tp = tp, .obs = obs, .nobs = nobs };
 
 	return relink(&r);
 }
 
-int sdt_relink_check(struct bpf_sdt_target *t, struct sdt_target_prog *tp,
-		     struct sdt_check_req *req)
+int sdt_relink_emitted(struct bpf_sdt_target *t, struct sdt_target_prog *tp,
+		       struct sdt_site_emitter *e)
 {
-	struct relink r = { .t = t, .tp = tp, .check = req };
-	int fd;
+	struct sdt_relink r = { .t = t, .tp = tp, .e = e };
 
-	req->rejected = false;
-	req->reason[0] = '\0';
-	memset(req->arg_read, 0xff, sizeof(req->arg_read));
-	memset(req->arg_check, 0xff, sizeof(req->arg_check));
-	memset(req->arg_check_end, 0xff, sizeof(req->arg_check_end));
-	if (!tp->cap.func_info_cnt) {
-		snprintf(req->reason, sizeof(req->reason),
-			 "program %s has no BTF to declare the check's functions with", tp->name);
-		return -ENOTSUP;
-	}
-	fd = relink(&r);
-	if (fd < 0)
-		return fd;
-	close(fd);
-	return 0;
+	e->rejected = false;
+	e->reason[0] = '\0';
+	return relink(&r);
 }

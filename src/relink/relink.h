@@ -2,6 +2,7 @@
 #ifndef __BPFSDT_RELINK_H
 #define __BPFSDT_RELINK_H
 
+#include "insn/emit.h"
 #include "target/target.h"
 
 /*
@@ -15,6 +16,9 @@
 #define SDT_SLOT_SITE(nargs) (nargs)
 #define SDT_SLOT_COOKIE(nargs) ((nargs) + 1)
 #define SDT_SLOTS(nargs) ((nargs) + 2)
+
+/* The helper whose calls the relinker turns into a load of the cookie slot. */
+#define SDT_COOKIE_HELPER "bpf_get_attach_cookie"
 
 struct sdt_arm_obs {
 	const struct bpf_sdt_probe *probe;
@@ -42,59 +46,63 @@ struct sdt_arm_obs {
 int sdt_relink(struct bpf_sdt_target *t, struct sdt_target_prog *tp,
 	       const struct sdt_arm_obs *obs, size_t nobs);
 
+#define MAX_BPF_STACK 512
+
 /*
- * A check copy: the site (or every site, when req->site is NULL) checks its
- * arguments, then the program goes on as the original would -- as an armed
- * copy does, its caller-saved registers saved and restored around the
- * checks, so references the program holds at the site are released where
- * the program releases them. Each argument is checked by the verifier
- * against its declared type:
- *  - an integer, enum or bool, or a pointer to the program's context type:
- *    passed to a global function `__sdt_check_PROBE_ARG` taking that type,
- *    which the verifier checks the call against;
- *  - any other pointer to a sized type: read, a byte at its start and one
- *    at its end, through a copy moved by one byte -- what the probe promises
- *    its observers is a non-NULL pointer to that many readable bytes, and
- *    loads are what the verifier allows or refuses an observer. A global
- *    function's pointer parameter would demand writable memory (and refuse
- *    read-only data such as a string literal in .rodata); a helper taking
- *    memory may refuse packets. The moved copy keeps the context out: the
- *    verifier refuses loads through a moved context pointer, where a byte
- *    of some contexts could be read.
- * Other arguments (`void *`) give the verifier nothing to check; arguments
- * in req->skip_args are left out. Returns 0 when the kernel accepted the
- * copy (then closed); otherwise a negative errno, with req->rejected set
- * when BPF_PROG_LOAD itself failed (the verifier's words in req->log if one
- * was given: level 1, every instruction it went through) and req->reason
- * saying why when no copy could be made or loaded.
+ * The copy builder's hook: a copy whose sites run other code than observer
+ * calls. The kernel check's copy (check/check_copy.h) checks each site's
+ * arguments there. The builder does the rest as for an armed copy -- the
+ * register fills, the patching around the grown sites, the merged BTF, the
+ * func and line info, the load -- and the emitter's sequences may call
+ * global functions it declares, each appended as `return 0`: their BTF
+ * signature is what the verifier checks each call against.
  */
-struct sdt_check_req {
-	const struct bpf_sdt_site *site;	/* NULL: every site */
-	__u16 skip_args;		/* bit n: leave argument n out */
-	char *log;			/* NULL: verify without a log */
+struct sdt_relink;
+
+struct sdt_site_emitter {
+	const char *name;		/* of the copy, in reasons: "check copy" */
+	/* Whether site ps gets a sequence; the others keep their NOP. */
+	bool (*selects)(struct sdt_site_emitter *e, const struct sdt_prog_site *ps);
+	/* Emits ps's sequence into sdt_relink_code(r). 0 or -errno. */
+	int (*emit)(struct sdt_site_emitter *e, struct sdt_relink *r,
+		    const struct sdt_prog_site *ps);
+	/* Once the copy is assembled: where site's sequence starts in it. */
+	void (*placed)(struct sdt_site_emitter *e, const struct bpf_sdt_site *site, __u32 start);
+	/* The global functions sequences call (sdt_relink_call()): how many,
+	 * and add_func() declares function k in the copy's BTF (the FUNC's
+	 * id, or -errno); func_line is their line_info text. */
+	size_t func_cnt;
+	int (*add_func)(struct sdt_site_emitter *e, struct btf *btf, size_t k);
+	const char *func_line;
+	char *log;			/* NULL: verify without a log; else level 1 */
 	__u32 log_size;
 	/* results */
-	bool rejected;
-	char reason[256];
-	/* where, in the copy, the one site's sequence reads argument n into
-	 * its slot (arg_read) and checks it (the instructions from arg_check
-	 * to arg_check_end); ~0u when it does not */
-	__u32 arg_read[BPF_SDT_MAX_ARGS];
-	__u32 arg_check[BPF_SDT_MAX_ARGS];
-	__u32 arg_check_end[BPF_SDT_MAX_ARGS];
+	bool rejected;			/* BPF_PROG_LOAD itself failed */
+	char reason[256];		/* why no copy could be made or loaded */
 };
 
-int sdt_relink_check(struct bpf_sdt_target *t, struct sdt_target_prog *tp,
-		     struct sdt_check_req *req);
+/* Builds tp's copy with e's sequences at the sites it selects and loads it:
+ * the copy's fd, or a negative errno with e->rejected or e->reason saying
+ * why (nothing printed). */
+int sdt_relink_emitted(struct bpf_sdt_target *t, struct sdt_target_prog *tp,
+		       struct sdt_site_emitter *e);
 
-/* How the kernel check checks an argument of BTF type id (above). */
-enum sdt_arg_check {
-	SDT_ARG_CHECK_NONE,
-	SDT_ARG_CHECK_STUB,
-	SDT_ARG_CHECK_MEM,
-};
-
-enum sdt_arg_check sdt_arg_check_kind(const struct btf *btf, __u32 id, enum bpf_prog_type type,
-				      __u32 *mem_size);
+/* For an emitter's emit(): the sequence being built; a call of its global
+ * function k in it. */
+struct sdt_insn_buf *sdt_relink_code(struct sdt_relink *r);
+void sdt_relink_call(struct sdt_relink *r, size_t k);
+/* The caller-saved registers live after ps that a call there must save, as
+ * for an observer call: 0, or -errno after sdt_relink_refuse(). */
+int sdt_relink_saves(struct sdt_relink *r, const struct sdt_prog_site *ps, __u16 *spill);
+/* The stack ps's function uses, in whole u64 slots: what is below is free. */
+__u32 sdt_relink_stack_depth(const struct sdt_relink *r, const struct sdt_prog_site *ps);
+/* Saves (restores) the registers of spill in the u64 slots below offset
+ * base of the frame pointer. */
+void sdt_relink_save_regs(struct sdt_insn_buf *b, __u16 spill, __u32 base);
+void sdt_relink_restore_regs(struct sdt_insn_buf *b, __u16 spill, __u32 base);
+/* Why ps cannot have its sequence: e->reason when emitting, else a warning
+ * naming the site. */
+__attribute__((format(printf, 3, 4)))
+void sdt_relink_refuse(struct sdt_relink *r, const struct sdt_prog_site *ps, const char *fmt, ...);
 
 #endif
