@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "arm/attach.h"
 #include "target/dynamic_sites.h"
 #include "arm/native.h"
 #include "check/observer_check.h"
@@ -638,6 +639,11 @@ int sdt_target_disarm(struct bpf_sdt_target *t)
 			err = e;
 	}
 	return err ?: t->hook.lost;
+}
+
+int bpf_sdt_target__disarm(struct bpf_sdt_target *t)
+{
+	return t ? sdt_target_disarm(t) : -EINVAL;
 }
 
 int sdt_target_detach_all(struct bpf_sdt_target *t)

@@ -41,6 +41,7 @@
 #include "target/object_load.h"
 #include "target/prog_types.h"
 #include "arm/swap.h"
+#include "open.h"
 
 /* The kernel's tag of a loaded program. */
 static int prog_tag(int fd, __u8 tag[BPF_TAG_SIZE])

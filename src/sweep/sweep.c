@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "arm/attach.h"
 #include "target/dynamic_sites.h"
 #include "insn/helper_args.h"
 #include "insn/insn_patch.h"

@@ -9,14 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "relink/armed_mark.h"
-#include "target/dynamic_sites.h"
-#include "util/errstr.h"
-#include "arm/guardian.h"
-#include "arm/native.h"
-#include "target/object_load.h"
 #include "target/prog_load.h"
-#include "target/prog_types.h"
 #include "target/target.h"
 
 #define STATS_LOG_SIZE 4096
@@ -168,6 +161,17 @@ static int adopt_programs(struct bpf_sdt_target *t)
 	return 0;
 }
 
+int sdt_target_discover(struct bpf_sdt_target *t, const void *elf, size_t size)
+{
+	LIBBPF_OPTS(bpf_sdt_open_opts, sopts, .object_name = t->name);
+
+	t->sdt = bpf_sdt_object__open_mem(elf, size, &sopts);
+	if (!t->sdt)
+		return -errno;
+	t->btf = bpf_object__btf(t->obj);
+	return adopt_programs(t);
+}
+
 struct bpf_sdt_target *sdt_target_new(const char *name)
 {
 	struct bpf_sdt_target *t = calloc(1, sizeof(*t));
@@ -182,170 +186,6 @@ struct bpf_sdt_target *sdt_target_new(const char *name)
 		}
 	}
 	return t;
-}
-
-struct bpf_sdt_target *sdt_target_adopt(struct bpf_sdt_target *t, const void *elf, size_t size)
-{
-	LIBBPF_OPTS(bpf_sdt_open_opts, sopts, .object_name = t->name);
-	size_t i;
-	int err;
-
-	t->sdt = bpf_sdt_object__open_mem(elf, size, &sopts);
-	if (!t->sdt) {
-		err = -errno;
-		goto fail;
-	}
-	t->btf = bpf_object__btf(t->obj);
-	err = adopt_programs(t);
-	if (err)
-		goto fail;
-	if (t->own_obj && t->hook.kind == SDT_HOOK_NONE)
-		sdt_native_adopt(t);
-	else if (!t->own_obj)
-		for (i = 0; i < t->prog_cnt; i++)
-			sdt_native_detect(t, &t->progs[i]);
-	return t;
-fail:
-	bpf_sdt_target__close(t);
-	errno = -err;
-	return NULL;
-}
-
-static bool opts_ok(const struct bpf_sdt_target_opts *opts)
-{
-	return !opts || opts->sz >= sizeof(size_t);
-}
-
-static const char *opts_name(const struct bpf_sdt_target_opts *opts, const char *fallback)
-{
-	return opts && opts->sz > offsetof(struct bpf_sdt_target_opts, object_name) &&
-	       opts->object_name ? opts->object_name : fallback;
-}
-
-/* Leaves every program but name unloaded (name NULL: changes nothing) --
- * but for a prog array the ELF fills with programs: libbpf fills it with
- * every program it names, and they are tail-call targets of name's type.
- * Only turns programs off: one already left unloaded (a section libbpf
- * does not know, untyped) stays so. No program of that name: none loads,
- * and the caller says so. */
-static void load_only(struct bpf_sdt_target *t, const char *name)
-{
-	struct bpf_program *prog, *it = NULL;
-	bool filled;
-
-	if (!name)
-		return;
-	filled = sdt_prefilled_prog_array(t->obj) != NULL;
-	bpf_object__for_each_program(prog, t->obj)
-		if (!strcmp(bpf_program__name(prog), name))
-			it = prog;
-	bpf_object__for_each_program(prog, t->obj)
-		if (!(it && (prog == it || (filled && bpf_program__type(prog) ==
-							 bpf_program__type(it)))))
-			bpf_program__set_autoload(prog, false);
-}
-
-struct bpf_sdt_target *bpf_sdt_target__open_mem(const void *buf, size_t size,
-						const struct bpf_sdt_target_opts *opts)
-{
-	struct bpf_sdt_target *t;
-	int err;
-
-	if (!buf || !opts_ok(opts)) {
-		errno = EINVAL;
-		return NULL;
-	}
-	err = sdt_capture_init();
-	if (err) {
-		errno = -err;
-		return NULL;
-	}
-	t = sdt_target_new(opts_name(opts, "<memory>"));
-	if (!t) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	err = sdt_object_open(buf, size, t->name, &t->obj);
-	if (err)
-		goto fail;
-	t->own_obj = true;
-	t->offline = SDT_OPTS_GET(opts, offline, false);
-	sdt_type_unknown_sections(t->obj, t->name, SDT_OPTS_GET(opts, unknown_sec_type, 0),
-				  SDT_OPTS_GET(opts, unknown_sec_attach_type, 0),
-				  SDT_OPTS_GET(opts, unknown_sec_prog, NULL));
-	load_only(t, SDT_OPTS_GET(opts, only_prog, NULL));
-	if (t->offline) {
-		/* must outlive the load, which writes the loader program into it */
-		LIBBPF_OPTS(gen_loader_opts, gen);
-
-		err = bpf_object__gen_loader(t->obj, &gen);
-		if (err)
-			pr_warn("%s: libbpf cannot prepare the programs: %s", t->name,
-				sdt_errstr(err));
-		else
-			err = sdt_object_load(t->obj, t->name, "prepare");
-		if (err)
-			goto fail;
-		return sdt_target_adopt(t, buf, size);
-	}
-	err = sdt_object_load(t->obj, t->name, "load");
-	if (err)
-		goto fail;
-	return sdt_target_adopt(t, buf, size);
-fail:
-	bpf_sdt_target__close(t);
-	errno = -err;
-	return NULL;
-}
-
-struct bpf_sdt_target *bpf_sdt_target__open_file(const char *path,
-						 const struct bpf_sdt_target_opts *opts)
-{
-	LIBBPF_OPTS(bpf_sdt_target_opts, named, .object_name = opts_name(opts, path),
-		    .offline = SDT_OPTS_GET(opts, offline, false),
-		    .unknown_sec_type = SDT_OPTS_GET(opts, unknown_sec_type, 0),
-		    .unknown_sec_attach_type = SDT_OPTS_GET(opts, unknown_sec_attach_type, 0),
-		    .unknown_sec_prog = SDT_OPTS_GET(opts, unknown_sec_prog, NULL),
-		    .only_prog = SDT_OPTS_GET(opts, only_prog, NULL));
-	struct bpf_sdt_target *t;
-	size_t size = 0;
-	void *buf;
-	int err;
-
-	if (!path || !opts_ok(opts)) {
-		errno = EINVAL;
-		return NULL;
-	}
-	buf = sdt_read_file(path, &size, &err);
-	if (!buf) {
-		pr_warn("%s: cannot read: %s", named.object_name, strerror(-err));
-		errno = -err;
-		return NULL;
-	}
-	t = bpf_sdt_target__open_mem(buf, size, &named);
-	err = errno;
-	free(buf);
-	errno = err;
-	return t;
-}
-
-struct bpf_sdt_target *bpf_sdt_target__from_object(struct bpf_object *obj, const void *elf,
-						   size_t elf_size,
-						   const struct bpf_sdt_target_opts *opts)
-{
-	struct bpf_sdt_target *t;
-
-	if (!obj || !elf || !opts_ok(opts)) {
-		errno = EINVAL;
-		return NULL;
-	}
-	t = sdt_target_new(opts_name(opts, bpf_object__name(obj)));
-	if (!t) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	t->obj = obj;
-	return sdt_target_adopt(t, elf, elf_size);
 }
 
 /* Every static site reads its argument registers (its own, or the block
@@ -585,27 +425,16 @@ int bpf_sdt_target__prog_fd(const struct bpf_sdt_target *t, const char *prog_nam
 	return tp->armed_fd >= 0 ? tp->armed_fd : tp->orig_fd;
 }
 
-int bpf_sdt_target__disarm(struct bpf_sdt_target *t)
-{
-	return t ? sdt_target_disarm(t) : -EINVAL;
-}
-
-void bpf_sdt_target__close(struct bpf_sdt_target *t)
+void sdt_target_free(struct bpf_sdt_target *t)
 {
 	size_t i;
 
-	if (!t)
-		return;
-	sdt_target_detach_all(t);
-	/* an armed copy we could not take off stays covered until we exit */
-	sdt_guardian_stop(t->guardian, t->hook.prog && t->hook.prog->armed_fd >= 0);
 	if (t->hook.prog) /* the running program's fd is ours, not libbpf's */
 		close(t->hook.prog->orig_fd);
 	if (t->hook.link_fd >= 0)
 		close(t->hook.link_fd);
 	if (t->hook.map_fd >= 0)
 		close(t->hook.map_fd);
-	sdt_armed_mark_destroy(t->hook.mark);
 	for (i = 0; i < t->prog_cnt; i++) {
 		struct sdt_target_prog *tp = &t->progs[i];
 
@@ -621,7 +450,6 @@ void bpf_sdt_target__close(struct bpf_sdt_target *t)
 		free(tp->site_verdict);
 	}
 	free(t->progs);
-	sdt_dynamic_free(t);
 	bpf_sdt_object__close(t->sdt);
 	if (t->own_obj)
 		bpf_object__close(t->obj);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* Internal view of a relinkable target, shared by target.c (loading and
- * site mapping), relink.c (building armed copies) and attach.c (links). */
+/* Internal view of a relinkable target: the model target.c builds (loading
+ * and site mapping) that relinking, checking and arming work on. */
 #ifndef __BPFSDT_TARGET_H
 #define __BPFSDT_TARGET_H
 
@@ -91,10 +91,13 @@ struct bpf_sdt_target {
 	struct sdt_guardian *guardian;	/* guardian.h; NULL without one */
 };
 
-/* target.c: a target with only a name; then, with t->obj loaded, discovery
- * and site mapping (closes t and returns NULL with errno on failure). */
+/* A target with only a name; then, with t->obj loaded, discovery and site
+ * mapping (0 or -errno; the caller closes t either way). open.c puts the
+ * stages together. */
 struct bpf_sdt_target *sdt_target_new(const char *name);
-struct bpf_sdt_target *sdt_target_adopt(struct bpf_sdt_target *t, const void *elf, size_t size);
+int sdt_target_discover(struct bpf_sdt_target *t, const void *elf, size_t size);
+/* What the model holds: programs, captures, the hook's handles, the object. */
+void sdt_target_free(struct bpf_sdt_target *t);
 
 struct sdt_load_req;
 /* What the kernel was given for tp's program (prog_load.h), to load it again. */
@@ -109,38 +112,6 @@ int sdt_target_prog_prepare(struct bpf_sdt_target *t, struct sdt_target_prog *tp
 int sdt_target_prog_analyse(const struct sdt_target_prog *tp,
 			    bool (*reads)(void *ctx, const struct bpf_sdt_site *site), void *ctx,
 			    struct sdt_reg_state *regs);
-/* attach.c: attaches instructions libbpfsdt generated (trusted: no
- * observer checks, no BTF of their own). */
-struct sdt_generated {
-	const struct bpf_sdt_probe *probe;
-	const char *name;
-	const struct bpf_insn *insns;	/* none for an inline counter */
-	__u32 insn_cnt;
-	const char *target_prog;
-	/* an inline counter instead of code (relink.h, struct sdt_arm_obs) */
-	bool inline_count;
-	int counter_fd;
-	__u32 (*counter_slot)(void *ctx, const struct bpf_sdt_site *site);
-	void *counter_ctx;
-};
-/* All n in one re-arming (each affected program swapped once); links[k]
- * for g[k]. 0 or -errno, nothing attached then. */
-int sdt_target_attach_generated_all(struct bpf_sdt_target *t, const struct sdt_generated *g,
-				    size_t n, struct bpf_sdt_link **links);
-struct bpf_sdt_link *sdt_target_attach_generated(struct bpf_sdt_target *t,
-						 const struct bpf_sdt_probe *probe,
-						 const char *name, const struct bpf_insn *insns,
-						 __u32 insn_cnt, const char *target_prog);
-/* attach.c: puts every original back, each program in one swap; the
- * attachments stay as links to destroy, observing nothing. 0, or the first
- * failure (said in one line). */
-int sdt_target_disarm(struct bpf_sdt_target *t);
-/* attach.c: detaches n links of t in one re-arming (each affected program
- * swapped once); they are gone even when that fails (then said why). */
-int sdt_target_detach_links(struct bpf_sdt_target *t, struct bpf_sdt_link *const *links,
-			    size_t n);
-/* attach.c: disarms and drops every attachment. */
-int sdt_target_detach_all(struct bpf_sdt_target *t);
 struct sdt_target_prog *sdt_target_find_prog(const struct bpf_sdt_target *t, const char *name);
 
 #endif

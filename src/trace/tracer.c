@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "arm/attach.h"
 #include "insn/helper_args.h"
 #include "trace/filter.h"
 #include "target/dynamic_sites.h"
