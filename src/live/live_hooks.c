@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "live/live_hooks.h"
 #include "live/tc_filters.h"
+#include "target/prog_types.h"
 #include "live/xdp_netlink.h"
 
 static int running_prog_get(__u32 id, struct running_prog *rp)
@@ -421,4 +422,78 @@ no_hook:
 	free(*ids);
 	*ids = NULL;
 	return -EINVAL;
+}
+
+/* Up to max ids of the programs running on hook (0 when it runs none). */
+static int running_ids(const struct bpf_sdt_hook *hook, __u32 *ids, int max, __u32 *attach_type)
+{
+	struct bpf_link_info link = {};
+	__u32 len = sizeof(link);
+	int fd, n = 0;
+
+	*attach_type = 0;
+	switch (SDT_OPTS_GET(hook, kind, 0)) {
+	case BPF_SDT_HOOK_XDP: {
+		LIBBPF_OPTS(bpf_xdp_query_opts, q);
+
+		if (bpf_xdp_query(hook->ifindex, 0, &q))
+			return 0;
+		ids[n++] = q.prog_id ?: q.drv_prog_id ?: q.skb_prog_id;
+		return n;
+	}
+	case BPF_SDT_HOOK_TC: {
+		struct sdt_tc_prog *progs = NULL;
+		int i, cnt = sdt_tc_list(hook->ifindex, hook->tc_attach_point == BPF_TC_EGRESS,
+					 &progs);
+
+		for (i = 0; i < cnt && n < max; i++)
+			ids[n++] = progs[i].prog_id;
+		free(progs);
+		return n;
+	}
+	case BPF_SDT_HOOK_LINK:
+		fd = hook->link_pin ? bpf_obj_get(hook->link_pin) : -1;
+		if (fd < 0)
+			return 0;
+		if (!bpf_obj_get_info_by_fd(fd, &link, &len)) {
+			ids[n++] = link.prog_id;
+			/* the kernel compares attach types when a link's program
+			 * is replaced: where it says which, use it */
+			if (link.type == BPF_LINK_TYPE_CGROUP)
+				*attach_type = link.cgroup.attach_type;
+			else if (link.type == BPF_LINK_TYPE_NETNS)
+				*attach_type = link.netns.attach_type;
+		}
+		close(fd);
+		return n;
+	case BPF_SDT_HOOK_PROG_ARRAY:
+		if (hook->sz >= offsetof(struct bpf_sdt_hook, key) + sizeof(hook->key) &&
+		    !bpf_map_lookup_elem(hook->prog_array_fd, &hook->key, &ids[0]))
+			n = 1;
+		return n;
+	}
+	return 0;
+}
+
+#define MAX_HOOK_PROGS 64
+
+void sdt_type_unknown_sections_live(struct bpf_object *obj, const char *name,
+				    const struct bpf_sdt_hook *hook)
+{
+	struct bpf_prog_info info[MAX_HOOK_PROGS];
+	__u32 ids[MAX_HOOK_PROGS], attach_type;
+	int i, n;
+
+	n = running_ids(hook, ids, MAX_HOOK_PROGS, &attach_type);
+	for (i = 0; i < n; i++) {
+		__u32 len = sizeof(info[i]);
+		int fd = bpf_prog_get_fd_by_id(ids[i]);
+
+		memset(&info[i], 0, sizeof(info[i]));
+		if (fd >= 0) {
+			bpf_obj_get_info_by_fd(fd, &info[i], &len);
+			close(fd);
+		}
+	}
+	sdt_type_unknown_sections_as(obj, name, info, n, attach_type);
 }

@@ -32,4 +32,10 @@ int sdt_hook_find(struct bpf_sdt_target *t, const struct bpf_sdt_hook *h,
  * said on failure. */
 int sdt_hook_prog_ids(const char *name, const struct bpf_sdt_hook *h, __u32 **ids);
 
+/* For a live rebuild: the typeless twins of the programs running on hook get
+ * their running program's type (what the kernel says it is, so the rebuild
+ * can be the running program); other typeless programs are not loaded. */
+void sdt_type_unknown_sections_live(struct bpf_object *obj, const char *name,
+				    const struct bpf_sdt_hook *hook);
+
 #endif

@@ -9,6 +9,7 @@
 #ifndef __BPFSDT_PROG_TYPES_H
 #define __BPFSDT_PROG_TYPES_H
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "libbpfsdt.h"
 
@@ -17,11 +18,11 @@
 void sdt_type_unknown_sections(struct bpf_object *obj, const char *name, __u32 type,
 			       __u32 attach_type, const char *only);
 
-/* For a live rebuild: the typeless twins of the programs running on hook get
- * their running program's type (what the kernel says it is, so the rebuild
- * can be the running program); other typeless programs are not loaded. */
-void sdt_type_unknown_sections_live(struct bpf_object *obj, const char *name,
-				    const struct bpf_sdt_hook *hook);
+/* The typeless programs named as one of the n running programs the kernel
+ * describes in running get its type (and attach_type); other typeless
+ * programs are not loaded. */
+void sdt_type_unknown_sections_as(struct bpf_object *obj, const char *name,
+				  const struct bpf_prog_info *running, int n, __u32 attach_type);
 
 /* A prog array the ELF fills with its programs (`.values = { ... }`): the
  * name of the first, or NULL. libbpf writes those slots at load time. */
