@@ -2,6 +2,7 @@
 #
 #   make            library (static + shared), CLI, examples
 #   make check      all tests (installs missing Debian packages first)
+#   make check-deps the library's objects depend on each other one way
 #   make demo       the main job (installs missing Debian packages first)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make fuzz       libFuzzer run of discovery under ASan+UBSan (FUZZ_SECONDS)
@@ -70,7 +71,7 @@ TEST_RUNNER := $(BUILD)/tests/run-tests
 FUZZ_SECONDS ?= 600
 FUZZ_ARGS   ?=
 
-.PHONY: fuzz-va all deps check check-clang19 demo install uninstall fuzz bench clean kernel-test
+.PHONY: fuzz-va all deps check check-deps check-clang19 demo install uninstall fuzz bench clean kernel-test
 .DELETE_ON_ERROR:
 
 all: $(LIB_A) $(LIB_SO) $(CLI) $(EXAMPLE_OBJS)
@@ -137,8 +138,13 @@ $(TEST_RUNNER): $(TEST_OBJS) $(LIB_A)
 	$(CC) $(LDFLAGS) $^ -o $@ $(LIBS)
 
 check: deps
-	@$(MAKE) --no-print-directory all $(TEST_RUNNER) $(CORPUS_OBJS) $(OBSERVER_OBJS)
+	@$(MAKE) --no-print-directory all check-deps $(TEST_RUNNER) $(CORPUS_OBJS) $(OBSERVER_OBJS)
 	@$(TEST_RUNNER)
+
+# The library's objects depend on each other one way, down the pipeline
+# (docs/design.md): no object uses a later stage's, none are in a cycle.
+check-deps: $(LIB_OBJS)
+	@scripts/check-deps.sh $(BUILD)/obj/lib $(LIB_OBJS:$(BUILD)/obj/lib/%=%)
 
 # The whole suite again with the BPF corpus built by clang 19 (in its own
 # build directory): expectations must not depend on one compiler's
