@@ -23,7 +23,8 @@
  * guarantee the verifier gives the original holds for the copy.
  *
  * The pipeline, one folder of src/ per stage; each stage uses only those
- * above it in this list (make check-deps holds the tree to that):
+ * above it in this list (make check-deps holds the tree to that; the long
+ * version is docs/design.md):
  *
  *   util/      diagnostics through one print callback, opts, allocation.
  *   discover/  the ELF, read with libelf and trusted in nothing (it is
@@ -49,9 +50,10 @@
  *   check/     are the sites' registers what the probe declares? In kernel
  *              mode the verifier decides, on a copy whose sites check their
  *              arguments (check_copy.c); offline, the value analysis does.
- *              And the observer check: an observer reads no more arguments
- *              than the site stores and calls only what may run there --
- *              the verifier cannot know where its u64 array ends.
+ *              And the observer check, for what the verifier does not check
+ *              (safety is not isolation): an observer reads only its
+ *              arguments and what they reach, changes nothing of its
+ *              target's and calls only helpers that observe.
  *   arm/       attaching: every change rebuilds each affected program from
  *              its complete list of attachments, all verified before any is
  *              swapped in; the swap names the program it replaces, so a
