@@ -2,6 +2,7 @@
 #
 #   make            library (static + shared), CLI, examples
 #   make check      all tests (installs missing Debian packages first)
+#   make check-deps the library's objects depend on each other one way
 #   make demo       the main job (installs missing Debian packages first)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make fuzz       libFuzzer run of discovery under ASan+UBSan (FUZZ_SECONDS)
@@ -40,8 +41,10 @@ LDFLAGS     += $(SAN_FLAGS)
 
 BPF_CFLAGS  := -O2 -g -Wall -target bpf -Iinclude -I/usr/include/$(MULTIARCH)
 
-LIB_SRCS    := $(wildcard src/*.c)
-LIB_OBJS    := $(LIB_SRCS:src/%.c=$(BUILD)/obj/lib/%.o) $(BUILD)/obj/lib/helper_args.o
+# The library, one folder per stage of the pipeline (docs/design.md).
+LIB_SRCS    := $(wildcard src/*.c src/*/*.c)
+LIB_HDRS    := $(wildcard src/*.h src/*/*.h)
+LIB_OBJS    := $(LIB_SRCS:src/%.c=$(BUILD)/obj/lib/%.o) $(BUILD)/obj/lib/insn/helper_args.o
 HELPER_DEFS ?= /usr/include/bpf/bpf_helper_defs.h
 CLI_SRCS    := $(wildcard tools/bpfsdt/*.c)
 CLI_OBJS    := $(CLI_SRCS:tools/bpfsdt/%.c=$(BUILD)/obj/cli/%.o)
@@ -68,7 +71,7 @@ TEST_RUNNER := $(BUILD)/tests/run-tests
 FUZZ_SECONDS ?= 600
 FUZZ_ARGS   ?=
 
-.PHONY: fuzz-va all deps check check-clang19 demo install uninstall fuzz bench clean kernel-test
+.PHONY: fuzz-va all deps check check-deps check-clang19 demo install uninstall fuzz bench clean kernel-test
 .DELETE_ON_ERROR:
 
 all: $(LIB_A) $(LIB_SO) $(CLI) $(EXAMPLE_OBJS)
@@ -76,7 +79,7 @@ all: $(LIB_A) $(LIB_SO) $(CLI) $(EXAMPLE_OBJS)
 deps:
 	@scripts/install-deps.sh
 
-$(BUILD)/obj/lib/%.o: src/%.c $(wildcard src/*.h) include/libbpfsdt.h
+$(BUILD)/obj/lib/%.o: src/%.c $(LIB_HDRS) include/libbpfsdt.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
 
@@ -85,7 +88,7 @@ $(BUILD)/gen/helper_args.c: scripts/gen-helper-args.sh $(HELPER_DEFS)
 	@mkdir -p $(@D)
 	scripts/gen-helper-args.sh $(HELPER_DEFS) > $@
 
-$(BUILD)/obj/lib/helper_args.o: $(BUILD)/gen/helper_args.c src/helper_args.h
+$(BUILD)/obj/lib/insn/helper_args.o: $(BUILD)/gen/helper_args.c src/insn/helper_args.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
 
@@ -125,7 +128,7 @@ $(BUILD)/tests/bpf/v2/%.bpf.o: tests/bpf/%.bpf.c include/bpf_sdt.h
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -mcpu=v2 -c $< -o $@
 
-$(BUILD)/obj/tests/%.o: tests/unit/%.c $(wildcard tests/unit/*.h) $(wildcard src/*.h) include/libbpfsdt.h
+$(BUILD)/obj/tests/%.o: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_HDRS) include/libbpfsdt.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -DTEST_BUILD_DIR='"$(BUILD)"' \
 		-DTEST_CLANG='"$(CLANG)"' -DTEST_MULTIARCH='"$(MULTIARCH)"' -c $< -o $@
@@ -135,8 +138,13 @@ $(TEST_RUNNER): $(TEST_OBJS) $(LIB_A)
 	$(CC) $(LDFLAGS) $^ -o $@ $(LIBS)
 
 check: deps
-	@$(MAKE) --no-print-directory all $(TEST_RUNNER) $(CORPUS_OBJS) $(OBSERVER_OBJS)
+	@$(MAKE) --no-print-directory all check-deps $(TEST_RUNNER) $(CORPUS_OBJS) $(OBSERVER_OBJS)
 	@$(TEST_RUNNER)
+
+# The library's objects depend on each other one way, down the pipeline
+# (docs/design.md): no object uses a later stage's, none are in a cycle.
+check-deps: $(LIB_OBJS)
+	@scripts/check-deps.sh $(BUILD)/obj/lib $(LIB_OBJS:$(BUILD)/obj/lib/%=%)
 
 # The whole suite again with the BPF corpus built by clang 19 (in its own
 # build directory): expectations must not depend on one compiler's
@@ -174,7 +182,7 @@ uninstall:
 # libFuzzer needs clang's runtime (libclang-rt-14-dev, installed by deps).
 FUZZ_BIN := $(BUILD)/fuzz/fuzz-discover
 FUZZ_VA_BIN := $(BUILD)/fuzz/fuzz-value-analysis
-$(FUZZ_BIN): fuzz/fuzz_discover.c $(LIB_SRCS) $(wildcard src/*.h) $(BUILD)/gen/helper_args.c
+$(FUZZ_BIN): fuzz/fuzz_discover.c $(LIB_SRCS) $(LIB_HDRS) $(BUILD)/gen/helper_args.c
 	@mkdir -p $(@D)
 	clang -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-Iinclude -Isrc $< $(LIB_SRCS) $(BUILD)/gen/helper_args.c -o $@ $(LIBS)
@@ -182,9 +190,9 @@ $(FUZZ_BIN): fuzz/fuzz_discover.c $(LIB_SRCS) $(wildcard src/*.h) $(BUILD)/gen/h
 # The offline check's interpreter reads untrusted instructions: its own
 # harness, seeded with the corpus programs' instructions (fuzz/va_corpus);
 # it drives the observer check too.
-VA_FUZZ_SRCS := src/value_analysis.c src/abstract_value.c src/reg_analysis.c src/prog_ctx.c \
-		src/helper_effects.c src/observer_check.c src/log.c
-$(FUZZ_VA_BIN): fuzz/fuzz_value_analysis.c $(VA_FUZZ_SRCS) $(wildcard src/*.h)
+VA_FUZZ_SRCS := src/insn/value_analysis.c src/insn/abstract_value.c src/insn/reg_analysis.c \
+		src/insn/prog_ctx.c src/insn/helper_effects.c src/check/observer_check.c src/util/log.c
+$(FUZZ_VA_BIN): fuzz/fuzz_value_analysis.c $(VA_FUZZ_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
 	clang -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-Iinclude -Isrc $< $(VA_FUZZ_SRCS) $(BUILD)/gen/helper_args.c -o $@ $(LIBS)

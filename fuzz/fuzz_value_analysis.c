@@ -15,8 +15,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "observer_check.h"
-#include "value_analysis.h"
+#include "check/observer_check.h"
+#include "insn/value_analysis.h"
 
 #define CHECK(c) do { if (!(c)) abort(); } while (0)
 #define MAX_INSNS 2048

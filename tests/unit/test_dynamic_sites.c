@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "helpers.h"
-#include "insn_patch.h"
+#include "insn/insn_patch.h"
 #include "libbpfsdt.h"
 #include "observer_helpers.h"
 #include "test.h"

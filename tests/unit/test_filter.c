@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "filter.h"
+#include "trace/filter.h"
 #include "helpers.h"
 #include "libbpfsdt.h"
 #include "test.h"

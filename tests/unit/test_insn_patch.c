@@ -2,7 +2,7 @@
 /* Replacing a site NOP with a sequence keeps every pc-relative reference. */
 #include <errno.h>
 #include "insn_build.h"
-#include "insn_patch.h"
+#include "insn/insn_patch.h"
 #include "test.h"
 
 static const struct bpf_insn three_movs[] = {

@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include "helpers.h"
 #include "isolation_helpers.h"
-#include "observer_check.h"
+#include "check/observer_check.h"
 #include "observer_helpers.h"
 #include "test.h"
 

@@ -241,7 +241,7 @@ TEST(list_rejects_empty_file)
 
 TEST(list_rejects_elf_that_is_not_bpf)
 {
-	expect_file_refused(TEST_BUILD_DIR "/obj/lib/alloc.o",
+	expect_file_refused(TEST_BUILD_DIR "/obj/lib/util/alloc.o",
 			    "not a BPF object (ELF class 2, machine 62)");
 }
 

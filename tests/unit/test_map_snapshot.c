@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <unistd.h>
 #include "helpers.h"
-#include "map_snapshot.h"
+#include "sweep/map_snapshot.h"
 #include "test.h"
 
 static int new_map(enum bpf_map_type type, __u32 key_size, __u32 value_size, __u32 entries)

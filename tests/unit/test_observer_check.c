@@ -9,7 +9,7 @@
 #include <string.h>
 #include "helpers.h"
 #include "insn_build.h"
-#include "observer_check.h"
+#include "check/observer_check.h"
 #include "test.h"
 
 #define I_ST_DW(d, o, i) ((struct bpf_insn){ BPF_ST | BPF_MEM | BPF_DW, d, 0, o, i })

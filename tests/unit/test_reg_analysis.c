@@ -2,7 +2,7 @@
 /* What a call inserted at a site must preserve, and what it may read. */
 #include <errno.h>
 #include "insn_build.h"
-#include "reg_analysis.h"
+#include "insn/reg_analysis.h"
 #include "test.h"
 
 #define R(n) SDT_REG_BIT(n)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Register fills in a program: who runs them and who jumps past them. */
 #include "insn_build.h"
-#include "reg_fill.h"
+#include "insn/reg_fill.h"
 #include "test.h"
 
 static struct sdt_reg_fill fill_v[4];

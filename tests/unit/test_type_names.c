@@ -3,7 +3,7 @@
 #include <bpf/btf.h>
 #include <errno.h>
 #include <stdlib.h>
-#include "internal.h"
+#include "discover/discover.h"
 #include "test.h"
 
 TEST(spells_pointer_to_const_struct)

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include "insn_build.h"
 #include "test.h"
-#include "value_analysis.h"
+#include "insn/value_analysis.h"
 
 static const struct sdt_func_span main_only[] = { { 0, 1 } };
 static const struct sdt_va_map hash_map[] = {

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef __BPFSDT_FILTER_H
+#define __BPFSDT_FILTER_H
+
+#include <linux/bpf.h>
+#include "discover/discover.h"
+
+/*
+ * Compiles filter expression expr for probe (types from btf) into code that
+ * leaves 1 in r1 when an event passes and 0 when not, reading arguments
+ * through r6 (the argument array) and using r1..r5, r7..r9. Returns the
+ * number of instructions written to out (at most cap), or a negative errno
+ * with a message in err.
+ */
+int sdt_filter_compile(const char *expr, const struct btf *btf, const struct bpf_sdt_probe *probe,
+		       struct bpf_insn *out, int cap, char *err, size_t err_size);
+
+#endif

@@ -1,0 +1,509 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The generic tracer: a generated observer per probe.
+ *
+ * Event mode writes {u64 time_ns; u32 cpu; u32 site; u64 args[nargs]} into a
+ * ring buffer; counting mode adds one to counts[site] (an array map). Either
+ * way a reservation that fails is counted in counts[site_cnt] ("lost"). The
+ * site is the calling site's id (bpf_sdt_site__id()), which relinked copies
+ * and the kernel's SDT trampolines alike pass after the arguments, so the
+ * same code observes either way.
+ */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "arm/attach.h"
+#include "insn/helper_args.h"
+#include "trace/filter.h"
+#include "target/dynamic_sites.h"
+#include "relink/relink.h"
+
+#define DEFAULT_RINGBUF_SIZE (1u << 20)
+#define MAX_BODY_INSNS (64 + 2 * BPF_SDT_MAX_ARGS)
+#define MAX_GENERATED_INSNS 1024
+#define EVENT_HDR_SIZE 16
+
+struct tracer_event {
+	__u64 time_ns;
+	__u32 cpu;
+	__u32 site;
+	__u64 args[];
+};
+
+struct dyn_counter {
+	int fd;				/* array map, one value of 8 * n bytes */
+	const struct bpf_sdt_site **sites;	/* slot i counts sites[i] */
+	__u32 n;
+};
+
+struct bpf_sdt_tracer {
+	struct bpf_sdt_target *t;
+	bool count_only;
+	char *target_prog;
+	char *filter;
+	int ringbuf_fd;
+	int counts_fd;
+	struct ring_buffer *rb;
+	const struct bpf_sdt_site **site_by_id;
+	const struct bpf_sdt_site **dyn_sites;	/* by id - SDT_DYNAMIC_SITE_ID_BASE */
+	__u32 dyn_site_cnt;
+	/* counting mode, dynamic sites: counted in place (their ids are no
+	 * index of counts), one counter map per batch of probes */
+	struct dyn_counter *dyn_counters;
+	size_t ndyn_counters;
+	struct bpf_sdt_link **links;
+	size_t nlinks;
+	/* the poll in progress */
+	bpf_sdt_event_fn fn;
+	void *fn_ctx;
+	int delivered;
+};
+
+#define I(code, dst, src, off, imm) ((struct bpf_insn){ code, dst, src, off, imm })
+#define MOV64_REG(d, s) I(BPF_ALU64 | BPF_MOV | BPF_X, d, s, 0, 0)
+#define MOV64_IMM(d, i) I(BPF_ALU64 | BPF_MOV | BPF_K, d, 0, 0, i)
+#define ADD64_IMM(d, i) I(BPF_ALU64 | BPF_ADD | BPF_K, d, 0, 0, i)
+#define LDX(sz, d, s, o) I(BPF_LDX | BPF_MEM | (sz), d, s, o, 0)
+#define STX(sz, d, s, o) I(BPF_STX | BPF_MEM | (sz), d, s, o, 0)
+#define CALL(id) I(BPF_JMP | BPF_CALL, 0, 0, 0, id)
+#define JEQ_IMM(d, i, o) I(BPF_JMP | BPF_JEQ | BPF_K, d, 0, o, i)
+#define JA(o) I(BPF_JMP | BPF_JA, 0, 0, o, 0)
+#define EXIT() I(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
+#define LD_MAP_FD(d, fd) I(BPF_LD | BPF_IMM | BPF_DW, d, BPF_PSEUDO_MAP_FD, 0, fd), I(0, 0, 0, 0, 0)
+#define ATOMIC_ADD64(d, s, o) I(BPF_STX | 0xc0 /* BPF_ATOMIC */ | BPF_DW, d, s, o, BPF_ADD)
+
+/* counts[key in r1] += 1; clobbers r0..r5. */
+#define COUNT_KEY_IN_R1(fd, lookup)					\
+	STX(BPF_W, BPF_REG_10, BPF_REG_1, -4),				\
+	MOV64_REG(BPF_REG_2, BPF_REG_10),				\
+	ADD64_IMM(BPF_REG_2, -4),					\
+	LD_MAP_FD(BPF_REG_1, fd),					\
+	CALL(lookup),							\
+	JEQ_IMM(BPF_REG_0, 0, 2),					\
+	MOV64_IMM(BPF_REG_1, 1),					\
+	ATOMIC_ADD64(BPF_REG_0, BPF_REG_1, 0)
+
+static int gen_counter(const struct bpf_sdt_tracer *tr, int nargs, struct bpf_insn *out)
+{
+	int lookup = sdt_helper_id("bpf_map_lookup_elem");
+	struct bpf_insn code[] = {
+		LDX(BPF_DW, BPF_REG_1, BPF_REG_6, 8 * SDT_SLOT_SITE(nargs)),
+		COUNT_KEY_IN_R1(tr->counts_fd, lookup),
+		MOV64_IMM(BPF_REG_0, 0),
+		EXIT(),
+	};
+
+	memcpy(out, code, sizeof(code));
+	return (int)(sizeof(code) / sizeof(code[0]));
+}
+
+static int gen_recorder(const struct bpf_sdt_tracer *tr, int nargs, struct bpf_insn *out)
+{
+	int reserve = sdt_helper_id("bpf_ringbuf_reserve"), submit = sdt_helper_id("bpf_ringbuf_submit");
+	int ktime = sdt_helper_id("bpf_ktime_get_ns"), cpu = sdt_helper_id("bpf_get_smp_processor_id");
+	int lookup = sdt_helper_id("bpf_map_lookup_elem");
+	size_t site_cnt = bpf_sdt_object__site_cnt(bpf_sdt_target__probes(tr->t));
+	struct bpf_insn head[] = {
+		LD_MAP_FD(BPF_REG_1, tr->ringbuf_fd),
+		MOV64_IMM(BPF_REG_2, EVENT_HDR_SIZE + 8 * nargs),
+		MOV64_IMM(BPF_REG_3, 0),
+		CALL(reserve),
+	};
+	struct bpf_insn fill[] = {
+		MOV64_REG(BPF_REG_7, BPF_REG_0),
+		CALL(ktime),
+		STX(BPF_DW, BPF_REG_7, BPF_REG_0, 0),
+		CALL(cpu),
+		STX(BPF_W, BPF_REG_7, BPF_REG_0, 8),
+		LDX(BPF_DW, BPF_REG_1, BPF_REG_6, 8 * SDT_SLOT_SITE(nargs)),
+		STX(BPF_W, BPF_REG_7, BPF_REG_1, 12),
+	};
+	struct bpf_insn tail[] = {
+		MOV64_REG(BPF_REG_1, BPF_REG_7),
+		MOV64_IMM(BPF_REG_2, 0),
+		CALL(submit),
+		MOV64_IMM(BPF_REG_0, 0),
+		EXIT(),
+	};
+	struct bpf_insn lost[] = {
+		MOV64_IMM(BPF_REG_1, (int)site_cnt),
+		COUNT_KEY_IN_R1(tr->counts_fd, lookup),
+		MOV64_IMM(BPF_REG_0, 0),
+		EXIT(),
+	};
+	int n = 0, i, body = (int)(sizeof(fill) / sizeof(fill[0]) + sizeof(tail) / sizeof(tail[0])) +
+			     2 * nargs;
+
+	memcpy(out + n, head, sizeof(head));
+	n += sizeof(head) / sizeof(head[0]);
+	out[n++] = JEQ_IMM(BPF_REG_0, 0, body); /* no room: count it as lost */
+	memcpy(out + n, fill, sizeof(fill));
+	n += sizeof(fill) / sizeof(fill[0]);
+	for (i = 0; i < nargs; i++) {
+		out[n++] = LDX(BPF_DW, BPF_REG_1, BPF_REG_6, 8 * i);
+		out[n++] = STX(BPF_DW, BPF_REG_7, BPF_REG_1, EVENT_HDR_SIZE + 8 * i);
+	}
+	memcpy(out + n, tail, sizeof(tail));
+	n += sizeof(tail) / sizeof(tail[0]);
+	memcpy(out + n, lost, sizeof(lost));
+	return n + (int)(sizeof(lost) / sizeof(lost[0]));
+}
+
+static int on_ringbuf_event(void *ctx, void *data, size_t size)
+{
+	struct bpf_sdt_tracer *tr = ctx;
+	const struct bpf_sdt_object *sdt = bpf_sdt_target__probes(tr->t);
+	const struct tracer_event *e = data;
+	struct bpf_sdt_event ev;
+
+	if (size < EVENT_HDR_SIZE)
+		return 0;
+	ev.time_ns = e->time_ns;
+	ev.cpu = e->cpu;
+	ev.site = e->site < bpf_sdt_object__site_cnt(sdt) ? tr->site_by_id[e->site] :
+		  e->site - SDT_DYNAMIC_SITE_ID_BASE < tr->dyn_site_cnt ?
+		  tr->dyn_sites[e->site - SDT_DYNAMIC_SITE_ID_BASE] : NULL;
+	if (!ev.site)
+		return 0;
+	ev.probe = bpf_sdt_site__probe(ev.site);
+	ev.nargs = bpf_sdt_probe__arg_cnt(ev.probe);
+	if (size < EVENT_HDR_SIZE + 8 * (size_t)ev.nargs)
+		return 0;
+	ev.args = e->args;
+	tr->delivered++;
+	return tr->fn ? tr->fn(tr->fn_ctx, &ev) : 0;
+}
+
+struct bpf_sdt_tracer *bpf_sdt_tracer__new(struct bpf_sdt_target *t,
+					   const struct bpf_sdt_tracer_opts *opts)
+{
+	__u32 rb_size = SDT_OPTS_GET(opts, ringbuf_size, 0) ?: DEFAULT_RINGBUF_SIZE;
+	const char *target_prog = SDT_OPTS_GET(opts, target_prog, NULL);
+	size_t site_cnt = bpf_sdt_object__site_cnt(bpf_sdt_target__probes(t));
+	struct bpf_sdt_tracer *tr = calloc(1, sizeof(*tr));
+	int err = -ENOMEM;
+	size_t i;
+
+	if (!tr)
+		goto fail;
+	tr->t = t;
+	tr->ringbuf_fd = tr->counts_fd = -1;
+	tr->site_by_id = calloc(site_cnt ? site_cnt : 1, sizeof(*tr->site_by_id));
+	if (!tr->site_by_id)
+		goto fail;
+	for (i = 0; i < site_cnt; i++) {
+		const struct bpf_sdt_site *s = bpf_sdt_object__site(bpf_sdt_target__probes(t), i);
+
+		tr->site_by_id[bpf_sdt_site__id(s)] = s;
+	}
+	tr->count_only = SDT_OPTS_GET(opts, count_only, false);
+	if (target_prog && !(tr->target_prog = strdup(target_prog)))
+		goto fail;
+	if (SDT_OPTS_GET(opts, filter, NULL) && !(tr->filter = strdup(opts->filter)))
+		goto fail;
+	tr->counts_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "sdt_counts", sizeof(__u32),
+				       sizeof(__u64), (__u32)site_cnt + 1, NULL);
+	if (tr->counts_fd < 0) {
+		err = -errno;
+		pr_warn("%s: cannot create the tracer's counters: %s", t->name, strerror(-err));
+		goto fail;
+	}
+	if (!tr->count_only) {
+		tr->ringbuf_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "sdt_events", 0, 0, rb_size,
+						NULL);
+		if (tr->ringbuf_fd < 0) {
+			err = -errno;
+			pr_warn("%s: cannot create a %u-byte ring buffer: %s", t->name, rb_size,
+				strerror(-err));
+			goto fail;
+		}
+		tr->rb = ring_buffer__new(tr->ringbuf_fd, on_ringbuf_event, tr, NULL);
+		if (!tr->rb) {
+			err = -errno;
+			goto fail;
+		}
+	}
+	return tr;
+fail:
+	bpf_sdt_tracer__free(tr);
+	errno = -err;
+	return NULL;
+}
+
+/*
+ * Every generated observer starts by keeping the argument array in r6 and,
+ * with a filter, returning early for events that do not pass it.
+ */
+static int gen_prologue(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *probe,
+			struct bpf_insn *out, int cap)
+{
+	char err[192];
+	int n = 0, f;
+
+	out[n++] = MOV64_REG(BPF_REG_6, BPF_REG_1);
+	if (!tr->filter)
+		return n;
+	f = sdt_filter_compile(tr->filter, bpf_sdt_object__btf(bpf_sdt_target__probes(tr->t)),
+			       probe, out + n, cap - n - 3, err, sizeof(err));
+	if (f < 0) {
+		pr_warn("%s: filter '%s' for probe %s: %s", tr->t->name, tr->filter,
+			bpf_sdt_probe__name(probe), err);
+		return f;
+	}
+	n += f;
+	out[n++] = JEQ_IMM(BPF_REG_1, 1, 2); /* passes: on to the body */
+	out[n++] = MOV64_IMM(BPF_REG_0, 0);
+	out[n++] = EXIT();
+	return n;
+}
+
+/* The observer code for one probe; its length, or -errno. */
+static int gen_observer(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *probe,
+			struct bpf_insn *code)
+{
+	int p = gen_prologue(tr, probe, code, MAX_GENERATED_INSNS - MAX_BODY_INSNS);
+
+	if (p < 0)
+		return p;
+	return p + (tr->count_only ? gen_counter(tr, bpf_sdt_probe__arg_cnt(probe), code + p) :
+				     gen_recorder(tr, bpf_sdt_probe__arg_cnt(probe), code + p));
+}
+
+/* Sites of the target's dynamic probes, by id: events name them by it. */
+static int refresh_dyn_sites(struct bpf_sdt_tracer *tr)
+{
+	const struct bpf_sdt_site **by_id;
+	__u32 i;
+
+	if (tr->t->dyn_site_cnt == tr->dyn_site_cnt)
+		return 0;
+	by_id = calloc(tr->t->dyn_site_cnt, sizeof(*by_id));
+	if (!by_id)
+		return -ENOMEM;
+	for (i = 0; i < tr->t->dyn_site_cnt; i++)
+		by_id[i] = sdt_dynamic_site_by_id(tr->t, SDT_DYNAMIC_SITE_ID_BASE + i);
+	free(tr->dyn_sites);
+	tr->dyn_sites = by_id;
+	tr->dyn_site_cnt = tr->t->dyn_site_cnt;
+	return 0;
+}
+
+static __u32 dyn_counter_slot(void *ctx, const struct bpf_sdt_site *site)
+{
+	const struct dyn_counter *c = ctx;
+	__u32 i;
+
+	for (i = 0; i < c->n && c->sites[i] != site; i++)
+		;
+	return i < c->n ? i : 0;
+}
+
+/* A counter map for the dynamic probes among probes[0..n), or none. */
+static int new_dyn_counter(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *const *probes,
+			   size_t n, struct dyn_counter **out)
+{
+	struct dyn_counter *grown, *c;
+	__u32 total = 0;
+	size_t k, i;
+
+	*out = NULL;
+	for (k = 0; k < n; k++)
+		if (sdt_probe_is_dynamic(tr->t, probes[k]))
+			total += (__u32)bpf_sdt_probe__site_cnt(probes[k]);
+	if (!total || !tr->count_only)
+		return 0;
+	grown = realloc(tr->dyn_counters, (tr->ndyn_counters + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	tr->dyn_counters = grown;
+	c = &grown[tr->ndyn_counters];
+	c->sites = calloc(total, sizeof(*c->sites));
+	c->n = 0;
+	if (!c->sites)
+		return -ENOMEM;
+	for (k = 0; k < n; k++)
+		for (i = 0; sdt_probe_is_dynamic(tr->t, probes[k]) &&
+			    i < bpf_sdt_probe__site_cnt(probes[k]); i++)
+			c->sites[c->n++] = bpf_sdt_probe__site(probes[k], i);
+	c->fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "sdt_dyn_counts", sizeof(__u32), 8 * total, 1,
+			       NULL);
+	if (c->fd < 0) {
+		free(c->sites);
+		return -errno;
+	}
+	tr->ndyn_counters++;
+	*out = c;
+	return 0;
+}
+
+int bpf_sdt_tracer__add_probes(struct bpf_sdt_tracer *tr, const char *const *probes, size_t n)
+{
+	const char *name = tr->count_only ? "sdt_count" : "sdt_trace";
+	const struct bpf_sdt_probe **resolved = NULL;
+	struct dyn_counter *dc = NULL;
+	struct bpf_insn *code = NULL;
+	struct sdt_generated *g = NULL;
+	struct bpf_sdt_link **links;
+	size_t k;
+	int err = 0, len;
+
+	if (!tr || !probes || !n)
+		return -EINVAL;
+	links = realloc(tr->links, (tr->nlinks + n) * sizeof(*links));
+	if (!links)
+		return -ENOMEM;
+	tr->links = links;
+	g = calloc(n, sizeof(*g));
+	resolved = calloc(n, sizeof(*resolved));
+	code = sdt_calloc(n * MAX_GENERATED_INSNS, sizeof(*code));
+	if (!g || !code || !resolved) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (k = 0; k < n; k++) {
+		/* a probe of the object, or a dynamic site (PROG+INSN, FILE:LINE) */
+		resolved[k] = bpf_sdt_target__find_probe(tr->t, probes[k]);
+		if (!resolved[k]) {
+			err = -errno;
+			goto out;
+		}
+	}
+	err = refresh_dyn_sites(tr);
+	if (!err)
+		err = new_dyn_counter(tr, resolved, n, &dc);
+	for (k = 0; k < n && !err; k++) {
+		const struct bpf_sdt_probe *probe = resolved[k];
+
+		if (dc && sdt_probe_is_dynamic(tr->t, probe) && tr->filter) {
+			pr_warn("%s: %s: counting a dynamic site with a filter is not supported; trace its events with the filter instead",
+				tr->t->name, bpf_sdt_probe__name(probe));
+			err = -EOPNOTSUPP;
+			goto out;
+		}
+		if (dc && sdt_probe_is_dynamic(tr->t, probe)) {
+			g[k] = (struct sdt_generated){ .probe = probe, .name = name,
+						       .target_prog = tr->target_prog,
+						       .inline_count = true, .counter_fd = dc->fd,
+						       .counter_slot = dyn_counter_slot,
+						       .counter_ctx = dc };
+			continue;
+		}
+		len = gen_observer(tr, probe, code + k * MAX_GENERATED_INSNS);
+		if (len < 0) {
+			err = len;
+			goto out;
+		}
+		g[k] = (struct sdt_generated){ .probe = probe, .name = name,
+					       .insns = code + k * MAX_GENERATED_INSNS,
+					       .insn_cnt = (__u32)len, .target_prog = tr->target_prog };
+	}
+	if (!err)
+		err = sdt_target_attach_generated_all(tr->t, g, n, tr->links + tr->nlinks);
+	if (!err)
+		tr->nlinks += n;
+out:
+	free(resolved);
+	free(code);
+	free(g);
+	return err;
+}
+
+int bpf_sdt_tracer__add_probe(struct bpf_sdt_tracer *tr, const char *probe_name)
+{
+	return bpf_sdt_tracer__add_probes(tr, &probe_name, 1);
+}
+
+int bpf_sdt_tracer__poll(struct bpf_sdt_tracer *tr, int timeout_ms, bpf_sdt_event_fn fn,
+			 void *ctx)
+{
+	int err;
+
+	if (!tr->rb)
+		return 0;
+	tr->fn = fn;
+	tr->fn_ctx = ctx;
+	tr->delivered = 0;
+	err = timeout_ms ? ring_buffer__poll(tr->rb, timeout_ms) : ring_buffer__consume(tr->rb);
+	tr->fn = NULL;
+	if (err < 0 && err != -EINTR)
+		return err;
+	return err > 0 && err != tr->delivered ? err : tr->delivered;
+}
+
+static __u64 read_count(const struct bpf_sdt_tracer *tr, __u32 key)
+{
+	__u64 v = 0;
+
+	if (bpf_map_lookup_elem(tr->counts_fd, &key, &v))
+		return 0;
+	return v;
+}
+
+static __u64 dyn_hits(const struct bpf_sdt_tracer *tr, const struct bpf_sdt_site *site)
+{
+	__u32 zero = 0, i;
+	__u64 hits;
+	size_t c;
+
+	for (c = 0; c < tr->ndyn_counters; c++) {
+		const struct dyn_counter *dc = &tr->dyn_counters[c];
+		__u64 *v;
+
+		for (i = 0; i < dc->n && dc->sites[i] != site; i++)
+			;
+		if (i == dc->n)
+			continue;
+		v = calloc(dc->n, sizeof(*v));
+		hits = v && !bpf_map_lookup_elem(dc->fd, &zero, v) ? v[i] : 0;
+		free(v);
+		return hits;
+	}
+	return 0;
+}
+
+__u64 bpf_sdt_tracer__site_hits(const struct bpf_sdt_tracer *tr, const struct bpf_sdt_site *site)
+{
+	const struct bpf_sdt_object *sdt = bpf_sdt_target__probes(tr->t);
+	__u32 id = site ? bpf_sdt_site__id(site) : 0;
+
+	if (bpf_sdt_site__is_dynamic(site) && tr->ndyn_counters)
+		return dyn_hits(tr, site);
+	return id < bpf_sdt_object__site_cnt(sdt) && tr->site_by_id[id] == site ? read_count(tr, id)
+										 : 0;
+}
+
+__u64 bpf_sdt_tracer__lost(const struct bpf_sdt_tracer *tr)
+{
+	return read_count(tr, (__u32)bpf_sdt_object__site_cnt(bpf_sdt_target__probes(tr->t)));
+}
+
+void bpf_sdt_tracer__free(struct bpf_sdt_tracer *tr)
+{
+	size_t i;
+
+	if (!tr)
+		return;
+	/* all probes at once: each program swapped a single time, so no
+	 * packet meets a copy with only some of them disarmed */
+	if (tr->nlinks)
+		sdt_target_detach_links(tr->t, tr->links, tr->nlinks);
+	free(tr->links);
+	ring_buffer__free(tr->rb);
+	if (tr->ringbuf_fd >= 0)
+		close(tr->ringbuf_fd);
+	if (tr->counts_fd >= 0)
+		close(tr->counts_fd);
+	free(tr->target_prog);
+	free(tr->filter);
+	free(tr->site_by_id);
+	free(tr->dyn_sites);
+	for (i = 0; i < tr->ndyn_counters; i++) {
+		close(tr->dyn_counters[i].fd);
+		free(tr->dyn_counters[i].sites);
+	}
+	free(tr->dyn_counters);
+	free(tr);
+}

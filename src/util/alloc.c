@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <stdlib.h>
+#include <string.h>
+#include "util/util.h"
+
+void *sdt_calloc(size_t n, size_t size)
+{
+	/* calloc checks n * size itself; zero-sized tables still get a
+	 * pointer so "NULL means failure" holds everywhere. */
+	return calloc(n ? n : 1, size ? size : 1);
+}
+
+char *sdt_strdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}

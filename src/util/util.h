@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* What every stage of libbpfsdt uses: diagnostics, opts fields, checked
+ * allocation, whole files, the clock. */
+#ifndef __BPFSDT_UTIL_H
+#define __BPFSDT_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include "libbpfsdt.h"
+
+__attribute__((format(printf, 2, 3)))
+void sdt_pr(enum bpf_sdt_print_level level, const char *fmt, ...);
+/* Keeps the warnings of what runs until _end in buf (NUL-terminated,
+ * truncated to size) instead of printing them: for trying something whose
+ * failure is an answer, not an error (bpfsdt sweep narrowing down which
+ * boundary the verifier refuses). Not nested, not thread-safe. */
+void sdt_pr_capture_begin(char *buf, size_t size);
+void sdt_pr_capture_end(void);
+#define pr_warn(fmt, ...) sdt_pr(BPF_SDT_WARN, fmt "\n", ##__VA_ARGS__)
+#define pr_info(fmt, ...) sdt_pr(BPF_SDT_INFO, fmt "\n", ##__VA_ARGS__)
+#define pr_debug(fmt, ...) sdt_pr(BPF_SDT_DEBUG, fmt "\n", ##__VA_ARGS__)
+
+/* A field of a caller's opts struct, or fallback when the caller's struct
+ * predates it. */
+#define SDT_OPTS_GET(opts, field, fallback)					\
+	((opts) && (opts)->sz >= offsetof(__typeof__(*(opts)), field) + sizeof((opts)->field) ? \
+	 (opts)->field : (fallback))
+
+/* Checked size arithmetic for allocations driven by untrusted counts. */
+void *sdt_calloc(size_t n, size_t size);
+char *sdt_strdup(const char *s);
+/* A regular file's whole content (caller frees); NULL with *err set. */
+void *sdt_read_file(const char *path, size_t *size, int *err);
+
+/* clock.c: CLOCK_MONOTONIC in nanoseconds, for the arming statistics. */
+__u64 sdt_now_ns(void);
+
+#endif /* __BPFSDT_UTIL_H */
