@@ -362,20 +362,28 @@ int sdt_target_prog_prepare(struct bpf_sdt_target *t, struct sdt_target_prog *tp
 		return 0;
 	tp->stack_depth = calloc(tp->nfuncs, sizeof(*tp->stack_depth));
 	tp->regs = calloc(tp->cap.insn_cnt, sizeof(*tp->regs));
-	log = req.log_buf = malloc(STATS_LOG_SIZE);
-	if (!tp->stack_depth || !tp->regs || !log) {
+	if (!tp->stack_depth || !tp->regs) {
 		err = -ENOMEM;
 		goto out;
 	}
-	fd = sdt_prog_load(&req);
-	if (fd < 0) {
-		err = fd;
-		pr_warn("%s: program %s: reloading it to measure its stack failed: %s", t->name,
-			tp->name, strerror(-err));
-		goto out;
+	/* the statistics of the load that made the program, when it asked
+	 * for them (open.c); else of a load for them alone */
+	if (!tp->cap.load_stats || stack_depths(tp, tp->cap.load_stats)) {
+		log = req.log_buf = malloc(STATS_LOG_SIZE);
+		if (!log) {
+			err = -ENOMEM;
+			goto out;
+		}
+		fd = sdt_prog_load(&req);
+		if (fd < 0) {
+			err = fd;
+			pr_warn("%s: program %s: reloading it to measure its stack failed: %s",
+				t->name, tp->name, strerror(-err));
+			goto out;
+		}
+		close(fd);
+		err = stack_depths(tp, log);
 	}
-	close(fd);
-	err = stack_depths(tp, log);
 	if (err) {
 		pr_warn("%s: program %s: the verifier reported no stack depth for each function",
 			t->name, tp->name);
