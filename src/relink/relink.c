@@ -899,22 +899,26 @@ static void relink_free(struct sdt_relink *r)
 	free(r->line_info.insns);
 }
 
-static bool dynamic_site_called(void *ctx, const struct bpf_sdt_site *site)
+static bool site_reads(void *ctx, const struct bpf_sdt_site *site)
 {
 	const struct sdt_relink *r = ctx;
 
-	return !r->e && calls_observers(r, bpf_sdt_site__probe(site));
+	return calls_observers(r, bpf_sdt_site__probe(site));
 }
 
-/* Registers to preserve at each site: the program's analysis, unless a
- * dynamic site is armed with a call and so reads registers of its own. */
+/* Registers to preserve at each site: live where a site armed with a call
+ * reads them, not where one merely could. The program's own analysis (every
+ * static site reading) is that when the sites called are exactly the static
+ * ones; a check copy uses it as it is. */
 static int arming_regs(struct sdt_relink *r)
 {
 	size_t i;
 
 	r->regs = r->tp->regs;
+	if (r->e)
+		return 0;
 	for (i = 0; i < r->tp->site_cnt; i++)
-		if (r->tp->sites[i].insert && dynamic_site_called(r, r->tp->sites[i].site))
+		if (site_reads(r, r->tp->sites[i].site) == r->tp->sites[i].insert)
 			break;
 	if (i == r->tp->site_cnt)
 		return 0;
@@ -922,7 +926,7 @@ static int arming_regs(struct sdt_relink *r)
 	if (!r->own_regs)
 		return -ENOMEM;
 	r->regs = r->own_regs;
-	return sdt_target_prog_analyse(r->tp, dynamic_site_called, r, r->own_regs);
+	return sdt_target_prog_analyse(r->tp, site_reads, r, r->own_regs);
 }
 
 /*

@@ -224,12 +224,14 @@ struct bpf_sdt_target *sdt_target_new(const char *name)
 	return t;
 }
 
-/* Every static site reads its argument registers (its own, or the block
- * address of arguments 10..12) once armed, whether or not it is armed now:
- * a call inserted at one site must not clobber another site's arguments.
- * A dynamic site reads registers only when reads(ctx, site) says it is
- * armed with a call (counted in place, it reads none): counting every
- * dynamic site's registers would keep every register live everywhere. */
+/* A site armed with a call reads its argument registers (its own, or the
+ * block address of arguments 10..12): a call inserted at one site must not
+ * clobber another armed site's arguments. reads(ctx, site) says which sites
+ * are; without it, every static site, whether armed or not (the most any
+ * arming can need: the program's own analysis). A site counted in place, or
+ * not armed, reads none -- its registers kept live would be saved around
+ * every call before it for nothing; and counting every dynamic site's
+ * registers would keep every register live everywhere. */
 int sdt_target_prog_analyse(const struct sdt_target_prog *tp,
 			    bool (*reads)(void *ctx, const struct bpf_sdt_site *site), void *ctx,
 			    struct sdt_reg_state *regs)
@@ -243,7 +245,7 @@ int sdt_target_prog_analyse(const struct sdt_target_prog *tp,
 	for (i = 0; i < tp->site_cnt; i++) {
 		const struct bpf_sdt_site *s = tp->sites[i].site;
 
-		if (tp->sites[i].insert && !(reads && reads(ctx, s)))
+		if (reads ? !reads(ctx, s) : tp->sites[i].insert)
 			continue;
 		for (a = 0; a < bpf_sdt_site__arg_cnt(s); a++)
 			if (bpf_sdt_site__arg(s, a)->kind != BPF_SDT_ARG_NONE)
