@@ -3,17 +3,23 @@
  * The generic tracer: a generated observer per probe.
  *
  * Event mode writes {u64 time_ns; u32 cpu; u32 site; u64 args[nargs]} into a
- * ring buffer; counting mode adds one to counts[site] (an array map). Either
- * way a reservation that fails is counted in counts[site_cnt] ("lost"). The
+ * ring buffer; counting mode adds one to counts[site]. Either way a
+ * reservation that fails is counted in counts[site_cnt] ("lost"). The
  * site is the calling site's id (bpf_sdt_site__id()), which relinked copies
  * and the kernel's SDT trampolines alike pass after the arguments, so the
- * same code observes either way.
+ * same code observes either way. The counts are the one value of an array
+ * map, mapped into this process (read without a system call) and addressed
+ * directly by the generated code: counting without a filter is then no
+ * observer at all but an add inlined at each site (relink.h), the way a
+ * hand-written counter would be; the generated counter stays for the
+ * kernel's own SDT sites, which run observers only.
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include "arm/attach.h"
 #include "insn/helper_args.h"
@@ -45,7 +51,9 @@ struct bpf_sdt_tracer {
 	char *target_prog;
 	char *filter;
 	int ringbuf_fd;
-	int counts_fd;
+	int counts_fd;			/* one value: a u64 per site id, then lost */
+	const volatile __u64 *counts;	/* that value, mapped */
+	size_t counts_len;
 	struct ring_buffer *rb;
 	const struct bpf_sdt_site **site_by_id;
 	const struct bpf_sdt_site **dyn_sites;	/* by id - SDT_DYNAMIC_SITE_ID_BASE */
@@ -73,25 +81,31 @@ struct bpf_sdt_tracer {
 #define JA(o) I(BPF_JMP | BPF_JA, 0, 0, o, 0)
 #define EXIT() I(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
 #define LD_MAP_FD(d, fd) I(BPF_LD | BPF_IMM | BPF_DW, d, BPF_PSEUDO_MAP_FD, 0, fd), I(0, 0, 0, 0, 0)
+/* d = &counts value + off */
+#define LD_MAP_VALUE(d, fd, off) \
+	I(BPF_LD | BPF_IMM | BPF_DW, d, BPF_PSEUDO_MAP_VALUE, 0, fd), I(0, 0, 0, 0, off)
 #define ATOMIC_ADD64(d, s, o) I(BPF_STX | 0xc0 /* BPF_ATOMIC */ | BPF_DW, d, s, o, BPF_ADD)
+#define LSH64_IMM(d, i) I(BPF_ALU64 | BPF_LSH | BPF_K, d, 0, 0, i)
+#define ADD64_REG(d, s) I(BPF_ALU64 | BPF_ADD | BPF_X, d, s, 0, 0)
+#define JGE_IMM(d, i, o) I(BPF_JMP | BPF_JGE | BPF_K, d, 0, o, i)
 
-/* counts[key in r1] += 1; clobbers r0..r5. */
-#define COUNT_KEY_IN_R1(fd, lookup)					\
-	STX(BPF_W, BPF_REG_10, BPF_REG_1, -4),				\
-	MOV64_REG(BPF_REG_2, BPF_REG_10),				\
-	ADD64_IMM(BPF_REG_2, -4),					\
-	LD_MAP_FD(BPF_REG_1, fd),					\
-	CALL(lookup),							\
-	JEQ_IMM(BPF_REG_0, 0, 2),					\
-	MOV64_IMM(BPF_REG_1, 1),					\
-	ATOMIC_ADD64(BPF_REG_0, BPF_REG_1, 0)
+static __u32 site_cnt_of(const struct bpf_sdt_tracer *tr)
+{
+	return (__u32)bpf_sdt_object__site_cnt(bpf_sdt_target__probes(tr->t));
+}
 
+/* counts[site] += 1; the kernel's SDT trampolines pass the site id as an
+ * unknown number, hence the bound. */
 static int gen_counter(const struct bpf_sdt_tracer *tr, int nargs, struct bpf_insn *out)
 {
-	int lookup = sdt_helper_id("bpf_map_lookup_elem");
 	struct bpf_insn code[] = {
 		LDX(BPF_DW, BPF_REG_1, BPF_REG_6, 8 * SDT_SLOT_SITE(nargs)),
-		COUNT_KEY_IN_R1(tr->counts_fd, lookup),
+		JGE_IMM(BPF_REG_1, (int)site_cnt_of(tr), 5),
+		LSH64_IMM(BPF_REG_1, 3),
+		LD_MAP_VALUE(BPF_REG_2, tr->counts_fd, 0),
+		ADD64_REG(BPF_REG_2, BPF_REG_1),
+		MOV64_IMM(BPF_REG_1, 1),
+		ATOMIC_ADD64(BPF_REG_2, BPF_REG_1, 0),
 		MOV64_IMM(BPF_REG_0, 0),
 		EXIT(),
 	};
@@ -104,8 +118,6 @@ static int gen_recorder(const struct bpf_sdt_tracer *tr, int nargs, struct bpf_i
 {
 	int reserve = sdt_helper_id("bpf_ringbuf_reserve"), submit = sdt_helper_id("bpf_ringbuf_submit");
 	int ktime = sdt_helper_id("bpf_ktime_get_ns"), cpu = sdt_helper_id("bpf_get_smp_processor_id");
-	int lookup = sdt_helper_id("bpf_map_lookup_elem");
-	size_t site_cnt = bpf_sdt_object__site_cnt(bpf_sdt_target__probes(tr->t));
 	struct bpf_insn head[] = {
 		LD_MAP_FD(BPF_REG_1, tr->ringbuf_fd),
 		MOV64_IMM(BPF_REG_2, EVENT_HDR_SIZE + 8 * nargs),
@@ -129,8 +141,9 @@ static int gen_recorder(const struct bpf_sdt_tracer *tr, int nargs, struct bpf_i
 		EXIT(),
 	};
 	struct bpf_insn lost[] = {
-		MOV64_IMM(BPF_REG_1, (int)site_cnt),
-		COUNT_KEY_IN_R1(tr->counts_fd, lookup),
+		LD_MAP_VALUE(BPF_REG_1, tr->counts_fd, 8 * (int)site_cnt_of(tr)),
+		MOV64_IMM(BPF_REG_2, 1),
+		ATOMIC_ADD64(BPF_REG_1, BPF_REG_2, 0),
 		MOV64_IMM(BPF_REG_0, 0),
 		EXIT(),
 	};
@@ -177,6 +190,39 @@ static int on_ringbuf_event(void *ctx, void *data, size_t size)
 	return tr->fn ? tr->fn(tr->fn_ctx, &ev) : 0;
 }
 
+/* The counts: one value of an array map (what the generated code can
+ * address directly, and a site's inlined add too), mapped here. */
+static int create_counts(struct bpf_sdt_tracer *tr, size_t site_cnt)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
+	long page = sysconf(_SC_PAGESIZE);
+	__u32 size = 8 * ((__u32)site_cnt + 1);
+	void *mem;
+	int err;
+
+	tr->counts_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "sdt_counts", sizeof(__u32), size, 1,
+				       &opts);
+	if (tr->counts_fd < 0) {
+		err = -errno;
+		pr_warn("%s: cannot create the tracer's counters: %s", tr->t->name, strerror(-err));
+		return err;
+	}
+	tr->counts_len = ((size_t)size + page - 1) / page * page;
+	mem = mmap(NULL, tr->counts_len, PROT_READ, MAP_SHARED, tr->counts_fd, 0);
+	if (mem == MAP_FAILED) {
+		err = -errno;
+		pr_warn("%s: cannot map the tracer's counters: %s", tr->t->name, strerror(-err));
+		return err;
+	}
+	tr->counts = mem;
+	return 0;
+}
+
+static __u32 site_id_slot(void *ctx, const struct bpf_sdt_site *site)
+{
+	return bpf_sdt_site__id(site);
+}
+
 struct bpf_sdt_tracer *bpf_sdt_tracer__new(struct bpf_sdt_target *t,
 					   const struct bpf_sdt_tracer_opts *opts)
 {
@@ -204,13 +250,9 @@ struct bpf_sdt_tracer *bpf_sdt_tracer__new(struct bpf_sdt_target *t,
 		goto fail;
 	if (SDT_OPTS_GET(opts, filter, NULL) && !(tr->filter = strdup(opts->filter)))
 		goto fail;
-	tr->counts_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "sdt_counts", sizeof(__u32),
-				       sizeof(__u64), (__u32)site_cnt + 1, NULL);
-	if (tr->counts_fd < 0) {
-		err = -errno;
-		pr_warn("%s: cannot create the tracer's counters: %s", t->name, strerror(-err));
+	err = create_counts(tr, site_cnt);
+	if (err)
 		goto fail;
-	}
 	if (!tr->count_only) {
 		tr->ringbuf_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "sdt_events", 0, 0, rb_size,
 						NULL);
@@ -399,6 +441,13 @@ int bpf_sdt_tracer__add_probes(struct bpf_sdt_tracer *tr, const char *const *pro
 		g[k] = (struct sdt_generated){ .probe = probe, .name = name,
 					       .insns = code + k * MAX_GENERATED_INSNS,
 					       .insn_cnt = (__u32)len, .target_prog = tr->target_prog };
+		/* relinked sites count in place; the kernel's SDT sites (which
+		 * run observers only) keep the generated code */
+		if (tr->count_only && !tr->filter && !sdt_probe_is_dynamic(tr->t, probe)) {
+			g[k].inline_count = true;
+			g[k].counter_fd = tr->counts_fd;
+			g[k].counter_slot = site_id_slot;
+		}
 	}
 	if (!err)
 		err = sdt_target_attach_generated_all(tr->t, g, n, tr->links + tr->nlinks);
@@ -435,11 +484,7 @@ int bpf_sdt_tracer__poll(struct bpf_sdt_tracer *tr, int timeout_ms, bpf_sdt_even
 
 static __u64 read_count(const struct bpf_sdt_tracer *tr, __u32 key)
 {
-	__u64 v = 0;
-
-	if (bpf_map_lookup_elem(tr->counts_fd, &key, &v))
-		return 0;
-	return v;
+	return key <= site_cnt_of(tr) ? tr->counts[key] : 0;
 }
 
 static __u64 dyn_hits(const struct bpf_sdt_tracer *tr, const struct bpf_sdt_site *site)
@@ -477,7 +522,7 @@ __u64 bpf_sdt_tracer__site_hits(const struct bpf_sdt_tracer *tr, const struct bp
 
 __u64 bpf_sdt_tracer__lost(const struct bpf_sdt_tracer *tr)
 {
-	return read_count(tr, (__u32)bpf_sdt_object__site_cnt(bpf_sdt_target__probes(tr->t)));
+	return read_count(tr, site_cnt_of(tr));
 }
 
 void bpf_sdt_tracer__free(struct bpf_sdt_tracer *tr)
@@ -494,6 +539,8 @@ void bpf_sdt_tracer__free(struct bpf_sdt_tracer *tr)
 	ring_buffer__free(tr->rb);
 	if (tr->ringbuf_fd >= 0)
 		close(tr->ringbuf_fd);
+	if (tr->counts)
+		munmap((void *)tr->counts, tr->counts_len);
 	if (tr->counts_fd >= 0)
 		close(tr->counts_fd);
 	free(tr->target_prog);
