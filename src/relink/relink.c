@@ -57,6 +57,22 @@ static void arg_width(const struct btf *btf, __u32 id, int *bits, bool *is_signe
 	}
 }
 
+/* dst = the low `bits` of src, sign- or zero-extended (src != dst): an
+ * unsigned value in 32-bit moves and masks, which clear the upper half. */
+static void emit_widened(struct sdt_insn_buf *b, int dst, int src, int bits, bool is_signed)
+{
+	if (!is_signed) {
+		sdt_emit(b, BPF_RAW_INSN(BPF_ALU | BPF_MOV | BPF_X, dst, src, 0, 0));
+		if (bits < 32)
+			sdt_emit(b, BPF_RAW_INSN(BPF_ALU | BPF_AND | BPF_K, dst, 0, 0,
+						 (__s32)((1u << bits) - 1)));
+		return;
+	}
+	sdt_emit(b, BPF_MOV64_REG(dst, src));
+	sdt_emit(b, BPF_ALU64_IMM(BPF_LSH, dst, 64 - bits));
+	sdt_emit(b, BPF_ALU64_IMM(BPF_ARSH, dst, 64 - bits));
+}
+
 struct call_fixup {
 	__u32 seq_pos;	/* position of the call inside the site's sequence */
 	size_t obs;	/* index into the observer array */
@@ -433,16 +449,28 @@ static int build_site(struct sdt_relink *r, const struct sdt_prog_site *ps, stru
 	}
 
 	save_spills(b, spill, home, args_base);
-	/* Register arguments first: nothing is clobbered yet. A dynamic
-	 * site's register no path sets there reads as 0. */
+	/* Register arguments first, while nothing is clobbered: the wide ones
+	 * and any r0 holds as they are, then the narrow ones widened into r0
+	 * (the one temporary) and stored. A dynamic site's register no path
+	 * sets there reads as 0. */
 	for (i = 0; i < nargs; i++) {
 		const struct bpf_sdt_arg_loc *a = bpf_sdt_site__arg(ps->site, i);
 
-		if (a->kind == BPF_SDT_ARG_REG)
+		arg_width(sbtf, bpf_sdt_probe__arg_type_id(probe, i), &bits, &is_signed);
+		if (a->kind == BPF_SDT_ARG_REG && (bits >= 64 || a->reg == BPF_REG_0))
 			sdt_emit(b, BPF_STX_MEM(BPF_DW, BPF_REG_10, a->reg,
 						-(int)args_base + 8 * i));
 		else if (a->kind == BPF_SDT_ARG_NONE)
 			sdt_emit(b, BPF_ST_MEM(BPF_DW, BPF_REG_10, -(int)args_base + 8 * i, 0));
+	}
+	for (i = 0; i < nargs; i++) {
+		const struct bpf_sdt_arg_loc *a = bpf_sdt_site__arg(ps->site, i);
+
+		arg_width(sbtf, bpf_sdt_probe__arg_type_id(probe, i), &bits, &is_signed);
+		if (a->kind != BPF_SDT_ARG_REG || bits >= 64 || a->reg == BPF_REG_0)
+			continue;
+		emit_widened(b, BPF_REG_0, a->reg, bits, is_signed);
+		sdt_emit(b, BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_0, -(int)args_base + 8 * i));
 	}
 	/* Arguments 10..12 sit in the site's stack block: r1 = block, r0 = temp. */
 	for (i = 0; i < nargs; i++) {
@@ -455,13 +483,13 @@ static int build_site(struct sdt_relink *r, const struct sdt_prog_site *ps, stru
 		sdt_emit(b, BPF_LDX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1, a->off));
 		sdt_emit(b, BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_0, -(int)args_base + 8 * i));
 	}
-	/* A register holds a narrow value with undefined upper bits. */
+	/* The narrow argument r0 held, widened in its slot. */
 	for (i = 0; i < nargs; i++) {
 		const struct bpf_sdt_arg_loc *a = bpf_sdt_site__arg(ps->site, i);
 		int slot = -(int)args_base + 8 * i;
 
 		arg_width(sbtf, bpf_sdt_probe__arg_type_id(probe, i), &bits, &is_signed);
-		if (a->kind != BPF_SDT_ARG_REG || bits >= 64)
+		if (a->kind != BPF_SDT_ARG_REG || bits >= 64 || a->reg != BPF_REG_0)
 			continue;
 		sdt_emit(b, BPF_LDX_MEM(BPF_DW, BPF_REG_0, BPF_REG_10, slot));
 		sdt_emit(b, BPF_ALU64_IMM(BPF_LSH, BPF_REG_0, 64 - bits));
@@ -478,9 +506,15 @@ static int build_site(struct sdt_relink *r, const struct sdt_prog_site *ps, stru
 		k = r->by_probe[o];
 		if (r->obs[k].inline_count)
 			continue;
-		sdt_emit_ld_imm64(b, BPF_REG_0, 0, r->obs[k].cookie);
-		sdt_emit(b, BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_0,
-					-(int)args_base + 8 * SDT_SLOT_COOKIE(nargs)));
+		if ((__s64)r->obs[k].cookie == (__s32)r->obs[k].cookie) {
+			sdt_emit(b, BPF_ST_MEM(BPF_DW, BPF_REG_10,
+					       -(int)args_base + 8 * SDT_SLOT_COOKIE(nargs),
+					       (__s32)r->obs[k].cookie));
+		} else {
+			sdt_emit_ld_imm64(b, BPF_REG_0, 0, r->obs[k].cookie);
+			sdt_emit(b, BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_0,
+						-(int)args_base + 8 * SDT_SLOT_COOKIE(nargs)));
+		}
 		sdt_emit(b, BPF_MOV64_REG(BPF_REG_1, BPF_REG_10));
 		sdt_emit(b, BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, -(int)args_base));
 		seq->calls[seq->ncalls++] = (struct call_fixup){ b->cnt, k };
