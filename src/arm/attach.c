@@ -55,6 +55,8 @@ struct sdt_attachment {
 	int counter_fd;
 	__u32 (*counter_slot)(void *ctx, const struct bpf_sdt_site *site);
 	void *counter_ctx;
+	bool counter_percpu;
+	const struct sdt_site_cond *cond;
 	int *map_fds;			/* the observer's maps, bound (observer_maps.h) */
 	size_t map_fd_cnt;
 };
@@ -118,7 +120,8 @@ static int collect(const struct bpf_sdt_target *t, const struct sdt_target_prog 
 				.probe = a->probe, .cookie = a->cookie, .name = a->name,
 				.code = &a->code, .btf = a->btf, .inline_count = a->inline_count,
 				.counter_fd = a->counter_fd, .counter_slot = a->counter_slot,
-				.counter_ctx = a->counter_ctx,
+				.counter_ctx = a->counter_ctx, .counter_percpu = a->counter_percpu,
+				.cond = a->cond,
 			};
 	return 0;
 }
@@ -543,6 +546,8 @@ int sdt_target_attach_generated_all(struct bpf_sdt_target *t, const struct sdt_g
 		a->counter_fd = g[k].counter_fd;
 		a->counter_slot = g[k].counter_slot;
 		a->counter_ctx = g[k].counter_ctx;
+		a->counter_percpu = g[k].counter_percpu;
+		a->cond = g[k].cond;
 		as[k] = a;
 	}
 	err = attach_checked_all(t, as, n);

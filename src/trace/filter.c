@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "insn/emit.h"
 #include "trace/filter.h"
 
 #define MAX_NODES 128
@@ -470,33 +471,204 @@ static void gen_node(struct gen *g, int idx, int depth)
 	}
 }
 
-int sdt_filter_compile(const char *expr, const struct btf *btf, const struct bpf_sdt_probe *probe,
-		       struct bpf_insn *out, int cap, char *err, size_t err_size)
-{
-	struct parser *ps = calloc(1, sizeof(*ps));
-	struct gen g = { .out = out, .cap = cap };
+struct sdt_filter {
+	struct parser ps;
 	int root;
+};
 
-	if (!ps)
+int sdt_filter_parse(const char *expr, const struct btf *btf, const struct bpf_sdt_probe *probe,
+		     struct sdt_filter **out, char *err, size_t err_size)
+{
+	struct sdt_filter *f = calloc(1, sizeof(*f));
+	struct parser *ps = &f->ps;
+
+	*out = NULL;
+	if (!f)
 		return -ENOMEM;
 	ps->src = ps->p = expr;
 	ps->btf = btf;
 	ps->probe = probe;
-	root = parse_expr(ps);
+	f->root = parse_expr(ps);
 	skip_space(ps);
-	if (root >= 0 && *ps->p)
+	if (f->root >= 0 && *ps->p)
 		fail(ps, "unexpected text");
 	if (ps->err[0]) {
 		snprintf(err, err_size, "%s", ps->err);
-		free(ps);
+		free(f);
 		return -EINVAL;
 	}
-	g.ps = ps;
-	gen_node(&g, root, 0);
-	free(ps);
+	ps->src = ps->p = NULL; /* expr need not outlive the parse */
+	*out = f;
+	return 0;
+}
+
+void sdt_filter_free(struct sdt_filter *f)
+{
+	free(f);
+}
+
+int sdt_filter_compile(const char *expr, const struct btf *btf, const struct bpf_sdt_probe *probe,
+		       struct bpf_insn *out, int cap, char *err, size_t err_size)
+{
+	struct gen g = { .out = out, .cap = cap };
+	struct sdt_filter *f;
+	int e;
+
+	e = sdt_filter_parse(expr, btf, probe, &f, err, err_size);
+	if (e)
+		return e;
+	g.ps = &f->ps;
+	gen_node(&g, f->root, 0);
+	sdt_filter_free(f);
 	if (g.err) {
 		snprintf(err, err_size, "filter too complex");
 		return g.err;
 	}
 	return g.n;
+}
+
+/*
+ * Code generation at a site: the condition as jumps (short-circuit, as C
+ * evaluates && and ||), in two registers whatever the nesting, with the
+ * arguments loaded from wherever the site holds them. Every jump goes
+ * forward, to the end of the code (the event fails) or past the rest of an
+ * && or || (a jump list is the set of jumps to patch once the place they
+ * go is known).
+ */
+struct jlist {
+	__u32 *pos;
+	size_t n;
+};
+
+struct jgen {
+	const struct parser *ps;
+	struct sdt_insn_buf *b;
+	__u8 ra, rb;
+	sdt_filter_load_arg_fn load_arg;
+	void *ctx;
+	int err;
+};
+
+static void jump_to(struct jgen *g, struct jlist *l, struct bpf_insn jmp)
+{
+	__u32 *n = realloc(l->pos, (l->n + 1) * sizeof(*n));
+
+	if (!n) {
+		g->err = g->err ?: -ENOMEM;
+		return;
+	}
+	l->pos = n;
+	l->pos[l->n++] = g->b->cnt;
+	sdt_emit(g->b, jmp);
+}
+
+/* The jumps of l land here, or skip instructions further. */
+static void place(struct jgen *g, struct jlist *l, __u32 skip)
+{
+	size_t i;
+
+	for (i = 0; i < l->n && !g->b->err; i++) {
+		long off = (long)g->b->cnt + skip - (long)l->pos[i] - 1;
+
+		if (off > 32767)
+			g->err = g->err ?: -E2BIG;
+		else
+			g->b->insns[l->pos[i]].off = (__s16)off;
+	}
+	free(l->pos);
+	l->pos = NULL;
+	l->n = 0;
+}
+
+static bool fits_imm(__u64 v)
+{
+	return (__s64)v == (__s32)v;
+}
+
+static void load_value(struct jgen *g, const struct node *nd, __u8 r)
+{
+	if (nd->kind == N_ARG)
+		g->load_arg(g->ctx, g->b, r, nd->arg);
+	else if (fits_imm(nd->value))
+		sdt_emit(g->b, BPF_MOV64_IMM(r, (__s32)nd->value));
+	else
+		sdt_emit_ld_imm64(g->b, r, 0, nd->value);
+}
+
+static int negated(int op)
+{
+	switch (op) {
+	case BPF_JEQ: return BPF_JNE;
+	case BPF_JNE: return BPF_JEQ;
+	case BPF_JGT: return BPF_JLE;
+	case BPF_JLE: return BPF_JGT;
+	case BPF_JGE: return BPF_JLT;
+	case BPF_JLT: return BPF_JGE;
+	case BPF_JSGT: return BPF_JSLE;
+	case BPF_JSLE: return BPF_JSGT;
+	case BPF_JSGE: return BPF_JSLT;
+	default: return BPF_JSGE; /* BPF_JSLT */
+	}
+}
+
+/* Jumps to l when node idx's truth is `sense`; falls through otherwise. */
+static void gen_jump(struct jgen *g, int idx, bool sense, struct jlist *l)
+{
+	const struct node *nd = &g->ps->nodes[idx], *lhs, *rhs;
+	struct jlist skip = {};
+	int op;
+
+	switch (nd->kind) {
+	case N_NOT:
+		gen_jump(g, nd->lhs, !sense, l);
+		return;
+	case N_AND:
+	case N_OR:
+		if ((nd->kind == N_AND) != sense) { /* either side decides alone */
+			gen_jump(g, nd->lhs, sense, l);
+			gen_jump(g, nd->rhs, sense, l);
+			return;
+		}
+		gen_jump(g, nd->lhs, !sense, &skip);
+		gen_jump(g, nd->rhs, sense, l);
+		place(g, &skip, 0);
+		return;
+	case N_TRUTH:
+		load_value(g, &g->ps->nodes[nd->lhs], g->ra);
+		jump_to(g, l, BPF_RAW_INSN(BPF_JMP | (sense ? BPF_JNE : BPF_JEQ) | BPF_K, g->ra, 0,
+					   0, 0));
+		return;
+	case N_CMP:
+		lhs = &g->ps->nodes[nd->lhs];
+		rhs = &g->ps->nodes[nd->rhs];
+		op = nd->op;
+		if ((lhs->kind == N_ARG && arg_signed(g->ps, lhs->arg)) ||
+		    (rhs->kind == N_ARG && arg_signed(g->ps, rhs->arg)))
+			op = signed_op(op);
+		if (!sense)
+			op = negated(op);
+		load_value(g, lhs, g->ra);
+		if (rhs->kind == N_CONST && fits_imm(rhs->value)) {
+			jump_to(g, l, BPF_RAW_INSN(BPF_JMP | op | BPF_K, g->ra, 0, 0,
+						   (__s32)rhs->value));
+			return;
+		}
+		load_value(g, rhs, g->rb);
+		jump_to(g, l, BPF_RAW_INSN(BPF_JMP | op | BPF_X, g->ra, g->rb, 0, 0));
+		return;
+	default: /* a bare operand is wrapped in N_TRUTH by the parser */
+		g->err = -EINVAL;
+	}
+}
+
+int sdt_filter_emit_jumps(const struct sdt_filter *f, struct sdt_insn_buf *b, __u8 ra, __u8 rb,
+			  __u32 skip, sdt_filter_load_arg_fn load_arg, void *ctx)
+{
+	struct jgen g = { .ps = &f->ps, .b = b, .ra = ra, .rb = rb, .load_arg = load_arg,
+			  .ctx = ctx };
+	struct jlist fails = {};
+
+	gen_jump(&g, f->root, false, &fails);
+	place(&g, &fails, skip);
+	return g.err ?: b->err;
 }

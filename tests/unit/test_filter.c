@@ -37,6 +37,26 @@ static void run_filter(const char *filter, struct cmd_result *r)
 	ASSERT_EQ(run_cmd(argv, r), 0);
 }
 
+/* The same filter counting: inlined at the site rather than run by the
+ * generated observer, it must count exactly the events that one passes. */
+static void expect_count(const char *object, const char *prog, const char *probe,
+			 const char *filter, int hits)
+{
+	char *argv[] = { (char *)bpfsdt_bin(), "run", "--json", "--count", (char *)object,
+			 (char *)prog, "--data-in", (char *)packet64(), "--repeat", "3", "--trace",
+			 (char *)probe, "--filter", (char *)filter, NULL };
+	char want[64];
+	struct cmd_result r;
+
+	ASSERT_EQ(run_cmd(argv, &r), 0);
+	snprintf(want, sizeof(want), "\"hits\": %d}", 3 * hits);
+	if (r.status || !strstr(r.out, want))
+		fprintf(stdout, "    counting with filter '%s': %s%s", filter, r.out, r.err);
+	ASSERT_EQ(r.status, 0);
+	ASSERT_CONTAINS(r.out, want);
+	cmd_result_free(&r);
+}
+
 static void expect_events(const char *filter, const char *out)
 {
 	struct cmd_result r;
@@ -46,6 +66,8 @@ static void expect_events(const char *filter, const char *out)
 	mask_run_durations(r.out);
 	ASSERT_STREQ(r.out, out);
 	cmd_result_free(&r);
+	expect_count(corpus_path("arg_values"), "arg_values", "narrow", filter,
+		     strstr(out, "\"probe\"") != NULL);
 }
 
 TEST(filter_compares_signed_arguments_as_signed)
@@ -163,6 +185,7 @@ static void expect_result(const char *filter, bool matches)
 	ASSERT_EQ(r.status, 0);
 	ASSERT_STREQ(r.out, expected);
 	cmd_result_free(&r);
+	expect_count(corpus_path("signed_enums"), "signed_enums", "result", filter, matches);
 }
 
 static void expect_result_error(const char *filter, const char *message)
