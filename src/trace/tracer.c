@@ -4,7 +4,7 @@
  *
  * Event mode writes {u64 time_ns; u32 cpu; u32 site; u64 args[nargs]} into a
  * ring buffer; counting mode adds one to counts[site]. Either way a
- * reservation that fails is counted in counts[site_cnt] ("lost"). The
+ * reservation that fails is counted as lost, by probe. The
  * site is the calling site's id (bpf_sdt_site__id()), which relinked copies
  * and the kernel's SDT trampolines alike pass after the arguments, so the
  * same code observes either way. The counts are the one value of an array
@@ -15,6 +15,12 @@
  * atomic (one costs 4-5 ns here, the plain add of a per-CPU counter under
  * one); a site's hits are the sum of both maps. The generated counter
  * stays for the kernel's own SDT sites, which run observers only.
+ *
+ * Events are read in batches (ring_reader.h), and a recorder wakes the
+ * reader only as the data waiting grows past a sixteenth of the ring: at
+ * millions of events a second, a wakeup for each (the kernel's default
+ * when the reader keeps up) costs the producer more than recording. The
+ * reader polls in short slices, so an event alone waits at most one.
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -28,11 +34,15 @@
 #include "trace/filter.h"
 #include "target/dynamic_sites.h"
 #include "relink/relink.h"
+#include "trace/ring_reader.h"
 
 #define DEFAULT_RINGBUF_SIZE (1u << 20)
+#define POLL_SLICE_MS 10
 #define MAX_BODY_INSNS (64 + 2 * BPF_SDT_MAX_ARGS)
 #define MAX_GENERATED_INSNS 1024
 #define EVENT_HDR_SIZE 16
+/* What an event takes in the ring: the kernel's 8-byte header, then it */
+#define RB_RECORD_SIZE(nargs) (8 + EVENT_HDR_SIZE + 8 * (nargs))
 
 struct tracer_event {
 	__u64 time_ns;
@@ -53,12 +63,16 @@ struct bpf_sdt_tracer {
 	char *target_prog;
 	char *filter;
 	int ringbuf_fd;
-	int counts_fd;			/* one value: a u64 per site id, then lost */
+	/* one value: a u64 per site id, then the events lost at each probe
+	 * (by index; then one for all dynamic probes) */
+	int counts_fd;
 	const volatile __u64 *counts;	/* that value, mapped */
 	size_t counts_len;
 	int site_counts_fd;		/* counting mode: per CPU, by site id */
 	int ncpus;
-	struct ring_buffer *rb;
+	struct sdt_ring ring;
+	bool has_ring;
+	__u32 wakeup_bytes;		/* waiting data that wakes the reader */
 	const struct bpf_sdt_site **site_by_id;
 	const struct bpf_sdt_site **dyn_sites;	/* by id - SDT_DYNAMIC_SITE_ID_BASE */
 	__u32 dyn_site_cnt;
@@ -76,6 +90,7 @@ struct bpf_sdt_tracer {
 	bpf_sdt_event_fn fn;
 	void *fn_ctx;
 	int delivered;
+	int stopped;			/* fn's non-zero return */
 };
 
 struct filter_cond {
@@ -101,10 +116,27 @@ struct filter_cond {
 #define LSH64_IMM(d, i) I(BPF_ALU64 | BPF_LSH | BPF_K, d, 0, 0, i)
 #define ADD64_REG(d, s) I(BPF_ALU64 | BPF_ADD | BPF_X, d, s, 0, 0)
 #define JGE_IMM(d, i, o) I(BPF_JMP | BPF_JGE | BPF_K, d, 0, o, i)
+#define JLT_IMM(d, i, o) I(BPF_JMP | BPF_JLT | BPF_K, d, 0, o, i)
 
 static __u32 site_cnt_of(const struct bpf_sdt_tracer *tr)
 {
 	return (__u32)bpf_sdt_object__site_cnt(bpf_sdt_target__probes(tr->t));
+}
+
+/* The counts' slot for events lost at probe. */
+static __u32 lost_slot(const struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *probe)
+{
+	const struct bpf_sdt_object *sdt = bpf_sdt_target__probes(tr->t);
+	size_t i, n = bpf_sdt_object__probe_cnt(sdt);
+
+	for (i = 0; i < n && bpf_sdt_object__probe(sdt, i) != probe; i++)
+		;
+	return site_cnt_of(tr) + (__u32)i; /* i == n: a dynamic probe */
+}
+
+static __u32 slot_cnt(const struct bpf_sdt_tracer *tr)
+{
+	return site_cnt_of(tr) + (__u32)bpf_sdt_object__probe_cnt(bpf_sdt_target__probes(tr->t)) + 1;
 }
 
 /* counts[site] += 1; the kernel's SDT trampolines pass the site id as an
@@ -127,9 +159,11 @@ static int gen_counter(const struct bpf_sdt_tracer *tr, int nargs, struct bpf_in
 	return (int)(sizeof(code) / sizeof(code[0]));
 }
 
-static int gen_recorder(const struct bpf_sdt_tracer *tr, int nargs, struct bpf_insn *out)
+static int gen_recorder(const struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *probe,
+			struct bpf_insn *out)
 {
 	int reserve = sdt_helper_id("bpf_ringbuf_reserve"), submit = sdt_helper_id("bpf_ringbuf_submit");
+	int query = sdt_helper_id("bpf_ringbuf_query"), nargs = bpf_sdt_probe__arg_cnt(probe);
 	int ktime = sdt_helper_id("bpf_ktime_get_ns"), cpu = sdt_helper_id("bpf_get_smp_processor_id");
 	struct bpf_insn head[] = {
 		LD_MAP_FD(BPF_REG_1, tr->ringbuf_fd),
@@ -146,15 +180,25 @@ static int gen_recorder(const struct bpf_sdt_tracer *tr, int nargs, struct bpf_i
 		LDX(BPF_DW, BPF_REG_1, BPF_REG_6, 8 * SDT_SLOT_SITE(nargs)),
 		STX(BPF_W, BPF_REG_7, BPF_REG_1, 12),
 	};
+	/* wake the reader when the data waiting grows past wakeup_bytes:
+	 * once, not at every event after (a wakeup is an interrupt, which
+	 * in a VM costs microseconds); the reader looks in any case between
+	 * its short waits */
 	struct bpf_insn tail[] = {
+		LD_MAP_FD(BPF_REG_1, tr->ringbuf_fd),
+		MOV64_IMM(BPF_REG_2, BPF_RB_AVAIL_DATA),
+		CALL(query),
+		MOV64_IMM(BPF_REG_2, BPF_RB_NO_WAKEUP),
+		JLT_IMM(BPF_REG_0, (int)tr->wakeup_bytes, 2),
+		JGE_IMM(BPF_REG_0, (int)(tr->wakeup_bytes + RB_RECORD_SIZE(nargs)), 1),
+		MOV64_IMM(BPF_REG_2, BPF_RB_FORCE_WAKEUP),
 		MOV64_REG(BPF_REG_1, BPF_REG_7),
-		MOV64_IMM(BPF_REG_2, 0),
 		CALL(submit),
 		MOV64_IMM(BPF_REG_0, 0),
 		EXIT(),
 	};
 	struct bpf_insn lost[] = {
-		LD_MAP_VALUE(BPF_REG_1, tr->counts_fd, 8 * (int)site_cnt_of(tr)),
+		LD_MAP_VALUE(BPF_REG_1, tr->counts_fd, 8 * (int)lost_slot(tr, probe)),
 		MOV64_IMM(BPF_REG_2, 1),
 		ATOMIC_ADD64(BPF_REG_1, BPF_REG_2, 0),
 		MOV64_IMM(BPF_REG_0, 0),
@@ -200,16 +244,17 @@ static int on_ringbuf_event(void *ctx, void *data, size_t size)
 		return 0;
 	ev.args = e->args;
 	tr->delivered++;
-	return tr->fn ? tr->fn(tr->fn_ctx, &ev) : 0;
+	tr->stopped = tr->fn ? tr->fn(tr->fn_ctx, &ev) : 0;
+	return tr->stopped;
 }
 
 /* The counts: one value of an array map (what the generated code can
  * address directly, and a site's inlined add too), mapped here. */
-static int create_counts(struct bpf_sdt_tracer *tr, size_t site_cnt)
+static int create_counts(struct bpf_sdt_tracer *tr)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
 	long page = sysconf(_SC_PAGESIZE);
-	__u32 size = 8 * ((__u32)site_cnt + 1);
+	__u32 size = 8 * slot_cnt(tr);
 	void *mem;
 	int err;
 
@@ -283,7 +328,7 @@ struct bpf_sdt_tracer *bpf_sdt_tracer__new(struct bpf_sdt_target *t,
 		goto fail;
 	if (SDT_OPTS_GET(opts, filter, NULL) && !(tr->filter = strdup(opts->filter)))
 		goto fail;
-	err = create_counts(tr, site_cnt);
+	err = create_counts(tr);
 	if (!err && tr->count_only)
 		err = create_site_counts(tr, site_cnt);
 	if (err)
@@ -297,11 +342,13 @@ struct bpf_sdt_tracer *bpf_sdt_tracer__new(struct bpf_sdt_target *t,
 				strerror(-err));
 			goto fail;
 		}
-		tr->rb = ring_buffer__new(tr->ringbuf_fd, on_ringbuf_event, tr, NULL);
-		if (!tr->rb) {
-			err = -errno;
+		err = sdt_ring_open(&tr->ring, tr->ringbuf_fd);
+		if (err) {
+			pr_warn("%s: cannot map the ring buffer: %s", t->name, strerror(-err));
 			goto fail;
 		}
+		tr->has_ring = true;
+		tr->wakeup_bytes = rb_size / 16;
 	}
 	return tr;
 fail:
@@ -346,7 +393,7 @@ static int gen_observer(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *p
 	if (p < 0)
 		return p;
 	return p + (tr->count_only ? gen_counter(tr, bpf_sdt_probe__arg_cnt(probe), code + p) :
-				     gen_recorder(tr, bpf_sdt_probe__arg_cnt(probe), code + p));
+				     gen_recorder(tr, probe, code + p));
 }
 
 static int emit_filter_cond(const struct sdt_site_cond *c, struct sdt_insn_buf *b, __u8 ra,
@@ -544,23 +591,43 @@ int bpf_sdt_tracer__add_probe(struct bpf_sdt_tracer *tr, const char *probe_name)
 int bpf_sdt_tracer__poll(struct bpf_sdt_tracer *tr, int timeout_ms, bpf_sdt_event_fn fn,
 			 void *ctx)
 {
-	int err;
+	__u64 deadline = timeout_ms > 0 ? sdt_now_ns() + (__u64)timeout_ms * 1000000 : 0;
+	long n;
+	int w = 0, slice;
 
-	if (!tr->rb)
+	if (!tr->has_ring)
 		return 0;
 	tr->fn = fn;
 	tr->fn_ctx = ctx;
 	tr->delivered = 0;
-	err = timeout_ms ? ring_buffer__poll(tr->rb, timeout_ms) : ring_buffer__consume(tr->rb);
+	tr->stopped = 0;
+	/* producers wake the reader only for a batch: wait in slices and
+	 * look between them */
+	n = sdt_ring_consume(&tr->ring, on_ringbuf_event, tr);
+	while (!n && timeout_ms && w >= 0) {
+		slice = POLL_SLICE_MS;
+		if (timeout_ms > 0) {
+			__u64 now = sdt_now_ns();
+
+			if (now >= deadline)
+				break;
+			if (deadline - now < (__u64)slice * 1000000)
+				slice = (int)((deadline - now) / 1000000) + 1;
+		}
+		w = sdt_ring_wait(&tr->ring, slice);
+		n = sdt_ring_consume(&tr->ring, on_ringbuf_event, tr);
+	}
 	tr->fn = NULL;
-	if (err < 0 && err != -EINTR)
-		return err;
-	return err > 0 && err != tr->delivered ? err : tr->delivered;
+	if (tr->stopped)
+		return tr->stopped;
+	if (!n && w < 0)
+		return w; /* -EINTR: a signal, for the caller to look at */
+	return tr->delivered;
 }
 
 static __u64 read_count(const struct bpf_sdt_tracer *tr, __u32 key)
 {
-	return key <= site_cnt_of(tr) ? tr->counts[key] : 0;
+	return key < slot_cnt(tr) ? tr->counts[key] : 0;
 }
 
 /* What the sites counted in place on every CPU, at site id key. */
@@ -614,7 +681,18 @@ __u64 bpf_sdt_tracer__site_hits(const struct bpf_sdt_tracer *tr, const struct bp
 
 __u64 bpf_sdt_tracer__lost(const struct bpf_sdt_tracer *tr)
 {
-	return read_count(tr, site_cnt_of(tr));
+	__u32 k;
+	__u64 n = 0;
+
+	for (k = site_cnt_of(tr); k < slot_cnt(tr); k++)
+		n += read_count(tr, k);
+	return n;
+}
+
+__u64 bpf_sdt_tracer__probe_lost(const struct bpf_sdt_tracer *tr,
+				 const struct bpf_sdt_probe *probe)
+{
+	return probe ? read_count(tr, lost_slot(tr, probe)) : 0;
 }
 
 void bpf_sdt_tracer__free(struct bpf_sdt_tracer *tr)
@@ -628,7 +706,8 @@ void bpf_sdt_tracer__free(struct bpf_sdt_tracer *tr)
 	if (tr->nlinks)
 		sdt_target_detach_links(tr->t, tr->links, tr->nlinks);
 	free(tr->links);
-	ring_buffer__free(tr->rb);
+	if (tr->has_ring)
+		sdt_ring_close(&tr->ring);
 	if (tr->ringbuf_fd >= 0)
 		close(tr->ringbuf_fd);
 	if (tr->counts)
