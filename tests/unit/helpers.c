@@ -532,3 +532,21 @@ int orphans_reap(int timeout_ms, pid_t spare)
 		usleep(1000);
 	}
 }
+
+int source_line_of(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	int n = 0;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		n++;
+		if (strstr(line, text)) {
+			fclose(f);
+			return n;
+		}
+	}
+	if (f)
+		fclose(f);
+	return -1;
+}

@@ -74,6 +74,10 @@ void diag_capture_begin(void);
 const char *diag_captured(void);
 void diag_capture_end(void);
 
+/* The number of the first line of source file path holding text (found,
+ * not assumed: the tests' sources change); -1 if none. */
+int source_line_of(const char *path, const char *text);
+
 /* Whole file into memory (caller frees); NULL on error. */
 void *read_whole_file(const char *path, size_t *size);
 /* A text file NUL-terminated (caller frees; "" when unreadable). */
