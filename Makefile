@@ -37,6 +37,7 @@ WARNINGS    := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes 
 ALL_CFLAGS  := -std=gnu11 $(WARNINGS) $(CFLAGS) $(SAN_FLAGS) -Iinclude -Isrc \
                -DBPFSDT_VERSION='"$(VERSION)"'
 LIBS        := -lbpf -lelf -lz
+CLI_LIBS    := $(LIBS) -lpcap
 LDFLAGS     += $(SAN_FLAGS)
 
 BPF_CFLAGS  := -O2 -g -Wall -target bpf -Iinclude -I/usr/include/$(MULTIARCH)
@@ -106,7 +107,7 @@ $(LIB_SO): $(LIB_OBJS)
 	ln -sf $(@F) $(BUILD)/libbpfsdt.so
 
 $(CLI): $(CLI_OBJS) $(LIB_A)
-	$(CC) $(LDFLAGS) $^ -o $@ $(LIBS)
+	$(CC) $(LDFLAGS) $^ -o $@ $(CLI_LIBS)
 
 $(BUILD)/examples/%.bpf.o: examples/%.bpf.c include/bpf_sdt.h
 	@mkdir -p $(@D)
