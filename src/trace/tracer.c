@@ -14,16 +14,20 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "arm/attach.h"
 #include "insn/helper_args.h"
+#include "trace/aggregate.h"
 #include "trace/filter.h"
+#include "trace/packet_copy.h"
+#include "trace/site_select.h"
 #include "target/dynamic_sites.h"
 #include "relink/relink.h"
 
 #define DEFAULT_RINGBUF_SIZE (1u << 20)
 #define MAX_BODY_INSNS (64 + 2 * BPF_SDT_MAX_ARGS)
-#define MAX_GENERATED_INSNS 1024
+#define MAX_GENERATED_INSNS 4096
 #define EVENT_HDR_SIZE 16
 
 struct tracer_event {
@@ -56,6 +60,11 @@ struct bpf_sdt_tracer {
 	size_t ndyn_counters;
 	struct bpf_sdt_link **links;
 	size_t nlinks;
+	__u32 snaplen;			/* events carry their packet */
+	struct sdt_agg *aggs;
+	size_t naggs;
+	struct sdt_site_selection sel;	/* which sites of each probe record */
+	__s64 wall_offset;		/* real-time minus monotonic clock */
 	/* the poll in progress */
 	bpf_sdt_event_fn fn;
 	void *fn_ctx;
@@ -100,7 +109,8 @@ static int gen_counter(const struct bpf_sdt_tracer *tr, int nargs, struct bpf_in
 	return (int)(sizeof(code) / sizeof(code[0]));
 }
 
-static int gen_recorder(const struct bpf_sdt_tracer *tr, int nargs, struct bpf_insn *out)
+static int gen_recorder(const struct bpf_sdt_tracer *tr, int nargs,
+			const struct sdt_insn_buf *packet, struct bpf_insn *out)
 {
 	int reserve = sdt_helper_id("bpf_ringbuf_reserve"), submit = sdt_helper_id("bpf_ringbuf_submit");
 	int ktime = sdt_helper_id("bpf_ktime_get_ns"), cpu = sdt_helper_id("bpf_get_smp_processor_id");
@@ -108,7 +118,8 @@ static int gen_recorder(const struct bpf_sdt_tracer *tr, int nargs, struct bpf_i
 	size_t site_cnt = bpf_sdt_object__site_cnt(bpf_sdt_target__probes(tr->t));
 	struct bpf_insn head[] = {
 		LD_MAP_FD(BPF_REG_1, tr->ringbuf_fd),
-		MOV64_IMM(BPF_REG_2, EVENT_HDR_SIZE + 8 * nargs),
+		MOV64_IMM(BPF_REG_2, EVENT_HDR_SIZE + 8 * nargs +
+				     (tr->snaplen ? SDT_PACKET_TRAILER(tr->snaplen) : 0)),
 		MOV64_IMM(BPF_REG_3, 0),
 		CALL(reserve),
 	};
@@ -135,7 +146,7 @@ static int gen_recorder(const struct bpf_sdt_tracer *tr, int nargs, struct bpf_i
 		EXIT(),
 	};
 	int n = 0, i, body = (int)(sizeof(fill) / sizeof(fill[0]) + sizeof(tail) / sizeof(tail[0])) +
-			     2 * nargs;
+			     2 * nargs + (int)packet->cnt;
 
 	memcpy(out + n, head, sizeof(head));
 	n += sizeof(head) / sizeof(head[0]);
@@ -146,6 +157,9 @@ static int gen_recorder(const struct bpf_sdt_tracer *tr, int nargs, struct bpf_i
 		out[n++] = LDX(BPF_DW, BPF_REG_1, BPF_REG_6, 8 * i);
 		out[n++] = STX(BPF_DW, BPF_REG_7, BPF_REG_1, EVENT_HDR_SIZE + 8 * i);
 	}
+	if (packet->cnt)
+		memcpy(out + n, packet->insns, packet->cnt * sizeof(*out));
+	n += (int)packet->cnt;
 	memcpy(out + n, tail, sizeof(tail));
 	n += sizeof(tail) / sizeof(tail[0]);
 	memcpy(out + n, lost, sizeof(lost));
@@ -173,6 +187,18 @@ static int on_ringbuf_event(void *ctx, void *data, size_t size)
 	if (size < EVENT_HDR_SIZE + 8 * (size_t)ev.nargs)
 		return 0;
 	ev.args = e->args;
+	ev.wall_ns = e->time_ns + (__u64)tr->wall_offset;
+	ev.packet = NULL;
+	ev.packet_len = ev.packet_wire_len = 0;
+	if (tr->snaplen) {
+		const __u32 *trailer = (const void *)(e->args + ev.nargs);
+
+		if (size < EVENT_HDR_SIZE + 8 * (size_t)ev.nargs + SDT_PACKET_TRAILER(tr->snaplen))
+			return 0;
+		ev.packet_len = trailer[0] <= tr->snaplen ? trailer[0] : 0;
+		ev.packet_wire_len = trailer[1];
+		ev.packet = ev.packet_len ? (const void *)(trailer + 2) : NULL;
+	}
 	tr->delivered++;
 	return tr->fn ? tr->fn(tr->fn_ctx, &ev) : 0;
 }
@@ -180,7 +206,8 @@ static int on_ringbuf_event(void *ctx, void *data, size_t size)
 struct bpf_sdt_tracer *bpf_sdt_tracer__new(struct bpf_sdt_target *t,
 					   const struct bpf_sdt_tracer_opts *opts)
 {
-	__u32 rb_size = SDT_OPTS_GET(opts, ringbuf_size, 0) ?: DEFAULT_RINGBUF_SIZE;
+	__u32 rb_size = SDT_OPTS_GET(opts, ringbuf_size, 0);
+	__u32 snaplen = SDT_OPTS_GET(opts, snaplen, 0);
 	const char *target_prog = SDT_OPTS_GET(opts, target_prog, NULL);
 	size_t site_cnt = bpf_sdt_object__site_cnt(bpf_sdt_target__probes(t));
 	struct bpf_sdt_tracer *tr = calloc(1, sizeof(*tr));
@@ -200,6 +227,20 @@ struct bpf_sdt_tracer *bpf_sdt_tracer__new(struct bpf_sdt_target *t,
 		tr->site_by_id[bpf_sdt_site__id(s)] = s;
 	}
 	tr->count_only = SDT_OPTS_GET(opts, count_only, false);
+	if (snaplen > BPF_SDT_MAX_SNAPLEN || (snaplen && tr->count_only)) {
+		pr_warn("%s: a snap length %s", t->name, tr->count_only ?
+			"needs events: a counting tracer records none" :
+			"above " "65535 bytes is not supported");
+		err = -EINVAL;
+		goto fail;
+	}
+	tr->snaplen = snaplen;
+	if (!rb_size) {
+		/* room for a burst of full-size packets when they are copied */
+		rb_size = DEFAULT_RINGBUF_SIZE;
+		while (snaplen && rb_size < 256u * (SDT_PACKET_TRAILER(snaplen) + 256))
+			rb_size <<= 1;
+	}
 	if (target_prog && !(tr->target_prog = strdup(target_prog)))
 		goto fail;
 	if (SDT_OPTS_GET(opts, filter, NULL) && !(tr->filter = strdup(opts->filter)))
@@ -244,6 +285,7 @@ static int gen_prologue(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *p
 	int n = 0, f;
 
 	out[n++] = MOV64_REG(BPF_REG_6, BPF_REG_1);
+	n += sdt_site_selection_emit(&tr->sel, probe, out + n, cap - n);
 	if (!tr->filter)
 		return n;
 	f = sdt_filter_compile(tr->filter, bpf_sdt_object__btf(bpf_sdt_target__probes(tr->t)),
@@ -260,16 +302,54 @@ static int gen_prologue(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *p
 	return n;
 }
 
+/* The aggregations' code for an event of probe, and the code copying its
+ * packet into the event. */
+static int gen_extras(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *probe,
+		      struct sdt_insn_buf *aggs, struct sdt_insn_buf *packet)
+{
+	const struct btf *btf = bpf_sdt_object__btf(bpf_sdt_target__probes(tr->t));
+	struct sdt_packet_source src;
+	char why[192];
+	size_t i;
+
+	for (i = 0; i < tr->naggs; i++)
+		sdt_agg_emit(&tr->aggs[i], aggs, btf, probe);
+	if (tr->snaplen && !tr->count_only) {
+		if (sdt_packet_source_find(btf, probe, &src, why, sizeof(why))) {
+			pr_warn("%s: probe %s: cannot copy its packets: %s", tr->t->name,
+				bpf_sdt_probe__name(probe), why);
+			return -EINVAL;
+		}
+		sdt_emit_packet_copy(packet, &src,
+				     (__s16)(EVENT_HDR_SIZE + 8 * bpf_sdt_probe__arg_cnt(probe)),
+				     tr->snaplen);
+	}
+	return aggs->err ?: packet->err;
+}
+
 /* The observer code for one probe; its length, or -errno. */
 static int gen_observer(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *probe,
 			struct bpf_insn *code)
 {
-	int p = gen_prologue(tr, probe, code, MAX_GENERATED_INSNS - MAX_BODY_INSNS);
+	struct sdt_insn_buf aggs = {}, packet = {};
+	int p, err = gen_extras(tr, probe, &aggs, &packet);
 
-	if (p < 0)
-		return p;
-	return p + (tr->count_only ? gen_counter(tr, bpf_sdt_probe__arg_cnt(probe), code + p) :
-				     gen_recorder(tr, bpf_sdt_probe__arg_cnt(probe), code + p));
+	if (!err && aggs.cnt + packet.cnt + MAX_BODY_INSNS > MAX_GENERATED_INSNS / 2) {
+		pr_warn("%s: probe %s: too many aggregations", tr->t->name,
+			bpf_sdt_probe__name(probe));
+		err = -E2BIG;
+	}
+	p = err ?: gen_prologue(tr, probe, code, MAX_GENERATED_INSNS / 2);
+	if (p >= 0) {
+		if (aggs.cnt)
+			memcpy(code + p, aggs.insns, aggs.cnt * sizeof(*code));
+		p += (int)aggs.cnt;
+		p += tr->count_only ? gen_counter(tr, bpf_sdt_probe__arg_cnt(probe), code + p) :
+		     gen_recorder(tr, bpf_sdt_probe__arg_cnt(probe), &packet, code + p);
+	}
+	sdt_insn_buf_free(&aggs);
+	sdt_insn_buf_free(&packet);
+	return p;
 }
 
 /* Sites of the target's dynamic probes, by id: events name them by it. */
@@ -339,6 +419,64 @@ static int new_dyn_counter(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe
 	return 0;
 }
 
+static int add_to_aggregations(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *probe)
+{
+	const struct btf *btf = bpf_sdt_object__btf(bpf_sdt_target__probes(tr->t));
+	char why[160];
+	size_t i;
+	int err;
+
+	for (i = 0; i < tr->naggs; i++) {
+		err = sdt_agg_add_probe(&tr->aggs[i], btf, probe, why, sizeof(why));
+		if (err) {
+			pr_warn("%s: probe %s: cannot aggregate: %s", tr->t->name,
+				bpf_sdt_probe__name(probe), err == -EINVAL ? why : strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+int bpf_sdt_tracer__aggregate(struct bpf_sdt_tracer *tr, const struct bpf_sdt_aggregation *agg)
+{
+	struct sdt_agg *grown;
+	char why[192];
+	int err;
+
+	if (!tr || !agg || agg->sz < sizeof(size_t))
+		return -EINVAL;
+	if (tr->nlinks) {
+		pr_warn("%s: aggregations go before the probes they count", tr->t->name);
+		return -EBUSY;
+	}
+	grown = realloc(tr->aggs, (tr->naggs + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	tr->aggs = grown;
+	err = sdt_agg_init(&grown[tr->naggs], agg, why, sizeof(why));
+	if (err) {
+		pr_warn("%s: aggregation of arg%d: %s", tr->t->name, agg->arg, why);
+		sdt_agg_release(&grown[tr->naggs]);
+		return err;
+	}
+	return (int)tr->naggs++;
+}
+
+int bpf_sdt_tracer__agg_read(const struct bpf_sdt_tracer *tr, int idx,
+			     const struct bpf_sdt_probe *probe, const struct bpf_sdt_site *site,
+			     struct bpf_sdt_agg_value *out)
+{
+	if (!tr || idx < 0 || (size_t)idx >= tr->naggs || !out)
+		return -EINVAL;
+	return sdt_agg_read(&tr->aggs[idx], bpf_sdt_object__btf(bpf_sdt_target__probes(tr->t)),
+			    probe, site, out);
+}
+
+bool bpf_sdt_tracer__traces_site(const struct bpf_sdt_tracer *tr, const struct bpf_sdt_site *site)
+{
+	return tr && site && sdt_site_selection_has(&tr->sel, site);
+}
+
 int bpf_sdt_tracer__add_probes(struct bpf_sdt_tracer *tr, const char *const *probes, size_t n)
 {
 	const char *name = tr->count_only ? "sdt_count" : "sdt_trace";
@@ -365,11 +503,14 @@ int bpf_sdt_tracer__add_probes(struct bpf_sdt_tracer *tr, const char *const *pro
 	}
 	for (k = 0; k < n; k++) {
 		/* a probe of the object, or a dynamic site (PROG+INSN, FILE:LINE) */
-		resolved[k] = bpf_sdt_target__find_probe(tr->t, probes[k]);
+		resolved[k] = sdt_site_selection_resolve(&tr->sel, tr->t, probes[k]);
 		if (!resolved[k]) {
 			err = -errno;
 			goto out;
 		}
+		err = add_to_aggregations(tr, resolved[k]);
+		if (err)
+			goto out;
 	}
 	err = refresh_dyn_sites(tr);
 	if (!err)
@@ -377,8 +518,8 @@ int bpf_sdt_tracer__add_probes(struct bpf_sdt_tracer *tr, const char *const *pro
 	for (k = 0; k < n && !err; k++) {
 		const struct bpf_sdt_probe *probe = resolved[k];
 
-		if (dc && sdt_probe_is_dynamic(tr->t, probe) && tr->filter) {
-			pr_warn("%s: %s: counting a dynamic site with a filter is not supported; trace its events with the filter instead",
+		if (dc && sdt_probe_is_dynamic(tr->t, probe) && (tr->filter || tr->naggs)) {
+			pr_warn("%s: %s: counting a dynamic site with a filter or aggregation is not supported; trace its events instead",
 				tr->t->name, bpf_sdt_probe__name(probe));
 			err = -EOPNOTSUPP;
 			goto out;
@@ -426,6 +567,16 @@ int bpf_sdt_tracer__poll(struct bpf_sdt_tracer *tr, int timeout_ms, bpf_sdt_even
 	tr->fn = fn;
 	tr->fn_ctx = ctx;
 	tr->delivered = 0;
+	{
+		/* events carry the monotonic clock (bpf_ktime_get_ns()); the
+		 * real-time clock may step, so its offset is taken anew */
+		struct timespec mono, real;
+
+		clock_gettime(CLOCK_MONOTONIC, &mono);
+		clock_gettime(CLOCK_REALTIME, &real);
+		tr->wall_offset = ((__s64)real.tv_sec - mono.tv_sec) * 1000000000LL +
+				  (real.tv_nsec - mono.tv_nsec);
+	}
 	err = timeout_ms ? ring_buffer__poll(tr->rb, timeout_ms) : ring_buffer__consume(tr->rb);
 	tr->fn = NULL;
 	if (err < 0 && err != -EINTR)
@@ -505,5 +656,9 @@ void bpf_sdt_tracer__free(struct bpf_sdt_tracer *tr)
 		free(tr->dyn_counters[i].sites);
 	}
 	free(tr->dyn_counters);
+	for (i = 0; i < tr->naggs; i++)
+		sdt_agg_release(&tr->aggs[i]);
+	free(tr->aggs);
+	sdt_site_selection_free(&tr->sel);
 	free(tr);
 }

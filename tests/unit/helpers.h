@@ -91,6 +91,11 @@ const char *scratch_path(const char *name);
 const char *scratch_bpffs(void);
 void scratch_bpffs_release(void);
 
+/* Removes what every JSON event line ends in and varies from run to run
+ * (", \"site\": N, \"cpu\": N, \"time_ns\": N, \"wall_ns\": N" and a
+ * frame), in place; returns s. */
+char *strip_event_stamps(char *s);
+
 #endif
 
 /* Sites as the compiler laid them out, derived without libbpfsdt

@@ -93,7 +93,7 @@ static void json_events_body(struct testnet *net)
 		for (i = 0; i < 5; i++)
 			strcat(want, ping_verdict());
 		strcat(want, "{\"events\": 5, \"lost\": 0}\n");
-		ASSERT_STREQ(r.out, want);
+		ASSERT_STREQ(strip_event_stamps(r.out), want);
 	}
 	ASSERT_EQ(xdp_prog_id(net->ifindex), orig);
 	cmd_result_free(&r);
@@ -348,7 +348,7 @@ static void filter_body(struct testnet *net)
 			 "\"insn\": %d, \"args\": [\"XDP_DROP\", \"REASON_PORT_BLOCKED\"]}\n",
 			 example_site("verdict", "finish(XDP_DROP, REASON_PORT_BLOCKED)"));
 		snprintf(want, sizeof(want), "%1$s%1$s%1$s{\"events\": 3, \"lost\": 0}\n", drop);
-		ASSERT_STREQ(r.out, want);
+		ASSERT_STREQ(strip_event_stamps(r.out), want);
 	}
 	cmd_result_free(&r);
 }
@@ -421,7 +421,7 @@ static void tcx_link_body(struct testnet *net)
 	ASSERT_EQ(cmd_finish(&p, 0, &r), 0);
 	ASSERT_EQ(r.status, 0);
 	/* skb->protocol is in network order: ETH_P_IP reads as 8 */
-	ASSERT_STREQ(r.out,
+	ASSERT_STREQ(strip_event_stamps(r.out),
 		"{\"probe\": \"tc_seen\", \"function\": \"multi_tc\", \"insn\": 4, \"args\": [98, 8]}\n"
 		"{\"probe\": \"tc_seen\", \"function\": \"multi_tc\", \"insn\": 4, \"args\": [98, 8]}\n"
 		"{\"events\": 2, \"lost\": 0}\n");
@@ -480,6 +480,7 @@ static void trace_at_insn_body(struct testnet *net)
 	ASSERT_EQ(testnet_ping(net, 3, "0.05"), 0);
 	ASSERT_EQ(cmd_finish(&p, 0, &r), 0);
 	ASSERT_EQ(r.status, 0);
+	strip_event_stamps(r.out);
 	/* at its first instruction a program has its context in r1, nothing else */
 	ASSERT_CONTAINS(r.out, "{\"probe\": \"xdp_filter+0\", \"function\": \"xdp_filter\", "
 			"\"insn\": 0, \"regs\": {\"r1\": \"0x");

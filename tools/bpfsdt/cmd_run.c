@@ -77,6 +77,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "filter", required_argument, NULL, 'F' },
 		{ "type", required_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -84,7 +85,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	int c;
 
 	a->repeat = 1;
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': a->data_in = optarg; break;
 		case 't':
@@ -105,6 +106,9 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case 'T':
 			if (type_arg_parse("run", optarg, &a->type, &a->attach_type))
 				return -EINVAL;
+			break;
+		case 'v':
+			cli.verbose = true; /* also after the command */
 			break;
 		case 'h':
 			run_usage(stdout);
