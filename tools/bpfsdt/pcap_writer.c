@@ -1,12 +1,40 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* trace --pcap (pcap_writer.h). */
 #include <errno.h>
-#include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 #include "pcap_writer.h"
+
+#ifdef BPFSDT_NO_LIBPCAP
+/*
+ * The static guest build (kernel/kernel-test.sh): Debian ships libpcap.a but
+ * not the static libsystemd its dbus capture source needs, so that bpfsdt
+ * has no --pcap and says so.
+ */
+struct pcap_writer *pcap_writer_open(const char *path, __u32 snaplen)
+{
+	cli_error("trace: --pcap %s: this bpfsdt was built without libpcap", path);
+	return NULL;
+}
+
+unsigned long long pcap_writer_add(struct pcap_writer *w, const struct bpf_sdt_event *ev)
+{
+	return 0;
+}
+
+int pcap_writer_flush(struct pcap_writer *w)
+{
+	return -EOPNOTSUPP;
+}
+
+int pcap_writer_close(struct pcap_writer *w)
+{
+	return 0;
+}
+#else
+#include <pcap/pcap.h>
 
 struct pcap_writer {
 	pcap_t *dead;
@@ -74,3 +102,4 @@ int pcap_writer_close(struct pcap_writer *w)
 	free(w);
 	return err;
 }
+#endif /* BPFSDT_NO_LIBPCAP */
