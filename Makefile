@@ -37,6 +37,7 @@ WARNINGS    := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes 
 ALL_CFLAGS  := -std=gnu11 $(WARNINGS) $(CFLAGS) $(SAN_FLAGS) -Iinclude -Isrc \
                -DBPFSDT_VERSION='"$(VERSION)"'
 LIBS        := -lbpf -lelf -lz
+CLI_LIBS    := $(LIBS) -lpcap
 LDFLAGS     += $(SAN_FLAGS)
 
 BPF_CFLAGS  := -O2 -g -Wall -target bpf -Iinclude -I/usr/include/$(MULTIARCH)
@@ -71,7 +72,7 @@ TEST_RUNNER := $(BUILD)/tests/run-tests
 FUZZ_SECONDS ?= 600
 FUZZ_ARGS   ?=
 
-.PHONY: fuzz-va all deps check check-deps check-clang19 demo install uninstall fuzz bench clean kernel-test
+.PHONY: fuzz-va all deps build-deps check check-deps check-clang19 demo install uninstall fuzz bench clean kernel-test
 .DELETE_ON_ERROR:
 
 all: $(LIB_A) $(LIB_SO) $(CLI) $(EXAMPLE_OBJS)
@@ -79,7 +80,12 @@ all: $(LIB_A) $(LIB_SO) $(CLI) $(EXAMPLE_OBJS)
 deps:
 	@scripts/install-deps.sh
 
-$(BUILD)/obj/lib/%.o: src/%.c $(LIB_HDRS) include/libbpfsdt.h
+# A fresh machine: name (as root: install) the missing Debian packages
+# before the first compiler error would name a header.
+build-deps:
+	@scripts/install-deps.sh --build
+
+$(BUILD)/obj/lib/%.o: src/%.c $(LIB_HDRS) include/libbpfsdt.h | build-deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
 
@@ -92,7 +98,7 @@ $(BUILD)/obj/lib/insn/helper_args.o: $(BUILD)/gen/helper_args.c src/insn/helper_
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
 
-$(BUILD)/obj/cli/%.o: tools/bpfsdt/%.c $(wildcard tools/bpfsdt/*.h) include/libbpfsdt.h
+$(BUILD)/obj/cli/%.o: tools/bpfsdt/%.c $(wildcard tools/bpfsdt/*.h) include/libbpfsdt.h | build-deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
@@ -106,7 +112,7 @@ $(LIB_SO): $(LIB_OBJS)
 	ln -sf $(@F) $(BUILD)/libbpfsdt.so
 
 $(CLI): $(CLI_OBJS) $(LIB_A)
-	$(CC) $(LDFLAGS) $^ -o $@ $(LIBS)
+	$(CC) $(LDFLAGS) $^ -o $@ $(CLI_LIBS)
 
 $(BUILD)/examples/%.bpf.o: examples/%.bpf.c include/bpf_sdt.h
 	@mkdir -p $(@D)
@@ -173,10 +179,14 @@ install: $(LIB_A) $(LIB_SO) $(CLI)
 	    libbpfsdt.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libbpfsdt.pc
 	install -m 755 $(CLI) $(DESTDIR)$(BINDIR)/
 	install -m 644 docs/bpfsdt.8 $(DESTDIR)$(MANDIR)/man8/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 share/bash-completion/bpfsdt \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/bpfsdt
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libbpfsdt.* $(DESTDIR)$(LIBDIR)/pkgconfig/libbpfsdt.pc \
-	      $(DESTDIR)$(BINDIR)/bpfsdt $(DESTDIR)$(MANDIR)/man8/bpfsdt.8
+	      $(DESTDIR)$(BINDIR)/bpfsdt $(DESTDIR)$(MANDIR)/man8/bpfsdt.8 \
+	      $(DESTDIR)$(PREFIX)/share/bash-completion/completions/bpfsdt
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/bpfsdt
 
 # libFuzzer needs clang's runtime (libclang-rt-14-dev, installed by deps).

@@ -229,14 +229,16 @@ build_guest() {
 	# tested in the guest, where the kernel links observers itself. Only
 	# linux/bpf.h comes from the tree: the rest of its UAPI does not mix
 	# with the host's libc headers, which bpfsdt's netlink code uses.
+	# No --pcap there: a static libpcap needs a static libsystemd, which
+	# Debian does not ship.
 	mkdir -p "$g/uapi/linux"
 	cp "$TREE/include/uapi/linux/bpf.h" "$TREE/include/uapi/linux/bpf_common.h" "$g/uapi/linux/"
 	"$ROOT/scripts/gen-helper-args.sh" "$LIBBPF/include/bpf/bpf_helper_defs.h" \
 		>"$g/helper_args.c"
 	run_logged "$LOGS/guest-bpfsdt.log" gcc -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
 		-I"$LIBBPF/include" -I"$g/uapi" -I"$ROOT/include" -I"$ROOT/src" \
-		-DBPFSDT_VERSION='"guest"' -o "$g/bpfsdt" \
-		"$ROOT"/src/*.c "$g/helper_args.c" "$ROOT"/tools/bpfsdt/*.c \
+		-DBPFSDT_VERSION='"guest"' -DBPFSDT_NO_LIBPCAP -o "$g/bpfsdt" \
+		$(find "$ROOT/src" -name '*.c' | sort) "$g/helper_args.c" "$ROOT"/tools/bpfsdt/*.c \
 		-static "$LIBBPF/obj/libbpf.a" -lelf -lz -lpthread
 }
 

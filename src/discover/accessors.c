@@ -128,3 +128,13 @@ const struct bpf_sdt_arg_loc *bpf_sdt_site__arg(const struct bpf_sdt_site *site,
 {
 	return idx >= 0 && idx < site->nargs ? &site->args[idx] : NULL;
 }
+
+const char *bpf_sdt_site__file(const struct bpf_sdt_site *site)
+{
+	return site->file;
+}
+
+__u32 bpf_sdt_site__line(const struct bpf_sdt_site *site)
+{
+	return site->line;
+}

@@ -146,15 +146,41 @@ static int discover(struct bpf_sdt_object *obj, const void *buf, size_t size)
 		err = sdt_notes_parse(elf, obj->name, &obj->notes, &obj->note_cnt);
 	if (!err)
 		err = sdt_elf_read_string_section(elf, "license", &obj->license);
-	sdt_elf_close(elf);
-	if (err)
-		return err;
-	if (obj->note_cnt && !obj->btf) {
+	if (!err && obj->note_cnt && !obj->btf) {
 		pr_warn("%s: has %s but no .BTF section (compile with clang -g)", obj->name,
 			SDT_NOTES_SEC);
-		return -EINVAL;
+		err = -EINVAL;
 	}
-	return link_sites(obj);
+	if (!err)
+		err = link_sites(obj);
+	if (!err)
+		err = sdt_line_info_apply(elf, obj->btf, obj->sites, obj->site_cnt);
+	sdt_elf_close(elf);
+	return err;
+}
+
+struct bpf_sdt_object *sdt_object_from_btf(struct btf *btf, const char *name)
+{
+	struct bpf_sdt_object *obj = calloc(1, sizeof(*obj));
+	int err = -ENOMEM;
+
+	if (!obj) {
+		btf__free(btf);
+		errno = ENOMEM;
+		return NULL;
+	}
+	obj->btf = btf;
+	obj->name = strdup(name);
+	if (obj->name)
+		err = sdt_decls_from_btf(btf, name, &obj->decls, &obj->decl_cnt);
+	if (!err)
+		err = link_sites(obj);
+	if (err) {
+		bpf_sdt_object__close(obj);
+		errno = -err;
+		return NULL;
+	}
+	return obj;
 }
 
 static const char *opts_name(const struct bpf_sdt_open_opts *opts, const char *fallback)

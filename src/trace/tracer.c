@@ -28,10 +28,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 #include "arm/attach.h"
 #include "insn/helper_args.h"
+#include "trace/aggregate.h"
 #include "trace/filter.h"
+#include "trace/packet_copy.h"
+#include "trace/site_select.h"
 #include "target/dynamic_sites.h"
 #include "relink/relink.h"
 #include "trace/ring_reader.h"
@@ -39,7 +43,7 @@
 #define DEFAULT_RINGBUF_SIZE (1u << 20)
 #define POLL_SLICE_MS 10
 #define MAX_BODY_INSNS (64 + 2 * BPF_SDT_MAX_ARGS)
-#define MAX_GENERATED_INSNS 1024
+#define MAX_GENERATED_INSNS 4096
 #define EVENT_HDR_SIZE 16
 /* What an event takes in the ring: the kernel's 8-byte header, then it */
 #define RB_RECORD_SIZE(nargs) (8 + EVENT_HDR_SIZE + 8 * (nargs))
@@ -86,6 +90,11 @@ struct bpf_sdt_tracer {
 	 * its relinked sites ahead of the count */
 	struct filter_cond **conds;
 	size_t nconds;
+	__u32 snaplen;			/* events carry their packet */
+	struct sdt_agg *aggs;
+	size_t naggs;
+	struct sdt_site_selection sel;	/* which sites of each probe record */
+	__s64 wall_offset;		/* real-time minus monotonic clock */
 	/* the poll in progress */
 	bpf_sdt_event_fn fn;
 	void *fn_ctx;
@@ -160,14 +169,15 @@ static int gen_counter(const struct bpf_sdt_tracer *tr, int nargs, struct bpf_in
 }
 
 static int gen_recorder(const struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *probe,
-			struct bpf_insn *out)
+			const struct sdt_insn_buf *packet, struct bpf_insn *out)
 {
 	int reserve = sdt_helper_id("bpf_ringbuf_reserve"), submit = sdt_helper_id("bpf_ringbuf_submit");
 	int query = sdt_helper_id("bpf_ringbuf_query"), nargs = bpf_sdt_probe__arg_cnt(probe);
 	int ktime = sdt_helper_id("bpf_ktime_get_ns"), cpu = sdt_helper_id("bpf_get_smp_processor_id");
 	struct bpf_insn head[] = {
 		LD_MAP_FD(BPF_REG_1, tr->ringbuf_fd),
-		MOV64_IMM(BPF_REG_2, EVENT_HDR_SIZE + 8 * nargs),
+		MOV64_IMM(BPF_REG_2, EVENT_HDR_SIZE + 8 * nargs +
+				     (tr->snaplen ? SDT_PACKET_TRAILER(tr->snaplen) : 0)),
 		MOV64_IMM(BPF_REG_3, 0),
 		CALL(reserve),
 	};
@@ -190,7 +200,8 @@ static int gen_recorder(const struct bpf_sdt_tracer *tr, const struct bpf_sdt_pr
 		CALL(query),
 		MOV64_IMM(BPF_REG_2, BPF_RB_NO_WAKEUP),
 		JLT_IMM(BPF_REG_0, (int)tr->wakeup_bytes, 2),
-		JGE_IMM(BPF_REG_0, (int)(tr->wakeup_bytes + RB_RECORD_SIZE(nargs)), 1),
+		JGE_IMM(BPF_REG_0, (int)(tr->wakeup_bytes + RB_RECORD_SIZE(nargs) +
+					 (tr->snaplen ? SDT_PACKET_TRAILER(tr->snaplen) : 0)), 1),
 		MOV64_IMM(BPF_REG_2, BPF_RB_FORCE_WAKEUP),
 		MOV64_REG(BPF_REG_1, BPF_REG_7),
 		CALL(submit),
@@ -205,7 +216,7 @@ static int gen_recorder(const struct bpf_sdt_tracer *tr, const struct bpf_sdt_pr
 		EXIT(),
 	};
 	int n = 0, i, body = (int)(sizeof(fill) / sizeof(fill[0]) + sizeof(tail) / sizeof(tail[0])) +
-			     2 * nargs;
+			     2 * nargs + (int)packet->cnt;
 
 	memcpy(out + n, head, sizeof(head));
 	n += sizeof(head) / sizeof(head[0]);
@@ -216,6 +227,9 @@ static int gen_recorder(const struct bpf_sdt_tracer *tr, const struct bpf_sdt_pr
 		out[n++] = LDX(BPF_DW, BPF_REG_1, BPF_REG_6, 8 * i);
 		out[n++] = STX(BPF_DW, BPF_REG_7, BPF_REG_1, EVENT_HDR_SIZE + 8 * i);
 	}
+	if (packet->cnt)
+		memcpy(out + n, packet->insns, packet->cnt * sizeof(*out));
+	n += (int)packet->cnt;
 	memcpy(out + n, tail, sizeof(tail));
 	n += sizeof(tail) / sizeof(tail[0]);
 	memcpy(out + n, lost, sizeof(lost));
@@ -243,6 +257,18 @@ static int on_ringbuf_event(void *ctx, void *data, size_t size)
 	if (size < EVENT_HDR_SIZE + 8 * (size_t)ev.nargs)
 		return 0;
 	ev.args = e->args;
+	ev.wall_ns = e->time_ns + (__u64)tr->wall_offset;
+	ev.packet = NULL;
+	ev.packet_len = ev.packet_wire_len = 0;
+	if (tr->snaplen) {
+		const __u32 *trailer = (const void *)(e->args + ev.nargs);
+
+		if (size < EVENT_HDR_SIZE + 8 * (size_t)ev.nargs + SDT_PACKET_TRAILER(tr->snaplen))
+			return 0;
+		ev.packet_len = trailer[0] <= tr->snaplen ? trailer[0] : 0;
+		ev.packet_wire_len = trailer[1];
+		ev.packet = ev.packet_len ? (const void *)(trailer + 2) : NULL;
+	}
 	tr->delivered++;
 	tr->stopped = tr->fn ? tr->fn(tr->fn_ctx, &ev) : 0;
 	return tr->stopped;
@@ -304,7 +330,8 @@ static int create_site_counts(struct bpf_sdt_tracer *tr, size_t site_cnt)
 struct bpf_sdt_tracer *bpf_sdt_tracer__new(struct bpf_sdt_target *t,
 					   const struct bpf_sdt_tracer_opts *opts)
 {
-	__u32 rb_size = SDT_OPTS_GET(opts, ringbuf_size, 0) ?: DEFAULT_RINGBUF_SIZE;
+	__u32 rb_size = SDT_OPTS_GET(opts, ringbuf_size, 0);
+	__u32 snaplen = SDT_OPTS_GET(opts, snaplen, 0);
 	const char *target_prog = SDT_OPTS_GET(opts, target_prog, NULL);
 	size_t site_cnt = bpf_sdt_object__site_cnt(bpf_sdt_target__probes(t));
 	struct bpf_sdt_tracer *tr = calloc(1, sizeof(*tr));
@@ -324,6 +351,20 @@ struct bpf_sdt_tracer *bpf_sdt_tracer__new(struct bpf_sdt_target *t,
 		tr->site_by_id[bpf_sdt_site__id(s)] = s;
 	}
 	tr->count_only = SDT_OPTS_GET(opts, count_only, false);
+	if (snaplen > BPF_SDT_MAX_SNAPLEN || (snaplen && tr->count_only)) {
+		pr_warn("%s: a snap length %s", t->name, tr->count_only ?
+			"needs events: a counting tracer records none" :
+			"above " "65535 bytes is not supported");
+		err = -EINVAL;
+		goto fail;
+	}
+	tr->snaplen = snaplen;
+	if (!rb_size) {
+		/* room for a burst of full-size packets when they are copied */
+		rb_size = DEFAULT_RINGBUF_SIZE;
+		while (snaplen && rb_size < 256u * (SDT_PACKET_TRAILER(snaplen) + 256))
+			rb_size <<= 1;
+	}
 	if (target_prog && !(tr->target_prog = strdup(target_prog)))
 		goto fail;
 	if (SDT_OPTS_GET(opts, filter, NULL) && !(tr->filter = strdup(opts->filter)))
@@ -368,6 +409,7 @@ static int gen_prologue(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *p
 	int n = 0, f;
 
 	out[n++] = MOV64_REG(BPF_REG_6, BPF_REG_1);
+	n += sdt_site_selection_emit(&tr->sel, probe, out + n, cap - n);
 	if (!tr->filter)
 		return n;
 	f = sdt_filter_compile(tr->filter, bpf_sdt_object__btf(bpf_sdt_target__probes(tr->t)),
@@ -384,16 +426,54 @@ static int gen_prologue(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *p
 	return n;
 }
 
+/* The aggregations' code for an event of probe, and the code copying its
+ * packet into the event. */
+static int gen_extras(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *probe,
+		      struct sdt_insn_buf *aggs, struct sdt_insn_buf *packet)
+{
+	const struct btf *btf = bpf_sdt_object__btf(bpf_sdt_target__probes(tr->t));
+	struct sdt_packet_source src;
+	char why[192];
+	size_t i;
+
+	for (i = 0; i < tr->naggs; i++)
+		sdt_agg_emit(&tr->aggs[i], aggs, btf, probe);
+	if (tr->snaplen && !tr->count_only) {
+		if (sdt_packet_source_find(btf, probe, &src, why, sizeof(why))) {
+			pr_warn("%s: probe %s: cannot copy its packets: %s", tr->t->name,
+				bpf_sdt_probe__name(probe), why);
+			return -EINVAL;
+		}
+		sdt_emit_packet_copy(packet, &src,
+				     (__s16)(EVENT_HDR_SIZE + 8 * bpf_sdt_probe__arg_cnt(probe)),
+				     tr->snaplen);
+	}
+	return aggs->err ?: packet->err;
+}
+
 /* The observer code for one probe; its length, or -errno. */
 static int gen_observer(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *probe,
 			struct bpf_insn *code)
 {
-	int p = gen_prologue(tr, probe, code, MAX_GENERATED_INSNS - MAX_BODY_INSNS);
+	struct sdt_insn_buf aggs = {}, packet = {};
+	int p, err = gen_extras(tr, probe, &aggs, &packet);
 
-	if (p < 0)
-		return p;
-	return p + (tr->count_only ? gen_counter(tr, bpf_sdt_probe__arg_cnt(probe), code + p) :
-				     gen_recorder(tr, probe, code + p));
+	if (!err && aggs.cnt + packet.cnt + MAX_BODY_INSNS > MAX_GENERATED_INSNS / 2) {
+		pr_warn("%s: probe %s: too many aggregations", tr->t->name,
+			bpf_sdt_probe__name(probe));
+		err = -E2BIG;
+	}
+	p = err ?: gen_prologue(tr, probe, code, MAX_GENERATED_INSNS / 2);
+	if (p >= 0) {
+		if (aggs.cnt)
+			memcpy(code + p, aggs.insns, aggs.cnt * sizeof(*code));
+		p += (int)aggs.cnt;
+		p += tr->count_only ? gen_counter(tr, bpf_sdt_probe__arg_cnt(probe), code + p) :
+		     gen_recorder(tr, probe, &packet, code + p);
+	}
+	sdt_insn_buf_free(&aggs);
+	sdt_insn_buf_free(&packet);
+	return p;
 }
 
 static int emit_filter_cond(const struct sdt_site_cond *c, struct sdt_insn_buf *b, __u8 ra,
@@ -500,6 +580,75 @@ static int new_dyn_counter(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe
 	return 0;
 }
 
+static int add_to_aggregations(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *probe)
+{
+	const struct btf *btf = bpf_sdt_object__btf(bpf_sdt_target__probes(tr->t));
+	char why[160];
+	size_t i;
+	int err;
+
+	for (i = 0; i < tr->naggs; i++) {
+		err = sdt_agg_add_probe(&tr->aggs[i], btf, probe, why, sizeof(why));
+		if (err) {
+			pr_warn("%s: probe %s: cannot aggregate: %s", tr->t->name,
+				bpf_sdt_probe__name(probe), err == -EINVAL ? why : strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+int bpf_sdt_tracer__aggregate(struct bpf_sdt_tracer *tr, const struct bpf_sdt_aggregation *agg)
+{
+	struct sdt_agg *grown;
+	char why[192];
+	int err;
+
+	if (!tr || !agg || agg->sz < sizeof(size_t))
+		return -EINVAL;
+	if (tr->nlinks) {
+		pr_warn("%s: aggregations go before the probes they count", tr->t->name);
+		return -EBUSY;
+	}
+	grown = realloc(tr->aggs, (tr->naggs + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	tr->aggs = grown;
+	err = sdt_agg_init(&grown[tr->naggs], agg, why, sizeof(why));
+	if (err) {
+		pr_warn("%s: aggregation of arg%d: %s", tr->t->name, agg->arg, why);
+		sdt_agg_release(&grown[tr->naggs]);
+		return err;
+	}
+	return (int)tr->naggs++;
+}
+
+int bpf_sdt_tracer__agg_read(const struct bpf_sdt_tracer *tr, int idx,
+			     const struct bpf_sdt_probe *probe, const struct bpf_sdt_site *site,
+			     struct bpf_sdt_agg_value *out)
+{
+	if (!tr || idx < 0 || (size_t)idx >= tr->naggs || !out)
+		return -EINVAL;
+	return sdt_agg_read(&tr->aggs[idx], bpf_sdt_object__btf(bpf_sdt_target__probes(tr->t)),
+			    probe, site, out);
+}
+
+bool bpf_sdt_tracer__traces_site(const struct bpf_sdt_tracer *tr, const struct bpf_sdt_site *site)
+{
+	return tr && site && sdt_site_selection_has(&tr->sel, site);
+}
+
+/* Whether only some of probe's sites record ("PROBE@SITES"). */
+static bool selects_sites(const struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *probe)
+{
+	size_t i;
+
+	for (i = 0; i < tr->sel.n; i++)
+		if (tr->sel.v[i].probe == probe && tr->sel.v[i].n)
+			return true;
+	return false;
+}
+
 int bpf_sdt_tracer__add_probes(struct bpf_sdt_tracer *tr, const char *const *probes, size_t n)
 {
 	const char *name = tr->count_only ? "sdt_count" : "sdt_trace";
@@ -526,11 +675,14 @@ int bpf_sdt_tracer__add_probes(struct bpf_sdt_tracer *tr, const char *const *pro
 	}
 	for (k = 0; k < n; k++) {
 		/* a probe of the object, or a dynamic site (PROG+INSN, FILE:LINE) */
-		resolved[k] = bpf_sdt_target__find_probe(tr->t, probes[k]);
+		resolved[k] = sdt_site_selection_resolve(&tr->sel, tr->t, probes[k]);
 		if (!resolved[k]) {
 			err = -errno;
 			goto out;
 		}
+		err = add_to_aggregations(tr, resolved[k]);
+		if (err)
+			goto out;
 	}
 	err = refresh_dyn_sites(tr);
 	if (!err)
@@ -538,8 +690,8 @@ int bpf_sdt_tracer__add_probes(struct bpf_sdt_tracer *tr, const char *const *pro
 	for (k = 0; k < n && !err; k++) {
 		const struct bpf_sdt_probe *probe = resolved[k];
 
-		if (dc && sdt_probe_is_dynamic(tr->t, probe) && tr->filter) {
-			pr_warn("%s: %s: counting a dynamic site with a filter is not supported; trace its events with the filter instead",
+		if (dc && sdt_probe_is_dynamic(tr->t, probe) && (tr->filter || tr->naggs)) {
+			pr_warn("%s: %s: counting a dynamic site with a filter or aggregation is not supported; trace its events instead",
 				tr->t->name, bpf_sdt_probe__name(probe));
 			err = -EOPNOTSUPP;
 			goto out;
@@ -561,9 +713,10 @@ int bpf_sdt_tracer__add_probes(struct bpf_sdt_tracer *tr, const char *const *pro
 					       .insns = code + k * MAX_GENERATED_INSNS,
 					       .insn_cnt = (__u32)len, .target_prog = tr->target_prog };
 		/* relinked sites count in place, behind the filter if any; the
-		 * kernel's SDT sites (which run observers only) keep the
-		 * generated code */
-		if (tr->count_only && !sdt_probe_is_dynamic(tr->t, probe)) {
+		 * kernel's SDT sites (which run observers only), aggregations
+		 * and a selection of sites keep the generated code */
+		if (tr->count_only && !sdt_probe_is_dynamic(tr->t, probe) && !tr->naggs &&
+		    !selects_sites(tr, probe)) {
 			g[k].inline_count = true;
 			g[k].counter_percpu = true;
 			g[k].counter_fd = tr->site_counts_fd;
@@ -600,6 +753,16 @@ int bpf_sdt_tracer__poll(struct bpf_sdt_tracer *tr, int timeout_ms, bpf_sdt_even
 	tr->fn = fn;
 	tr->fn_ctx = ctx;
 	tr->delivered = 0;
+	{
+		/* events carry the monotonic clock (bpf_ktime_get_ns()); the
+		 * real-time clock may step, so its offset is taken anew */
+		struct timespec mono, real;
+
+		clock_gettime(CLOCK_MONOTONIC, &mono);
+		clock_gettime(CLOCK_REALTIME, &real);
+		tr->wall_offset = ((__s64)real.tv_sec - mono.tv_sec) * 1000000000LL +
+				  (real.tv_nsec - mono.tv_nsec);
+	}
 	tr->stopped = 0;
 	/* producers wake the reader only for a batch: wait in slices and
 	 * look between them */
@@ -730,5 +893,9 @@ void bpf_sdt_tracer__free(struct bpf_sdt_tracer *tr)
 		free(tr->dyn_counters[i].sites);
 	}
 	free(tr->dyn_counters);
+	for (i = 0; i < tr->naggs; i++)
+		sdt_agg_release(&tr->aggs[i]);
+	free(tr->aggs);
+	sdt_site_selection_free(&tr->sel);
 	free(tr);
 }

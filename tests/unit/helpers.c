@@ -562,3 +562,40 @@ int orphans_reap(int timeout_ms, pid_t spare)
 		usleep(1000);
 	}
 }
+
+int source_line_of(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	int n = 0;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		n++;
+		if (strstr(line, text)) {
+			fclose(f);
+			return n;
+		}
+	}
+	if (f)
+		fclose(f);
+	return -1;
+}
+
+char *strip_event_stamps(char *s)
+{
+	static const char *const keys[] = { ", \"site\": ", ", \"cpu\": ", ", \"time_ns\": ",
+					    ", \"wall_ns\": ", ", \"frame\": " };
+	char *p;
+	size_t k;
+
+	for (k = 0; s && k < sizeof(keys) / sizeof(keys[0]); k++) {
+		while ((p = strstr(s, keys[k]))) {
+			char *end = p + strlen(keys[k]);
+
+			while (*end >= '0' && *end <= '9')
+				end++;
+			memmove(p, end, strlen(end) + 1);
+		}
+	}
+	return s;
+}

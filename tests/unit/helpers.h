@@ -77,6 +77,10 @@ void diag_capture_begin(void);
 const char *diag_captured(void);
 void diag_capture_end(void);
 
+/* The number of the first line of source file path holding text (found,
+ * not assumed: the tests' sources change); -1 if none. */
+int source_line_of(const char *path, const char *text);
+
 /* Whole file into memory (caller frees); NULL on error. */
 void *read_whole_file(const char *path, size_t *size);
 /* A text file NUL-terminated (caller frees; "" when unreadable). */
@@ -89,6 +93,11 @@ const char *scratch_path(const char *name);
  * NULL if it cannot be mounted. Release unmounts it. */
 const char *scratch_bpffs(void);
 void scratch_bpffs_release(void);
+
+/* Removes what every JSON event line ends in and varies from run to run
+ * (", \"site\": N, \"cpu\": N, \"time_ns\": N, \"wall_ns\": N" and a
+ * frame), in place; returns s. */
+char *strip_event_stamps(char *s);
 
 #endif
 

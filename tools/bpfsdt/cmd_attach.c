@@ -64,6 +64,7 @@ int cmd_attach(int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -76,7 +77,7 @@ int cmd_attach(int argc, char **argv)
 	bool force = false;
 	int c, n, ret = EXIT_BAD_INPUT;
 
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jvh", opts, NULL)) != -1) {
 		if (hook_args_option(&hook, c, optarg))
 			continue;
 		switch (c) {
@@ -88,6 +89,9 @@ int cmd_attach(int argc, char **argv)
 			break;
 		case 'f': force = true; break;
 		case 'j': cli.json = true; break;
+		case 'v':
+			cli.verbose = true; /* also after the command */
+			break;
 		case 'h':
 			attach_usage(stdout);
 			return EXIT_OK;

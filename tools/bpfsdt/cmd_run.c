@@ -82,6 +82,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "type", required_argument, NULL, 'T' },
 		{ "dormant", no_argument, NULL, 'D' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -89,7 +90,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	int c;
 
 	a->repeat = 1;
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': a->data_in = optarg; break;
 		case 't':
@@ -111,6 +112,9 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case 'T':
 			if (type_arg_parse("run", optarg, &a->type, &a->attach_type))
 				return -EINVAL;
+			break;
+		case 'v':
+			cli.verbose = true; /* also after the command */
 			break;
 		case 'h':
 			run_usage(stdout);
