@@ -230,16 +230,19 @@ int event_stamp_suffix(char *buf, const struct bpf_sdt_event *ev, const struct e
 		       bool json)
 {
 	unsigned long long frame = st ? st->frame : 0;
-	int n;
+	char *o = buf;
 
 	if (!json)
 		return frame ? snprintf(buf, EVENT_STAMP_MAX, " frame %llu", frame) : 0;
-	n = snprintf(buf, EVENT_STAMP_MAX, ", \"site\": %u, \"cpu\": %u, \"time_ns\": %llu, \"wall_ns\": %llu",
-		     bpf_sdt_site__id(ev->site), ev->cpu, (unsigned long long)ev->time_ns,
-		     (unsigned long long)ev->wall_ns);
+	/* by hand, as the arguments: snprintf() here cost JSON four fifths
+	 * of its rate */
+	o = put_u64(put_str(o, ", \"site\": ", false), bpf_sdt_site__id(ev->site));
+	o = put_u64(put_str(o, ", \"cpu\": ", false), ev->cpu);
+	o = put_u64(put_str(o, ", \"time_ns\": ", false), ev->time_ns);
+	o = put_u64(put_str(o, ", \"wall_ns\": ", false), ev->wall_ns);
 	if (frame)
-		n += snprintf(buf + n, EVENT_STAMP_MAX - n, ", \"frame\": %llu", frame);
-	return n;
+		o = put_u64(put_str(o, ", \"frame\": ", false), frame);
+	return (int)(o - buf);
 }
 
 int event_format_registers(const struct bpf_sdt_event *ev, bool json,
