@@ -34,6 +34,7 @@ one_run() { # MODE RATE
 	local json= rate=$2 runs secs events lost
 	[ "$1" = json ] && json=--json
 	[ "$rate" = max ] && rate=
+	rm -f "$OUT.err" # the last run's "Ctrl-C" must not start this flood early
 	ip netns exec "$NS" taskset -c 1 "$BUILD/bpfsdt" trace --xdp v0 "$OBJ" verdict $json \
 		> "$OUT" 2> "$OUT.err" &
 	TRACE=$!
