@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -240,6 +241,7 @@ fail:
 static int gen_prologue(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *probe,
 			struct bpf_insn *out, int cap)
 {
+	struct sdt_insn_buf fb = {};
 	char err[192];
 	int n = 0, f;
 
@@ -247,13 +249,20 @@ static int gen_prologue(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *p
 	if (!tr->filter)
 		return n;
 	f = sdt_filter_compile(tr->filter, bpf_sdt_object__btf(bpf_sdt_target__probes(tr->t)),
-			       probe, out + n, cap - n - 3, err, sizeof(err));
+			       probe, &fb, err, sizeof(err));
+	if (!f && (int)fb.cnt > cap - n - 3) {
+		snprintf(err, sizeof(err), "filter too complex");
+		f = -E2BIG;
+	}
 	if (f < 0) {
+		sdt_insn_buf_free(&fb);
 		pr_warn("%s: filter '%s' for probe %s: %s", tr->t->name, tr->filter,
 			bpf_sdt_probe__name(probe), err);
 		return f;
 	}
-	n += f;
+	memcpy(out + n, fb.insns, fb.cnt * sizeof(*out));
+	n += (int)fb.cnt;
+	sdt_insn_buf_free(&fb);
 	out[n++] = JEQ_IMM(BPF_REG_1, 1, 2); /* passes: on to the body */
 	out[n++] = MOV64_IMM(BPF_REG_0, 0);
 	out[n++] = EXIT();

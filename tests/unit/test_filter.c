@@ -234,7 +234,7 @@ static void expect_too_deep(char open)
 	struct bpf_sdt_object *obj = bpf_sdt_object__open_file(corpus_path("signed_enums"), NULL);
 	size_t depth = 100000, i;
 	char *expr = malloc(2 * depth + 8), err[256] = "";
-	struct bpf_insn out[64];
+	struct sdt_insn_buf out = {};
 	int n;
 
 	ASSERT_TRUE(obj && expr);
@@ -245,7 +245,8 @@ static void expect_too_deep(char open)
 		expr[depth + 4 + i] = ')';
 	expr[depth + 4 + (open == '(' ? depth : 0)] = '\0';
 	n = sdt_filter_compile(expr, bpf_sdt_object__btf(obj), bpf_sdt_object__find_probe(obj, "result"),
-			       out, 64, err, sizeof(err));
+			       &out, err, sizeof(err));
+	sdt_insn_buf_free(&out);
 	free(expr);
 	bpf_sdt_object__close(obj);
 	ASSERT_EQ(n, -EINVAL);
@@ -262,7 +263,8 @@ TEST(filter_accepts_nesting_up_to_the_limit)
 {
 	struct bpf_sdt_object *obj = bpf_sdt_object__open_file(corpus_path("signed_enums"), NULL);
 	char expr[128] = "", err[256] = "";
-	struct bpf_insn out[64];
+	struct sdt_insn_buf out = {};
+	__u32 cnt;
 	int i;
 
 	ASSERT_TRUE(obj != NULL);
@@ -272,8 +274,11 @@ TEST(filter_accepts_nesting_up_to_the_limit)
 	for (i = 0; i < 32; i++)
 		strcat(expr, ")");
 	i = sdt_filter_compile(expr, bpf_sdt_object__btf(obj), bpf_sdt_object__find_probe(obj, "result"),
-			       out, 64, err, sizeof(err));
+			       &out, err, sizeof(err));
 	bpf_sdt_object__close(obj);
+	cnt = out.cnt;
+	sdt_insn_buf_free(&out);
 	ASSERT_STREQ(err, "");
-	ASSERT_TRUE(i > 0);
+	ASSERT_EQ(i, 0);
+	ASSERT_TRUE(cnt > 0);
 }
