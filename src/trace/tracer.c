@@ -12,7 +12,6 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,8 +22,6 @@
 #include "relink/relink.h"
 
 #define DEFAULT_RINGBUF_SIZE (1u << 20)
-#define MAX_BODY_INSNS (64 + 2 * BPF_SDT_MAX_ARGS)
-#define MAX_GENERATED_INSNS 1024
 #define EVENT_HDR_SIZE 16
 
 struct tracer_event {
@@ -63,94 +60,65 @@ struct bpf_sdt_tracer {
 	int delivered;
 };
 
-#define I(code, dst, src, off, imm) ((struct bpf_insn){ code, dst, src, off, imm })
-#define MOV64_REG(d, s) I(BPF_ALU64 | BPF_MOV | BPF_X, d, s, 0, 0)
-#define MOV64_IMM(d, i) I(BPF_ALU64 | BPF_MOV | BPF_K, d, 0, 0, i)
-#define ADD64_IMM(d, i) I(BPF_ALU64 | BPF_ADD | BPF_K, d, 0, 0, i)
-#define LDX(sz, d, s, o) I(BPF_LDX | BPF_MEM | (sz), d, s, o, 0)
-#define STX(sz, d, s, o) I(BPF_STX | BPF_MEM | (sz), d, s, o, 0)
-#define CALL(id) I(BPF_JMP | BPF_CALL, 0, 0, 0, id)
-#define JEQ_IMM(d, i, o) I(BPF_JMP | BPF_JEQ | BPF_K, d, 0, o, i)
-#define JA(o) I(BPF_JMP | BPF_JA, 0, 0, o, 0)
-#define EXIT() I(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
-#define LD_MAP_FD(d, fd) I(BPF_LD | BPF_IMM | BPF_DW, d, BPF_PSEUDO_MAP_FD, 0, fd), I(0, 0, 0, 0, 0)
-#define ATOMIC_ADD64(d, s, o) I(BPF_STX | 0xc0 /* BPF_ATOMIC */ | BPF_DW, d, s, o, BPF_ADD)
-
 /* counts[key in r1] += 1; clobbers r0..r5. */
-#define COUNT_KEY_IN_R1(fd, lookup)					\
-	STX(BPF_W, BPF_REG_10, BPF_REG_1, -4),				\
-	MOV64_REG(BPF_REG_2, BPF_REG_10),				\
-	ADD64_IMM(BPF_REG_2, -4),					\
-	LD_MAP_FD(BPF_REG_1, fd),					\
-	CALL(lookup),							\
-	JEQ_IMM(BPF_REG_0, 0, 2),					\
-	MOV64_IMM(BPF_REG_1, 1),					\
-	ATOMIC_ADD64(BPF_REG_0, BPF_REG_1, 0)
-
-static int gen_counter(const struct bpf_sdt_tracer *tr, int nargs, struct bpf_insn *out)
+static void count_key_in_r1(struct sdt_insn_buf *b, int counts_fd)
 {
-	int lookup = sdt_helper_id("bpf_map_lookup_elem");
-	struct bpf_insn code[] = {
-		LDX(BPF_DW, BPF_REG_1, BPF_REG_6, 8 * SDT_SLOT_SITE(nargs)),
-		COUNT_KEY_IN_R1(tr->counts_fd, lookup),
-		MOV64_IMM(BPF_REG_0, 0),
-		EXIT(),
-	};
+	int done = sdt_label_new(b);
 
-	memcpy(out, code, sizeof(code));
-	return (int)(sizeof(code) / sizeof(code[0]));
+	sdt_emit(b, BPF_STX_MEM(BPF_W, BPF_REG_10, BPF_REG_1, -4));
+	sdt_emit(b, BPF_MOV64_REG(BPF_REG_2, BPF_REG_10));
+	sdt_emit(b, BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, -4));
+	sdt_emit_ld_imm64(b, BPF_REG_1, BPF_PSEUDO_MAP_FD, (__u32)counts_fd);
+	sdt_emit(b, BPF_EMIT_CALL(sdt_helper_id("bpf_map_lookup_elem")));
+	sdt_emit_jmp(b, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0), done);
+	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_1, 1));
+	sdt_emit(b, BPF_ATOMIC_OP(BPF_DW, BPF_ADD, BPF_REG_0, BPF_REG_1, 0));
+	sdt_label_place(b, done);
 }
 
-static int gen_recorder(const struct bpf_sdt_tracer *tr, int nargs, struct bpf_insn *out)
+static void return_zero(struct sdt_insn_buf *b)
 {
-	int reserve = sdt_helper_id("bpf_ringbuf_reserve"), submit = sdt_helper_id("bpf_ringbuf_submit");
-	int ktime = sdt_helper_id("bpf_ktime_get_ns"), cpu = sdt_helper_id("bpf_get_smp_processor_id");
-	int lookup = sdt_helper_id("bpf_map_lookup_elem");
-	size_t site_cnt = bpf_sdt_object__site_cnt(bpf_sdt_target__probes(tr->t));
-	struct bpf_insn head[] = {
-		LD_MAP_FD(BPF_REG_1, tr->ringbuf_fd),
-		MOV64_IMM(BPF_REG_2, EVENT_HDR_SIZE + 8 * nargs),
-		MOV64_IMM(BPF_REG_3, 0),
-		CALL(reserve),
-	};
-	struct bpf_insn fill[] = {
-		MOV64_REG(BPF_REG_7, BPF_REG_0),
-		CALL(ktime),
-		STX(BPF_DW, BPF_REG_7, BPF_REG_0, 0),
-		CALL(cpu),
-		STX(BPF_W, BPF_REG_7, BPF_REG_0, 8),
-		LDX(BPF_DW, BPF_REG_1, BPF_REG_6, 8 * SDT_SLOT_SITE(nargs)),
-		STX(BPF_W, BPF_REG_7, BPF_REG_1, 12),
-	};
-	struct bpf_insn tail[] = {
-		MOV64_REG(BPF_REG_1, BPF_REG_7),
-		MOV64_IMM(BPF_REG_2, 0),
-		CALL(submit),
-		MOV64_IMM(BPF_REG_0, 0),
-		EXIT(),
-	};
-	struct bpf_insn lost[] = {
-		MOV64_IMM(BPF_REG_1, (int)site_cnt),
-		COUNT_KEY_IN_R1(tr->counts_fd, lookup),
-		MOV64_IMM(BPF_REG_0, 0),
-		EXIT(),
-	};
-	int n = 0, i, body = (int)(sizeof(fill) / sizeof(fill[0]) + sizeof(tail) / sizeof(tail[0])) +
-			     2 * nargs;
+	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_0, 0));
+	sdt_emit(b, BPF_EXIT_INSN());
+}
 
-	memcpy(out + n, head, sizeof(head));
-	n += sizeof(head) / sizeof(head[0]);
-	out[n++] = JEQ_IMM(BPF_REG_0, 0, body); /* no room: count it as lost */
-	memcpy(out + n, fill, sizeof(fill));
-	n += sizeof(fill) / sizeof(fill[0]);
+static void gen_counter(const struct bpf_sdt_tracer *tr, int nargs, struct sdt_insn_buf *b)
+{
+	sdt_emit(b, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_6, 8 * SDT_SLOT_SITE(nargs)));
+	count_key_in_r1(b, tr->counts_fd);
+	return_zero(b);
+}
+
+static void gen_recorder(const struct bpf_sdt_tracer *tr, int nargs, struct sdt_insn_buf *b)
+{
+	size_t site_cnt = bpf_sdt_object__site_cnt(bpf_sdt_target__probes(tr->t));
+	int lost = sdt_label_new(b), i;
+
+	sdt_emit_ld_imm64(b, BPF_REG_1, BPF_PSEUDO_MAP_FD, (__u32)tr->ringbuf_fd);
+	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_2, EVENT_HDR_SIZE + 8 * nargs));
+	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_3, 0));
+	sdt_emit(b, BPF_EMIT_CALL(sdt_helper_id("bpf_ringbuf_reserve")));
+	sdt_emit_jmp(b, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0), lost); /* no room */
+	sdt_emit(b, BPF_MOV64_REG(BPF_REG_7, BPF_REG_0));
+	sdt_emit(b, BPF_EMIT_CALL(sdt_helper_id("bpf_ktime_get_ns")));
+	sdt_emit(b, BPF_STX_MEM(BPF_DW, BPF_REG_7, BPF_REG_0, 0));
+	sdt_emit(b, BPF_EMIT_CALL(sdt_helper_id("bpf_get_smp_processor_id")));
+	sdt_emit(b, BPF_STX_MEM(BPF_W, BPF_REG_7, BPF_REG_0, 8));
+	sdt_emit(b, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_6, 8 * SDT_SLOT_SITE(nargs)));
+	sdt_emit(b, BPF_STX_MEM(BPF_W, BPF_REG_7, BPF_REG_1, 12));
 	for (i = 0; i < nargs; i++) {
-		out[n++] = LDX(BPF_DW, BPF_REG_1, BPF_REG_6, 8 * i);
-		out[n++] = STX(BPF_DW, BPF_REG_7, BPF_REG_1, EVENT_HDR_SIZE + 8 * i);
+		sdt_emit(b, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_6, 8 * i));
+		sdt_emit(b, BPF_STX_MEM(BPF_DW, BPF_REG_7, BPF_REG_1, EVENT_HDR_SIZE + 8 * i));
 	}
-	memcpy(out + n, tail, sizeof(tail));
-	n += sizeof(tail) / sizeof(tail[0]);
-	memcpy(out + n, lost, sizeof(lost));
-	return n + (int)(sizeof(lost) / sizeof(lost[0]));
+	sdt_emit(b, BPF_MOV64_REG(BPF_REG_1, BPF_REG_7));
+	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_2, 0));
+	sdt_emit(b, BPF_EMIT_CALL(sdt_helper_id("bpf_ringbuf_submit")));
+	return_zero(b);
+	/* counted as lost */
+	sdt_label_place(b, lost);
+	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_1, (int)site_cnt));
+	count_key_in_r1(b, tr->counts_fd);
+	return_zero(b);
 }
 
 static int on_ringbuf_event(void *ctx, void *data, size_t size)
@@ -239,46 +207,41 @@ fail:
  * with a filter, returning early for events that do not pass it.
  */
 static int gen_prologue(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *probe,
-			struct bpf_insn *out, int cap)
+			struct sdt_insn_buf *b)
 {
-	struct sdt_insn_buf fb = {};
 	char err[192];
-	int n = 0, f;
+	int pass, f;
 
-	out[n++] = MOV64_REG(BPF_REG_6, BPF_REG_1);
+	sdt_emit(b, BPF_MOV64_REG(BPF_REG_6, BPF_REG_1));
 	if (!tr->filter)
-		return n;
+		return 0;
 	f = sdt_filter_compile(tr->filter, bpf_sdt_object__btf(bpf_sdt_target__probes(tr->t)),
-			       probe, &fb, err, sizeof(err));
-	if (!f && (int)fb.cnt > cap - n - 3) {
-		snprintf(err, sizeof(err), "filter too complex");
-		f = -E2BIG;
-	}
+			       probe, b, err, sizeof(err));
 	if (f < 0) {
-		sdt_insn_buf_free(&fb);
 		pr_warn("%s: filter '%s' for probe %s: %s", tr->t->name, tr->filter,
 			bpf_sdt_probe__name(probe), err);
 		return f;
 	}
-	memcpy(out + n, fb.insns, fb.cnt * sizeof(*out));
-	n += (int)fb.cnt;
-	sdt_insn_buf_free(&fb);
-	out[n++] = JEQ_IMM(BPF_REG_1, 1, 2); /* passes: on to the body */
-	out[n++] = MOV64_IMM(BPF_REG_0, 0);
-	out[n++] = EXIT();
-	return n;
+	pass = sdt_label_new(b);
+	sdt_emit_jmp(b, BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 1, 0), pass);
+	return_zero(b);
+	sdt_label_place(b, pass);
+	return 0;
 }
 
-/* The observer code for one probe; its length, or -errno. */
+/* The observer code for one probe into b; 0 or -errno. */
 static int gen_observer(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *probe,
-			struct bpf_insn *code)
+			struct sdt_insn_buf *b)
 {
-	int p = gen_prologue(tr, probe, code, MAX_GENERATED_INSNS - MAX_BODY_INSNS);
+	int err = gen_prologue(tr, probe, b);
 
-	if (p < 0)
-		return p;
-	return p + (tr->count_only ? gen_counter(tr, bpf_sdt_probe__arg_cnt(probe), code + p) :
-				     gen_recorder(tr, bpf_sdt_probe__arg_cnt(probe), code + p));
+	if (err)
+		return err;
+	if (tr->count_only)
+		gen_counter(tr, bpf_sdt_probe__arg_cnt(probe), b);
+	else
+		gen_recorder(tr, bpf_sdt_probe__arg_cnt(probe), b);
+	return sdt_insn_buf_resolve(b);
 }
 
 /* Sites of the target's dynamic probes, by id: events name them by it. */
@@ -353,11 +316,11 @@ int bpf_sdt_tracer__add_probes(struct bpf_sdt_tracer *tr, const char *const *pro
 	const char *name = tr->count_only ? "sdt_count" : "sdt_trace";
 	const struct bpf_sdt_probe **resolved = NULL;
 	struct dyn_counter *dc = NULL;
-	struct bpf_insn *code = NULL;
+	struct sdt_insn_buf *code = NULL;
 	struct sdt_generated *g = NULL;
 	struct bpf_sdt_link **links;
 	size_t k;
-	int err = 0, len;
+	int err = 0;
 
 	if (!tr || !probes || !n)
 		return -EINVAL;
@@ -367,7 +330,7 @@ int bpf_sdt_tracer__add_probes(struct bpf_sdt_tracer *tr, const char *const *pro
 	tr->links = links;
 	g = calloc(n, sizeof(*g));
 	resolved = calloc(n, sizeof(*resolved));
-	code = sdt_calloc(n * MAX_GENERATED_INSNS, sizeof(*code));
+	code = calloc(n, sizeof(*code));
 	if (!g || !code || !resolved) {
 		err = -ENOMEM;
 		goto out;
@@ -400,20 +363,20 @@ int bpf_sdt_tracer__add_probes(struct bpf_sdt_tracer *tr, const char *const *pro
 						       .counter_ctx = dc };
 			continue;
 		}
-		len = gen_observer(tr, probe, code + k * MAX_GENERATED_INSNS);
-		if (len < 0) {
-			err = len;
+		err = gen_observer(tr, probe, &code[k]);
+		if (err)
 			goto out;
-		}
 		g[k] = (struct sdt_generated){ .probe = probe, .name = name,
-					       .insns = code + k * MAX_GENERATED_INSNS,
-					       .insn_cnt = (__u32)len, .target_prog = tr->target_prog };
+					       .insns = code[k].insns, .insn_cnt = code[k].cnt,
+					       .target_prog = tr->target_prog };
 	}
 	if (!err)
 		err = sdt_target_attach_generated_all(tr->t, g, n, tr->links + tr->nlinks);
 	if (!err)
 		tr->nlinks += n;
 out:
+	for (k = 0; code && k < n; k++)
+		sdt_insn_buf_free(&code[k]);
 	free(resolved);
 	free(code);
 	free(g);
