@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include "insn/emit.h"
 #include "target/capture.h"
 #include "util/util.h"
 #include "util/uapi_compat.h"
@@ -57,10 +58,7 @@ static const struct {
  */
 static int observer_stub(struct bpf_program *prog, struct bpf_prog_load_opts *opts)
 {
-	static const struct bpf_insn stub[] = {
-		{ BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0 },
-		{ BPF_JMP | BPF_EXIT, 0, 0, 0, 0 },
-	};
+	static const struct bpf_insn stub[] = { BPF_MOV64_IMM(BPF_REG_0, 0), BPF_EXIT_INSN() };
 
 	if (opts->func_info_cnt > 1)
 		opts->func_info_cnt = 1; /* the main function only */
