@@ -214,11 +214,13 @@ build_guest() {
 	rm -rf "$g"
 	mkdir -p "$g/tests"
 	local inc=(-I"$LIBBPF/include" -I"$TREE/tools/include/uapi" -I"$ROOT/include") srcs=() src obj
+	# the runner's hand-assembled programs use libbpfsdt's emitter (macros only)
+	local runner_inc=("${inc[@]}" -I"$ROOT/src")
 	for src in "$KDIR"/guest/*.c; do
 		[[ $src == *.bpf.c ]] || srcs+=("$src")
 	done
 	run_logged "$LOGS/guest-runner.log" gcc -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
-		"${inc[@]}" -o "$g/guest-tests" "${srcs[@]}" \
+		"${runner_inc[@]}" -o "$g/guest-tests" "${srcs[@]}" \
 		-static "$LIBBPF/obj/libbpf.a" -lelf -lz -lpthread
 	for src in "$KDIR"/guest/*.bpf.c; do
 		obj=$g/tests/$(basename "$src" .c).o
@@ -236,7 +238,7 @@ build_guest() {
 	run_logged "$LOGS/guest-bpfsdt.log" gcc -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
 		-I"$LIBBPF/include" -I"$g/uapi" -I"$ROOT/include" -I"$ROOT/src" \
 		-DBPFSDT_VERSION='"guest"' -o "$g/bpfsdt" \
-		"$ROOT"/src/*.c "$g/helper_args.c" "$ROOT"/tools/bpfsdt/*.c \
+		"$ROOT"/src/*.c "$ROOT"/src/*/*.c "$g/helper_args.c" "$ROOT"/tools/bpfsdt/*.c \
 		-static "$LIBBPF/obj/libbpf.a" -lelf -lz -lpthread
 }
 

@@ -18,6 +18,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "insn/emit.h"
 #include "runner.h"
 #include "sdt_observers.h"
 #include "sdt_seen.h"
@@ -509,8 +510,7 @@ int test_observer_of_a_function_that_is_no_probe_is_refused(void)
 {
 	static char log[65536];
 	const struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
-		{ .code = BPF_JMP | BPF_EXIT },
+		BPF_MOV64_IMM(BPF_REG_0, 0), BPF_EXIT_INSN(),
 	};
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_SDT,
 		    .log_buf = log, .log_size = sizeof(log), .log_level = 1);

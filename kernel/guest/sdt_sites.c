@@ -10,20 +10,13 @@
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
+#include "insn/emit.h"
 #include "runner.h"
 #include "sdt_sites.h"
 #include "guest_util.h"
 
-#define INSN(c, d, s, o, i) ((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
-#define MOV64_IMM(d, i) INSN(BPF_ALU64 | BPF_MOV | BPF_K, d, 0, 0, i)
-#define LDX_W(d, s, o) INSN(BPF_LDX | BPF_MEM | BPF_W, d, s, o, 0)
-#define STX_W_IMM(d, o, i) INSN(BPF_ST | BPF_MEM | BPF_W, d, 0, o, i)
-#define MOV64_REG(d, s) INSN(BPF_ALU64 | BPF_MOV | BPF_X, d, s, 0, 0)
-#define ADD64_IMM(d, i) INSN(BPF_ALU64 | BPF_ADD | BPF_K, d, 0, 0, i)
-#define CALL(id) INSN(BPF_JMP | BPF_CALL, 0, 0, 0, id)
-#define LD_MAP_FD(d, fd) INSN(BPF_LD | BPF_IMM | BPF_DW, d, BPF_PSEUDO_MAP_FD, 0, fd), INSN(0, 0, 0, 0, 0)
-#define SITE_NOP() INSN(BPF_JMP | BPF_JA, 0, 0, 0, 0)
-#define EXIT() INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
+/* a site's NOP as bpf_sdt.h leaves it */
+#define SITE_NOP() BPF_JMP_A(0)
 
 /* BTF for the tests: main's FUNC (int (void *ctx)), and one probe carrier
  * per prototype: ___bpf_sdt_proto__<name> as bpf_sdt.h emits it. */
@@ -110,7 +103,7 @@ static int index_of_nop(const struct bpf_insn *insns, __u32 cnt)
  * two (the prologue's patchable NOP, the site's) instead of one. */
 int test_sdt_site_keeps_its_nop_and_gets_a_nop5(void)
 {
-	const struct bpf_insn prog[] = { MOV64_IMM(0, XDP_PASS), SITE_NOP(), EXIT() };
+	const struct bpf_insn prog[] = { BPF_MOV64_IMM(0, XDP_PASS), SITE_NOP(), BPF_EXIT_INSN() };
 	struct bpf_sdt_site_info site = { .insn_off = 1 };
 	struct bpf_insn xlated[16];
 	unsigned char jited[512];
@@ -172,8 +165,8 @@ out:
 int test_sdt_site_follows_rewrites_before_it(void)
 {
 	const struct bpf_insn prog[] = {
-		CALL(BPF_FUNC_get_smp_processor_id), MOV64_REG(1, 0), MOV64_IMM(2, 7),
-		SITE_NOP(), MOV64_IMM(0, XDP_PASS), EXIT(),
+		BPF_EMIT_CALL(BPF_FUNC_get_smp_processor_id), BPF_MOV64_REG(1, 0), BPF_MOV64_IMM(2, 7),
+		SITE_NOP(), BPF_MOV64_IMM(0, XDP_PASS), BPF_EXIT_INSN(),
 	};
 	struct bpf_sdt_site_info site = { .insn_off = 3, .nargs = 2, .regs = { 1, 2 } };
 	struct bpf_insn xlated[32];
@@ -233,8 +226,8 @@ static int expect_refused(const struct bpf_insn *prog, __u32 cnt, struct bpf_sdt
 int test_sdt_site_refuses_a_pointer_for_an_int(void)
 {
 	const struct bpf_insn prog[] = {
-		LDX_W(1, 1, 0 /* data */), MOV64_IMM(2, 1), SITE_NOP(),
-		MOV64_IMM(0, XDP_PASS), EXIT(),
+		BPF_LDX_MEM(BPF_W, 1, 1, 0 /* data */), BPF_MOV64_IMM(2, 1), SITE_NOP(),
+		BPF_MOV64_IMM(0, XDP_PASS), BPF_EXIT_INSN(),
 	};
 	struct bpf_sdt_site_info site = { .insn_off = 2, .nargs = 2, .regs = { 1, 2 } };
 	struct test_btf b;
@@ -264,9 +257,9 @@ int test_sdt_site_refuses_a_maybe_null_pointer(void)
 	}
 	{
 		const struct bpf_insn prog[] = {
-			STX_W_IMM(10, -4, 0), MOV64_REG(2, 10), ADD64_IMM(2, -4),
-			LD_MAP_FD(1, map), CALL(BPF_FUNC_map_lookup_elem),
-			SITE_NOP(), MOV64_IMM(0, XDP_PASS), EXIT(),
+			BPF_ST_MEM(BPF_W, 10, -4, 0), BPF_MOV64_REG(2, 10), BPF_ALU64_IMM(BPF_ADD, 2, -4),
+			BPF_LD_MAP_FD(1, map), BPF_EMIT_CALL(BPF_FUNC_map_lookup_elem),
+			SITE_NOP(), BPF_MOV64_IMM(0, XDP_PASS), BPF_EXIT_INSN(),
 		};
 		struct bpf_sdt_site_info site = { .insn_off = 6, .nargs = 1, .regs = { 0 },
 					     .btf_id = b.probe_ptr };
@@ -282,7 +275,9 @@ int test_sdt_site_refuses_a_maybe_null_pointer(void)
 /* An argument register nothing wrote. */
 int test_sdt_site_refuses_an_uninitialized_register(void)
 {
-	const struct bpf_insn prog[] = { MOV64_IMM(1, 1), SITE_NOP(), MOV64_IMM(0, XDP_PASS), EXIT() };
+	const struct bpf_insn prog[] = {
+		BPF_MOV64_IMM(1, 1), SITE_NOP(), BPF_MOV64_IMM(0, XDP_PASS), BPF_EXIT_INSN(),
+	};
 	struct bpf_sdt_site_info site = { .insn_off = 1, .nargs = 2, .regs = { 1, 4 } };
 	struct test_btf b;
 	int err;
@@ -299,7 +294,7 @@ int test_sdt_site_refuses_an_uninitialized_register(void)
 /* A site record that names something other than a `goto +0`. */
 int test_sdt_site_must_name_a_nop(void)
 {
-	const struct bpf_insn prog[] = { MOV64_IMM(0, XDP_PASS), SITE_NOP(), EXIT() };
+	const struct bpf_insn prog[] = { BPF_MOV64_IMM(0, XDP_PASS), SITE_NOP(), BPF_EXIT_INSN() };
 	struct bpf_sdt_site_info site = { .insn_off = 0 };
 	static char log[65536];
 	struct test_btf b;

@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "insn/emit.h"
 #include "runner.h"
 #include "sdt_sites.h"
 #include "sdt_observers.h"
@@ -191,8 +192,7 @@ static __u32 prog_btf_id(int fd)
 static int test_fentry_attach_and_detach_while_the_target_runs_on_another_cpu(void)
 {
 	static const struct bpf_insn ret0[] = {
-		{ BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0 },
-		{ BPF_JMP | BPF_EXIT, 0, 0, 0, 0 },
+		BPF_MOV64_IMM(BPF_REG_0, 0), BPF_EXIT_INSN(),
 	};
 	struct cpu1_loop loop = { .ethertype = ETH_P_IP, .verdict = XDP_DROP };
 	struct bpf_object *xdp_obj;
