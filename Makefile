@@ -133,9 +133,23 @@ $(BUILD)/obj/tests/%.o: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_HDRS) in
 	$(CC) $(ALL_CFLAGS) -Itests/unit -DTEST_BUILD_DIR='"$(BUILD)"' \
 		-DTEST_CLANG='"$(CLANG)"' -DTEST_MULTIARCH='"$(MULTIARCH)"' -c $< -o $@
 
+# Every open and close of these goes through tests/unit/test_wrap.c, which
+# keeps the test's cleanup list: a failed test leaves nothing open.
+TEST_WRAPS  := bpf_sdt_object__open_file bpf_sdt_object__open_mem bpf_sdt_object__close \
+               bpf_sdt_target__open_file bpf_sdt_target__open_mem bpf_sdt_target__from_object \
+               bpf_sdt_target__open_live bpf_sdt_target__open_xdp bpf_sdt_target__open_link \
+               bpf_sdt_target__close bpf_sdt_target__attach bpf_sdt_link__destroy \
+               bpf_sdt_tracer__new bpf_sdt_tracer__free bpf_sdt_target__check \
+               bpf_sdt_check__free bpf_sdt_target__sweep bpf_sdt_sweep__free \
+               bpf_object__open_file bpf_object__open_mem bpf_object__open bpf_object__close
+empty       :=
+space       := $(empty) $(empty)
+comma       := ,
+
 $(TEST_RUNNER): $(TEST_OBJS) $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) $^ -o $@ $(LIBS)
+	$(CC) $(LDFLAGS) -Wl,--wrap=$(subst $(space),$(comma)--wrap=,$(strip $(TEST_WRAPS))) \
+		$^ -o $@ $(LIBS)
 
 check: deps
 	@$(MAKE) --no-print-directory all check-deps $(TEST_RUNNER) $(CORPUS_OBJS) $(OBSERVER_OBJS)
