@@ -376,11 +376,6 @@ static bool gpl_compatible(const struct bpf_program *observer)
 	       info.gpl_compatible;
 }
 
-static bool opts_ok(const struct bpf_sdt_attach_opts *opts)
-{
-	return !opts || opts->sz >= sizeof(size_t);
-}
-
 /* Adds n (checked) attachments and re-arms once: every affected program
  * is swapped a single time, with all of them or with none. Takes them. */
 static int attach_checked_all(struct bpf_sdt_target *t, struct sdt_attachment **as, size_t n)
@@ -467,7 +462,7 @@ struct bpf_sdt_link *bpf_sdt_target__attach(struct bpf_sdt_target *t,
 	struct sdt_attachment *a = NULL;
 	int err = -EINVAL;
 
-	if (!t || !observer || !opts_ok(opts))
+	if (!SDT_OPTS_VALID(opts, bpf_sdt_attach_opts) || !t || !observer)
 		goto fail;
 	a = attachment_new(t, bpf_program__name(observer), SDT_OPTS_GET(opts, cookie, 0),
 			   SDT_OPTS_GET(opts, target_prog, NULL));

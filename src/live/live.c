@@ -89,6 +89,9 @@ static int live_find(const char *path, const struct bpf_sdt_hook *hook,
 
 	memset(b, 0, sizeof(*b));
 	b->rp.fd = -1;
+	if (!SDT_OPTS_VALID(opts, bpf_sdt_live_opts) || !hook ||
+	    !SDT_OPTS_VALID(hook, bpf_sdt_hook) || !path)
+		return -EINVAL;
 	err = sdt_capture_init();
 	if (err)
 		return err;

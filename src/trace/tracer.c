@@ -151,11 +151,15 @@ struct bpf_sdt_tracer *bpf_sdt_tracer__new(struct bpf_sdt_target *t,
 {
 	__u32 rb_size = SDT_OPTS_GET(opts, ringbuf_size, 0) ?: DEFAULT_RINGBUF_SIZE;
 	const char *target_prog = SDT_OPTS_GET(opts, target_prog, NULL);
-	size_t site_cnt = bpf_sdt_object__site_cnt(bpf_sdt_target__probes(t));
-	struct bpf_sdt_tracer *tr = calloc(1, sizeof(*tr));
-	int err = -ENOMEM;
-	size_t i;
+	struct bpf_sdt_tracer *tr = NULL;
+	int err = -EINVAL;
+	size_t i, site_cnt;
 
+	if (!SDT_OPTS_VALID(opts, bpf_sdt_tracer_opts) || !t)
+		goto fail;
+	site_cnt = bpf_sdt_object__site_cnt(bpf_sdt_target__probes(t));
+	err = -ENOMEM;
+	tr = calloc(1, sizeof(*tr));
 	if (!tr)
 		goto fail;
 	tr->t = t;
