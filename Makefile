@@ -100,8 +100,11 @@ $(LIB_A): $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(LIB_SO): $(LIB_OBJS)
-	$(CC) -shared -Wl,-soname,libbpfsdt.so.$(SOVER) $(LDFLAGS) $^ -o $@ $(LIBS)
+# libbpfsdt.map: the exported functions, each in the version node of the
+# release that added it (tests/unit/test_abi.c checks it against the header).
+$(LIB_SO): $(LIB_OBJS) libbpfsdt.map
+	$(CC) -shared -Wl,-soname,libbpfsdt.so.$(SOVER) -Wl,--version-script=libbpfsdt.map \
+		$(LDFLAGS) $(LIB_OBJS) -o $@ $(LIBS)
 	ln -sf $(@F) $(BUILD)/libbpfsdt.so.$(SOVER)
 	ln -sf $(@F) $(BUILD)/libbpfsdt.so
 
