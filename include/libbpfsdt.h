@@ -156,7 +156,10 @@ struct bpf_sdt_link;
 /* Registers libbpfsdt's libbpf section handlers (xdp, xdp.frags, tc,
  * classifier, action, socket, cgroup_skb/ingress|egress, bpf_sdt[/...]).
  * Objects the caller opens itself must be opened after this; the open
- * functions below call it. Returns 0 or a negative errno. */
+ * functions below call it. What libbpf hands the kernel for each program
+ * the caller loads with BTF (to attach it as an observer, or adopt its
+ * object) is kept while its object is open, and no longer. Returns 0 or a
+ * negative errno. */
 LIBBPFSDT_API int libbpfsdt_init(void);
 
 struct bpf_sdt_target_opts {

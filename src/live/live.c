@@ -75,6 +75,7 @@ static void live_build_release(struct live_build *b)
 	sdt_running_prog_put(&b->rp);
 	sdt_armed_mark_free(&b->mark);
 	sdt_map_refs_free(&b->refs);
+	sdt_capture_drop(b->obj); /* a rebuild no target took */
 	bpf_object__close(b->obj);
 	bpf_sdt_target__close(b->t);
 	free(b->elf);

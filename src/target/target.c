@@ -200,12 +200,16 @@ static int adopt_programs(struct bpf_sdt_target *t)
 int sdt_target_discover(struct bpf_sdt_target *t, const void *elf, size_t size)
 {
 	LIBBPF_OPTS(bpf_sdt_open_opts, sopts, .object_name = t->name);
+	int err;
 
 	t->sdt = bpf_sdt_object__open_mem(elf, size, &sopts);
 	if (!t->sdt)
 		return -errno;
 	t->btf = bpf_object__btf(t->obj);
-	return adopt_programs(t);
+	err = adopt_programs(t);
+	/* what the load recorded and no program took (one not loaded) */
+	sdt_capture_drop(t->obj);
+	return err;
 }
 
 struct bpf_sdt_target *sdt_target_new(const char *name)
@@ -487,6 +491,7 @@ void sdt_target_free(struct bpf_sdt_target *t)
 	}
 	free(t->progs);
 	bpf_sdt_object__close(t->sdt);
+	sdt_capture_drop(t->obj); /* a load that failed before discovery took them */
 	if (t->own_obj)
 		bpf_object__close(t->obj);
 	free(t->name);
