@@ -115,7 +115,7 @@ $(BUILD)/examples/%.bpf.o: examples/%.bpf.c include/bpf_sdt.h
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BUILD)/tests/bpf/%.bpf.o: tests/bpf/%.bpf.c include/bpf_sdt.h
+$(BUILD)/tests/bpf/%.bpf.o: tests/bpf/%.bpf.c include/bpf_sdt.h $(wildcard tests/bpf/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -mcpu=v3 -c $< -o $@
 
@@ -123,11 +123,11 @@ $(BUILD)/tests/bpf/observers/%.bpf.o: tests/bpf/observers/%.bpf.c $(wildcard tes
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -mcpu=v3 -c $< -o $@
 
-$(BUILD)/tests/bpf/v1/%.bpf.o: tests/bpf/%.bpf.c include/bpf_sdt.h
+$(BUILD)/tests/bpf/v1/%.bpf.o: tests/bpf/%.bpf.c include/bpf_sdt.h $(wildcard tests/bpf/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -mcpu=v1 -c $< -o $@
 
-$(BUILD)/tests/bpf/v2/%.bpf.o: tests/bpf/%.bpf.c include/bpf_sdt.h
+$(BUILD)/tests/bpf/v2/%.bpf.o: tests/bpf/%.bpf.c include/bpf_sdt.h $(wildcard tests/bpf/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -mcpu=v2 -c $< -o $@
 
