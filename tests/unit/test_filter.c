@@ -15,16 +15,7 @@
 
 static const char *packet64(void)
 {
-	static char path[256];
-	unsigned char pkt[64] = { [12] = 0x08 };
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s", scratch_path("filter-pkt.bin"));
-	f = fopen(path, "wb");
-	if (!f || fwrite(pkt, 1, sizeof(pkt), f) != sizeof(pkt))
-		abort();
-	fclose(f);
-	return path;
+	return scratch_frame("filter-pkt.bin", 64);
 }
 
 static void run_filter(const char *filter, struct cmd_result *r)
@@ -253,13 +244,13 @@ static void expect_too_deep(char open)
 	ASSERT_STREQ(err, "filter nests deeper than 32 levels of '(' and '!' at offset 33");
 }
 
-TEST(filter_refuses_deep_nesting_with_one_message)
+UNIT_TEST(filter_refuses_deep_nesting_with_one_message)
 {
 	ASSERT_OK_HELPER(expect_too_deep('('));
 	ASSERT_OK_HELPER(expect_too_deep('!'));
 }
 
-TEST(filter_accepts_nesting_up_to_the_limit)
+UNIT_TEST(filter_accepts_nesting_up_to_the_limit)
 {
 	struct bpf_sdt_object *obj = bpf_sdt_object__open_file(corpus_path("signed_enums"), NULL);
 	char expr[128] = "", err[256] = "";
