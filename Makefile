@@ -2,6 +2,7 @@
 #
 #   make            library (static + shared), CLI, examples
 #   make check      all tests (installs missing Debian packages first)
+#   make check-unit the tests of pure functions: no root, no apt, seconds
 #   make check-deps the library's objects depend on each other one way
 #   make demo       the main job (installs missing Debian packages first)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -71,7 +72,7 @@ TEST_RUNNER := $(BUILD)/tests/run-tests
 FUZZ_SECONDS ?= 600
 FUZZ_ARGS   ?=
 
-.PHONY: fuzz-va all deps check check-deps check-clang19 demo install uninstall fuzz bench clean kernel-test
+.PHONY: fuzz-va all deps check check-unit check-deps check-clang19 demo install uninstall fuzz bench clean kernel-test
 .DELETE_ON_ERROR:
 
 all: $(LIB_A) $(LIB_SO) $(CLI) $(EXAMPLE_OBJS)
@@ -157,6 +158,12 @@ $(TEST_RUNNER): $(TEST_OBJS) $(LIB_A)
 check: deps
 	@$(MAKE) --no-print-directory all check-deps $(TEST_RUNNER) $(CORPUS_OBJS) $(OBSERVER_OBJS)
 	@$(TEST_RUNNER)
+
+# The tests of pure functions (UNIT_TEST in tests/unit): no kernel, no
+# root, nothing installed -- a build and a few seconds, as any user.
+check-unit:
+	@$(MAKE) --no-print-directory all $(TEST_RUNNER) $(CORPUS_OBJS)
+	@$(TEST_RUNNER) --unit
 
 # The library's objects depend on each other one way, down the pipeline
 # (docs/design.md): no object uses a later stage's, none are in a cycle.

@@ -102,7 +102,7 @@ TEST(cli_check_json_names_the_mode_and_each_finding)
 	cmd_result_free(&r);
 }
 
-TEST(cli_check_refuses_both_modes_at_once)
+UNIT_TEST(cli_check_refuses_both_modes_at_once)
 {
 	struct cmd_result r;
 

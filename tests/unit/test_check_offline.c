@@ -108,7 +108,7 @@ TEST(check_kernel_and_offline_agree_on_every_site_of_the_corpus)
 	ASSERT_TRUE(errors >= 4);
 }
 
-TEST(check_offline_needs_no_privileges)
+UNIT_TEST(check_offline_needs_no_privileges)
 {
 	size_t size;
 	void *elf = read_whole_file(corpus_path("check_cases"), &size);
@@ -136,7 +136,7 @@ TEST(check_offline_needs_no_privileges)
 	ASSERT_EQ(WEXITSTATUS(status), 0);
 }
 
-TEST(check_kernel_refuses_a_target_opened_offline)
+UNIT_TEST(check_kernel_refuses_a_target_opened_offline)
 {
 	LIBBPF_OPTS(bpf_sdt_target_opts, topts, .offline = true);
 	struct bpf_sdt_target *t;
@@ -192,7 +192,7 @@ TEST(cli_check_runs_offline_by_default_without_privileges)
 	cmd_result_free(&r);
 }
 
-TEST(cli_check_offline_json_says_offline)
+UNIT_TEST(cli_check_offline_json_says_offline)
 {
 	struct cmd_result r;
 
@@ -206,7 +206,7 @@ TEST(cli_check_offline_json_says_offline)
 	cmd_result_free(&r);
 }
 
-TEST(cli_check_offline_exits_0_on_a_clean_object)
+UNIT_TEST(cli_check_offline_exits_0_on_a_clean_object)
 {
 	struct cmd_result r;
 

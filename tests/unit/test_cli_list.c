@@ -12,7 +12,7 @@ static void run_bpfsdt(struct cmd_result *res, const char *a1, const char *a2, c
 	ASSERT_EQ(run_cmd(argv, res), 0);
 }
 
-TEST(list_json_is_the_documented_document)
+UNIT_TEST(list_json_is_the_documented_document)
 {
 	struct cmd_result r;
 
@@ -27,7 +27,7 @@ TEST(list_json_is_the_documented_document)
 	cmd_result_free(&r);
 }
 
-TEST(list_json_spells_memory_arguments_as_register_plus_offset)
+UNIT_TEST(list_json_spells_memory_arguments_as_register_plus_offset)
 {
 	struct cmd_result r;
 
@@ -38,7 +38,7 @@ TEST(list_json_spells_memory_arguments_as_register_plus_offset)
 	cmd_result_free(&r);
 }
 
-TEST(list_json_of_several_files_is_one_array)
+UNIT_TEST(list_json_of_several_files_is_one_array)
 {
 	struct cmd_result r;
 
@@ -51,7 +51,7 @@ TEST(list_json_of_several_files_is_one_array)
 	cmd_result_free(&r);
 }
 
-TEST(list_text_shows_each_probe_signature_and_its_sites)
+UNIT_TEST(list_text_shows_each_probe_signature_and_its_sites)
 {
 	struct cmd_result r;
 
@@ -68,7 +68,7 @@ TEST(list_text_shows_each_probe_signature_and_its_sites)
 	cmd_result_free(&r);
 }
 
-TEST(list_prints_nothing_when_any_file_is_invalid)
+UNIT_TEST(list_prints_nothing_when_any_file_is_invalid)
 {
 	struct cmd_result r;
 
@@ -80,7 +80,7 @@ TEST(list_prints_nothing_when_any_file_is_invalid)
 	cmd_result_free(&r);
 }
 
-TEST(list_without_file_is_a_usage_error)
+UNIT_TEST(list_without_file_is_a_usage_error)
 {
 	struct cmd_result r;
 
@@ -90,7 +90,7 @@ TEST(list_without_file_is_a_usage_error)
 	cmd_result_free(&r);
 }
 
-TEST(list_of_missing_file_names_it)
+UNIT_TEST(list_of_missing_file_names_it)
 {
 	struct cmd_result r;
 
@@ -100,7 +100,7 @@ TEST(list_of_missing_file_names_it)
 	cmd_result_free(&r);
 }
 
-TEST(list_help_describes_the_command)
+UNIT_TEST(list_help_describes_the_command)
 {
 	struct cmd_result r;
 
@@ -110,7 +110,7 @@ TEST(list_help_describes_the_command)
 	cmd_result_free(&r);
 }
 
-TEST(unknown_command_is_a_usage_error)
+UNIT_TEST(unknown_command_is_a_usage_error)
 {
 	struct cmd_result r;
 
@@ -120,7 +120,7 @@ TEST(unknown_command_is_a_usage_error)
 	cmd_result_free(&r);
 }
 
-TEST(help_lists_the_commands)
+UNIT_TEST(help_lists_the_commands)
 {
 	struct cmd_result r;
 
@@ -130,7 +130,7 @@ TEST(help_lists_the_commands)
 	cmd_result_free(&r);
 }
 
-TEST(version_prints_the_version)
+UNIT_TEST(version_prints_the_version)
 {
 	struct cmd_result r;
 

@@ -9,7 +9,7 @@ static const struct bpf_insn three_movs[] = {
 	BPF_MOV64_IMM(1, 1), BPF_MOV64_IMM(2, 2), BPF_MOV64_IMM(3, 3),
 };
 
-TEST(patch_moves_forward_jump_over_the_grown_site)
+UNIT_TEST(patch_moves_forward_jump_over_the_grown_site)
 {
 	struct bpf_insn prog[] = {
 		BPF_JMP_IMM(BPF_JGT, 1, 0, 2),	/* -> 3 */
@@ -30,7 +30,7 @@ TEST(patch_moves_forward_jump_over_the_grown_site)
 	sdt_patched_free(&out);
 }
 
-TEST(patch_jump_to_the_site_lands_on_the_start_of_its_replacement)
+UNIT_TEST(patch_jump_to_the_site_lands_on_the_start_of_its_replacement)
 {
 	struct bpf_insn prog[] = {
 		BPF_JMP_IMM(BPF_JGT, 1, 0, 1),	/* -> 2: the site */
@@ -47,7 +47,7 @@ TEST(patch_jump_to_the_site_lands_on_the_start_of_its_replacement)
 	sdt_patched_free(&out);
 }
 
-TEST(patch_moves_backward_jump_across_the_grown_site)
+UNIT_TEST(patch_moves_backward_jump_across_the_grown_site)
 {
 	struct bpf_insn prog[] = {
 		BPF_MOV64_IMM(0, 0),
@@ -63,7 +63,7 @@ TEST(patch_moves_backward_jump_across_the_grown_site)
 	sdt_patched_free(&out);
 }
 
-TEST(patch_remaps_subprogram_calls_and_callback_addresses)
+UNIT_TEST(patch_remaps_subprogram_calls_and_callback_addresses)
 {
 	struct bpf_insn prog[] = {
 		BPF_JMP_A(0),
@@ -83,7 +83,7 @@ TEST(patch_remaps_subprogram_calls_and_callback_addresses)
 	sdt_patched_free(&out);
 }
 
-TEST(patch_remaps_gotol_through_its_imm)
+UNIT_TEST(patch_remaps_gotol_through_its_imm)
 {
 	struct bpf_insn prog[] = { BPF_JMP32_A(1), BPF_JMP_A(0), BPF_EXIT_INSN() };
 	struct sdt_patch p = { .at = 1, .insns = three_movs, .cnt = 3 };
@@ -95,7 +95,7 @@ TEST(patch_remaps_gotol_through_its_imm)
 	sdt_patched_free(&out);
 }
 
-TEST(patch_with_empty_replacement_deletes_the_site)
+UNIT_TEST(patch_with_empty_replacement_deletes_the_site)
 {
 	struct bpf_insn prog[] = { BPF_JMP_IMM(BPF_JGT, 1, 0, 1), BPF_JMP_A(0), BPF_EXIT_INSN() };
 	struct sdt_patch p = { .at = 1, .insns = NULL, .cnt = 0 };
@@ -107,7 +107,7 @@ TEST(patch_with_empty_replacement_deletes_the_site)
 	sdt_patched_free(&out);
 }
 
-TEST(patch_applies_several_sites_in_one_pass)
+UNIT_TEST(patch_applies_several_sites_in_one_pass)
 {
 	struct bpf_insn prog[] = { BPF_JMP_A(0), BPF_JMP_IMM(BPF_JGT, 1, 0, 1), BPF_JMP_A(0), BPF_EXIT_INSN() };
 	struct sdt_patch p[] = {
@@ -123,7 +123,7 @@ TEST(patch_applies_several_sites_in_one_pass)
 	sdt_patched_free(&out);
 }
 
-TEST(patch_rejects_unsorted_or_out_of_range_patch_lists)
+UNIT_TEST(patch_rejects_unsorted_or_out_of_range_patch_lists)
 {
 	struct bpf_insn prog[] = { BPF_JMP_A(0), BPF_JMP_A(0), BPF_EXIT_INSN() };
 	struct sdt_patch unsorted[] = { { .at = 1, .insns = three_movs, .cnt = 1 },
@@ -135,7 +135,7 @@ TEST(patch_rejects_unsorted_or_out_of_range_patch_lists)
 	ASSERT_EQ(sdt_insns_patch(prog, 3, &outside, 1, &out), -EINVAL);
 }
 
-TEST(patch_refuses_jump_that_no_longer_fits_16_bits)
+UNIT_TEST(patch_refuses_jump_that_no_longer_fits_16_bits)
 {
 	static struct bpf_insn big[40000];
 	struct bpf_insn prog[] = { BPF_JMP_IMM(BPF_JGT, 1, 0, 1), BPF_JMP_A(0), BPF_EXIT_INSN() };
@@ -145,7 +145,7 @@ TEST(patch_refuses_jump_that_no_longer_fits_16_bits)
 	ASSERT_EQ(sdt_insns_patch(prog, 3, &p, 1, &out), -ERANGE);
 }
 
-TEST(insert_puts_code_before_the_instruction_and_jumps_to_it_land_on_the_code)
+UNIT_TEST(insert_puts_code_before_the_instruction_and_jumps_to_it_land_on_the_code)
 {
 	struct bpf_insn prog[] = {
 		BPF_JMP_IMM(BPF_JGT, 1, 0, 1),	/* -> 2 */
@@ -166,7 +166,7 @@ TEST(insert_puts_code_before_the_instruction_and_jumps_to_it_land_on_the_code)
 	sdt_patched_free(&out);
 }
 
-TEST(insert_before_a_jump_remaps_the_jump_from_its_new_place)
+UNIT_TEST(insert_before_a_jump_remaps_the_jump_from_its_new_place)
 {
 	struct bpf_insn prog[] = {
 		BPF_MOV64_IMM(0, 0),
@@ -182,7 +182,7 @@ TEST(insert_before_a_jump_remaps_the_jump_from_its_new_place)
 	sdt_patched_free(&out);
 }
 
-TEST(insert_refuses_the_second_half_of_a_16_byte_load)
+UNIT_TEST(insert_refuses_the_second_half_of_a_16_byte_load)
 {
 	struct bpf_insn prog[] = {
 		BPF_LD_IMM64_RAW(2, BPF_PSEUDO_FUNC, 2),	/* two instructions */

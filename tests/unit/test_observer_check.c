@@ -57,7 +57,7 @@ static int check(const struct obs *o)
 	ASSERT_STREQ(diag_captured(), "hand.o: observer hand (probe p): " msg "\n"); \
 } while (0)
 
-TEST(observer_check_sees_a_callees_store_into_its_callers_frame)
+UNIT_TEST(observer_check_sees_a_callees_store_into_its_callers_frame)
 {
 	struct bpf_insn prog[] = {
 		BPF_ST_MEM(BPF_DW, 10, -8, 0),		/* fp-8 = 0 */
@@ -78,7 +78,7 @@ TEST(observer_check_sees_a_callees_store_into_its_callers_frame)
 }
 
 /* A helper overwrote the 0 the branch tests: the store after it runs. */
-TEST(observer_check_follows_the_branch_a_helper_write_opens)
+UNIT_TEST(observer_check_follows_the_branch_a_helper_write_opens)
 {
 	struct bpf_insn prog[] = {
 		BPF_MOV64_REG(6, 2),		/* the target's r2 at the site */
@@ -99,7 +99,7 @@ TEST(observer_check_follows_the_branch_a_helper_write_opens)
 }
 
 /* A store at a variable offset may overwrite the 0 the branch tests. */
-TEST(observer_check_follows_the_branch_a_variable_offset_store_opens)
+UNIT_TEST(observer_check_follows_the_branch_a_variable_offset_store_opens)
 {
 	struct bpf_insn prog[] = {
 		BPF_MOV64_REG(6, 2),
@@ -122,7 +122,7 @@ TEST(observer_check_follows_the_branch_a_variable_offset_store_opens)
 }
 
 /* The verifier hands an observer r2..r5 as they were at the site. */
-TEST(observer_check_treats_r2_to_r5_at_entry_as_the_targets)
+UNIT_TEST(observer_check_treats_r2_to_r5_at_entry_as_the_targets)
 {
 	struct bpf_insn prog[] = {
 		BPF_ST_MEM(BPF_B, 3, 0, 0),
@@ -134,7 +134,7 @@ TEST(observer_check_treats_r2_to_r5_at_entry_as_the_targets)
 }
 
 /* The relinker makes the call a load through r1: r1 still is the array. */
-TEST(observer_check_knows_bpf_get_attach_cookie_keeps_r1)
+UNIT_TEST(observer_check_knows_bpf_get_attach_cookie_keeps_r1)
 {
 	struct bpf_insn prog[] = {
 		BPF_EMIT_CALL(HELPER_GET_ATTACH_COOKIE),
@@ -146,7 +146,7 @@ TEST(observer_check_knows_bpf_get_attach_cookie_keeps_r1)
 	EXPECT_REFUSED(&o, "insn 1: writes through r1 into its argument array, which is on the target's stack");
 }
 
-TEST(observer_check_refuses_bpf_get_attach_cookie_on_anything_but_its_context)
+UNIT_TEST(observer_check_refuses_bpf_get_attach_cookie_on_anything_but_its_context)
 {
 	struct bpf_insn prog[] = {
 		BPF_MOV64_REG(1, 10),
@@ -160,7 +160,7 @@ TEST(observer_check_refuses_bpf_get_attach_cookie_on_anything_but_its_context)
 }
 
 /* store-release moves a value like a store but is encoded as an atomic */
-TEST(observer_check_refuses_atomics_it_does_not_follow)
+UNIT_TEST(observer_check_refuses_atomics_it_does_not_follow)
 {
 	struct bpf_insn prog[] = {
 		BPF_MOV64_REG(2, 10),
@@ -172,7 +172,7 @@ TEST(observer_check_refuses_atomics_it_does_not_follow)
 	EXPECT_REFUSED(&o, "insn 1: uses an atomic operation bpfsdt does not follow (imm 0x110)");
 }
 
-TEST(observer_check_refuses_jumps_through_a_register)
+UNIT_TEST(observer_check_refuses_jumps_through_a_register)
 {
 	struct bpf_insn prog[] = {
 		BPF_JMP_A_X(1),
@@ -183,7 +183,7 @@ TEST(observer_check_refuses_jumps_through_a_register)
 	EXPECT_REFUSED(&o, "insn 0: jumps or calls through a register");
 }
 
-TEST(observer_check_refuses_a_function_calling_itself_through_a_callback)
+UNIT_TEST(observer_check_refuses_a_function_calling_itself_through_a_callback)
 {
 	struct bpf_insn prog[] = {
 		BPF_CALL_REL(2),
@@ -202,7 +202,7 @@ TEST(observer_check_refuses_a_function_calling_itself_through_a_callback)
 }
 
 /* if (n > 64) n = 64: the bound holds on every path to bpf_loop */
-TEST(observer_check_bounds_bpf_loop_by_a_clamped_narrow_argument)
+UNIT_TEST(observer_check_bounds_bpf_loop_by_a_clamped_narrow_argument)
 {
 	struct bpf_insn prog[] = {
 		BPF_LDX_MEM(BPF_W, 1, 1, 0),
@@ -224,7 +224,7 @@ TEST(observer_check_bounds_bpf_loop_by_a_clamped_narrow_argument)
 
 /* own pointer + a value from the target: pointer + pointer is refused by
  * the verifier, so this is still the observer's own stack */
-TEST(observer_check_accepts_its_own_stack_offset_by_a_value_from_the_target)
+UNIT_TEST(observer_check_accepts_its_own_stack_offset_by_a_value_from_the_target)
 {
 	struct bpf_insn prog[] = {
 		BPF_LDX_MEM(BPF_DW, 3, 1, 0),		/* a u64 argument: maybe a pointer */
@@ -240,7 +240,7 @@ TEST(observer_check_accepts_its_own_stack_offset_by_a_value_from_the_target)
 }
 
 /* ...but the target's value offset by the observer's scalar is not */
-TEST(observer_check_refuses_a_value_from_the_target_offset_by_a_scalar)
+UNIT_TEST(observer_check_refuses_a_value_from_the_target_offset_by_a_scalar)
 {
 	struct bpf_insn prog[] = {
 		BPF_LDX_MEM(BPF_DW, 3, 1, 0),

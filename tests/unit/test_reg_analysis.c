@@ -9,7 +9,7 @@
 
 static const struct sdt_func_span main_only[] = { { 0, 1 } };
 
-TEST(regs_returned_value_is_live_at_a_site_before_exit)
+UNIT_TEST(regs_returned_value_is_live_at_a_site_before_exit)
 {
 	struct bpf_insn prog[] = { BPF_MOV64_IMM(0, 2), BPF_JMP_A(0), BPF_EXIT_INSN() };
 	struct sdt_reg_state st[3];
@@ -19,7 +19,7 @@ TEST(regs_returned_value_is_live_at_a_site_before_exit)
 	ASSERT_TRUE(st[1].init_in & R(0));
 }
 
-TEST(regs_helper_reads_only_its_declared_arguments)
+UNIT_TEST(regs_helper_reads_only_its_declared_arguments)
 {
 	/* bpf_map_lookup_elem (id 1) takes two arguments: r3 is not live */
 	struct bpf_insn prog[] = {
@@ -32,7 +32,7 @@ TEST(regs_helper_reads_only_its_declared_arguments)
 	ASSERT_EQ(st[3].live_in & SDT_CALLER_SAVED, R(1) | R(2));
 }
 
-TEST(regs_value_set_on_one_branch_only_is_not_initialised_at_the_join)
+UNIT_TEST(regs_value_set_on_one_branch_only_is_not_initialised_at_the_join)
 {
 	struct bpf_insn prog[] = {
 		BPF_JMP_IMM(BPF_JGT, 1, 0, 1),	/* skip the write */
@@ -48,7 +48,7 @@ TEST(regs_value_set_on_one_branch_only_is_not_initialised_at_the_join)
 	ASSERT_TRUE(st[2].init_in & R(1));
 }
 
-TEST(regs_call_leaves_r1_to_r5_uninitialised_and_r6_to_r9_intact)
+UNIT_TEST(regs_call_leaves_r1_to_r5_uninitialised_and_r6_to_r9_intact)
 {
 	struct bpf_insn prog[] = {
 		BPF_MOV64_IMM(6, 0), BPF_MOV64_IMM(2, 0), BPF_EMIT_CALL(5), BPF_JMP_A(0), BPF_EXIT_INSN(),
@@ -59,7 +59,7 @@ TEST(regs_call_leaves_r1_to_r5_uninitialised_and_r6_to_r9_intact)
 	ASSERT_EQ(st[3].init_in & (R(0) | R(1) | R(2) | R(6)), R(0) | R(6));
 }
 
-TEST(regs_subprogram_parameters_are_initialised_at_its_entry)
+UNIT_TEST(regs_subprogram_parameters_are_initialised_at_its_entry)
 {
 	struct bpf_insn prog[] = {
 		BPF_MOV64_IMM(1, 0), BPF_MOV64_IMM(2, 0), BPF_CALL_REL(1), BPF_EXIT_INSN(),
@@ -75,7 +75,7 @@ TEST(regs_subprogram_parameters_are_initialised_at_its_entry)
 	ASSERT_EQ(st[2].live_in & SDT_CALLER_SAVED, R(1) | R(2));
 }
 
-TEST(regs_loop_carries_liveness_around_its_back_edge)
+UNIT_TEST(regs_loop_carries_liveness_around_its_back_edge)
 {
 	struct bpf_insn prog[] = {
 		BPF_MOV64_IMM(0, 0),
@@ -91,7 +91,7 @@ TEST(regs_loop_carries_liveness_around_its_back_edge)
 	ASSERT_EQ(st[1].init_in & SDT_CALLER_SAVED, R(0) | R(1));
 }
 
-TEST(regs_analysis_rejects_jump_out_of_its_function)
+UNIT_TEST(regs_analysis_rejects_jump_out_of_its_function)
 {
 	struct bpf_insn prog[] = { BPF_JMP_A(5), BPF_EXIT_INSN() };
 	struct sdt_reg_state st[2];
@@ -99,7 +99,7 @@ TEST(regs_analysis_rejects_jump_out_of_its_function)
 	ASSERT_EQ(sdt_reg_analysis(prog, 2, main_only, 1, NULL, st), -EINVAL);
 }
 
-TEST(regs_a_later_sites_arguments_are_live_at_an_earlier_site)
+UNIT_TEST(regs_a_later_sites_arguments_are_live_at_an_earlier_site)
 {
 	struct bpf_insn prog[] = {
 		BPF_MOV64_IMM(2, 7), BPF_JMP_A(0), BPF_JMP_A(0), BPF_MOV64_IMM(0, 0), BPF_EXIT_INSN(),
@@ -112,7 +112,7 @@ TEST(regs_a_later_sites_arguments_are_live_at_an_earlier_site)
 }
 
 /* main: call sub (result ignored); sub: NOP site; exit without setting r0 */
-TEST(regs_exit_of_a_subprogram_whose_result_no_caller_reads_does_not_make_r0_live)
+UNIT_TEST(regs_exit_of_a_subprogram_whose_result_no_caller_reads_does_not_make_r0_live)
 {
 	struct bpf_insn prog[] = {
 		BPF_CALL_REL(2), BPF_MOV64_IMM(0, 2), BPF_EXIT_INSN(),
@@ -128,7 +128,7 @@ TEST(regs_exit_of_a_subprogram_whose_result_no_caller_reads_does_not_make_r0_liv
 }
 
 /* the caller returns what the subprogram returns */
-TEST(regs_exit_of_a_subprogram_whose_result_a_caller_reads_makes_r0_live)
+UNIT_TEST(regs_exit_of_a_subprogram_whose_result_a_caller_reads_makes_r0_live)
 {
 	struct bpf_insn prog[] = {
 		BPF_CALL_REL(1), BPF_EXIT_INSN(),
@@ -143,7 +143,7 @@ TEST(regs_exit_of_a_subprogram_whose_result_a_caller_reads_makes_r0_live)
 }
 
 /* one caller ignores the result, another returns it: live */
-TEST(regs_r0_is_live_at_a_subprogram_exit_if_any_caller_reads_it)
+UNIT_TEST(regs_r0_is_live_at_a_subprogram_exit_if_any_caller_reads_it)
 {
 	struct bpf_insn prog[] = {
 		BPF_CALL_REL(4), BPF_CALL_REL(3), BPF_EXIT_INSN(),
@@ -158,7 +158,7 @@ TEST(regs_r0_is_live_at_a_subprogram_exit_if_any_caller_reads_it)
 }
 
 /* r0 after a call of a subprogram that never sets it is unset */
-TEST(regs_r0_after_a_call_of_a_void_subprogram_is_not_initialised)
+UNIT_TEST(regs_r0_after_a_call_of_a_void_subprogram_is_not_initialised)
 {
 	struct bpf_insn prog[] = {
 		BPF_CALL_REL(2), BPF_JMP_A(0), BPF_EXIT_INSN(),
@@ -173,7 +173,7 @@ TEST(regs_r0_after_a_call_of_a_void_subprogram_is_not_initialised)
 }
 
 /* bpf_tail_call() returns only when it fails, and leaves r0 unset */
-TEST(regs_r0_after_a_void_helper_is_not_initialised)
+UNIT_TEST(regs_r0_after_a_void_helper_is_not_initialised)
 {
 	struct bpf_insn prog[] = {
 		BPF_MOV64_IMM(2, 0), BPF_MOV64_IMM(3, 0), BPF_EMIT_CALL(12), BPF_JMP_A(0),
@@ -185,7 +185,7 @@ TEST(regs_r0_after_a_void_helper_is_not_initialised)
 	ASSERT_FALSE(st[3].maybe_init_in & R(0));
 }
 
-TEST(regs_value_set_on_one_branch_is_maybe_initialised_at_the_join)
+UNIT_TEST(regs_value_set_on_one_branch_is_maybe_initialised_at_the_join)
 {
 	struct bpf_insn prog[] = {
 		BPF_JMP_IMM(BPF_JGT, 1, 0, 1),
@@ -201,7 +201,7 @@ TEST(regs_value_set_on_one_branch_is_maybe_initialised_at_the_join)
 }
 
 /* the site's own argument is read by the site, not after it */
-TEST(regs_a_sites_arguments_are_not_live_after_it)
+UNIT_TEST(regs_a_sites_arguments_are_not_live_after_it)
 {
 	struct bpf_insn prog[] = { BPF_MOV64_IMM(2, 7), BPF_JMP_A(0), BPF_MOV64_IMM(0, 0), BPF_EXIT_INSN() };
 	__u16 uses[4] = { [1] = R(2) };
@@ -224,7 +224,7 @@ static int fill_for(const struct bpf_insn *prog, __u32 cnt, const struct sdt_fun
 	return sdt_reg_fill_for(prog, cnt, funcs, nfuncs, st, site, reg, fills);
 }
 
-TEST(fill_of_r0_set_on_one_path_is_at_the_function_entry)
+UNIT_TEST(fill_of_r0_set_on_one_path_is_at_the_function_entry)
 {
 	struct bpf_insn prog[] = {
 		BPF_JMP_IMM(BPF_JGT, 1, 0, 1), BPF_MOV64_IMM(0, 1), BPF_JMP_A(0), BPF_EXIT_INSN(),
@@ -239,7 +239,7 @@ TEST(fill_of_r0_set_on_one_path_is_at_the_function_entry)
 	sdt_reg_fills_free(&fills);
 }
 
-TEST(fill_of_an_argument_register_is_right_after_the_call_that_unset_it)
+UNIT_TEST(fill_of_an_argument_register_is_right_after_the_call_that_unset_it)
 {
 	struct bpf_insn prog[] = {
 		BPF_MOV64_IMM(2, 5),		/* set, then unset by the call */
@@ -259,7 +259,7 @@ TEST(fill_of_an_argument_register_is_right_after_the_call_that_unset_it)
 	sdt_reg_fills_free(&fills);
 }
 
-TEST(fill_of_r0_a_subprogram_returns_unset_is_inside_the_subprogram)
+UNIT_TEST(fill_of_r0_a_subprogram_returns_unset_is_inside_the_subprogram)
 {
 	struct bpf_insn prog[] = {
 		BPF_JMP_IMM(BPF_JGT, 1, 0, 2),
@@ -282,7 +282,7 @@ TEST(fill_of_r0_a_subprogram_returns_unset_is_inside_the_subprogram)
 	sdt_reg_fills_free(&fills);
 }
 
-TEST(fill_refuses_a_register_a_callback_gets_unset_from_the_kernel)
+UNIT_TEST(fill_refuses_a_register_a_callback_gets_unset_from_the_kernel)
 {
 	struct bpf_insn prog[] = {
 		BPF_LD_IMM64_RAW(2, BPF_PSEUDO_FUNC, 6),	/* the callback at 7 */

@@ -11,7 +11,7 @@ static struct sdt_reg_fills fills_of(size_t n)
 	return (struct sdt_reg_fills){ .v = fill_v, .cnt = n, .cap = n };
 }
 
-TEST(fill_before_a_function_runs_on_calls_and_jumps_back_to_the_start_skip_it)
+UNIT_TEST(fill_before_a_function_runs_on_calls_and_jumps_back_to_the_start_skip_it)
 {
 	struct bpf_insn prog[] = {
 		BPF_CALL_REL(1), BPF_EXIT_INSN(),
@@ -35,7 +35,7 @@ TEST(fill_before_a_function_runs_on_calls_and_jumps_back_to_the_start_skip_it)
 	sdt_filled_free(&out);
 }
 
-TEST(fill_after_a_call_runs_on_its_fall_through_only)
+UNIT_TEST(fill_after_a_call_runs_on_its_fall_through_only)
 {
 	struct bpf_insn prog[] = {
 		BPF_JMP_IMM(BPF_JGT, 1, 0, 1),		/* to the NOP, past the call */
@@ -56,7 +56,7 @@ TEST(fill_after_a_call_runs_on_its_fall_through_only)
 	sdt_filled_free(&out);
 }
 
-TEST(fill_keeps_a_call_it_follows_pointed_at_its_callee_and_the_callees_fill)
+UNIT_TEST(fill_keeps_a_call_it_follows_pointed_at_its_callee_and_the_callees_fill)
 {
 	struct bpf_insn prog[] = {
 		BPF_CALL_REL(2), BPF_JMP_A(0), BPF_EXIT_INSN(),
@@ -76,7 +76,7 @@ TEST(fill_keeps_a_call_it_follows_pointed_at_its_callee_and_the_callees_fill)
 	sdt_filled_free(&out);
 }
 
-TEST(fill_list_without_fills_copies_the_program)
+UNIT_TEST(fill_list_without_fills_copies_the_program)
 {
 	struct bpf_insn prog[] = { BPF_JMP_IMM(BPF_JGT, 1, 0, 1), BPF_MOV64_IMM(0, 1), BPF_EXIT_INSN() };
 	struct sdt_reg_fills fills = {};

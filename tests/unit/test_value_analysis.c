@@ -39,7 +39,7 @@ static bool state_at(const struct bpf_insn *prog, __u32 cnt, __u32 at,
 
 #define NO_MAPS ((const struct sdt_va_map *)NULL)
 
-TEST(va_context_fields_give_packet_pointers)
+UNIT_TEST(va_context_fields_give_packet_pointers)
 {
 	struct bpf_insn prog[] = {
 		BPF_LDX_MEM(BPF_W, 2, 1, offsetof(struct xdp_md, data)),
@@ -58,7 +58,7 @@ TEST(va_context_fields_give_packet_pointers)
 	ASSERT_EQ(st.regs[5].kind, SDT_AK_UNINIT);
 }
 
-TEST(va_strict_bounds_check_proves_one_byte_more)
+UNIT_TEST(va_strict_bounds_check_proves_one_byte_more)
 {
 	/* r4 = data + 14; if r4 < data_end: data .. data + 14 readable (15 bytes) */
 	struct bpf_insn prog[] = {
@@ -79,7 +79,7 @@ TEST(va_strict_bounds_check_proves_one_byte_more)
 	ASSERT_EQ(st.regs[2].range, 0);
 }
 
-TEST(va_null_check_clears_every_copy_of_a_map_value)
+UNIT_TEST(va_null_check_clears_every_copy_of_a_map_value)
 {
 	struct bpf_insn prog[] = {
 		BPF_ST_MEM(BPF_W, 10, -4, 0), BPF_MOV64_REG(2, 10), BPF_ALU64_IMM(BPF_ADD, 2, -4),
@@ -101,7 +101,7 @@ TEST(va_null_check_clears_every_copy_of_a_map_value)
 	ASSERT_EQ(st.regs[6].kind, SDT_AK_MIXED);
 }
 
-TEST(va_array_lookup_with_a_constant_key_in_range_is_never_null)
+UNIT_TEST(va_array_lookup_with_a_constant_key_in_range_is_never_null)
 {
 	struct bpf_insn prog[] = {
 		BPF_ST_MEM(BPF_W, 10, -4, 3), BPF_MOV64_REG(2, 10), BPF_ALU64_IMM(BPF_ADD, 2, -4),
@@ -119,7 +119,7 @@ TEST(va_array_lookup_with_a_constant_key_in_range_is_never_null)
 	ASSERT_TRUE(st.regs[0].flags & SDT_AV_MAYBE_NULL);
 }
 
-TEST(va_value_written_on_one_branch_is_maybe_uninitialized_at_the_join)
+UNIT_TEST(va_value_written_on_one_branch_is_maybe_uninitialized_at_the_join)
 {
 	struct bpf_insn prog[] = {
 		BPF_LDX_MEM(BPF_W, 2, 1, offsetof(struct xdp_md, ingress_ifindex)),
@@ -134,7 +134,7 @@ TEST(va_value_written_on_one_branch_is_maybe_uninitialized_at_the_join)
 	ASSERT_TRUE(st.regs[3].flags & SDT_AV_MAYBE_UNINIT);
 }
 
-TEST(va_branch_on_a_constant_narrows_the_range)
+UNIT_TEST(va_branch_on_a_constant_narrows_the_range)
 {
 	struct bpf_insn prog[] = {
 		BPF_LDX_MEM(BPF_W, 2, 1, offsetof(struct xdp_md, ingress_ifindex)),
@@ -148,7 +148,7 @@ TEST(va_branch_on_a_constant_narrows_the_range)
 	ASSERT_EQ(st.regs[2].smax, 200);
 }
 
-TEST(va_loop_counter_widens_and_the_analysis_ends)
+UNIT_TEST(va_loop_counter_widens_and_the_analysis_ends)
 {
 	/* r2 = 0; loop: r2 += 1; if r2 != 1000 goto loop */
 	struct bpf_insn prog[] = {
@@ -165,7 +165,7 @@ TEST(va_loop_counter_widens_and_the_analysis_ends)
 	ASSERT_EQ(st.regs[2].smax, 1000);
 }
 
-TEST(va_static_function_returns_what_its_exits_return)
+UNIT_TEST(va_static_function_returns_what_its_exits_return)
 {
 	/* main: call f; site; exit.  f: r0 = r1 (the context); exit */
 	static const struct sdt_func_span two[] = { { 0, 1 }, { 4, 1 } };
@@ -188,7 +188,7 @@ TEST(va_static_function_returns_what_its_exits_return)
 	sdt_va_free(va);
 }
 
-TEST(va_unreachable_instruction_has_no_state)
+UNIT_TEST(va_unreachable_instruction_has_no_state)
 {
 	struct bpf_insn prog[] = {
 		BPF_MOV64_IMM(0, 2), BPF_EXIT_INSN(),
@@ -204,7 +204,7 @@ TEST(va_unreachable_instruction_has_no_state)
 	sdt_va_free(va);
 }
 
-TEST(va_jump_out_of_the_program_is_refused)
+UNIT_TEST(va_jump_out_of_the_program_is_refused)
 {
 	struct bpf_insn prog[] = { BPF_JMP_A(5), BPF_EXIT_INSN() };
 	struct sdt_va_input in = { .insns = prog, .insn_cnt = 2, .funcs = main_only, .nfuncs = 1,
@@ -219,7 +219,7 @@ TEST(va_jump_out_of_the_program_is_refused)
  * nothing about the packet pointers: the 6.18 verifier (pointer minus
  * pointer is an unknown scalar; only pointer comparisons give ranges)
  * refuses a 14-byte read after it, and so must the interpreter. */
-TEST(va_length_difference_test_bounds_no_packet_pointer)
+UNIT_TEST(va_length_difference_test_bounds_no_packet_pointer)
 {
 	struct bpf_insn prog[] = {
 		BPF_LDX_MEM(BPF_W, 2, 1, offsetof(struct xdp_md, data)),
