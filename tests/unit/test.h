@@ -51,6 +51,9 @@ bool test_cleanup(void *arg);
 bool test_forget(void *arg);
 /* Runs every entry, newest first (the runner, after each test). */
 void test_drain(void);
+/* Empties the list without running anything: a forked child's copy of its
+ * parent's list is not the child's to release. */
+void test_forget_all(void);
 /* test_defer() with a function of any pointer argument (a close, a free);
  * arg must outlive the test function: not the address of a local. */
 #define DEFER(fn, arg) test_defer((test_cleanup_fn)(void (*)(void))(fn), (void *)(arg))
@@ -71,6 +74,8 @@ struct test_hooks {
 /* Runs the selected tests (argv: name substrings; --unit: UNIT_TEST()s
  * only) and prints the summary; the exit status. */
 int test_main(int argc, char **argv, const struct test_hooks *hooks);
+/* Runs one test, its cleanup list drained after it: its verdict. */
+enum test_state test_run(const struct test_case *tc, const struct test_hooks *hooks);
 
 #define TEST_CASE(name, is_unit)					\
 	static void test_##name(void);					\

@@ -128,6 +128,11 @@ void test_drain(void)
 	}
 }
 
+void test_forget_all(void)
+{
+	ndeferred = 0;
+}
+
 static bool selected(const struct test_case *tc, bool unit_only, int argc, char **argv)
 {
 	bool any = false;
@@ -145,6 +150,21 @@ static bool selected(const struct test_case *tc, bool unit_only, int argc, char 
 	return !any;
 }
 
+enum test_state test_run(const struct test_case *tc, const struct test_hooks *hooks)
+{
+	state = TEST_PASSED;
+	if (hooks && hooks->before)
+		hooks->before(tc);
+	fflush(stdout);
+	tc->fn();
+	if (hooks && hooks->ended)
+		hooks->ended(tc);
+	test_drain();
+	if (hooks && hooks->after)
+		hooks->after(tc);
+	return state;
+}
+
 int test_main(int argc, char **argv, const struct test_hooks *hooks)
 {
 	int passed = 0, failed = 0, skipped = 0, i;
@@ -157,17 +177,7 @@ int test_main(int argc, char **argv, const struct test_hooks *hooks)
 	for (tc = tests; tc; tc = tc->next) {
 		if (!selected(tc, unit_only, argc, argv))
 			continue;
-		state = TEST_PASSED;
-		if (hooks && hooks->before)
-			hooks->before(tc);
-		fflush(stdout);
-		tc->fn();
-		if (hooks && hooks->ended)
-			hooks->ended(tc);
-		test_drain();
-		if (hooks && hooks->after)
-			hooks->after(tc);
-		switch (state) {
+		switch (test_run(tc, hooks)) {
 		case TEST_PASSED: passed++; printf("ok   %s\n", tc->name); break;
 		case TEST_FAILED: failed++; printf("FAIL %s\n", tc->name); break;
 		case TEST_SKIPPED: skipped++; printf("skip %s\n", tc->name); break;
