@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * A small test harness, shared by the host suite (tests/unit, run by
- * run_tests.c) and the kernel guest's (kernel/guest): TEST(name) registers
+ * run_tests.c) and the kernel guest's (kernel/guest/runner.c): TEST(name) registers
  * a function; the runner runs them in name order, or those whose names
  * contain one of its arguments, and ends with "N passed, N failed, N
  * skipped". UNIT_TEST(name) marks a test of pure functions -- no kernel,
@@ -89,6 +89,9 @@ enum test_state test_run(const struct test_case *tc, const struct test_hooks *ho
 #define TEST_STOPPED() (test_state() != TEST_PASSED)
 
 #define FAIL(...) do { test_fail(__FILE__, __LINE__, __VA_ARGS__); return; } while (0)
+/* The failure without the return: for a helper that returns a value its
+ * caller asserts on (the first failure is the one reported). */
+#define FAIL_NOTE(...) test_fail(__FILE__, __LINE__, __VA_ARGS__)
 #define SKIP(...) do { test_skip(__VA_ARGS__); return; } while (0)
 
 #define ASSERT_TRUE(c) do { if (!(c)) FAIL("expected %s", #c); } while (0)
