@@ -169,7 +169,10 @@ struct bpf_sdt_link;
 /* Registers libbpfsdt's libbpf section handlers (xdp, xdp.frags, tc,
  * classifier, action, socket, cgroup_skb/ingress|egress, bpf_sdt[/...]).
  * Objects the caller opens itself must be opened after this; the open
- * functions below call it. Returns 0 or a negative errno. */
+ * functions below call it. What libbpf hands the kernel for each program
+ * the caller loads with BTF (to attach it as an observer, or adopt its
+ * object) is kept while its object is open, and no longer. Returns 0 or a
+ * negative errno. */
 LIBBPFSDT_API int libbpfsdt_init(void);
 
 struct bpf_sdt_target_opts {
@@ -208,8 +211,10 @@ bpf_sdt_target__open_mem(const void *buf, size_t size, const struct bpf_sdt_targ
 LIBBPFSDT_API struct bpf_sdt_target *
 bpf_sdt_target__from_object(struct bpf_object *obj, const void *elf, size_t elf_size,
 			    const struct bpf_sdt_target_opts *opts);
-/* Destroys remaining links first (a live target's running program is back
- * on its hook afterwards). */
+/* Detaches every observer first (a live target's running program is back
+ * on its hook afterwards). Links stay their holder's, as libbpf's outlive
+ * their object: each is still destroyed with bpf_sdt_link__destroy(),
+ * which then only frees it. A tracer may be freed before or after. */
 LIBBPFSDT_API void bpf_sdt_target__close(struct bpf_sdt_target *target);
 
 struct bpf_sdt_live_opts {
@@ -436,8 +441,12 @@ LIBBPFSDT_API int bpf_sdt_target__arm_stats(const struct bpf_sdt_target *target,
 					    const char *prog_name,
 					    struct bpf_sdt_arm_stats *stats);
 
-/* Detaches: the affected programs are re-armed without this observer (or
- * back to their original). Returns 0 or a negative errno. */
+/* Detaches and frees: the affected programs are re-armed without this
+ * observer (or back to their original). The link is gone whatever is
+ * returned, as with libbpf's bpf_link__destroy(): on failure (a negative
+ * errno, said in one line) the copies running now keep calling the
+ * observer until their next change; disarming or closing the target puts
+ * the originals back. */
 LIBBPFSDT_API int bpf_sdt_link__destroy(struct bpf_sdt_link *link);
 
 /*
@@ -662,7 +671,7 @@ LIBBPFSDT_API int bpf_sdt_format_value(const struct btf *btf, __u32 type_id, con
  *
  * bpf_sdt_target__disarm() puts every original program back, each program
  * in one swap, whatever was attached; links and tracers stay valid, observe
- * nothing, and are destroyed or freed as usual (close frees what is left).
+ * nothing, and are destroyed or freed as usual.
  * Returns 0 when every hook runs its original again, or -EEXIST / -ENODEV
  * when a hook no longer runs our armed copy (someone else replaced the
  * program, emptied the slot or deleted the filter / the interface or link

@@ -214,7 +214,8 @@ static int check_relocs_placement(struct notes_ctx *ctx, const struct entry_sym 
 			goto out;
 		}
 	}
-	memcpy(ctx->relocs_by_off, ctx->relocs, ctx->reloc_cnt * sizeof(*ctx->relocs));
+	if (ctx->reloc_cnt) /* no table at all: relocs is NULL */
+		memcpy(ctx->relocs_by_off, ctx->relocs, ctx->reloc_cnt * sizeof(*ctx->relocs));
 	qsort(ctx->relocs_by_off, ctx->reloc_cnt, sizeof(*ctx->relocs_by_off), cmp_reloc_off);
 out:
 	free(refs);

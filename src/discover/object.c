@@ -185,25 +185,7 @@ struct bpf_sdt_object *sdt_object_from_btf(struct btf *btf, const char *name)
 
 static const char *opts_name(const struct bpf_sdt_open_opts *opts, const char *fallback)
 {
-	if (opts && opts->sz >= offsetof(struct bpf_sdt_open_opts, object_name) +
-			       sizeof(opts->object_name) && opts->object_name)
-		return opts->object_name;
-	return fallback;
-}
-
-static bool opts_valid(const struct bpf_sdt_open_opts *opts)
-{
-	const char *p;
-
-	if (!opts)
-		return true;
-	if (opts->sz < sizeof(size_t))
-		return false;
-	/* Unknown trailing bytes (a newer caller) must be zero. */
-	for (p = (const char *)opts + sizeof(*opts); p < (const char *)opts + opts->sz; p++)
-		if (*p)
-			return false;
-	return true;
+	return SDT_OPTS_GET(opts, object_name, NULL) ?: fallback;
 }
 
 struct bpf_sdt_object *bpf_sdt_object__open_mem(const void *buf, size_t size,
@@ -212,7 +194,7 @@ struct bpf_sdt_object *bpf_sdt_object__open_mem(const void *buf, size_t size,
 	struct bpf_sdt_object *obj;
 	int err;
 
-	if (!buf || !opts_valid(opts)) {
+	if (!SDT_OPTS_VALID(opts, bpf_sdt_open_opts) || !buf) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -240,7 +222,7 @@ struct bpf_sdt_object *bpf_sdt_object__open_file(const char *path,
 	size_t size = 0;
 	int err;
 
-	if (!path || !opts_valid(opts)) {
+	if (!SDT_OPTS_VALID(opts, bpf_sdt_open_opts) || !path) {
 		errno = EINVAL;
 		return NULL;
 	}

@@ -439,7 +439,6 @@ static int emit_percpu_counters(struct sdt_relink *r, const struct sdt_prog_site
 	int lookup = sdt_helper_id("bpf_map_lookup_elem"), home[6], nspill, err, n = 0, conds = 0;
 	__u32 depth = sdt_relink_stack_depth(r, ps), key = depth + 8;
 	struct site_args sa = { r, ps };
-	struct sdt_insn_buf count = {};
 	size_t o, lo, hi;
 	__u8 cr[2];
 	__u16 spill;
@@ -472,29 +471,24 @@ static int emit_percpu_counters(struct sdt_relink *r, const struct sdt_prog_site
 
 		if (!counts_per_cpu(ob))
 			continue;
+		int skip = sdt_label_new(b); /* past this count */
+
 		if (n++ && ob->cond) /* the arguments, as at the site */
 			restore_spills(b, spill, home, key);
-		count.cnt = 0;
-		sdt_emit(&count, BPF_ST_MEM(BPF_W, BPF_REG_10, -(int)key,
-					    (__s32)ob->counter_slot(ob->counter_ctx, ps->site)));
-		sdt_emit(&count, BPF_MOV64_REG(BPF_REG_2, BPF_REG_10));
-		sdt_emit(&count, BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, -(int)key));
-		sdt_emit_ld_imm64(&count, BPF_REG_1, BPF_PSEUDO_MAP_FD, (__u32)ob->counter_fd);
-		sdt_emit(&count, BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, 0, 0, lookup));
-		sdt_emit(&count, BPF_RAW_INSN(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 3, 0));
-		sdt_emit(&count, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_0, 0));
-		sdt_emit(&count, BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, 1));
-		sdt_emit(&count, BPF_STX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1, 0));
-		err = count.err;
-		if (!err && ob->cond)
-			err = ob->cond->emit(ob->cond, b, cr[0], cr[1], count.cnt, load_site_arg,
-					     &sa);
-		for (__u32 i = 0; !err && i < count.cnt; i++)
-			sdt_emit(b, count.insns[i]);
+		if (ob->cond)
+			err = ob->cond->emit(ob->cond, b, cr[0], cr[1], skip, load_site_arg, &sa);
+		sdt_emit(b, BPF_ST_MEM(BPF_W, BPF_REG_10, -(int)key,
+				       (__s32)ob->counter_slot(ob->counter_ctx, ps->site)));
+		sdt_emit(b, BPF_MOV64_REG(BPF_REG_2, BPF_REG_10));
+		sdt_emit(b, BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, -(int)key));
+		sdt_emit_ld_imm64(b, BPF_REG_1, BPF_PSEUDO_MAP_FD, (__u32)ob->counter_fd);
+		sdt_emit(b, BPF_EMIT_CALL(lookup));
+		sdt_emit_jmp(b, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0), skip);
+		sdt_emit(b, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_0, 0));
+		sdt_emit(b, BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, 1));
+		sdt_emit(b, BPF_STX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1, 0));
+		sdt_label_place(b, skip);
 	}
-	sdt_insn_buf_free(&count);
-	if (err == -E2BIG)
-		sdt_relink_refuse(r, ps, "its filter's jumps are too long");
 	if (err)
 		return err;
 	restore_spills(b, spill, home, key);
@@ -704,10 +698,21 @@ static int build_sites(struct sdt_relink *r)
 	}
 	memcpy(sites, r->tp->sites, r->tp->site_cnt * sizeof(*sites));
 	qsort(sites, r->tp->site_cnt, sizeof(*sites), cmp_site_idx);
-	for (i = 0; i < r->tp->site_cnt && !err; i++)
-		if (r->e ? r->e->selects(r->e, &sites[i]) :
-			   observed(r, bpf_sdt_site__probe(sites[i].site)))
-			err = build_site(r, &sites[i], &r->seqs[r->nseqs++]);
+	for (i = 0; i < r->tp->site_cnt && !err; i++) {
+		struct site_seq *seq;
+
+		if (!(r->e ? r->e->selects(r->e, &sites[i]) :
+			     observed(r, bpf_sdt_site__probe(sites[i].site))))
+			continue;
+		seq = &r->seqs[r->nseqs++];
+		/* a sequence jumps within itself: resolved before it is patched in */
+		err = build_site(r, &sites[i], seq);
+		if (!err) {
+			err = sdt_insn_buf_resolve(&seq->code);
+			if (err == -E2BIG) /* a label out of the reach of its jump */
+				sdt_relink_refuse(r, &sites[i], "its filter's jumps are too long");
+		}
+	}
 	free(sites);
 	return err;
 }
@@ -1068,20 +1073,20 @@ static void relink_free(struct sdt_relink *r)
 	free(r->own_regs);
 	free(r->by_probe);
 	for (i = 0; i < r->nseqs; i++) {
-		free(r->seqs[i].code.insns);
+		sdt_insn_buf_free(&r->seqs[i].code);
 		free(r->seqs[i].calls);
 	}
 	free(r->seqs);
 	sdt_reg_fills_free(&r->fills);
 	sdt_filled_free(&r->filled);
 	sdt_patched_free(&r->patched);
-	free(r->prog.insns);
+	sdt_insn_buf_free(&r->prog);
 	free(r->obs_base);
 	btf__free(r->btf);
 	free(r->obs_type_off);
 	free(r->obs_func_id);
-	free(r->func_info.insns);
-	free(r->line_info.insns);
+	sdt_insn_buf_free(&r->func_info);
+	sdt_insn_buf_free(&r->line_info);
 }
 
 /* Whether a condition at the site compares its arguments. */

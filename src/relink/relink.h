@@ -48,13 +48,13 @@ struct sdt_arm_obs {
 /*
  * A condition inlined before a site's counter (the tracer's filter). emit()
  * appends code that falls through when the site's event passes and jumps
- * `skip` instructions past its own last one when it does not, using only
- * registers ra and rb, and load_arg() to put the site's argument arg into a
- * register as its u64 slot would hold it (widened by its declared type).
+ * to label fail (b's) when it does not, using only registers ra and rb,
+ * and load_arg() to put the site's argument arg into a register as its u64
+ * slot would hold it (widened by its declared type).
  */
 struct sdt_site_cond {
 	int (*emit)(const struct sdt_site_cond *c, struct sdt_insn_buf *b, __u8 ra, __u8 rb,
-		    __u32 skip, void (*load_arg)(void *ctx, struct sdt_insn_buf *b, __u8 reg, int arg),
+		    int fail, void (*load_arg)(void *ctx, struct sdt_insn_buf *b, __u8 reg, int arg),
 		    void *ctx);
 };
 

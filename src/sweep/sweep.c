@@ -780,7 +780,7 @@ struct bpf_sdt_sweep *bpf_sdt_target__sweep(struct bpf_sdt_target *t, const char
 	__u32 every;
 	int err;
 
-	if (!t || !prog_name || !opts || opts->sz < sizeof(size_t)) {
+	if (!opts || !SDT_OPTS_VALID(opts, bpf_sdt_sweep_opts) || !t || !prog_name) {
 		errno = EINVAL;
 		return NULL;
 	}

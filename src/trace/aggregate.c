@@ -29,7 +29,6 @@
 #include "insn/helper_args.h"
 #include "relink/relink.h"
 #include "trace/aggregate.h"
-#include "trace/gen_jumps.h"
 
 #define AGG_HDR_SLOTS 4		/* count, sum, min, max */
 #define LOG2_BUCKETS 66
@@ -186,38 +185,38 @@ int sdt_agg_add_probe(struct sdt_agg *a, const struct btf *btf, const struct bpf
 }
 
 /* r1 = the bucket of r7 (see the top of the file) */
-static void emit_log2_bucket(struct sdt_insn_buf *b, bool is_signed, __u32 *to_add, __u32 *n_add)
+static void emit_log2_bucket(struct sdt_insn_buf *b, bool is_signed, int to_add)
 {
 	static const int shifts[] = { 32, 16, 8, 4, 2, 1 };
 	size_t i;
 
 	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_1, 0));
 	if (is_signed)
-		to_add[(*n_add)++] = sdt_emit_fwd(b, SDT_JMP_IMM(BPF_JSLT, BPF_REG_7, 0, 0));
+		sdt_emit_jmp(b, BPF_JMP_IMM(BPF_JSLT, BPF_REG_7, 0, 0), to_add);
 	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_1, 1));
-	to_add[(*n_add)++] = sdt_emit_fwd(b, SDT_JMP_IMM(BPF_JEQ, BPF_REG_7, 0, 0));
+	sdt_emit_jmp(b, BPF_JMP_IMM(BPF_JEQ, BPF_REG_7, 0, 0), to_add);
 	sdt_emit(b, BPF_MOV64_REG(BPF_REG_2, BPF_REG_7));
 	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_1, 2));
 	for (i = 0; i < sizeof(shifts) / sizeof(shifts[0]); i++) {
 		sdt_emit(b, BPF_MOV64_REG(BPF_REG_3, BPF_REG_2));
 		sdt_emit(b, BPF_ALU64_IMM(BPF_RSH, BPF_REG_3, shifts[i]));
-		sdt_emit(b, SDT_JMP_IMM(BPF_JEQ, BPF_REG_3, 0, 2));
+		sdt_emit(b, BPF_JMP_IMM(BPF_JEQ, BPF_REG_3, 0, 2));
 		sdt_emit(b, BPF_MOV64_REG(BPF_REG_2, BPF_REG_3));
 		sdt_emit(b, BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, shifts[i]));
 	}
 }
 
 static void emit_linear_bucket(const struct sdt_agg *a, struct sdt_insn_buf *b, bool is_signed,
-			       __u32 *to_add, __u32 *n_add)
+			       int to_add)
 {
 	sdt_emit_ld_imm64(b, BPF_REG_2, 0, (__u64)a->spec.min);
 	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_1, 0));
-	to_add[(*n_add)++] = sdt_emit_fwd(b, SDT_JMP_REG(is_signed ? BPF_JSLT : BPF_JLT,
-							 BPF_REG_7, BPF_REG_2, 0));
+	sdt_emit_jmp(b, BPF_JMP_REG(is_signed ? BPF_JSLT : BPF_JLT, BPF_REG_7, BPF_REG_2, 0),
+		     to_add);
 	sdt_emit_ld_imm64(b, BPF_REG_2, 0, (__u64)a->spec.max);
 	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_1, (__s32)a->bucket_cnt - 1));
-	to_add[(*n_add)++] = sdt_emit_fwd(b, SDT_JMP_REG(is_signed ? BPF_JSGE : BPF_JGE,
-							 BPF_REG_7, BPF_REG_2, 0));
+	sdt_emit_jmp(b, BPF_JMP_REG(is_signed ? BPF_JSGE : BPF_JGE, BPF_REG_7, BPF_REG_2, 0),
+		     to_add);
 	sdt_emit(b, BPF_MOV64_REG(BPF_REG_1, BPF_REG_7));
 	sdt_emit_ld_imm64(b, BPF_REG_2, 0, (__u64)a->spec.min);
 	sdt_emit(b, BPF_ALU64_REG(BPF_SUB, BPF_REG_1, BPF_REG_2));
@@ -231,7 +230,8 @@ void sdt_agg_emit(const struct sdt_agg *a, struct sdt_insn_buf *b, const struct 
 {
 	int nargs = bpf_sdt_probe__arg_cnt(probe), key = find_probe_key(a, probe);
 	bool is_signed = arg_signed(btf, probe, a->spec.arg) > 0;
-	__u32 missing, have_count, to_hist, to_add[4], n_add = 0, out, i;
+	int missing = sdt_label_new(b), have_count = sdt_label_new(b), to_hist = sdt_label_new(b);
+	int to_add = sdt_label_new(b), out = sdt_label_new(b);
 	int lt = is_signed ? BPF_JSLT : BPF_JLT, gt = is_signed ? BPF_JSGT : BPF_JGT;
 
 	sdt_emit(b, BPF_LDX_MEM(BPF_DW, BPF_REG_7, BPF_REG_6, 8 * a->spec.arg));
@@ -244,8 +244,8 @@ void sdt_agg_emit(const struct sdt_agg *a, struct sdt_insn_buf *b, const struct 
 	sdt_emit(b, BPF_MOV64_REG(BPF_REG_2, BPF_REG_10));
 	sdt_emit(b, BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, -4));
 	sdt_emit_ld_imm64(b, BPF_REG_1, BPF_PSEUDO_MAP_FD, (__u32)a->fd);
-	sdt_emit(b, SDT_CALL_HELPER(sdt_helper_id("bpf_map_lookup_elem")));
-	missing = sdt_emit_fwd(b, SDT_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0));
+	sdt_emit(b, BPF_EMIT_CALL(sdt_helper_id("bpf_map_lookup_elem")));
+	sdt_emit_jmp(b, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0), missing);
 	sdt_emit(b, BPF_MOV64_REG(BPF_REG_8, BPF_REG_0));
 	/* count and sum */
 	sdt_emit(b, BPF_LDX_MEM(BPF_DW, BPF_REG_9, BPF_REG_8, 0));
@@ -256,37 +256,36 @@ void sdt_agg_emit(const struct sdt_agg *a, struct sdt_insn_buf *b, const struct 
 	sdt_emit(b, BPF_ALU64_REG(BPF_ADD, BPF_REG_1, BPF_REG_7));
 	sdt_emit(b, BPF_STX_MEM(BPF_DW, BPF_REG_8, BPF_REG_1, 8));
 	/* min and max: the first value sets both */
-	have_count = sdt_emit_fwd(b, SDT_JMP_IMM(BPF_JNE, BPF_REG_9, 0, 0));
+	sdt_emit_jmp(b, BPF_JMP_IMM(BPF_JNE, BPF_REG_9, 0, 0), have_count);
 	sdt_emit(b, BPF_STX_MEM(BPF_DW, BPF_REG_8, BPF_REG_7, 16));
 	sdt_emit(b, BPF_STX_MEM(BPF_DW, BPF_REG_8, BPF_REG_7, 24));
-	to_hist = sdt_emit_fwd(b, BPF_JMP_A(0));
-	sdt_land(b, have_count);
+	sdt_emit_jmp(b, BPF_JMP_A(0), to_hist);
+	sdt_label_place(b, have_count);
 	sdt_emit(b, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_8, 16));
-	sdt_emit(b, SDT_JMP_REG(lt, BPF_REG_7, BPF_REG_1, 1) /* below min */);
+	sdt_emit(b, BPF_JMP_REG(lt, BPF_REG_7, BPF_REG_1, 1) /* below min */);
 	sdt_emit(b, BPF_JMP_A(1));
 	sdt_emit(b, BPF_STX_MEM(BPF_DW, BPF_REG_8, BPF_REG_7, 16));
 	sdt_emit(b, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_8, 24));
-	sdt_emit(b, SDT_JMP_REG(gt, BPF_REG_7, BPF_REG_1, 1) /* above max */);
+	sdt_emit(b, BPF_JMP_REG(gt, BPF_REG_7, BPF_REG_1, 1) /* above max */);
 	sdt_emit(b, BPF_JMP_A(1));
 	sdt_emit(b, BPF_STX_MEM(BPF_DW, BPF_REG_8, BPF_REG_7, 24));
-	sdt_land(b, to_hist);
+	sdt_label_place(b, to_hist);
 	if (a->spec.hist == BPF_SDT_HIST_LOG2)
-		emit_log2_bucket(b, is_signed, to_add, &n_add);
+		emit_log2_bucket(b, is_signed, to_add);
 	else if (a->spec.hist == BPF_SDT_HIST_LINEAR)
-		emit_linear_bucket(a, b, is_signed, to_add, &n_add);
+		emit_linear_bucket(a, b, is_signed, to_add);
 	if (a->spec.hist != BPF_SDT_HIST_NONE) {
-		for (i = 0; i < n_add; i++)
-			sdt_land(b, to_add[i]);
+		sdt_label_place(b, to_add);
 		/* buckets[r1] += 1, r1 bounded for the verifier */
-		out = sdt_emit_fwd(b, SDT_JMP_IMM(BPF_JGT, BPF_REG_1, (__s32)a->bucket_cnt - 1, 0));
+		sdt_emit_jmp(b, BPF_JMP_IMM(BPF_JGT, BPF_REG_1, (__s32)a->bucket_cnt - 1, 0), out);
 		sdt_emit(b, BPF_ALU64_IMM(BPF_LSH, BPF_REG_1, 3));
 		sdt_emit(b, BPF_ALU64_REG(BPF_ADD, BPF_REG_1, BPF_REG_8));
 		sdt_emit(b, BPF_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_1, 8 * AGG_HDR_SLOTS));
 		sdt_emit(b, BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, 1));
 		sdt_emit(b, BPF_STX_MEM(BPF_DW, BPF_REG_1, BPF_REG_2, 8 * AGG_HDR_SLOTS));
-		sdt_land(b, out);
+		sdt_label_place(b, out);
 	}
-	sdt_land(b, missing);
+	sdt_label_place(b, missing);
 }
 
 static bool less(__u64 x, __u64 y, bool is_signed)

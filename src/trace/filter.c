@@ -377,18 +377,9 @@ static const __u8 regs[] = { 1, 2, 3, 4, 5, 7, 8, 9 };
 
 struct gen {
 	const struct parser *ps;
-	struct bpf_insn *out;
-	int n, cap;
+	struct sdt_insn_buf *b;
 	int err;
 };
-
-static void emit(struct gen *g, struct bpf_insn insn)
-{
-	if (g->n == g->cap)
-		g->err = -E2BIG;
-	else
-		g->out[g->n++] = insn;
-}
 
 static bool arg_signed(const struct parser *ps, int arg)
 {
@@ -401,12 +392,10 @@ static bool arg_signed(const struct parser *ps, int arg)
 
 static void load_operand(struct gen *g, const struct node *nd, __u8 r)
 {
-	if (nd->kind == N_ARG) {
-		emit(g, (struct bpf_insn){ BPF_LDX | BPF_MEM | BPF_DW, r, BPF_REG_6, 8 * nd->arg, 0 });
-		return;
-	}
-	emit(g, (struct bpf_insn){ BPF_LD | BPF_IMM | BPF_DW, r, 0, 0, (__s32)(__u32)nd->value });
-	emit(g, (struct bpf_insn){ 0, 0, 0, 0, (__s32)(__u32)(nd->value >> 32) });
+	if (nd->kind == N_ARG)
+		sdt_emit(g->b, BPF_LDX_MEM(BPF_DW, r, BPF_REG_6, 8 * nd->arg));
+	else
+		sdt_emit_ld_imm64(g->b, r, 0, nd->value);
 }
 
 static int signed_op(int op)
@@ -424,8 +413,9 @@ static int signed_op(int op)
 static void gen_node(struct gen *g, int idx, int depth)
 {
 	const struct node *nd = &g->ps->nodes[idx];
+	struct sdt_insn_buf *b = g->b;
+	int op, yes, done;
 	__u8 r, r2;
-	int op;
 
 	if (depth + 1 >= (int)sizeof(regs)) {
 		g->err = -E2BIG;
@@ -439,7 +429,7 @@ static void gen_node(struct gen *g, int idx, int depth)
 		load_operand(g, &g->ps->nodes[nd->lhs], r);
 		if (nd->kind == N_TRUTH) {
 			op = BPF_JNE;
-			emit(g, (struct bpf_insn){ BPF_ALU64 | BPF_MOV | BPF_K, r2, 0, 0, 0 });
+			sdt_emit(b, BPF_MOV64_IMM(r2, 0));
 		} else {
 			load_operand(g, &g->ps->nodes[nd->rhs], r2);
 			op = nd->op;
@@ -450,21 +440,24 @@ static void gen_node(struct gen *g, int idx, int depth)
 				op = signed_op(op);
 		}
 		/* if (r OP r2) r = 1; else r = 0; -- r may be an operand */
-		emit(g, (struct bpf_insn){ BPF_JMP | op | BPF_X, r, r2, 2, 0 });
-		emit(g, (struct bpf_insn){ BPF_ALU64 | BPF_MOV | BPF_K, r, 0, 0, 0 });
-		emit(g, (struct bpf_insn){ BPF_JMP | BPF_JA, 0, 0, 1, 0 });
-		emit(g, (struct bpf_insn){ BPF_ALU64 | BPF_MOV | BPF_K, r, 0, 0, 1 });
+		yes = sdt_label_new(b);
+		done = sdt_label_new(b);
+		sdt_emit_jmp(b, BPF_JMP_REG(op, r, r2, 0), yes);
+		sdt_emit(b, BPF_MOV64_IMM(r, 0));
+		sdt_emit_jmp(b, BPF_JMP_A(0), done);
+		sdt_label_place(b, yes);
+		sdt_emit(b, BPF_MOV64_IMM(r, 1));
+		sdt_label_place(b, done);
 		return;
 	case N_NOT:
 		gen_node(g, nd->lhs, depth);
-		emit(g, (struct bpf_insn){ BPF_ALU64 | BPF_XOR | BPF_K, r, 0, 0, 1 });
+		sdt_emit(b, BPF_ALU64_IMM(BPF_XOR, r, 1));
 		return;
 	case N_AND:
 	case N_OR:
 		gen_node(g, nd->lhs, depth);
 		gen_node(g, nd->rhs, depth + 1);
-		emit(g, (struct bpf_insn){ BPF_ALU64 | (nd->kind == N_AND ? BPF_AND : BPF_OR) | BPF_X,
-					   r, r2, 0, 0 });
+		sdt_emit(b, BPF_ALU64_REG(nd->kind == N_AND ? BPF_AND : BPF_OR, r, r2));
 		return;
 	default: /* a bare operand is wrapped in N_TRUTH by the parser */
 		g->err = -EINVAL;
@@ -480,11 +473,12 @@ int sdt_filter_parse(const char *expr, const struct btf *btf, const struct bpf_s
 		     struct sdt_filter **out, char *err, size_t err_size)
 {
 	struct sdt_filter *f = calloc(1, sizeof(*f));
-	struct parser *ps = &f->ps;
+	struct parser *ps;
 
 	*out = NULL;
 	if (!f)
 		return -ENOMEM;
+	ps = &f->ps;
 	ps->src = ps->p = expr;
 	ps->btf = btf;
 	ps->probe = probe;
@@ -508,9 +502,9 @@ void sdt_filter_free(struct sdt_filter *f)
 }
 
 int sdt_filter_compile(const char *expr, const struct btf *btf, const struct bpf_sdt_probe *probe,
-		       struct bpf_insn *out, int cap, char *err, size_t err_size)
+		       struct sdt_insn_buf *b, char *err, size_t err_size)
 {
-	struct gen g = { .out = out, .cap = cap };
+	struct gen g = { .b = b };
 	struct sdt_filter *f;
 	int e;
 
@@ -524,22 +518,20 @@ int sdt_filter_compile(const char *expr, const struct btf *btf, const struct bpf
 		snprintf(err, err_size, "filter too complex");
 		return g.err;
 	}
-	return g.n;
+	if (sdt_insn_buf_resolve(b)) {
+		snprintf(err, err_size, "%s", strerror(-b->err));
+		return b->err;
+	}
+	return 0;
 }
 
 /*
  * Code generation at a site: the condition as jumps (short-circuit, as C
  * evaluates && and ||), in two registers whatever the nesting, with the
  * arguments loaded from wherever the site holds them. Every jump goes
- * forward, to the end of the code (the event fails) or past the rest of an
- * && or || (a jump list is the set of jumps to patch once the place they
- * go is known).
+ * forward, to the caller's label (the event fails) or to a label past the
+ * rest of an && or ||.
  */
-struct jlist {
-	__u32 *pos;
-	size_t n;
-};
-
 struct jgen {
 	const struct parser *ps;
 	struct sdt_insn_buf *b;
@@ -548,37 +540,6 @@ struct jgen {
 	void *ctx;
 	int err;
 };
-
-static void jump_to(struct jgen *g, struct jlist *l, struct bpf_insn jmp)
-{
-	__u32 *n = realloc(l->pos, (l->n + 1) * sizeof(*n));
-
-	if (!n) {
-		g->err = g->err ?: -ENOMEM;
-		return;
-	}
-	l->pos = n;
-	l->pos[l->n++] = g->b->cnt;
-	sdt_emit(g->b, jmp);
-}
-
-/* The jumps of l land here, or skip instructions further. */
-static void place(struct jgen *g, struct jlist *l, __u32 skip)
-{
-	size_t i;
-
-	for (i = 0; i < l->n && !g->b->err; i++) {
-		long off = (long)g->b->cnt + skip - (long)l->pos[i] - 1;
-
-		if (off > 32767)
-			g->err = g->err ?: -E2BIG;
-		else
-			g->b->insns[l->pos[i]].off = (__s16)off;
-	}
-	free(l->pos);
-	l->pos = NULL;
-	l->n = 0;
-}
 
 static bool fits_imm(__u64 v)
 {
@@ -611,32 +572,31 @@ static int negated(int op)
 	}
 }
 
-/* Jumps to l when node idx's truth is `sense`; falls through otherwise. */
-static void gen_jump(struct jgen *g, int idx, bool sense, struct jlist *l)
+/* Jumps to label when node idx's truth is `sense`; falls through otherwise. */
+static void gen_jump(struct jgen *g, int idx, bool sense, int label)
 {
 	const struct node *nd = &g->ps->nodes[idx], *lhs, *rhs;
-	struct jlist skip = {};
-	int op;
+	int op, skip;
 
 	switch (nd->kind) {
 	case N_NOT:
-		gen_jump(g, nd->lhs, !sense, l);
+		gen_jump(g, nd->lhs, !sense, label);
 		return;
 	case N_AND:
 	case N_OR:
 		if ((nd->kind == N_AND) != sense) { /* either side decides alone */
-			gen_jump(g, nd->lhs, sense, l);
-			gen_jump(g, nd->rhs, sense, l);
+			gen_jump(g, nd->lhs, sense, label);
+			gen_jump(g, nd->rhs, sense, label);
 			return;
 		}
-		gen_jump(g, nd->lhs, !sense, &skip);
-		gen_jump(g, nd->rhs, sense, l);
-		place(g, &skip, 0);
+		skip = sdt_label_new(g->b);
+		gen_jump(g, nd->lhs, !sense, skip);
+		gen_jump(g, nd->rhs, sense, label);
+		sdt_label_place(g->b, skip);
 		return;
 	case N_TRUTH:
 		load_value(g, &g->ps->nodes[nd->lhs], g->ra);
-		jump_to(g, l, BPF_RAW_INSN(BPF_JMP | (sense ? BPF_JNE : BPF_JEQ) | BPF_K, g->ra, 0,
-					   0, 0));
+		sdt_emit_jmp(g->b, BPF_JMP_IMM(sense ? BPF_JNE : BPF_JEQ, g->ra, 0, 0), label);
 		return;
 	case N_CMP:
 		lhs = &g->ps->nodes[nd->lhs];
@@ -649,12 +609,11 @@ static void gen_jump(struct jgen *g, int idx, bool sense, struct jlist *l)
 			op = negated(op);
 		load_value(g, lhs, g->ra);
 		if (rhs->kind == N_CONST && fits_imm(rhs->value)) {
-			jump_to(g, l, BPF_RAW_INSN(BPF_JMP | op | BPF_K, g->ra, 0, 0,
-						   (__s32)rhs->value));
+			sdt_emit_jmp(g->b, BPF_JMP_IMM(op, g->ra, (__s32)rhs->value, 0), label);
 			return;
 		}
 		load_value(g, rhs, g->rb);
-		jump_to(g, l, BPF_RAW_INSN(BPF_JMP | op | BPF_X, g->ra, g->rb, 0, 0));
+		sdt_emit_jmp(g->b, BPF_JMP_REG(op, g->ra, g->rb, 0), label);
 		return;
 	default: /* a bare operand is wrapped in N_TRUTH by the parser */
 		g->err = -EINVAL;
@@ -662,13 +621,11 @@ static void gen_jump(struct jgen *g, int idx, bool sense, struct jlist *l)
 }
 
 int sdt_filter_emit_jumps(const struct sdt_filter *f, struct sdt_insn_buf *b, __u8 ra, __u8 rb,
-			  __u32 skip, sdt_filter_load_arg_fn load_arg, void *ctx)
+			  int fail, sdt_filter_load_arg_fn load_arg, void *ctx)
 {
 	struct jgen g = { .ps = &f->ps, .b = b, .ra = ra, .rb = rb, .load_arg = load_arg,
 			  .ctx = ctx };
-	struct jlist fails = {};
 
-	gen_jump(&g, f->root, false, &fails);
-	place(&g, &fails, skip);
+	gen_jump(&g, f->root, false, fail);
 	return g.err ?: b->err;
 }

@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <string.h>
 #include "insn/helper_args.h"
-#include "trace/gen_jumps.h"
 #include "trace/packet_copy.h"
 
 /* "xdp_md" for struct xdp_md *, or NULL when id is no pointer to a struct. */
@@ -69,13 +68,13 @@ int sdt_packet_source_find(const struct btf *btf, const struct bpf_sdt_probe *pr
 void sdt_emit_packet_copy(struct sdt_insn_buf *b, const struct sdt_packet_source *src,
 			  __s16 off, __u32 snaplen)
 {
-	__u32 skip, ok;
+	int skip = sdt_label_new(b), ok = sdt_label_new(b);
 
 	/* r9 = the packet's whole length, r8 = the context */
 	sdt_emit(b, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_6, 8 * src->arg));
 	if (src->kind == SDT_PKT_XDP) {
 		sdt_emit(b, BPF_MOV64_REG(BPF_REG_8, BPF_REG_1));
-		sdt_emit(b, SDT_CALL_HELPER(sdt_helper_id("bpf_xdp_get_buff_len")));
+		sdt_emit(b, BPF_EMIT_CALL(sdt_helper_id("bpf_xdp_get_buff_len")));
 		sdt_emit(b, BPF_MOV64_REG(BPF_REG_9, BPF_REG_0));
 	} else if (src->kind == SDT_PKT_SKB) {
 		sdt_emit(b, BPF_MOV64_REG(BPF_REG_8, BPF_REG_1));
@@ -83,33 +82,33 @@ void sdt_emit_packet_copy(struct sdt_insn_buf *b, const struct sdt_packet_source
 	} else {
 		sdt_emit(b, BPF_LDX_MEM(BPF_DW, BPF_REG_9, BPF_REG_6, 8 * src->end_arg));
 		sdt_emit(b, BPF_ALU64_REG(BPF_SUB, BPF_REG_9, BPF_REG_1));
-		sdt_emit(b, SDT_JMP_IMM(BPF_JSGE, BPF_REG_9, 0, 1));
+		sdt_emit(b, BPF_JMP_IMM(BPF_JSGE, BPF_REG_9, 0, 1));
 		sdt_emit(b, BPF_MOV64_IMM(BPF_REG_9, 0)); /* end before start: nothing */
 	}
 	sdt_emit(b, BPF_STX_MEM(BPF_W, BPF_REG_7, BPF_REG_9, off + 4));
 	/* r9 = min(r9, snaplen): the reservation's room */
-	sdt_emit(b, SDT_JMP_IMM(BPF_JLE, BPF_REG_9, (__s32)snaplen, 1));
+	sdt_emit(b, BPF_JMP_IMM(BPF_JLE, BPF_REG_9, (__s32)snaplen, 1));
 	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_9, (__s32)snaplen));
 	sdt_emit(b, BPF_STX_MEM(BPF_W, BPF_REG_7, BPF_REG_9, off));
-	skip = sdt_emit_fwd(b, SDT_JMP_IMM(BPF_JLT, BPF_REG_9, 1, 0));
+	sdt_emit_jmp(b, BPF_JMP_IMM(BPF_JLT, BPF_REG_9, 1, 0), skip);
 	if (src->kind == SDT_PKT_RANGE) {
 		sdt_emit(b, BPF_MOV64_REG(BPF_REG_1, BPF_REG_7));
 		sdt_emit(b, BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, off + 8));
 		sdt_emit(b, BPF_MOV64_REG(BPF_REG_2, BPF_REG_9));
 		sdt_emit(b, BPF_LDX_MEM(BPF_DW, BPF_REG_3, BPF_REG_6, 8 * src->arg));
-		sdt_emit(b, SDT_CALL_HELPER(sdt_helper_id("bpf_probe_read_kernel")));
+		sdt_emit(b, BPF_EMIT_CALL(sdt_helper_id("bpf_probe_read_kernel")));
 	} else {
 		sdt_emit(b, BPF_MOV64_REG(BPF_REG_1, BPF_REG_8));
 		sdt_emit(b, BPF_MOV64_IMM(BPF_REG_2, 0));
 		sdt_emit(b, BPF_MOV64_REG(BPF_REG_3, BPF_REG_7));
 		sdt_emit(b, BPF_ALU64_IMM(BPF_ADD, BPF_REG_3, off + 8));
 		sdt_emit(b, BPF_MOV64_REG(BPF_REG_4, BPF_REG_9));
-		sdt_emit(b, SDT_CALL_HELPER(sdt_helper_id(src->kind == SDT_PKT_XDP ?
+		sdt_emit(b, BPF_EMIT_CALL(sdt_helper_id(src->kind == SDT_PKT_XDP ?
 							  "bpf_xdp_load_bytes" :
 							  "bpf_skb_load_bytes")));
 	}
-	ok = sdt_emit_fwd(b, SDT_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0));
+	sdt_emit_jmp(b, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0), ok);
 	sdt_emit(b, BPF_ST_MEM(BPF_W, BPF_REG_7, off, 0)); /* the copy failed */
-	sdt_land(b, ok);
-	sdt_land(b, skip);
+	sdt_label_place(b, ok);
+	sdt_label_place(b, skip);
 }

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "relink/relink.h"
-#include "trace/gen_jumps.h"
 #include "trace/site_select.h"
 
 static struct sdt_probe_sites *entry(struct sdt_site_selection *sel,
@@ -211,22 +210,22 @@ const struct bpf_sdt_probe *sdt_site_selection_resolve(struct sdt_site_selection
 	return probe;
 }
 
-int sdt_site_selection_emit(const struct sdt_site_selection *sel,
-			    const struct bpf_sdt_probe *probe, struct bpf_insn *out, int cap)
+void sdt_site_selection_emit(const struct sdt_site_selection *sel,
+			     const struct bpf_sdt_probe *probe, struct sdt_insn_buf *b)
 {
 	const struct sdt_probe_sites *e = find(sel, probe);
-	int n = 0, nargs = bpf_sdt_probe__arg_cnt(probe);
+	int nargs = bpf_sdt_probe__arg_cnt(probe), selected;
 	size_t i;
 
-	if (!e || !e->n || (size_t)cap < e->n + 3)
-		return 0;
-	out[n++] = BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_6, 8 * SDT_SLOT_SITE(nargs));
-	for (i = 0; i < e->n; i++)	/* a selected site: on past the return */
-		out[n++] = SDT_JMP_IMM(BPF_JEQ, BPF_REG_1, (__s32)e->ids[i],
-				       (__s16)(e->n - i - 1 + 2));
-	out[n++] = BPF_MOV64_IMM(BPF_REG_0, 0);
-	out[n++] = BPF_EXIT_INSN();
-	return n;
+	if (!e || !e->n)
+		return;
+	selected = sdt_label_new(b);
+	sdt_emit(b, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_6, 8 * SDT_SLOT_SITE(nargs)));
+	for (i = 0; i < e->n; i++)
+		sdt_emit_jmp(b, BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, (__s32)e->ids[i], 0), selected);
+	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_0, 0));
+	sdt_emit(b, BPF_EXIT_INSN());
+	sdt_label_place(b, selected);
 }
 
 bool sdt_site_selection_has(const struct sdt_site_selection *sel, const struct bpf_sdt_site *site)

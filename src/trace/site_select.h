@@ -8,6 +8,7 @@
 #define __BPFSDT_SITE_SELECT_H
 
 #include <linux/bpf.h>
+#include "insn/emit.h"
 #include "target/target.h"
 
 struct sdt_probe_sites {
@@ -26,9 +27,9 @@ struct sdt_site_selection {
 const struct bpf_sdt_probe *sdt_site_selection_resolve(struct sdt_site_selection *sel,
 							struct bpf_sdt_target *t, const char *name);
 /* Code returning from the observer (r0 = 0) unless the calling site (read
- * through r6) is selected; its length (0 for a probe without selection). */
-int sdt_site_selection_emit(const struct sdt_site_selection *sel,
-			    const struct bpf_sdt_probe *probe, struct bpf_insn *out, int cap);
+ * through r6) is selected; nothing for a probe without selection. */
+void sdt_site_selection_emit(const struct sdt_site_selection *sel,
+			     const struct bpf_sdt_probe *probe, struct sdt_insn_buf *b);
 /* Whether site's probe was resolved through sel and site is selected. */
 bool sdt_site_selection_has(const struct sdt_site_selection *sel, const struct bpf_sdt_site *site);
 void sdt_site_selection_free(struct sdt_site_selection *sel);

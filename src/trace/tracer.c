@@ -42,11 +42,11 @@
 
 #define DEFAULT_RINGBUF_SIZE (1u << 20)
 #define POLL_SLICE_MS 10
-#define MAX_BODY_INSNS (64 + 2 * BPF_SDT_MAX_ARGS)
+/* one generated observer at most; aggregations make the longest */
 #define MAX_GENERATED_INSNS 4096
 #define EVENT_HDR_SIZE 16
-/* What an event takes in the ring: the kernel's 8-byte header, then it */
-#define RB_RECORD_SIZE(nargs) (8 + EVENT_HDR_SIZE + 8 * (nargs))
+/* the kernel's header before each record in the ring */
+#define RB_HDR_SIZE 8
 
 struct tracer_event {
 	__u64 time_ns;
@@ -107,26 +107,6 @@ struct filter_cond {
 	struct sdt_filter *f;
 };
 
-#define I(code, dst, src, off, imm) ((struct bpf_insn){ code, dst, src, off, imm })
-#define MOV64_REG(d, s) I(BPF_ALU64 | BPF_MOV | BPF_X, d, s, 0, 0)
-#define MOV64_IMM(d, i) I(BPF_ALU64 | BPF_MOV | BPF_K, d, 0, 0, i)
-#define ADD64_IMM(d, i) I(BPF_ALU64 | BPF_ADD | BPF_K, d, 0, 0, i)
-#define LDX(sz, d, s, o) I(BPF_LDX | BPF_MEM | (sz), d, s, o, 0)
-#define STX(sz, d, s, o) I(BPF_STX | BPF_MEM | (sz), d, s, o, 0)
-#define CALL(id) I(BPF_JMP | BPF_CALL, 0, 0, 0, id)
-#define JEQ_IMM(d, i, o) I(BPF_JMP | BPF_JEQ | BPF_K, d, 0, o, i)
-#define JA(o) I(BPF_JMP | BPF_JA, 0, 0, o, 0)
-#define EXIT() I(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
-#define LD_MAP_FD(d, fd) I(BPF_LD | BPF_IMM | BPF_DW, d, BPF_PSEUDO_MAP_FD, 0, fd), I(0, 0, 0, 0, 0)
-/* d = &counts value + off */
-#define LD_MAP_VALUE(d, fd, off) \
-	I(BPF_LD | BPF_IMM | BPF_DW, d, BPF_PSEUDO_MAP_VALUE, 0, fd), I(0, 0, 0, 0, off)
-#define ATOMIC_ADD64(d, s, o) I(BPF_STX | 0xc0 /* BPF_ATOMIC */ | BPF_DW, d, s, o, BPF_ADD)
-#define LSH64_IMM(d, i) I(BPF_ALU64 | BPF_LSH | BPF_K, d, 0, 0, i)
-#define ADD64_REG(d, s) I(BPF_ALU64 | BPF_ADD | BPF_X, d, s, 0, 0)
-#define JGE_IMM(d, i, o) I(BPF_JMP | BPF_JGE | BPF_K, d, 0, o, i)
-#define JLT_IMM(d, i, o) I(BPF_JMP | BPF_JLT | BPF_K, d, 0, o, i)
-
 static __u32 site_cnt_of(const struct bpf_sdt_tracer *tr)
 {
 	return (__u32)bpf_sdt_object__site_cnt(bpf_sdt_target__probes(tr->t));
@@ -148,92 +128,88 @@ static __u32 slot_cnt(const struct bpf_sdt_tracer *tr)
 	return site_cnt_of(tr) + (__u32)bpf_sdt_object__probe_cnt(bpf_sdt_target__probes(tr->t)) + 1;
 }
 
-/* counts[site] += 1; the kernel's SDT trampolines pass the site id as an
- * unknown number, hence the bound. */
-static int gen_counter(const struct bpf_sdt_tracer *tr, int nargs, struct bpf_insn *out)
+/* r1 = &counts[slot]: the counts are one value, addressed directly. */
+static void counts_slot_in_r1(struct sdt_insn_buf *b, const struct bpf_sdt_tracer *tr, __u32 slot)
 {
-	struct bpf_insn code[] = {
-		LDX(BPF_DW, BPF_REG_1, BPF_REG_6, 8 * SDT_SLOT_SITE(nargs)),
-		JGE_IMM(BPF_REG_1, (int)site_cnt_of(tr), 5),
-		LSH64_IMM(BPF_REG_1, 3),
-		LD_MAP_VALUE(BPF_REG_2, tr->counts_fd, 0),
-		ADD64_REG(BPF_REG_2, BPF_REG_1),
-		MOV64_IMM(BPF_REG_1, 1),
-		ATOMIC_ADD64(BPF_REG_2, BPF_REG_1, 0),
-		MOV64_IMM(BPF_REG_0, 0),
-		EXIT(),
-	};
-
-	memcpy(out, code, sizeof(code));
-	return (int)(sizeof(code) / sizeof(code[0]));
+	sdt_emit_ld_imm64(b, BPF_REG_1, BPF_PSEUDO_MAP_VALUE,
+			  (__u64)(8 * slot) << 32 | (__u32)tr->counts_fd);
 }
 
-static int gen_recorder(const struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *probe,
-			const struct sdt_insn_buf *packet, struct bpf_insn *out)
+/* counts[slot] += 1, atomically; clobbers r1, r2. */
+static void count_slot(struct sdt_insn_buf *b, const struct bpf_sdt_tracer *tr, __u32 slot)
 {
-	int reserve = sdt_helper_id("bpf_ringbuf_reserve"), submit = sdt_helper_id("bpf_ringbuf_submit");
-	int query = sdt_helper_id("bpf_ringbuf_query"), nargs = bpf_sdt_probe__arg_cnt(probe);
-	int ktime = sdt_helper_id("bpf_ktime_get_ns"), cpu = sdt_helper_id("bpf_get_smp_processor_id");
-	struct bpf_insn head[] = {
-		LD_MAP_FD(BPF_REG_1, tr->ringbuf_fd),
-		MOV64_IMM(BPF_REG_2, EVENT_HDR_SIZE + 8 * nargs +
-				     (tr->snaplen ? SDT_PACKET_TRAILER(tr->snaplen) : 0)),
-		MOV64_IMM(BPF_REG_3, 0),
-		CALL(reserve),
-	};
-	struct bpf_insn fill[] = {
-		MOV64_REG(BPF_REG_7, BPF_REG_0),
-		CALL(ktime),
-		STX(BPF_DW, BPF_REG_7, BPF_REG_0, 0),
-		CALL(cpu),
-		STX(BPF_W, BPF_REG_7, BPF_REG_0, 8),
-		LDX(BPF_DW, BPF_REG_1, BPF_REG_6, 8 * SDT_SLOT_SITE(nargs)),
-		STX(BPF_W, BPF_REG_7, BPF_REG_1, 12),
-	};
-	/* wake the reader when the data waiting grows past wakeup_bytes:
-	 * once, not at every event after (a wakeup is an interrupt, which
-	 * in a VM costs microseconds); the reader looks in any case between
-	 * its short waits */
-	struct bpf_insn tail[] = {
-		LD_MAP_FD(BPF_REG_1, tr->ringbuf_fd),
-		MOV64_IMM(BPF_REG_2, BPF_RB_AVAIL_DATA),
-		CALL(query),
-		MOV64_IMM(BPF_REG_2, BPF_RB_NO_WAKEUP),
-		JLT_IMM(BPF_REG_0, (int)tr->wakeup_bytes, 2),
-		JGE_IMM(BPF_REG_0, (int)(tr->wakeup_bytes + RB_RECORD_SIZE(nargs) +
-					 (tr->snaplen ? SDT_PACKET_TRAILER(tr->snaplen) : 0)), 1),
-		MOV64_IMM(BPF_REG_2, BPF_RB_FORCE_WAKEUP),
-		MOV64_REG(BPF_REG_1, BPF_REG_7),
-		CALL(submit),
-		MOV64_IMM(BPF_REG_0, 0),
-		EXIT(),
-	};
-	struct bpf_insn lost[] = {
-		LD_MAP_VALUE(BPF_REG_1, tr->counts_fd, 8 * (int)lost_slot(tr, probe)),
-		MOV64_IMM(BPF_REG_2, 1),
-		ATOMIC_ADD64(BPF_REG_1, BPF_REG_2, 0),
-		MOV64_IMM(BPF_REG_0, 0),
-		EXIT(),
-	};
-	int n = 0, i, body = (int)(sizeof(fill) / sizeof(fill[0]) + sizeof(tail) / sizeof(tail[0])) +
-			     2 * nargs + (int)packet->cnt;
+	counts_slot_in_r1(b, tr, slot);
+	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_2, 1));
+	sdt_emit(b, BPF_ATOMIC_OP(BPF_DW, BPF_ADD, BPF_REG_1, BPF_REG_2, 0));
+}
 
-	memcpy(out + n, head, sizeof(head));
-	n += sizeof(head) / sizeof(head[0]);
-	out[n++] = JEQ_IMM(BPF_REG_0, 0, body); /* no room: count it as lost */
-	memcpy(out + n, fill, sizeof(fill));
-	n += sizeof(fill) / sizeof(fill[0]);
+static void return_zero(struct sdt_insn_buf *b)
+{
+	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_0, 0));
+	sdt_emit(b, BPF_EXIT_INSN());
+}
+
+/* counts[site] += 1; the kernel's SDT trampolines pass the site id as an
+ * unknown number, hence the bound. */
+static void gen_counter(const struct bpf_sdt_tracer *tr, int nargs, struct sdt_insn_buf *b)
+{
+	int out = sdt_label_new(b);
+
+	sdt_emit(b, BPF_LDX_MEM(BPF_DW, BPF_REG_3, BPF_REG_6, 8 * SDT_SLOT_SITE(nargs)));
+	sdt_emit_jmp(b, BPF_JMP_IMM(BPF_JGE, BPF_REG_3, (int)site_cnt_of(tr), 0), out);
+	sdt_emit(b, BPF_ALU64_IMM(BPF_LSH, BPF_REG_3, 3));
+	counts_slot_in_r1(b, tr, 0);
+	sdt_emit(b, BPF_ALU64_REG(BPF_ADD, BPF_REG_1, BPF_REG_3));
+	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_2, 1));
+	sdt_emit(b, BPF_ATOMIC_OP(BPF_DW, BPF_ADD, BPF_REG_1, BPF_REG_2, 0));
+	sdt_label_place(b, out);
+	return_zero(b);
+}
+
+/* packet: the code copying the event's packet after its arguments, or
+ * empty. The reader is woken when the data waiting grows past
+ * wakeup_bytes: once, not at every event after (a wakeup is an interrupt,
+ * which in a VM costs microseconds); it looks in any case between its
+ * short waits. */
+static void gen_recorder(const struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *probe,
+			 const struct sdt_insn_buf *packet, struct sdt_insn_buf *b)
+{
+	int nargs = bpf_sdt_probe__arg_cnt(probe), lost = sdt_label_new(b);
+	int submit = sdt_label_new(b), i;
+	__u32 record = EVENT_HDR_SIZE + 8 * nargs + (tr->snaplen ? SDT_PACKET_TRAILER(tr->snaplen) : 0);
+
+	sdt_emit_ld_imm64(b, BPF_REG_1, BPF_PSEUDO_MAP_FD, (__u32)tr->ringbuf_fd);
+	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_2, (int)record));
+	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_3, 0));
+	sdt_emit(b, BPF_EMIT_CALL(sdt_helper_id("bpf_ringbuf_reserve")));
+	sdt_emit_jmp(b, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0), lost); /* no room */
+	sdt_emit(b, BPF_MOV64_REG(BPF_REG_7, BPF_REG_0));
+	sdt_emit(b, BPF_EMIT_CALL(sdt_helper_id("bpf_ktime_get_ns")));
+	sdt_emit(b, BPF_STX_MEM(BPF_DW, BPF_REG_7, BPF_REG_0, 0));
+	sdt_emit(b, BPF_EMIT_CALL(sdt_helper_id("bpf_get_smp_processor_id")));
+	sdt_emit(b, BPF_STX_MEM(BPF_W, BPF_REG_7, BPF_REG_0, 8));
+	sdt_emit(b, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_6, 8 * SDT_SLOT_SITE(nargs)));
+	sdt_emit(b, BPF_STX_MEM(BPF_W, BPF_REG_7, BPF_REG_1, 12));
 	for (i = 0; i < nargs; i++) {
-		out[n++] = LDX(BPF_DW, BPF_REG_1, BPF_REG_6, 8 * i);
-		out[n++] = STX(BPF_DW, BPF_REG_7, BPF_REG_1, EVENT_HDR_SIZE + 8 * i);
+		sdt_emit(b, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_6, 8 * i));
+		sdt_emit(b, BPF_STX_MEM(BPF_DW, BPF_REG_7, BPF_REG_1, EVENT_HDR_SIZE + 8 * i));
 	}
-	if (packet->cnt)
-		memcpy(out + n, packet->insns, packet->cnt * sizeof(*out));
-	n += (int)packet->cnt;
-	memcpy(out + n, tail, sizeof(tail));
-	n += sizeof(tail) / sizeof(tail[0]);
-	memcpy(out + n, lost, sizeof(lost));
-	return n + (int)(sizeof(lost) / sizeof(lost[0]));
+	sdt_emit_all(b, packet->insns, packet->cnt);
+	sdt_emit_ld_imm64(b, BPF_REG_1, BPF_PSEUDO_MAP_FD, (__u32)tr->ringbuf_fd);
+	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_2, BPF_RB_AVAIL_DATA));
+	sdt_emit(b, BPF_EMIT_CALL(sdt_helper_id("bpf_ringbuf_query")));
+	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_2, BPF_RB_NO_WAKEUP));
+	sdt_emit_jmp(b, BPF_JMP_IMM(BPF_JLT, BPF_REG_0, (int)tr->wakeup_bytes, 0), submit);
+	sdt_emit_jmp(b, BPF_JMP_IMM(BPF_JGE, BPF_REG_0, (int)(tr->wakeup_bytes + RB_HDR_SIZE +
+								record), 0), submit);
+	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_2, BPF_RB_FORCE_WAKEUP));
+	sdt_label_place(b, submit);
+	sdt_emit(b, BPF_MOV64_REG(BPF_REG_1, BPF_REG_7));
+	sdt_emit(b, BPF_EMIT_CALL(sdt_helper_id("bpf_ringbuf_submit")));
+	return_zero(b);
+	sdt_label_place(b, lost);
+	count_slot(b, tr, lost_slot(tr, probe));
+	return_zero(b);
 }
 
 static int on_ringbuf_event(void *ctx, void *data, size_t size)
@@ -333,11 +309,15 @@ struct bpf_sdt_tracer *bpf_sdt_tracer__new(struct bpf_sdt_target *t,
 	__u32 rb_size = SDT_OPTS_GET(opts, ringbuf_size, 0);
 	__u32 snaplen = SDT_OPTS_GET(opts, snaplen, 0);
 	const char *target_prog = SDT_OPTS_GET(opts, target_prog, NULL);
-	size_t site_cnt = bpf_sdt_object__site_cnt(bpf_sdt_target__probes(t));
-	struct bpf_sdt_tracer *tr = calloc(1, sizeof(*tr));
-	int err = -ENOMEM;
-	size_t i;
+	struct bpf_sdt_tracer *tr = NULL;
+	int err = -EINVAL;
+	size_t i, site_cnt;
 
+	if (!SDT_OPTS_VALID(opts, bpf_sdt_tracer_opts) || !t)
+		goto fail;
+	site_cnt = bpf_sdt_object__site_cnt(bpf_sdt_target__probes(t));
+	err = -ENOMEM;
+	tr = calloc(1, sizeof(*tr));
 	if (!tr)
 		goto fail;
 	tr->t = t;
@@ -399,89 +379,91 @@ fail:
 }
 
 /*
- * Every generated observer starts by keeping the argument array in r6 and,
- * with a filter, returning early for events that do not pass it.
+ * Every generated observer starts by keeping the argument array in r6 and
+ * returning early for sites not selected and, with a filter, for events that
+ * do not pass it.
  */
 static int gen_prologue(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *probe,
-			struct bpf_insn *out, int cap)
+			struct sdt_insn_buf *b)
 {
 	char err[192];
-	int n = 0, f;
+	int pass, f;
 
-	out[n++] = MOV64_REG(BPF_REG_6, BPF_REG_1);
-	n += sdt_site_selection_emit(&tr->sel, probe, out + n, cap - n);
+	sdt_emit(b, BPF_MOV64_REG(BPF_REG_6, BPF_REG_1));
+	sdt_site_selection_emit(&tr->sel, probe, b);
 	if (!tr->filter)
-		return n;
+		return 0;
 	f = sdt_filter_compile(tr->filter, bpf_sdt_object__btf(bpf_sdt_target__probes(tr->t)),
-			       probe, out + n, cap - n - 3, err, sizeof(err));
+			       probe, b, err, sizeof(err));
 	if (f < 0) {
 		pr_warn("%s: filter '%s' for probe %s: %s", tr->t->name, tr->filter,
 			bpf_sdt_probe__name(probe), err);
 		return f;
 	}
-	n += f;
-	out[n++] = JEQ_IMM(BPF_REG_1, 1, 2); /* passes: on to the body */
-	out[n++] = MOV64_IMM(BPF_REG_0, 0);
-	out[n++] = EXIT();
-	return n;
+	pass = sdt_label_new(b);
+	sdt_emit_jmp(b, BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 1, 0), pass);
+	return_zero(b);
+	sdt_label_place(b, pass);
+	return 0;
 }
 
-/* The aggregations' code for an event of probe, and the code copying its
- * packet into the event. */
-static int gen_extras(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *probe,
-		      struct sdt_insn_buf *aggs, struct sdt_insn_buf *packet)
+/* The code copying an event's packet into it, for probe: empty without a
+ * snap length. */
+static int gen_packet_copy(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *probe,
+			   struct sdt_insn_buf *packet)
 {
 	const struct btf *btf = bpf_sdt_object__btf(bpf_sdt_target__probes(tr->t));
 	struct sdt_packet_source src;
 	char why[192];
-	size_t i;
 
-	for (i = 0; i < tr->naggs; i++)
-		sdt_agg_emit(&tr->aggs[i], aggs, btf, probe);
-	if (tr->snaplen && !tr->count_only) {
-		if (sdt_packet_source_find(btf, probe, &src, why, sizeof(why))) {
-			pr_warn("%s: probe %s: cannot copy its packets: %s", tr->t->name,
-				bpf_sdt_probe__name(probe), why);
-			return -EINVAL;
-		}
-		sdt_emit_packet_copy(packet, &src,
-				     (__s16)(EVENT_HDR_SIZE + 8 * bpf_sdt_probe__arg_cnt(probe)),
-				     tr->snaplen);
+	if (!tr->snaplen || tr->count_only)
+		return 0;
+	if (sdt_packet_source_find(btf, probe, &src, why, sizeof(why))) {
+		pr_warn("%s: probe %s: cannot copy its packets: %s", tr->t->name,
+			bpf_sdt_probe__name(probe), why);
+		return -EINVAL;
 	}
-	return aggs->err ?: packet->err;
+	sdt_emit_packet_copy(packet, &src, (__s16)(EVENT_HDR_SIZE + 8 * bpf_sdt_probe__arg_cnt(probe)),
+			     tr->snaplen);
+	return sdt_insn_buf_resolve(packet);	/* copied whole into the observer */
 }
 
-/* The observer code for one probe; its length, or -errno. */
+/* The observer code for one probe into b; 0 or -errno. */
 static int gen_observer(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *probe,
-			struct bpf_insn *code)
+			struct sdt_insn_buf *b)
 {
-	struct sdt_insn_buf aggs = {}, packet = {};
-	int p, err = gen_extras(tr, probe, &aggs, &packet);
+	const struct btf *btf = bpf_sdt_object__btf(bpf_sdt_target__probes(tr->t));
+	struct sdt_insn_buf packet = {};
+	int err = gen_packet_copy(tr, probe, &packet);
+	size_t i;
 
-	if (!err && aggs.cnt + packet.cnt + MAX_BODY_INSNS > MAX_GENERATED_INSNS / 2) {
+	if (!err)
+		err = gen_prologue(tr, probe, b);
+	if (err)
+		goto out;
+	for (i = 0; i < tr->naggs; i++)
+		sdt_agg_emit(&tr->aggs[i], b, btf, probe);
+	if (tr->count_only)
+		gen_counter(tr, bpf_sdt_probe__arg_cnt(probe), b);
+	else
+		gen_recorder(tr, probe, &packet, b);
+	err = sdt_insn_buf_resolve(b);
+	if (!err && b->cnt > MAX_GENERATED_INSNS) {
 		pr_warn("%s: probe %s: too many aggregations", tr->t->name,
 			bpf_sdt_probe__name(probe));
 		err = -E2BIG;
 	}
-	p = err ?: gen_prologue(tr, probe, code, MAX_GENERATED_INSNS / 2);
-	if (p >= 0) {
-		if (aggs.cnt)
-			memcpy(code + p, aggs.insns, aggs.cnt * sizeof(*code));
-		p += (int)aggs.cnt;
-		p += tr->count_only ? gen_counter(tr, bpf_sdt_probe__arg_cnt(probe), code + p) :
-		     gen_recorder(tr, probe, &packet, code + p);
-	}
-	sdt_insn_buf_free(&aggs);
+out:
 	sdt_insn_buf_free(&packet);
-	return p;
+	return err;
 }
 
 static int emit_filter_cond(const struct sdt_site_cond *c, struct sdt_insn_buf *b, __u8 ra,
-			    __u8 rb, __u32 skip,
+			    __u8 rb, int fail,
 			    void (*load_arg)(void *ctx, struct sdt_insn_buf *b, __u8 reg, int arg),
 			    void *ctx)
 {
-	return sdt_filter_emit_jumps(((const struct filter_cond *)c)->f, b, ra, rb, skip,
+	return sdt_filter_emit_jumps(((const struct filter_cond *)c)->f, b, ra, rb, fail,
 				     load_arg, ctx);
 }
 
@@ -654,11 +636,11 @@ int bpf_sdt_tracer__add_probes(struct bpf_sdt_tracer *tr, const char *const *pro
 	const char *name = tr->count_only ? "sdt_count" : "sdt_trace";
 	const struct bpf_sdt_probe **resolved = NULL;
 	struct dyn_counter *dc = NULL;
-	struct bpf_insn *code = NULL;
+	struct sdt_insn_buf *code = NULL;
 	struct sdt_generated *g = NULL;
 	struct bpf_sdt_link **links;
 	size_t k;
-	int err = 0, len;
+	int err = 0;
 
 	if (!tr || !probes || !n)
 		return -EINVAL;
@@ -668,7 +650,7 @@ int bpf_sdt_tracer__add_probes(struct bpf_sdt_tracer *tr, const char *const *pro
 	tr->links = links;
 	g = calloc(n, sizeof(*g));
 	resolved = calloc(n, sizeof(*resolved));
-	code = sdt_calloc(n * MAX_GENERATED_INSNS, sizeof(*code));
+	code = calloc(n, sizeof(*code));
 	if (!g || !code || !resolved) {
 		err = -ENOMEM;
 		goto out;
@@ -704,14 +686,12 @@ int bpf_sdt_tracer__add_probes(struct bpf_sdt_tracer *tr, const char *const *pro
 						       .counter_ctx = dc };
 			continue;
 		}
-		len = gen_observer(tr, probe, code + k * MAX_GENERATED_INSNS);
-		if (len < 0) {
-			err = len;
+		err = gen_observer(tr, probe, &code[k]);
+		if (err)
 			goto out;
-		}
 		g[k] = (struct sdt_generated){ .probe = probe, .name = name,
-					       .insns = code + k * MAX_GENERATED_INSNS,
-					       .insn_cnt = (__u32)len, .target_prog = tr->target_prog };
+					       .insns = code[k].insns, .insn_cnt = code[k].cnt,
+					       .target_prog = tr->target_prog };
 		/* relinked sites count in place, behind the filter if any; the
 		 * kernel's SDT sites (which run observers only), aggregations
 		 * and a selection of sites keep the generated code */
@@ -730,6 +710,8 @@ int bpf_sdt_tracer__add_probes(struct bpf_sdt_tracer *tr, const char *const *pro
 	if (!err)
 		tr->nlinks += n;
 out:
+	for (k = 0; code && k < n; k++)
+		sdt_insn_buf_free(&code[k]);
 	free(resolved);
 	free(code);
 	free(g);

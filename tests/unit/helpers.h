@@ -87,6 +87,12 @@ void *read_whole_file(const char *path, size_t *size);
 char *read_text_file(const char *path);
 /* A fresh path under the test scratch directory. */
 const char *scratch_path(const char *name);
+/* The path of scratch file name holding data, or (failing the test) of a
+ * file that does not exist. */
+const char *scratch_file(const char *name, const void *data, size_t len);
+/* The same holding an Ethernet frame of len bytes: the IPv4 ethertype, all
+ * else zero. */
+const char *scratch_frame(const char *name, size_t len);
 
 /* A bpffs of the tests' own under the scratch directory (`ip netns exec`
  * remounts /sys, hiding pins in /sys/fs/bpf from the commands it runs);

@@ -29,7 +29,7 @@ static unsigned int source_line(const char *source, const char *marker)
 	return at ? line : 0;
 }
 
-TEST(list_json_is_the_documented_document)
+UNIT_TEST(list_json_is_the_documented_document)
 {
 	char *src = realpath("tests/bpf/basic.bpf.c", NULL);
 	struct cmd_result r;
@@ -50,7 +50,7 @@ TEST(list_json_is_the_documented_document)
 	cmd_result_free(&r);
 }
 
-TEST(list_json_spells_memory_arguments_as_register_plus_offset)
+UNIT_TEST(list_json_spells_memory_arguments_as_register_plus_offset)
 {
 	struct cmd_result r;
 
@@ -61,7 +61,7 @@ TEST(list_json_spells_memory_arguments_as_register_plus_offset)
 	cmd_result_free(&r);
 }
 
-TEST(list_json_of_several_files_is_one_array)
+UNIT_TEST(list_json_of_several_files_is_one_array)
 {
 	struct cmd_result r;
 
@@ -87,7 +87,7 @@ static unsigned int json_site_id(const char *json, const char *probe)
 	return at ? (unsigned int)strtoul(at + 6, NULL, 10) : ~0u;
 }
 
-TEST(list_text_shows_each_probe_signature_and_its_sites)
+UNIT_TEST(list_text_shows_each_probe_signature_and_its_sites)
 {
 	char *src = realpath("tests/bpf/subprogs.bpf.c", NULL);
 	struct cmd_result r;
@@ -115,7 +115,7 @@ TEST(list_text_shows_each_probe_signature_and_its_sites)
 	cmd_result_free(&r);
 }
 
-TEST(list_prints_nothing_when_any_file_is_invalid)
+UNIT_TEST(list_prints_nothing_when_any_file_is_invalid)
 {
 	struct cmd_result r;
 
@@ -127,7 +127,7 @@ TEST(list_prints_nothing_when_any_file_is_invalid)
 	cmd_result_free(&r);
 }
 
-TEST(list_without_file_is_a_usage_error)
+UNIT_TEST(list_without_file_is_a_usage_error)
 {
 	struct cmd_result r;
 
@@ -137,7 +137,7 @@ TEST(list_without_file_is_a_usage_error)
 	cmd_result_free(&r);
 }
 
-TEST(list_of_missing_file_names_it)
+UNIT_TEST(list_of_missing_file_names_it)
 {
 	struct cmd_result r;
 
@@ -147,7 +147,7 @@ TEST(list_of_missing_file_names_it)
 	cmd_result_free(&r);
 }
 
-TEST(list_help_describes_the_command)
+UNIT_TEST(list_help_describes_the_command)
 {
 	struct cmd_result r;
 
@@ -157,7 +157,7 @@ TEST(list_help_describes_the_command)
 	cmd_result_free(&r);
 }
 
-TEST(unknown_command_is_a_usage_error)
+UNIT_TEST(unknown_command_is_a_usage_error)
 {
 	struct cmd_result r;
 
@@ -167,7 +167,7 @@ TEST(unknown_command_is_a_usage_error)
 	cmd_result_free(&r);
 }
 
-TEST(help_lists_the_commands)
+UNIT_TEST(help_lists_the_commands)
 {
 	struct cmd_result r;
 
@@ -177,7 +177,7 @@ TEST(help_lists_the_commands)
 	cmd_result_free(&r);
 }
 
-TEST(version_prints_the_version)
+UNIT_TEST(version_prints_the_version)
 {
 	struct cmd_result r;
 

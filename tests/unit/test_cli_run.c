@@ -9,16 +9,7 @@
 /* An Ethernet frame of len bytes with the IPv4 ethertype, all else zero. */
 static const char *packet_file(size_t len)
 {
-	static char path[256];
-	unsigned char pkt[1514] = { [12] = 0x08 };
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s", scratch_path("pkt.bin"));
-	f = fopen(path, "wb");
-	if (!f || fwrite(pkt, 1, len, f) != len)
-		abort();
-	fclose(f);
-	return path;
+	return scratch_frame("pkt.bin", len);
 }
 
 static void bpfsdt(struct cmd_result *r, const char *const *args)

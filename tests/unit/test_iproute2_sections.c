@@ -27,16 +27,7 @@ static void bpfsdt(struct cmd_result *r, const char *const *args)
 
 static const char *packet_file(size_t len)
 {
-	static char path[256];
-	unsigned char pkt[128] = { [12] = 0x08 };
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s", scratch_path("iproute2-pkt.bin"));
-	f = fopen(path, "wb");
-	if (!f || len > sizeof(pkt) || fwrite(pkt, 1, len, f) != len)
-		abort();
-	fclose(f);
-	return path;
+	return scratch_frame("iproute2-pkt.bin", len);
 }
 
 /* Traces hook (`--xdp v0` / `--tc v0:ingress`) in ns_a for 2 events while b pings a. */

@@ -39,7 +39,8 @@ static void attach_usage(FILE *out)
 		"  --at FILE:LINE     (its arguments: the registers r0..r9 as u64)\n");
 }
 
-static int attach_all(struct bpf_sdt_target *t, struct bpf_object *obs, const char *probe)
+static int attach_all(struct bpf_sdt_target *t, struct bpf_object *obs, const char *probe,
+		      struct observer_links *links)
 {
 	LIBBPF_OPTS(bpf_sdt_attach_opts, opts, .observer_obj = obs);
 	struct bpf_program *prog;
@@ -48,8 +49,8 @@ static int attach_all(struct bpf_sdt_target *t, struct bpf_object *obs, const ch
 	bpf_object__for_each_program(prog, obs) {
 		if (!observer_is(prog))
 			continue;
-		if (!bpf_sdt_target__attach(t, prog, observer_probe(prog, probe), &opts))
-			return -1; /* libbpfsdt said why; the target's close detaches */
+		if (observer_links_attach(links, t, prog, observer_probe(prog, probe), &opts))
+			return -1; /* said why; the target's close detaches */
 		n++;
 	}
 	return n;
@@ -72,6 +73,7 @@ int cmd_attach(int argc, char **argv)
 	const char *probe = NULL, *at = NULL;
 	struct bpf_sdt_target *t = NULL;
 	struct bpf_object *obs = NULL;
+	struct observer_links links = {};
 	struct run_output out = {};
 	double duration = 0, waited = 0;
 	bool force = false;
@@ -119,7 +121,7 @@ int cmd_attach(int argc, char **argv)
 	if (!obs)
 		goto out;
 	if (!session_stop_signal()) {
-		n = attach_all(t, obs, probe ?: at);
+		n = attach_all(t, obs, probe ?: at, &links);
 		if (n <= 0) {
 			if (!n)
 				cli_error("attach: %s: no SEC(\"bpf_sdt\") program",
@@ -150,6 +152,7 @@ int cmd_attach(int argc, char **argv)
 	}
 out:
 	bpf_sdt_target__close(t);
+	observer_links_destroy(&links);
 	bpf_object__close(obs);
 	hook_args_release(&hook);
 	return session_exit_status(ret);

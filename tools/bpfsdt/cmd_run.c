@@ -229,7 +229,8 @@ static int check_packet_fits(const struct run_args *a, const struct bpf_program 
 	return -EINVAL;
 }
 
-static struct bpf_object *attach_observers(struct bpf_sdt_target *t, const struct run_args *a)
+static struct bpf_object *attach_observers(struct bpf_sdt_target *t, const struct run_args *a,
+					   struct observer_links *links)
 {
 	struct bpf_object *obj = observers_open("run", a->observer);
 	LIBBPF_OPTS(bpf_sdt_attach_opts, aopts, .target_prog = a->prog, .observer_obj = obj);
@@ -241,8 +242,8 @@ static struct bpf_object *attach_observers(struct bpf_sdt_target *t, const struc
 	bpf_object__for_each_program(prog, obj) {
 		if (!observer_is(prog))
 			continue;
-		if (!bpf_sdt_target__attach(t, prog, observer_probe(prog, a->probe), &aopts))
-			goto fail; /* libbpfsdt said why */
+		if (observer_links_attach(links, t, prog, observer_probe(prog, a->probe), &aopts))
+			goto fail; /* said why */
 		n++;
 	}
 	if (!n) {
@@ -298,6 +299,7 @@ int cmd_run(int argc, char **argv)
 	struct bpf_sdt_target *t = NULL;
 	struct bpf_sdt_tracer *tr = NULL;
 	struct bpf_object *obs = NULL;
+	struct observer_links links = {};
 	int i, ret = EXIT_BAD_INPUT;
 
 	i = parse_args(argc, argv, &a);
@@ -323,7 +325,7 @@ int cmd_run(int argc, char **argv)
 			cli_error("run: %s: no program %s", a.file, a.prog);
 		goto out;
 	}
-	if (a.observer && !(obs = attach_observers(t, &a)))
+	if (a.observer && !(obs = attach_observers(t, &a, &links)))
 		goto out;
 	if (!a.dormant && !a.trace.n && (!a.observer || a.count) &&
 	    probe_list_add_defaults(&a.trace, t, a.prog)) {
@@ -345,6 +347,7 @@ int cmd_run(int argc, char **argv)
 out:
 	bpf_sdt_tracer__free(tr);
 	bpf_sdt_target__close(t);
+	observer_links_destroy(&links);
 	bpf_object__close(obs);
 	probe_list_free(&a.trace);
 	return ret;

@@ -13,7 +13,7 @@
 #include "libbpfsdt.h"
 
 #ifndef BPFSDT_VERSION
-#define BPFSDT_VERSION "0.1.0"
+#define BPFSDT_VERSION "0.2.0"
 #endif
 
 struct cli_globals cli;
