@@ -133,8 +133,10 @@ static int check_guard_byte(struct guard_ctx *ctx, struct sdt_guard_note *g,
 		}
 	}
 	rel = reloc_at(ctx->code_relocs, ctx->code_reloc_cnt, g->insn_off);
-	if (!rel || rel->type != R_BPF_64_64 || sdt_elf_symbol(ctx->elf, rel->sym, &sym) ||
-	    !ctx->have_guards || sym.sym.st_shndx != ctx->guards.idx) {
+	if (rel && sdt_elf_symbol(ctx->elf, rel->sym, &sym))
+		return -EINVAL; /* said why */
+	if (!rel || rel->type != R_BPF_64_64 || !ctx->have_guards ||
+	    sym.sym.st_shndx != ctx->guards.idx) {
 		pr_warn("%s: guard of probe %s at %s insn %llu: its load is not relocated against %s",
 			file, probe, sec, at, SDT_GUARDS_SEC);
 		return -EINVAL;
@@ -208,9 +210,13 @@ static int parse_guard(struct guard_ctx *ctx, const struct sdt_elf_symbol *s,
 			(unsigned long long)s->sym.st_value, s->name);
 		return -EINVAL;
 	}
-	if (!rel || rel->type != R_BPF_64_ABS64 || sdt_elf_symbol(ctx->elf, rel->sym, &sym) ||
+	if (rel && sdt_elf_symbol(ctx->elf, rel->sym, &sym))
+		return -EINVAL; /* said why */
+	if (rel && sym.sym.st_shndx != SHN_UNDEF && sym.sym.st_shndx < SHN_LORESERVE &&
+	    sdt_elf_section(ctx->elf, sym.sym.st_shndx, &code))
+		return -EINVAL;
+	if (!rel || rel->type != R_BPF_64_ABS64 ||
 	    sym.sym.st_shndx == SHN_UNDEF || sym.sym.st_shndx >= SHN_LORESERVE ||
-	    sdt_elf_section(ctx->elf, sym.sym.st_shndx, &code) ||
 	    code.shdr.sh_type != SHT_PROGBITS || !(code.shdr.sh_flags & SHF_EXECINSTR) ||
 	    !code.data) {
 		pr_warn("%s: guard of probe %s, %s+0x%llx: no R_BPF_64_ABS64 relocation into a code section",
