@@ -236,7 +236,7 @@ build_guest() {
 	run_logged "$LOGS/guest-bpfsdt.log" gcc -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
 		-I"$LIBBPF/include" -I"$g/uapi" -I"$ROOT/include" -I"$ROOT/src" \
 		-DBPFSDT_VERSION='"guest"' -o "$g/bpfsdt" \
-		"$ROOT"/src/*.c "$g/helper_args.c" "$ROOT"/tools/bpfsdt/*.c \
+		"$ROOT"/src/*.c "$ROOT"/src/*/*.c "$g/helper_args.c" "$ROOT"/tools/bpfsdt/*.c \
 		-static "$LIBBPF/obj/libbpf.a" -lelf -lz -lpthread
 }
 
