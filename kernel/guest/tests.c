@@ -16,6 +16,7 @@
 #include "sdt_sites.h"
 #include "sdt_observers.h"
 #include "bpfsdt_cli.h"
+#include "sdt_guards.h"
 #include "guest_util.h"
 
 /* Value of slot 0 of a one-entry u64 array map; -1 (with a reason) on error. */
@@ -266,6 +267,20 @@ const struct guest_test guest_tests[] = {
 	{ "link_and_unlink_while_the_target_runs_on_another_cpu", test_link_and_unlink_while_the_target_runs_on_another_cpu },
 	{ "target_and_observer_released_while_linked", test_target_and_observer_released_while_linked },
 	{ "per_hit_cost_ratios", test_per_hit_cost_ratios },
+	{ "guard_is_a_nop5_and_its_block_is_kept_while_off",
+	  test_guard_is_a_nop5_and_its_block_is_kept_while_off },
+	{ "linking_an_observer_turns_its_probes_guard_on",
+	  test_linking_an_observer_turns_its_probes_guard_on },
+	{ "unlinking_turns_the_guard_off_and_restores_the_image",
+	  test_unlinking_turns_the_guard_off_and_restores_the_image },
+	{ "verifier_follows_the_block_of_a_guard", test_verifier_follows_the_block_of_a_guard },
+	{ "freplace_of_a_function_probe_turns_its_guard_on",
+	  test_freplace_of_a_function_probe_turns_its_guard_on },
+	{ "second_freplace_of_a_function_probe_is_refused",
+	  test_second_freplace_of_a_function_probe_is_refused },
+	{ "guards_flip_while_the_target_runs_on_another_cpu",
+	  test_guards_flip_while_the_target_runs_on_another_cpu },
+	{ "sdt_guard_must_name_a_guard", test_sdt_guard_must_name_a_guard },
 	{ "bpfsdt_run_traces_the_rfc_example_in_the_kernel",
 	  test_bpfsdt_run_traces_the_rfc_example_in_the_kernel },
 	{ "bpfsdt_run_events_name_the_same_sites_as_relinking",
