@@ -252,6 +252,21 @@ int test_bpfsdt_run_events_name_the_same_sites_as_relinking(void)
 	return runs_as_relinked_printing(args, true, expected);
 }
 
+/* Sites inside guarded blocks: in the kernel the guards of the traced
+ * probes turn on with their links (the function probe's too, through the
+ * site next to its call); relinked, the copy reads its own guards map. The
+ * same events either way, the costly hash included. */
+int test_bpfsdt_run_turns_guards_on_in_the_kernel(void)
+{
+	const char *args[] = { "run", obj_path("guard_target.bpf.o"), "guard_target",
+			       "--data-in", PKT_FILE, "--trace", "hashed", "--trace", "fprobe",
+			       NULL };
+	const char *expected[] = { ": fprobe(64, 128)\n", ": hashed(",
+				   "retval 2 (XDP_PASS), 2 events, 0 lost\n", NULL };
+
+	return runs_as_relinked_printing(args, true, expected);
+}
+
 int test_bpfsdt_run_counts_in_the_kernel(void)
 {
 	const char *args[] = { "--json", "run", obj_path("sdt_target.bpf.o"), "sdt_target",

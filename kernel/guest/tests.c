@@ -286,6 +286,8 @@ const struct guest_test guest_tests[] = {
 	{ "bpfsdt_run_events_name_the_same_sites_as_relinking",
 	  test_bpfsdt_run_events_name_the_same_sites_as_relinking },
 	{ "bpfsdt_run_counts_in_the_kernel", test_bpfsdt_run_counts_in_the_kernel },
+	{ "bpfsdt_run_turns_guards_on_in_the_kernel",
+	  test_bpfsdt_run_turns_guards_on_in_the_kernel },
 	{ "bpfsdt_run_links_a_compiled_observer_in_the_kernel",
 	  test_bpfsdt_run_links_a_compiled_observer_in_the_kernel },
 	{ "bpfsdt_run_relinks_a_program_with_a_six_argument_probe",
