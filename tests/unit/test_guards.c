@@ -573,3 +573,51 @@ TEST(live_guard_of_a_program_iproute2_loaded_turns_on_while_traced)
 	testnet_leave(&net);
 	testnet_down(&net);
 }
+
+/* --- function probes (BPF_SDT_FUNCn) --- */
+
+TEST(function_probe_is_listed_with_its_guard_and_site)
+{
+	char *argv[] = { (char *)bpfsdt_bin(), "list", (char *)corpus_path("func_probe"), NULL };
+	struct cmd_result r;
+
+	ASSERT_EQ(run_cmd(argv, &r), 0);
+	ASSERT_EQ(r.status, 0);
+	ASSERT_CONTAINS(r.out, "  fprobe(int, int): 1 site, 1 guard (function probe)\n");
+	cmd_result_free(&r);
+}
+
+TEST(dormant_function_probe_makes_no_call)
+{
+	struct bpf_object *obj = bpf_object__open_file(corpus_path("func_probe"), NULL);
+
+	REQUIRE_ROOT();
+	ASSERT_TRUE(obj && !bpf_object__load(obj));
+	ASSERT_EQ(xlated_pseudo_calls(prog_fd_of(obj, "calls_fprobe")), 0);
+	bpf_object__close(obj);
+}
+
+/* Where freplace is refused (this host: no EXT programs), the site next to
+ * the call is relinked like any other, its guard turned on. */
+TEST(function_probe_is_relinked_with_its_guard_on)
+{
+	struct bpf_sdt_target *t;
+	struct bpf_object *obs;
+	__u64 args[12];
+
+	REQUIRE_ROOT();
+	t = bpf_sdt_target__open_file(corpus_path("func_probe"), NULL);
+	obs = observer_open("recorders");
+	ASSERT_TRUE(t && obs);
+	ASSERT_TRUE(bpf_sdt_probe__is_func(bpf_sdt_object__find_probe(bpf_sdt_target__probes(t),
+								       "fprobe")));
+	ASSERT_TRUE(bpf_sdt_target__attach(t, bpf_object__find_program_by_name(obs, "rec2"),
+					   "fprobe", observer_opts(obs)) != NULL);
+	ASSERT_EQ(run_packet(bpf_sdt_target__prog_fd(t, "calls_fprobe"), 70), XDP_PASS);
+	ASSERT_EQ(observer_var(obs, "rec2_hits"), 1);
+	ASSERT_EQ(observer_read_var(obs, "rec2_args", args, sizeof(args)), 0);
+	ASSERT_EQ(args[0], 70);
+	ASSERT_EQ(args[1], 140);
+	bpf_sdt_target__close(t);
+	bpf_object__close(obs);
+}
