@@ -31,8 +31,15 @@ BPF_SDT_DECLARE2(step, __u32, __u64);
 #endif
 
 /* One step, then its site: written out SDT_COST_SITES times (a pragma
- * cannot unroll the loop around some designs' calls). */
-#define ONE(i) do { acc = acc * 31 + (i); STEP(i, acc); } while (0)
+ * cannot unroll the loop around some designs' calls). The empty asm makes
+ * every intermediate value exist in every variant: without it the compiler
+ * folds the program without probes into one multiply-add, and the others'
+ * cost would include computing what their sites pass. */
+#define ONE(i) do {							\
+	acc = acc * 31 + (i);						\
+	asm volatile("" : "+r"(acc));					\
+	STEP(i, acc);							\
+} while (0)
 #define FOUR(i) do { ONE(i); ONE((i) + 1); ONE((i) + 2); ONE((i) + 3); } while (0)
 #define SIXTEEN(i) do { FOUR(i); FOUR((i) + 4); FOUR((i) + 8); FOUR((i) + 12); } while (0)
 

@@ -12,5 +12,7 @@ int test_freplace_of_a_function_probe_turns_its_guard_on(void);
 int test_second_freplace_of_a_function_probe_is_refused(void);
 int test_guards_flip_while_the_target_runs_on_another_cpu(void);
 int test_sdt_guard_must_name_a_guard(void);
+int test_design_comparison(void);
+int test_design_comparison_relinking(void);
 
 #endif

@@ -281,6 +281,8 @@ const struct guest_test guest_tests[] = {
 	{ "guards_flip_while_the_target_runs_on_another_cpu",
 	  test_guards_flip_while_the_target_runs_on_another_cpu },
 	{ "sdt_guard_must_name_a_guard", test_sdt_guard_must_name_a_guard },
+	{ "design_comparison", test_design_comparison },
+	{ "design_comparison_relinking", test_design_comparison_relinking },
 	{ "bpfsdt_run_traces_the_rfc_example_in_the_kernel",
 	  test_bpfsdt_run_traces_the_rfc_example_in_the_kernel },
 	{ "bpfsdt_run_events_name_the_same_sites_as_relinking",
