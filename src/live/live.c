@@ -327,6 +327,13 @@ static int dormant_fd(struct live_build *b, const struct sdt_armed_mark *m)
 	return fcntl(fd, F_DUPFD_CLOEXEC, 3);
 }
 
+/* Whether the armed copy's map id, where the original has orig_id, is the
+ * copy of the guards map the mark names. */
+static bool guards_copy_of(const struct sdt_armed_mark *m, __u32 id, __u32 orig_id)
+{
+	return m->guards_copy_id && id == m->guards_copy_id && orig_id == m->guards_id;
+}
+
 /* reset on a marked armed copy: it must stand in for the program this ELF
  * builds, its session must be gone, and it must use the maps its mark
  * names; the rebuild binds to those maps. */
@@ -359,16 +366,20 @@ static int reset_armed(struct live_build *b)
 	}
 	err = sdt_prog_map_ids(b->rp.fd, &armed_ids, &armed_cnt);
 	for (k = 0; !err && k < b->refs.cnt; k++)
-		if (k >= armed_cnt || armed_ids[k] != m->map_ids[k]) {
+		if (k >= armed_cnt || (armed_ids[k] != m->map_ids[k] &&
+				       !guards_copy_of(m, armed_ids[k], m->map_ids[k]))) {
 			pr_warn("%s: the armed copy on the hook (id %u) does not use the maps its mark names (map %u: id %u, the mark says %u): nothing replaced",
 				name, b->rp.info.id, k, k < armed_cnt ? armed_ids[k] : 0,
 				m->map_ids[k]);
 			err = -ESTALE;
 		}
 	free(armed_ids);
+	/* with guards on, the copy's code runs blocks the original's lacks:
+	 * its map references are no longer the original's in order, and its
+	 * map ids (the original's but for the guards' copy) are the proof */
 	if (!err)
 		err = sdt_map_binding_prove(name, prog_name, bpf_program__fd(b->prog), m->map_ids,
-					    b->refs.cnt, b->rp.fd, true);
+					    b->refs.cnt, m->guards_copy_id ? -1 : b->rp.fd, true);
 	if (err)
 		return err;
 	fd = dormant_fd(b, m);

@@ -722,7 +722,8 @@ static int merge_btf(struct sdt_relink *r)
 		r->obs_func_id[k] = id;
 	}
 	/* an armed copy on a live hook says whose it is (armed_mark.h) */
-	return r->e ? 0 : sdt_armed_mark_add(r->btf, r->t, r->tp, r->obs, r->nobs);
+	return r->e ? 0 : sdt_armed_mark_add(r->btf, r->t, r->tp, r->obs, r->nobs,
+					     r->guards_on ? r->guards_fd : -1);
 }
 
 /* Appends a func_info (8 bytes) or line_info (16 bytes) record. */

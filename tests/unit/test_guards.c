@@ -621,3 +621,66 @@ TEST(function_probe_is_relinked_with_its_guard_on)
 	bpf_sdt_target__close(t);
 	bpf_object__close(obs);
 }
+
+static void prog_tag_of(__u32 id, __u8 tag[BPF_TAG_SIZE])
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int fd = bpf_prog_get_fd_by_id(id);
+
+	memset(tag, 0, BPF_TAG_SIZE);
+	if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+		memcpy(tag, info.tag, BPF_TAG_SIZE);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* A tracer whose guardian died with it left an armed copy with a guard on:
+ * it reads its own guards map, and reset still proves it stands in for the
+ * ELF's program (the mark names that map) and puts the dormant one back. */
+static void reset_guarded_body(struct testnet *net)
+{
+	char *trace[] = { "ip", "netns", "exec", net->ns_a, (char *)bpfsdt_bin(), "trace",
+			  "--xdp", "v0", GUARDS_OBJ, "debug_count", NULL };
+	char *reset[] = { "ip", "netns", "exec", net->ns_a, (char *)bpfsdt_bin(), "reset",
+			  "--xdp", "v0", GUARDS_OBJ, NULL };
+	__u8 dormant[BPF_TAG_SIZE], now[BPF_TAG_SIZE];
+	__u32 orig = xdp_prog_id(net->ifindex);
+	struct cmd_result r;
+	struct cmd_proc p;
+	int tries;
+
+	prog_tag_of(orig, dormant);
+	ASSERT_EQ(cmd_start(trace, &p), 0);
+	ASSERT_EQ(cmd_wait_err(&p, "Ctrl-C to", 10000), 0);
+	for (tries = 0; tries < 500 && xdp_prog_id(net->ifindex) == orig; tries++)
+		usleep(10000);
+	ASSERT_NE(xdp_prog_id(net->ifindex), orig);
+	ASSERT_EQ(cmd_kill_with_guardian(&p, &r), 0); /* nobody restores */
+	cmd_result_free(&r);
+	ASSERT_NE(xdp_prog_id(net->ifindex), orig);
+	ASSERT_EQ(run_cmd(reset, &r), 0);
+	if (r.status)
+		fprintf(stdout, "    reset said: %s", r.err);
+	ASSERT_EQ(r.status, 0);
+	prog_tag_of(xdp_prog_id(net->ifindex), now);
+	ASSERT_TRUE(!memcmp(now, dormant, BPF_TAG_SIZE));
+	ASSERT_EQ(testnet_ping(net, 2, "0.05"), 0);
+	cmd_result_free(&r);
+}
+
+TEST(reset_puts_back_the_dormant_program_after_an_armed_copy_with_a_guard_on)
+{
+	struct testnet net;
+
+	REQUIRE_ROOT();
+	if (testnet_up(&net, 182))
+		FAIL("cannot create the test network");
+	if (testnet_attach_xdp(&net, GUARDS_OBJ, "xdp") || testnet_enter(&net)) {
+		testnet_down(&net);
+		FAIL("cannot attach guards.bpf.o with iproute2");
+	}
+	reset_guarded_body(&net);
+	testnet_leave(&net);
+	testnet_down(&net);
+}
