@@ -12,6 +12,9 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <bpf/btf.h>
+#include "arm/freplace.h"
+#include "insn/emit.h"
 #include "check_helpers.h"
 #include "helpers.h"
 #include "libbpfsdt.h"
@@ -620,6 +623,45 @@ TEST(function_probe_is_relinked_with_its_guard_on)
 	ASSERT_EQ(args[1], 140);
 	bpf_sdt_target__close(t);
 	bpf_object__close(obs);
+}
+
+/* bpfsdt's freplace mode asks this host's kernel for the extension of a
+ * function probe's function: the extension is built (its BTF, the target's
+ * with the observer's, loads), the kernel refuses the EXT program (EPERM
+ * here), and the caller is told to observe the probe at its site. */
+TEST(freplace_refused_by_the_kernel_falls_back_to_the_site)
+{
+	struct bpf_insn ret0[] = { BPF_MOV64_IMM(BPF_REG_0, 0), BPF_EXIT_INSN() };
+	struct bpf_func_info fi = { 0, 0 };
+	struct sdt_prog_capture code = { .insns = ret0, .insn_cnt = 2, .func_info = &fi,
+					 .func_info_cnt = 1,
+					 .func_info_rec_size = sizeof(fi) };
+	struct sdt_native_code c = { .name = "obs", .code = &code, .has_btf = true,
+				     .license = "GPL" };
+	struct bpf_sdt_target *t;
+	struct btf *cbtf;
+	size_t i;
+	int prog_fd = -1, u64p, proto;
+
+	REQUIRE_ROOT();
+	t = bpf_sdt_target__open_file(corpus_path("func_probe"), NULL);
+	cbtf = btf__new_empty();
+	ASSERT_TRUE(t && cbtf);
+	u64p = btf__add_ptr(cbtf, btf__add_int(cbtf, "unsigned long long", 8, 0));
+	proto = btf__add_func_proto(cbtf, btf__add_int(cbtf, "int", 4, BTF_INT_SIGNED));
+	ASSERT_EQ(btf__add_func_param(cbtf, "ctx", u64p), 0);
+	fi.type_id = (__u32)btf__add_func(cbtf, "obs", BTF_FUNC_GLOBAL, proto);
+	ASSERT_TRUE((int)fi.type_id > 0);
+	for (i = 0; i < t->prog_cnt && strcmp(t->progs[i].name, "calls_fprobe"); i++)
+		;
+	ASSERT_TRUE(i < t->prog_cnt);
+	ASSERT_FALSE(t->progs[i].native);
+	ASSERT_EQ(sdt_freplace_link(t, &t->progs[i],
+				    bpf_sdt_object__find_probe(bpf_sdt_target__probes(t), "fprobe"),
+				    &c, cbtf, &prog_fd), -EAGAIN);
+	ASSERT_EQ(prog_fd, -1);
+	btf__free(cbtf);
+	bpf_sdt_target__close(t);
 }
 
 static void prog_tag_of(__u32 id, __u8 tag[BPF_TAG_SIZE])
