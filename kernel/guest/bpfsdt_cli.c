@@ -292,6 +292,44 @@ int test_bpfsdt_run_links_a_compiled_observer_in_the_kernel(void)
 	return runs_as_relinked_printing(args, true, expected);
 }
 
+/* bpfsdt's freplace mode: of two compiled observers of a function probe,
+ * the first becomes an extension of the probe's function (the site id it
+ * sees is ~0: a function does not know its caller), the second, refused a
+ * second extension of the same function, is linked at the site next to the
+ * call. Both see every call with its arguments, once. */
+int test_bpfsdt_run_observes_a_function_probe_by_freplace(void)
+{
+	char target[256], observer[256];
+	const char *argv[] = { BPFSDT, "-v", "--json", "run", target, "guard_target", "--data-in",
+			       PKT_FILE, "--repeat", "5", "--observer", observer, NULL };
+	const char *out[] = { "\"first_hits\": 5", "\"first_a\": 64", "\"first_b\": 128",
+			      "\"first_site\": 18446744073709551615", "\"first_cookie\": 0",
+			      "\"second_hits\": 5", "\"second_a\": 64", "\"second_b\": 128",
+			      NULL };
+	const char *err[] = { "observer first (program guard_target): replaces function probe fprobe's function (freplace)",
+			      "observer second (program guard_target): another extension replaces function probe fprobe: observed at its site",
+			      NULL };
+	struct child c = { .fds = { -1, -1 } };	/* freed even if never started */
+	int i, ret = 0;
+
+	snprintf(target, sizeof(target), "%s", obj_path("guard_target.bpf.o"));
+	snprintf(observer, sizeof(observer), "%s", obj_path("fprobe_observers.bpf.o"));
+	if (write_packet() || bpfsdt(&c, argv, false)) {
+		child_free(&c);
+		return -1;
+	}
+	for (i = 0; !ret && out[i]; i++)
+		if (!strstr(c.buf[0], out[i]))
+			ret = test_fail("output lacks '%s': %s", out[i], c.buf[0]);
+	for (i = 0; !ret && err[i]; i++)
+		if (!strstr(c.buf[1], err[i]))
+			ret = test_fail("stderr lacks '%s': %s", err[i], c.buf[1]);
+	if (!ret && strstr(c.buf[0], "\"second_site\": 18446744073709551615"))
+		ret = test_fail("the second observer was not called at the site: %s", c.buf[0]);
+	child_free(&c);
+	return ret;
+}
+
 /* A six-argument site does not fit the kernel's site record: the program
  * is relinked, its events as on any kernel. */
 int test_bpfsdt_run_relinks_a_program_with_a_six_argument_probe(void)

@@ -292,6 +292,8 @@ const struct guest_test guest_tests[] = {
 	  test_bpfsdt_run_turns_guards_on_in_the_kernel },
 	{ "bpfsdt_run_links_a_compiled_observer_in_the_kernel",
 	  test_bpfsdt_run_links_a_compiled_observer_in_the_kernel },
+	{ "bpfsdt_run_observes_a_function_probe_by_freplace",
+	  test_bpfsdt_run_observes_a_function_probe_by_freplace },
 	{ "bpfsdt_run_relinks_a_program_with_a_six_argument_probe",
 	  test_bpfsdt_run_relinks_a_program_with_a_six_argument_probe },
 	{ "bpfsdt_trace_follows_a_live_xdp_program_without_swapping_it",
