@@ -2,6 +2,7 @@
 #
 #   make            library (static + shared), CLI, examples
 #   make check      all tests (installs missing Debian packages first)
+#   make check-unit the tests of pure functions: no root, no apt, seconds
 #   make check-deps the library's objects depend on each other one way
 #   make demo       the main job (installs missing Debian packages first)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -11,7 +12,7 @@
 #   make corpus             the kernel's BPF selftests, built and classified (docs/corpus.md)
 #   make sweep-corpus       bpfsdt sweep over all of them
 
-VERSION     := 0.1.0
+VERSION     := 0.2.0
 PREFIX      ?= /usr/local
 DESTDIR     ?=
 LIBDIR      ?= $(PREFIX)/lib
@@ -37,6 +38,7 @@ WARNINGS    := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes 
 ALL_CFLAGS  := -std=gnu11 $(WARNINGS) $(CFLAGS) $(SAN_FLAGS) -Iinclude -Isrc \
                -DBPFSDT_VERSION='"$(VERSION)"'
 LIBS        := -lbpf -lelf -lz
+CLI_LIBS    := $(LIBS) -lpcap
 LDFLAGS     += $(SAN_FLAGS)
 
 BPF_CFLAGS  := -O2 -g -Wall -target bpf -Iinclude -I/usr/include/$(MULTIARCH)
@@ -71,7 +73,7 @@ TEST_RUNNER := $(BUILD)/tests/run-tests
 FUZZ_SECONDS ?= 600
 FUZZ_ARGS   ?=
 
-.PHONY: fuzz-va all deps check check-deps check-clang19 demo install uninstall fuzz bench clean kernel-test
+.PHONY: fuzz-va all deps build-deps check check-unit check-deps check-clang19 demo install uninstall fuzz bench clean kernel-test
 .DELETE_ON_ERROR:
 
 all: $(LIB_A) $(LIB_SO) $(CLI) $(EXAMPLE_OBJS)
@@ -79,7 +81,12 @@ all: $(LIB_A) $(LIB_SO) $(CLI) $(EXAMPLE_OBJS)
 deps:
 	@scripts/install-deps.sh
 
-$(BUILD)/obj/lib/%.o: src/%.c $(LIB_HDRS) include/libbpfsdt.h
+# A fresh machine: name (as root: install) the missing Debian packages
+# before the first compiler error would name a header.
+build-deps:
+	@scripts/install-deps.sh --build
+
+$(BUILD)/obj/lib/%.o: src/%.c $(LIB_HDRS) include/libbpfsdt.h | build-deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
 
@@ -92,7 +99,7 @@ $(BUILD)/obj/lib/insn/helper_args.o: $(BUILD)/gen/helper_args.c src/insn/helper_
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
 
-$(BUILD)/obj/cli/%.o: tools/bpfsdt/%.c $(wildcard tools/bpfsdt/*.h) include/libbpfsdt.h
+$(BUILD)/obj/cli/%.o: tools/bpfsdt/%.c $(wildcard tools/bpfsdt/*.h) include/libbpfsdt.h | build-deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
@@ -100,19 +107,22 @@ $(LIB_A): $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(LIB_SO): $(LIB_OBJS)
-	$(CC) -shared -Wl,-soname,libbpfsdt.so.$(SOVER) $(LDFLAGS) $^ -o $@ $(LIBS)
+# libbpfsdt.map: the exported functions, each in the version node of the
+# release that added it (tests/unit/test_abi.c checks it against the header).
+$(LIB_SO): $(LIB_OBJS) libbpfsdt.map
+	$(CC) -shared -Wl,-soname,libbpfsdt.so.$(SOVER) -Wl,--version-script=libbpfsdt.map \
+		$(LDFLAGS) $(LIB_OBJS) -o $@ $(LIBS)
 	ln -sf $(@F) $(BUILD)/libbpfsdt.so.$(SOVER)
 	ln -sf $(@F) $(BUILD)/libbpfsdt.so
 
 $(CLI): $(CLI_OBJS) $(LIB_A)
-	$(CC) $(LDFLAGS) $^ -o $@ $(LIBS)
+	$(CC) $(LDFLAGS) $^ -o $@ $(CLI_LIBS)
 
 $(BUILD)/examples/%.bpf.o: examples/%.bpf.c include/bpf_sdt.h
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BUILD)/tests/bpf/%.bpf.o: tests/bpf/%.bpf.c include/bpf_sdt.h
+$(BUILD)/tests/bpf/%.bpf.o: tests/bpf/%.bpf.c include/bpf_sdt.h $(wildcard tests/bpf/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -mcpu=v3 -c $< -o $@
 
@@ -120,11 +130,11 @@ $(BUILD)/tests/bpf/observers/%.bpf.o: tests/bpf/observers/%.bpf.c $(wildcard tes
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -mcpu=v3 -c $< -o $@
 
-$(BUILD)/tests/bpf/v1/%.bpf.o: tests/bpf/%.bpf.c include/bpf_sdt.h
+$(BUILD)/tests/bpf/v1/%.bpf.o: tests/bpf/%.bpf.c include/bpf_sdt.h $(wildcard tests/bpf/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -mcpu=v1 -c $< -o $@
 
-$(BUILD)/tests/bpf/v2/%.bpf.o: tests/bpf/%.bpf.c include/bpf_sdt.h
+$(BUILD)/tests/bpf/v2/%.bpf.o: tests/bpf/%.bpf.c include/bpf_sdt.h $(wildcard tests/bpf/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -mcpu=v2 -c $< -o $@
 
@@ -133,13 +143,33 @@ $(BUILD)/obj/tests/%.o: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_HDRS) in
 	$(CC) $(ALL_CFLAGS) -Itests/unit -DTEST_BUILD_DIR='"$(BUILD)"' \
 		-DTEST_CLANG='"$(CLANG)"' -DTEST_MULTIARCH='"$(MULTIARCH)"' -c $< -o $@
 
+# Every open and close of these goes through tests/unit/test_wrap.c, which
+# keeps the test's cleanup list: a failed test leaves nothing open.
+TEST_WRAPS  := bpf_sdt_object__open_file bpf_sdt_object__open_mem bpf_sdt_object__close \
+               bpf_sdt_target__open_file bpf_sdt_target__open_mem bpf_sdt_target__from_object \
+               bpf_sdt_target__open_live bpf_sdt_target__open_xdp bpf_sdt_target__open_link \
+               bpf_sdt_target__close bpf_sdt_target__attach bpf_sdt_link__destroy \
+               bpf_sdt_tracer__new bpf_sdt_tracer__free bpf_sdt_target__check \
+               bpf_sdt_check__free bpf_sdt_target__sweep bpf_sdt_sweep__free \
+               bpf_object__open_file bpf_object__open_mem bpf_object__open bpf_object__close
+empty       :=
+space       := $(empty) $(empty)
+comma       := ,
+
 $(TEST_RUNNER): $(TEST_OBJS) $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) $^ -o $@ $(LIBS)
+	$(CC) $(LDFLAGS) -Wl,--wrap=$(subst $(space),$(comma)--wrap=,$(strip $(TEST_WRAPS))) \
+		$^ -o $@ $(LIBS)
 
 check: deps
 	@$(MAKE) --no-print-directory all check-deps $(TEST_RUNNER) $(CORPUS_OBJS) $(OBSERVER_OBJS)
 	@$(TEST_RUNNER)
+
+# The tests of pure functions (UNIT_TEST in tests/unit): no kernel, no
+# root, nothing installed -- a build and a few seconds, as any user.
+check-unit:
+	@$(MAKE) --no-print-directory all $(TEST_RUNNER) $(CORPUS_OBJS)
+	@$(TEST_RUNNER) --unit
 
 # The library's objects depend on each other one way, down the pipeline
 # (docs/design.md): no object uses a later stage's, none are in a cycle.
@@ -173,10 +203,14 @@ install: $(LIB_A) $(LIB_SO) $(CLI)
 	    libbpfsdt.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libbpfsdt.pc
 	install -m 755 $(CLI) $(DESTDIR)$(BINDIR)/
 	install -m 644 docs/bpfsdt.8 $(DESTDIR)$(MANDIR)/man8/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 share/bash-completion/bpfsdt \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/bpfsdt
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libbpfsdt.* $(DESTDIR)$(LIBDIR)/pkgconfig/libbpfsdt.pc \
-	      $(DESTDIR)$(BINDIR)/bpfsdt $(DESTDIR)$(MANDIR)/man8/bpfsdt.8
+	      $(DESTDIR)$(BINDIR)/bpfsdt $(DESTDIR)$(MANDIR)/man8/bpfsdt.8 \
+	      $(DESTDIR)$(PREFIX)/share/bash-completion/completions/bpfsdt
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/bpfsdt
 
 # libFuzzer needs clang's runtime (libclang-rt-14-dev, installed by deps).

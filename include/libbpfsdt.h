@@ -66,6 +66,14 @@ LIBBPFSDT_API struct bpf_sdt_object *
 bpf_sdt_object__open_mem(const void *buf, size_t size,
 			 const struct bpf_sdt_open_opts *opts);
 LIBBPFSDT_API void bpf_sdt_object__close(struct bpf_sdt_object *obj);
+/*
+ * The probes a loaded program declares, from its BTF as the kernel holds it
+ * (no ELF needed): names and argument types, but no sites -- the verifier
+ * removed the NOPs, and .bpf_sdt_notes never reaches the kernel. NULL with
+ * errno: ENOENT (no program prog_id), ENODATA (it has no BTF, or its BTF
+ * declares no probe: the ELF is needed), or another errno.
+ */
+LIBBPFSDT_API struct bpf_sdt_object *bpf_sdt_object__open_prog_id(__u32 prog_id);
 
 LIBBPFSDT_API const char *bpf_sdt_object__name(const struct bpf_sdt_object *obj);
 /* The object's BTF (NULL when it has none); owned by the object. */
@@ -129,6 +137,11 @@ LIBBPFSDT_API __u32 bpf_sdt_site__section_insn(const struct bpf_sdt_site *site);
  * probe is armed by relinking or by the kernel (BPF_TRACE_SDT links). */
 LIBBPFSDT_API __u32 bpf_sdt_site__id(const struct bpf_sdt_site *site);
 LIBBPFSDT_API int bpf_sdt_site__arg_cnt(const struct bpf_sdt_site *site);
+/* The site's source file and line, from the object's line info (.BTF.ext,
+ * clang -g): the statement its NOP belongs to. NULL / 0 when the object
+ * has no line info for it (and for dynamic sites). */
+LIBBPFSDT_API const char *bpf_sdt_site__file(const struct bpf_sdt_site *site);
+LIBBPFSDT_API __u32 bpf_sdt_site__line(const struct bpf_sdt_site *site);
 LIBBPFSDT_API const struct bpf_sdt_arg_loc *
 bpf_sdt_site__arg(const struct bpf_sdt_site *site, int idx);
 
@@ -189,7 +202,10 @@ struct bpf_sdt_link;
 /* Registers libbpfsdt's libbpf section handlers (xdp, xdp.frags, tc,
  * classifier, action, socket, cgroup_skb/ingress|egress, bpf_sdt[/...]).
  * Objects the caller opens itself must be opened after this; the open
- * functions below call it. Returns 0 or a negative errno. */
+ * functions below call it. What libbpf hands the kernel for each program
+ * the caller loads with BTF (to attach it as an observer, or adopt its
+ * object) is kept while its object is open, and no longer. Returns 0 or a
+ * negative errno. */
 LIBBPFSDT_API int libbpfsdt_init(void);
 
 struct bpf_sdt_target_opts {
@@ -228,8 +244,10 @@ bpf_sdt_target__open_mem(const void *buf, size_t size, const struct bpf_sdt_targ
 LIBBPFSDT_API struct bpf_sdt_target *
 bpf_sdt_target__from_object(struct bpf_object *obj, const void *elf, size_t elf_size,
 			    const struct bpf_sdt_target_opts *opts);
-/* Destroys remaining links first (a live target's running program is back
- * on its hook afterwards). */
+/* Detaches every observer first (a live target's running program is back
+ * on its hook afterwards). Links stay their holder's, as libbpf's outlive
+ * their object: each is still destroyed with bpf_sdt_link__destroy(),
+ * which then only frees it. A tracer may be freed before or after. */
 LIBBPFSDT_API void bpf_sdt_target__close(struct bpf_sdt_target *target);
 
 struct bpf_sdt_live_opts {
@@ -456,8 +474,12 @@ LIBBPFSDT_API int bpf_sdt_target__arm_stats(const struct bpf_sdt_target *target,
 					    const char *prog_name,
 					    struct bpf_sdt_arm_stats *stats);
 
-/* Detaches: the affected programs are re-armed without this observer (or
- * back to their original). Returns 0 or a negative errno. */
+/* Detaches and frees: the affected programs are re-armed without this
+ * observer (or back to their original). The link is gone whatever is
+ * returned, as with libbpf's bpf_link__destroy(): on failure (a negative
+ * errno, said in one line) the copies running now keep calling the
+ * observer until their next change; disarming or closing the target puts
+ * the originals back. */
 LIBBPFSDT_API int bpf_sdt_link__destroy(struct bpf_sdt_link *link);
 
 /*
@@ -480,9 +502,18 @@ struct bpf_sdt_tracer_opts {
 	 * arg0, arg1, ... with numbers or enumerator names (XDP_DROP), joined
 	 * with && || ! and parentheses. */
 	const char *filter;
+	/* Also copy the packet into each event, up to this many bytes (0:
+	 * none; at most BPF_SDT_MAX_SNAPLEN), in the kernel at the site: from
+	 * the probe's argument of the program's context type (struct xdp_md *,
+	 * struct __sk_buff *: the whole packet from its first byte), else from
+	 * a pointer argument to the pointer argument right after it (data,
+	 * data_end). A probe with neither cannot be added (-EINVAL, said why). */
+	__u32 snaplen;
 	size_t :0;
 };
-#define bpf_sdt_tracer_opts__last_field filter
+#define bpf_sdt_tracer_opts__last_field snaplen
+
+#define BPF_SDT_MAX_SNAPLEN 65535
 
 struct bpf_sdt_event {
 	__u64 time_ns;		/* bpf_ktime_get_ns() at the site */
@@ -491,6 +522,12 @@ struct bpf_sdt_event {
 	const struct bpf_sdt_probe *probe;
 	int nargs;
 	const __u64 *args;	/* each widened to u64 by its declared type */
+	__u64 wall_ns;		/* time_ns on the real-time clock (ns since 1970) */
+	/* With bpf_sdt_tracer_opts.snaplen: the packet's first packet_len
+	 * bytes (NULL when none could be copied) and its whole length. */
+	const void *packet;
+	__u32 packet_len;
+	__u32 packet_wire_len;
 };
 
 /* Returns 0 to continue, non-zero to stop polling (returned by poll). */
@@ -498,7 +535,11 @@ typedef int (*bpf_sdt_event_fn)(void *ctx, const struct bpf_sdt_event *event);
 
 LIBBPFSDT_API struct bpf_sdt_tracer *
 bpf_sdt_tracer__new(struct bpf_sdt_target *target, const struct bpf_sdt_tracer_opts *opts);
-/* Arms the probe with the tracer (one link per probe). */
+/* Arms the probe with the tracer (one link per probe). A name may select
+ * some of the probe's sites: "PROBE@ID[,ID...]" (site ids, as
+ * bpf_sdt_site__id() and `bpfsdt list` give them) or "PROBE@FILE:LINE" (its
+ * sites on that source line; FILE may be a path suffix); the other sites
+ * of the probe record nothing. */
 LIBBPFSDT_API int bpf_sdt_tracer__add_probe(struct bpf_sdt_tracer *tracer, const char *probe);
 /* Arms n probes at once: each affected program is swapped a single time,
  * so no packet meets a copy with only some of them armed. All or nothing. */
@@ -516,6 +557,60 @@ LIBBPFSDT_API __u64 bpf_sdt_tracer__site_hits(const struct bpf_sdt_tracer *trace
 LIBBPFSDT_API __u64 bpf_sdt_tracer__lost(const struct bpf_sdt_tracer *tracer);
 /* Detaches and frees. */
 LIBBPFSDT_API void bpf_sdt_tracer__free(struct bpf_sdt_tracer *tracer);
+
+/*
+ * Aggregations, computed in the kernel at every event of the probes added
+ * after them (those that pass the filter, at the sites selected): of
+ * argument arg, the count, sum, minimum and maximum and, optionally, a
+ * histogram, one per site (or one per probe with per_probe), in per-CPU
+ * maps that reading adds up. Signed when the argument's type is.
+ * Histogram buckets:
+ *   BPF_SDT_HIST_LOG2:   [0] negative, [1] zero, [k] [2^(k-2), 2^(k-1))
+ *                        for k >= 2 (66 buckets);
+ *   BPF_SDT_HIST_LINEAR: [0] below min, [k] [min + (k-1)*step, min + k*step)
+ *                        for 1 <= k <= n = (max - min) / step, [n+1] max
+ *                        and above (n + 2 buckets).
+ */
+enum bpf_sdt_hist_kind {
+	BPF_SDT_HIST_NONE,
+	BPF_SDT_HIST_LOG2,
+	BPF_SDT_HIST_LINEAR,
+};
+
+#define BPF_SDT_HIST_MAX_LINEAR 256	/* n, at most */
+#define BPF_SDT_HIST_MAX_BUCKETS (BPF_SDT_HIST_MAX_LINEAR + 2)
+
+struct bpf_sdt_aggregation {
+	size_t sz;
+	int arg;			/* argument index */
+	bool per_probe;			/* one result per probe, not per site */
+	enum bpf_sdt_hist_kind hist;
+	__s64 min, max, step;		/* BPF_SDT_HIST_LINEAR */
+	size_t :0;
+};
+#define bpf_sdt_aggregation__last_field step
+
+struct bpf_sdt_agg_value {
+	__u64 count;
+	__u64 sum, min, max;		/* as the argument's u64 slot holds them */
+	bool is_signed;			/* the argument's type is signed */
+	__u32 bucket_cnt;		/* 0 without a histogram */
+	__u64 buckets[BPF_SDT_HIST_MAX_BUCKETS];
+};
+
+/* Adds an aggregation; its index (0, 1, ...) or a negative errno. */
+LIBBPFSDT_API int bpf_sdt_tracer__aggregate(struct bpf_sdt_tracer *tracer,
+					    const struct bpf_sdt_aggregation *agg);
+/* Reads aggregation idx for a site (per site), or a probe (per_probe; site
+ * NULL). -ENOENT if it does not cover that site or probe. */
+LIBBPFSDT_API int bpf_sdt_tracer__agg_read(const struct bpf_sdt_tracer *tracer, int idx,
+					   const struct bpf_sdt_probe *probe,
+					   const struct bpf_sdt_site *site,
+					   struct bpf_sdt_agg_value *out);
+/* Whether the tracer observes site: its probe was added, and the site was
+ * selected when the probe was added as "PROBE@SITES". */
+LIBBPFSDT_API bool bpf_sdt_tracer__traces_site(const struct bpf_sdt_tracer *tracer,
+					       const struct bpf_sdt_site *site);
 
 /*
  * Dynamic sites: a probe at any instruction boundary of a loaded program,
@@ -606,7 +701,7 @@ LIBBPFSDT_API int bpf_sdt_format_value(const struct btf *btf, __u32 type_id, con
  *
  * bpf_sdt_target__disarm() puts every original program back, each program
  * in one swap, whatever was attached; links and tracers stay valid, observe
- * nothing, and are destroyed or freed as usual (close frees what is left).
+ * nothing, and are destroyed or freed as usual.
  * Returns 0 when every hook runs its original again, or -EEXIST / -ENODEV
  * when a hook no longer runs our armed copy (someone else replaced the
  * program, emptied the slot or deleted the filter / the interface or link

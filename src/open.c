@@ -111,15 +111,9 @@ fail:
 	return NULL;
 }
 
-static bool opts_ok(const struct bpf_sdt_target_opts *opts)
-{
-	return !opts || opts->sz >= sizeof(size_t);
-}
-
 static const char *opts_name(const struct bpf_sdt_target_opts *opts, const char *fallback)
 {
-	return opts && opts->sz > offsetof(struct bpf_sdt_target_opts, object_name) &&
-	       opts->object_name ? opts->object_name : fallback;
+	return SDT_OPTS_GET(opts, object_name, NULL) ?: fallback;
 }
 
 /* Whether the ELF's .maps section refers to program prog: a prog array
@@ -179,7 +173,7 @@ struct bpf_sdt_target *bpf_sdt_target__open_mem(const void *buf, size_t size,
 	struct bpf_sdt_target *t;
 	int err;
 
-	if (!buf || !opts_ok(opts)) {
+	if (!SDT_OPTS_VALID(opts, bpf_sdt_target_opts) || !buf) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -240,7 +234,7 @@ struct bpf_sdt_target *bpf_sdt_target__open_file(const char *path,
 	void *buf;
 	int err;
 
-	if (!path || !opts_ok(opts)) {
+	if (!SDT_OPTS_VALID(opts, bpf_sdt_target_opts) || !path) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -263,7 +257,7 @@ struct bpf_sdt_target *bpf_sdt_target__from_object(struct bpf_object *obj, const
 {
 	struct bpf_sdt_target *t;
 
-	if (!obj || !elf || !opts_ok(opts)) {
+	if (!SDT_OPTS_VALID(opts, bpf_sdt_target_opts) || !obj || !elf) {
 		errno = EINVAL;
 		return NULL;
 	}

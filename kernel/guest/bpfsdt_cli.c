@@ -26,9 +26,8 @@
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "bpfsdt_cli.h"
+#include "guest.h"
 #include "guest_util.h"
-#include "runner.h"
 
 #define BPFSDT "/bin/bpfsdt"
 #define PKT_FILE "/tmp/pkt64"
@@ -53,7 +52,8 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-/* Starts bpfsdt with argv (argv[0] included); relink: BPFSDT_NATIVE=0. */
+/* Starts bpfsdt with argv (argv[0] included); relink: BPFSDT_NATIVE=0.
+ * 0, or -1 after failing the test. */
 static int child_start(struct child *c, const char *const *argv, bool relink)
 {
 	char *const env_relink[] = { "BPFSDT_NATIVE=0", NULL }, *const env_none[] = { NULL };
@@ -61,11 +61,16 @@ static int child_start(struct child *c, const char *const *argv, bool relink)
 
 	memset(c, 0, sizeof(*c));
 	c->fds[0] = c->fds[1] = -1;
+	for (i = 0; i < 2; i++) {
+		c->buf[i] = calloc(1, OUT_MAX + 1);
+		if (!c->buf[i])
+			return FAIL_NOTE("out of memory"), -1;
+	}
 	if (pipe(out) || pipe(err))
-		return test_fail("pipe: %s", strerror(errno));
+		return FAIL_NOTE("pipe: %s", strerror(errno)), -1;
 	c->pid = fork();
 	if (c->pid < 0)
-		return test_fail("fork: %s", strerror(errno));
+		return FAIL_NOTE("fork: %s", strerror(errno)), -1;
 	if (!c->pid) {
 		dup2(out[1], 1);
 		dup2(err[1], 2);
@@ -78,16 +83,11 @@ static int child_start(struct child *c, const char *const *argv, bool relink)
 	close(err[1]);
 	c->fds[0] = out[0];
 	c->fds[1] = err[0];
-	for (i = 0; i < 2; i++) {
-		c->buf[i] = calloc(1, OUT_MAX + 1);
-		if (!c->buf[i])
-			return test_fail("out of memory");
-	}
 	return 0;
 }
 
 /* Reads what the child wrote until its stderr contains `until` (NULL: until
- * both streams end); -1 on a timeout. */
+ * both streams end); -1 (the test failed) on a timeout. */
 static int child_read(struct child *c, const char *until)
 {
 	long long deadline = now_ms() + CHILD_TIMEOUT_MS;
@@ -99,8 +99,9 @@ static int child_read(struct child *c, const char *until)
 		if (until && strstr(c->buf[1], until))
 			return 0;
 		if (left <= 0 || poll(p, 2, left) <= 0)
-			return test_fail("bpfsdt: no %s within %d s; stderr: %s",
-					 until ? until : "exit", CHILD_TIMEOUT_MS / 1000, c->buf[1]);
+			return FAIL_NOTE("bpfsdt: no %s within %d s; stderr: %s",
+					 until ? until : "exit", CHILD_TIMEOUT_MS / 1000,
+					 c->buf[1]), -1;
 		for (i = 0; i < 2; i++) {
 			ssize_t n;
 
@@ -115,8 +116,9 @@ static int child_read(struct child *c, const char *until)
 			}
 		}
 	}
-	return until && !strstr(c->buf[1], until) ? test_fail("bpfsdt ended before %s; stderr: %s",
-							   until, c->buf[1]) : 0;
+	if (until && !strstr(c->buf[1], until))
+		return FAIL_NOTE("bpfsdt ended before %s; stderr: %s", until, c->buf[1]), -1;
+	return 0;
 }
 
 /* Reads to the end and reaps the child: its exit status, or -1. */
@@ -124,28 +126,37 @@ static int child_finish(struct child *c)
 {
 	int status;
 
-	if (child_read(c, NULL)) {
-		kill(c->pid, SIGKILL);
-		waitpid(c->pid, &status, 0);
-		return -1;
-	}
+	if (child_read(c, NULL))
+		return -1; /* child_free() kills it */
 	if (waitpid(c->pid, &status, 0) < 0)
-		return test_fail("waitpid: %s", strerror(errno));
+		return FAIL_NOTE("waitpid: %s", strerror(errno)), -1;
+	c->pid = 0;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* A child still running (a test that stopped halfway) is killed and
+ * reaped: struct child c __cleanup(child_free) = CHILD_NONE; */
 static void child_free(struct child *c)
 {
-	int i;
+	int i, status;
 
+	if (c->pid > 0) {
+		kill(c->pid, SIGKILL);
+		waitpid(c->pid, &status, 0);
+	}
+	c->pid = 0;
 	for (i = 0; i < 2; i++) {
 		if (c->fds[i] >= 0)
 			close(c->fds[i]);
+		c->fds[i] = -1;
 		free(c->buf[i]);
+		c->buf[i] = NULL;
 	}
 }
 
-/* Runs bpfsdt to its end; 0 if it exited 0. */
+#define CHILD_NONE { .fds = { -1, -1 } }
+
+/* Runs bpfsdt to its end; 0 if it exited 0, else -1 after failing the test. */
 static int bpfsdt(struct child *c, const char *const *argv, bool relink)
 {
 	int status;
@@ -156,107 +167,117 @@ static int bpfsdt(struct child *c, const char *const *argv, bool relink)
 	if (status < 0)
 		return -1;
 	if (status)
-		return test_fail("%s %s exited %d; stderr: %s", BPFSDT, argv[1], status, c->buf[1]);
+		return FAIL_NOTE("%s %s exited %d; stderr: %s", BPFSDT, argv[1], status,
+				 c->buf[1]), -1;
 	return 0;
 }
 
 static int write_packet(void)
 {
 	unsigned char pkt[64];
-	int fd;
+	int fd __cleanup(close_fdp) = -1;
 
 	make_frame(pkt, sizeof(pkt), ETH_P_IP);
 	mkdir("/tmp", 0755);
 	fd = open(PKT_FILE, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0 || write(fd, pkt, sizeof(pkt)) != (ssize_t)sizeof(pkt))
-		return test_fail("writing %s: %s", PKT_FILE, strerror(errno));
-	close(fd);
+		return FAIL_NOTE("writing %s: %s", PKT_FILE, strerror(errno)), -1;
 	return 0;
 }
 
+/* Drops what the JSON events say of when and where they ran ("cpu",
+ * "time_ns", "wall_ns"), which no two runs share, so that outputs compare
+ * by what the events say of the program. */
+static void drop_run_fields(char *out)
+{
+	static const char *const keys[] = { ", \"cpu\": ", ", \"time_ns\": ", ", \"wall_ns\": " };
+	char *p, *end;
+	size_t k;
+
+	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		while ((p = strstr(out, keys[k]))) {
+			end = p + strlen(keys[k]);
+			while (*end >= '0' && *end <= '9')
+				end++;
+			memmove(p, end, strlen(end) + 1);
+		}
+	}
+}
+
 /* Runs `bpfsdt -v ARGS` (args NULL-terminated) as it chooses and with
- * relinking forced, expecting the same stdout both times and the native
- * line on stderr the first time exactly when in_kernel. */
-static int same_output_as_relinked(const char *const *args, bool in_kernel,
-				   struct child *native)
+ * relinking forced: the same stdout both times, and the native line on
+ * stderr the first time exactly when in_kernel; every string of the
+ * NULL-terminated expected in the output. */
+static void runs_as_relinked_printing(const char *const *args, bool in_kernel,
+				      const char *const *expected)
 {
 	const char *argv[CLI_ARGV_MAX] = { BPFSDT, "-v" };	/* the rest NULL: argv's end */
-	struct child relinked;
-	int i, err = -1;
+	struct child native __cleanup(child_free) = CHILD_NONE;
+	struct child relinked __cleanup(child_free) = CHILD_NONE;
+	int i;
 
 	/* argv[0], "-v", the args, and a NULL that must stay */
 	for (i = 0; args[i]; i++) {
 		if (2 + i + 1 >= CLI_ARGV_MAX)
-			return test_fail("more than %d arguments for %s", CLI_ARGV_MAX - 3,
-					 BPFSDT);
+			FAIL("more than %d arguments for %s", CLI_ARGV_MAX - 3, BPFSDT);
 		argv[2 + i] = args[i];
 	}
-	if (write_packet() || bpfsdt(native, argv, false))
-		return -1;
-	if (!strstr(native->buf[1], NATIVE_LINE) == in_kernel)
-		return test_fail("stderr %s '%s': %s", in_kernel ? "does not say" : "says",
-				 NATIVE_LINE, native->buf[1]);
-	if (bpfsdt(&relinked, argv, true))
-		goto out;
-	if (strstr(relinked.buf[1], NATIVE_LINE)) {
-		test_fail("BPFSDT_NATIVE=0 still linked in the kernel: %s", relinked.buf[1]);
-		goto out;
+	ASSERT_EQ(write_packet(), 0);
+	ASSERT_EQ(bpfsdt(&native, argv, false), 0);
+	if (in_kernel)
+		ASSERT_CONTAINS(native.buf[1], NATIVE_LINE);
+	else if (strstr(native.buf[1], NATIVE_LINE))
+		FAIL("stderr says '%s': %s", NATIVE_LINE, native.buf[1]);
+	ASSERT_EQ(bpfsdt(&relinked, argv, true), 0);
+	if (strstr(relinked.buf[1], NATIVE_LINE))
+		FAIL("BPFSDT_NATIVE=0 still linked in the kernel: %s", relinked.buf[1]);
+	drop_run_fields(native.buf[0]);
+	drop_run_fields(relinked.buf[0]);
+	if (strcmp(native.buf[0], relinked.buf[0])) {
+		const char *a = native.buf[0], *b = relinked.buf[0];
+		size_t line = 1;
+
+		/* the first line that differs: a whole output is too long */
+		for (; *a && *a == *b; a++, b++)
+			line += *a == '\n';
+		while (a > native.buf[0] && a[-1] != '\n')
+			a--, b--;
+		FAIL("in-kernel output differs from the relinked one at line %zu:\n%.200s\n--- relinked:\n%.200s",
+		     line, a, b);
 	}
-	if (strcmp(native->buf[0], relinked.buf[0])) {
-		test_fail("in-kernel output differs from the relinked one:\n%s--- relinked:\n%s",
-			  native->buf[0], relinked.buf[0]);
-		goto out;
-	}
-	err = 0;
-out:
-	child_free(&relinked);
-	return err;
+	for (; *expected; expected++)
+		ASSERT_CONTAINS(native.buf[0], *expected);
 }
 
-/* same_output_as_relinked(), then every string of the NULL-terminated
- * expected must be in the output. */
-static int runs_as_relinked_printing(const char *const *args, bool in_kernel,
-				     const char *const *expected)
-{
-	struct child c = { .fds = { -1, -1 } };	/* freed even if never started */
-	int err = same_output_as_relinked(args, in_kernel, &c);
-
-	for (; !err && *expected; expected++)
-		if (!strstr(c.buf[0], *expected))
-			err = test_fail("output lacks '%s': %s", *expected, c.buf[0]);
-	child_free(&c);
-	return err;
-}
-
-int test_bpfsdt_run_traces_the_rfc_example_in_the_kernel(void)
+TEST(bpfsdt_run_traces_the_rfc_example_in_the_kernel)
 {
 	const char *args[] = { "run", obj_path("rfc_target.bpf.o"), "xdp_prog", "--data-in",
 			       PKT_FILE, NULL };
 	const char *expected[] = { ": my_trace(64, 1)\n",
 				   "retval 1 (XDP_DROP), 1 event, 0 lost\n", NULL };
 
-	return runs_as_relinked_printing(args, true, expected);
+	runs_as_relinked_printing(args, true, expected);
 }
 
 /* Events of several probes, sites in a subprogram and 32 sites of one
  * probe: every event names the same site as when relinked (the site id the
  * kernel's trampolines pass maps back to the right site). 37 events: 3
  * pkt_seen, 32 lap, ints, verdict. */
-int test_bpfsdt_run_events_name_the_same_sites_as_relinking(void)
+TEST(bpfsdt_run_events_name_the_same_sites_as_relinking)
 {
 	const char *args[] = { "--json", "run", obj_path("sdt_target.bpf.o"), "sdt_target",
 			       "--data-in", PKT_FILE, "--trace", "pkt_seen", "--trace", "lap",
 			       "--trace", "ints", "--trace", "verdict", NULL };
 	const char *expected[] = { "\"events\": 37", NULL };
 
-	return runs_as_relinked_printing(args, true, expected);
+	runs_as_relinked_printing(args, true, expected);
 }
 
 /* Sites inside guarded blocks: in the kernel the guards of the traced
  * probes turn on with their links (the function probe's too, through the
  * site next to its call); relinked, the copy reads its own guards map. The
  * same events either way, the costly hash included. */
-int test_bpfsdt_run_turns_guards_on_in_the_kernel(void)
+TEST(bpfsdt_run_turns_guards_on_in_the_kernel)
 {
 	const char *args[] = { "run", obj_path("guard_target.bpf.o"), "guard_target",
 			       "--data-in", PKT_FILE, "--trace", "hashed", "--trace", "fprobe",
@@ -264,21 +285,21 @@ int test_bpfsdt_run_turns_guards_on_in_the_kernel(void)
 	const char *expected[] = { ": fprobe(64, 128)\n", ": hashed(",
 				   "retval 2 (XDP_PASS), 2 events, 0 lost\n", NULL };
 
-	return runs_as_relinked_printing(args, true, expected);
+	runs_as_relinked_printing(args, true, expected);
 }
 
-int test_bpfsdt_run_counts_in_the_kernel(void)
+TEST(bpfsdt_run_counts_in_the_kernel)
 {
 	const char *args[] = { "--json", "run", obj_path("sdt_target.bpf.o"), "sdt_target",
 			       "--data-in", PKT_FILE, "--count", "--repeat", "50", NULL };
 	const char *expected[] = { "\"hits\": 50", NULL };
 
-	return runs_as_relinked_printing(args, true, expected);
+	runs_as_relinked_printing(args, true, expected);
 }
 
 /* A compiled observer, loaded as a BPF_TRACE_SDT program: its globals show
  * the arguments and the site id of its last call. */
-int test_bpfsdt_run_links_a_compiled_observer_in_the_kernel(void)
+TEST(bpfsdt_run_links_a_compiled_observer_in_the_kernel)
 {
 	char target[256], observer[256];
 	const char *args[] = { "--json", "run", target, "xdp_prog", "--data-in", PKT_FILE,
@@ -286,10 +307,9 @@ int test_bpfsdt_run_links_a_compiled_observer_in_the_kernel(void)
 	const char *expected[] = { "\"hits\": 7", "\"last_len\": 64", "\"last_ret\": 1",
 				   "\"last_site_id\": 0", NULL };
 
-	/* obj_path() returns one static buffer: copy each path out. */
 	snprintf(target, sizeof(target), "%s", obj_path("rfc_target.bpf.o"));
 	snprintf(observer, sizeof(observer), "%s", obj_path("cli_observer.bpf.o"));
-	return runs_as_relinked_printing(args, true, expected);
+	runs_as_relinked_printing(args, true, expected);
 }
 
 /* bpfsdt's freplace mode: of two compiled observers of a function probe,
@@ -297,7 +317,7 @@ int test_bpfsdt_run_links_a_compiled_observer_in_the_kernel(void)
  * sees is ~0: a function does not know its caller), the second, refused a
  * second extension of the same function, is linked at the site next to the
  * call. Both see every call with its arguments, once. */
-int test_bpfsdt_run_observes_a_function_probe_by_freplace(void)
+TEST(bpfsdt_run_observes_a_function_probe_by_freplace)
 {
 	char target[256], observer[256];
 	const char *argv[] = { BPFSDT, "-v", "--json", "run", target, "guard_target", "--data-in",
@@ -309,52 +329,44 @@ int test_bpfsdt_run_observes_a_function_probe_by_freplace(void)
 	const char *err[] = { "observer first (program guard_target): replaces function probe fprobe's function (freplace)",
 			      "observer second (program guard_target): another extension replaces function probe fprobe: observed at its site",
 			      NULL };
-	struct child c = { .fds = { -1, -1 } };	/* freed even if never started */
-	int i, ret = 0;
+	struct child c __cleanup(child_free) = CHILD_NONE;
+	int i;
 
 	snprintf(target, sizeof(target), "%s", obj_path("guard_target.bpf.o"));
 	snprintf(observer, sizeof(observer), "%s", obj_path("fprobe_observers.bpf.o"));
-	if (write_packet() || bpfsdt(&c, argv, false)) {
-		child_free(&c);
-		return -1;
-	}
-	for (i = 0; !ret && out[i]; i++)
-		if (!strstr(c.buf[0], out[i]))
-			ret = test_fail("output lacks '%s': %s", out[i], c.buf[0]);
-	for (i = 0; !ret && err[i]; i++)
-		if (!strstr(c.buf[1], err[i]))
-			ret = test_fail("stderr lacks '%s': %s", err[i], c.buf[1]);
-	if (!ret && strstr(c.buf[0], "\"second_site\": 18446744073709551615"))
-		ret = test_fail("the second observer was not called at the site: %s", c.buf[0]);
-	child_free(&c);
-	return ret;
+	ASSERT_EQ(write_packet(), 0);
+	ASSERT_EQ(bpfsdt(&c, argv, false), 0);
+	for (i = 0; out[i]; i++)
+		ASSERT_CONTAINS(c.buf[0], out[i]);
+	for (i = 0; err[i]; i++)
+		ASSERT_CONTAINS(c.buf[1], err[i]);
+	if (strstr(c.buf[0], "\"second_site\": 18446744073709551615"))
+		FAIL("the second observer was not called at the site: %s", c.buf[0]);
 }
 
 /* A six-argument site does not fit the kernel's site record: the program
  * is relinked, its events as on any kernel. */
-int test_bpfsdt_run_relinks_a_program_with_a_six_argument_probe(void)
+TEST(bpfsdt_run_relinks_a_program_with_a_six_argument_probe)
 {
 	const char *args[] = { "run", obj_path("wide_target.bpf.o"), "wide_target", "--data-in",
 			       PKT_FILE, NULL };
 	const char *expected[] = { ": six(64, 1, 2, 3, 4, 5)\n", ": two(64, 7)\n", NULL };
 
-	return runs_as_relinked_printing(args, false, expected);
+	runs_as_relinked_printing(args, false, expected);
 }
 
 static int set_lo_up(void)
 {
 	struct ifreq ifr = {};
-	int s = socket(AF_INET, SOCK_DGRAM, 0), err = 0;
+	int s __cleanup(close_fdp) = socket(AF_INET, SOCK_DGRAM, 0);
 
 	strcpy(ifr.ifr_name, "lo");
 	if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr))
-		err = test_fail("lo: %s", strerror(errno));
+		return FAIL_NOTE("lo: %s", strerror(errno)), -1;
 	ifr.ifr_flags |= IFF_UP;
-	if (!err && ioctl(s, SIOCSIFFLAGS, &ifr))
-		err = test_fail("setting lo up: %s", strerror(errno));
-	if (s >= 0)
-		close(s);
-	return err;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr))
+		return FAIL_NOTE("setting lo up: %s", strerror(errno)), -1;
+	return 0;
 }
 
 /* n UDP datagrams of 22 bytes to 127.0.0.1: 64-byte frames on lo. */
@@ -362,17 +374,14 @@ static int send_udp(int n)
 {
 	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(9) };
 	char payload[22] = "bpfsdt guest trace";
-	int s = socket(AF_INET, SOCK_DGRAM, 0), i;
+	int s __cleanup(close_fdp) = socket(AF_INET, SOCK_DGRAM, 0), i;
 
 	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (s < 0)
-		return test_fail("socket: %s", strerror(errno));
+		return FAIL_NOTE("socket: %s", strerror(errno)), -1;
 	for (i = 0; i < n; i++)
-		if (sendto(s, payload, sizeof(payload), 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
-			close(s);
-			return test_fail("sendto: %s", strerror(errno));
-		}
-	close(s);
+		if (sendto(s, payload, sizeof(payload), 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+			return FAIL_NOTE("sendto: %s", strerror(errno)), -1;
 	return 0;
 }
 
@@ -393,68 +402,50 @@ static int count_lines(const char *text, const char *needle)
 	return n;
 }
 
+static void xdp_detach_lo(void *ifindex)
+{
+	bpf_xdp_detach((int)(long)ifindex, XDP_FLAGS_SKB_MODE, NULL);
+}
+
 /* The RFC's target, loaded by the tree's libbpf (which passes its sites)
  * and attached to lo; `bpfsdt trace` links its tracer in the kernel and
  * the program on lo stays the same one throughout. */
-int test_bpfsdt_trace_follows_a_live_xdp_program_without_swapping_it(void)
+TEST(bpfsdt_trace_follows_a_live_xdp_program_without_swapping_it)
 {
 	const char *argv[] = { BPFSDT, "-v", "--json", "trace", "--xdp", "lo",
 			       obj_path("rfc_target.bpf.o"), "-c", "3", NULL };
-	struct bpf_object *obj = NULL;
-	struct bpf_program *prog;
-	struct child c = { .fds = { -1, -1 } };
+	struct child c __cleanup(child_free) = CHILD_NONE;
 	__u32 id_before, id_during, id_after;
-	int ifindex, err = -1, status;
+	struct bpf_object *obj;
+	struct bpf_program *prog;
+	int ifindex, status;
 
-	if (set_lo_up())
-		return -1;
+	ASSERT_EQ(set_lo_up(), 0);
 	ifindex = (int)if_nametoindex("lo");
+	ASSERT_TRUE(ifindex > 0);
 	obj = bpf_object__open_file(obj_path("rfc_target.bpf.o"), NULL);
-	if (!obj || bpf_object__load(obj)) {
-		test_fail("loading rfc_target.bpf.o: %s", strerror(errno));
-		goto out;
-	}
+	if (!obj)
+		FAIL("opening rfc_target.bpf.o: %s", strerror(errno));
+	DEFER(bpf_object__close, obj);
+	ASSERT_EQ(bpf_object__load(obj), 0);
 	prog = bpf_object__find_program_by_name(obj, "xdp_prog");
-	if (bpf_xdp_attach(ifindex, bpf_program__fd(prog), XDP_FLAGS_SKB_MODE, NULL)) {
-		test_fail("XDP on lo: %s", strerror(errno));
-		goto out;
-	}
+	ASSERT_TRUE(prog != NULL);
+	if (bpf_xdp_attach(ifindex, bpf_program__fd(prog), XDP_FLAGS_SKB_MODE, NULL))
+		FAIL("XDP on lo: %s", strerror(errno));
+	test_defer(xdp_detach_lo, (void *)(long)ifindex);
 	id_before = xdp_prog_id(ifindex);
-	if (child_start(&c, argv, false) || child_read(&c, "tracing "))
-		goto detach;
+	ASSERT_EQ(child_start(&c, argv, false), 0);
+	ASSERT_EQ(child_read(&c, "tracing "), 0);
 	id_during = xdp_prog_id(ifindex);
-	if (send_udp(3))
-		goto detach;
+	ASSERT_EQ(send_udp(3), 0);
 	status = child_finish(&c);
 	id_after = xdp_prog_id(ifindex);
-	if (status) {
-		test_fail("bpfsdt trace exited %d; stderr: %s", status, c.buf[1]);
-		goto detach;
-	}
-	if (!strstr(c.buf[1], "runs with its SDT sites: " NATIVE_LINE)) {
-		test_fail("stderr does not say the program runs with its sites: %s", c.buf[1]);
-		goto detach;
-	}
-	if (id_during != id_before || id_after != id_before) {
-		test_fail("program on lo changed: id %u before, %u while tracing, %u after",
-			  id_before, id_during, id_after);
-		goto detach;
-	}
+	if (status)
+		FAIL("bpfsdt trace exited %d; stderr: %s", status, c.buf[1]);
+	ASSERT_CONTAINS(c.buf[1], "runs with its SDT sites: " NATIVE_LINE);
+	ASSERT_EQ(id_during, id_before); /* the program on lo never changed */
+	ASSERT_EQ(id_after, id_before);
 	if (count_lines(c.buf[0], "{\"probe\": \"my_trace\", \"function\": \"xdp_prog\"") != 3 ||
-	    count_lines(c.buf[0], "\"args\": [64, 1]}") != 3) {
-		test_fail("expected 3 my_trace(64, 1) events: %s", c.buf[0]);
-		goto detach;
-	}
-	err = 0;
-detach:
-	bpf_xdp_detach(ifindex, XDP_FLAGS_SKB_MODE, NULL);
-out:
-	if (c.pid > 0 && c.fds[0] >= 0) {
-		kill(c.pid, SIGKILL);
-		waitpid(c.pid, &status, 0);
-	}
-	if (c.buf[0])
-		child_free(&c);
-	bpf_object__close(obj);
-	return err;
+	    count_lines(c.buf[0], "\"args\": [64, 1],") != 3)
+		FAIL("expected 3 my_trace(64, 1) events: %s", c.buf[0]);
 }

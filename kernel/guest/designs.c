@@ -15,7 +15,6 @@
  * only ratios mean anything: timings are reported, not asserted; what each
  * design can do (a second observer) is.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -29,8 +28,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include "runner.h"
-#include "sdt_guards.h"
+#include "guest.h"
 #include "guest_util.h"
 
 #define CYCLES 10	/* attach/detach cycles, the median reported */
@@ -64,7 +62,7 @@ static int run_ns(int fd, __u32 *ns)
 
 	for (i = 0; i < 5; i++) {
 		if (xdp_test_run(fd, ETH_P_IP, 2000, &avg) != XDP_PASS)
-			return test_fail("the cost program did not return XDP_PASS");
+			return FAIL_NOTE("the cost program did not return XDP_PASS"), -1;
 		best = avg < best ? avg : best;
 	}
 	*ns = best;
@@ -79,7 +77,7 @@ static struct bpf_object *load_cost(const char *design, int n, int *fd)
 	snprintf(file, sizeof(file), "cost_%s%d.bpf.o", design, n);
 	obj = bpf_object__open_file(obj_path(file), NULL);
 	if (!obj || bpf_object__load(obj)) {
-		test_fail("loading %s: %s", file, strerror(errno));
+		FAIL_NOTE("loading %s: %s", file, strerror(errno));
 		bpf_object__close(obj);
 		return NULL;
 	}
@@ -95,15 +93,13 @@ static struct bpf_object *load_observer(bool func, int target_fd)
 	struct bpf_object *obj = bpf_object__open_file(obj_path("guard_observers.bpf.o"), NULL);
 	struct bpf_program *prog;
 
-	if (!obj) {
-		test_fail("open guard_observers.bpf.o: %s", strerror(errno));
-		return NULL;
-	}
+	if (!obj)
+		return FAIL_NOTE("open guard_observers.bpf.o: %s", strerror(errno)), NULL;
 	bpf_object__for_each_program(prog, obj)
 		bpf_program__set_autoload(prog, !strcmp(bpf_program__name(prog), name));
 	prog = bpf_object__find_program_by_name(obj, name);
 	if (bpf_program__set_attach_target(prog, target_fd, "step") || bpf_object__load(obj)) {
-		test_fail("loading %s for step: %s", name, strerror(errno));
+		FAIL_NOTE("loading %s for step: %s", name, strerror(errno));
 		bpf_object__close(obj);
 		return NULL;
 	}
@@ -165,7 +161,7 @@ static int measure(const char *design, int n, struct row *r)
 	if (!target || run_ns(fd_plain, &r->plain) || run_ns(fd, &r->dormant))
 		goto out;
 	if (func && (btf_id = step_btf_id(fd)) <= 0) {
-		test_fail("no FUNC step in the program's BTF");
+		FAIL_NOTE("no FUNC step in the program's BTF");
 		goto out;
 	}
 	obs = load_observer(func, fd);
@@ -177,7 +173,7 @@ static int measure(const char *design, int n, struct row *r)
 		link = attach(obs, func, fd, btf_id);
 		att[i] = now_us() - t0;
 		if (link < 0) {
-			test_fail("%s, %d sites: attaching: %s", design, n, strerror(-link));
+			FAIL_NOTE("%s, %d sites: attaching: %s", design, n, strerror(-link));
 			goto out;
 		}
 		if (i == CYCLES - 1)
@@ -212,7 +208,7 @@ out:
 }
 
 /* What each design can do is asserted; its timings are printed as notes. */
-int test_design_comparison(void)
+TEST(design_comparison)
 {
 	static const char *const designs[] = { "sdt", "func", "guarded" };
 	static const char *const labels[] = { "(a) SDT", "(b) branch+freplace",
@@ -225,26 +221,24 @@ int test_design_comparison(void)
 	       "attach us | detach us | 2nd observer\n");
 	for (s = 0; s < 2; s++) {
 		for (d = 0; d < 3; d++) {
-			if (measure(designs[d], sites[s], &r))
-				return -1;
+			ASSERT_EQ(measure(designs[d], sites[s], &r), 0);
 			printf("note: %s | %d | %u | %u | %u | %.1f | %.0f | %.0f | %s\n",
 			       labels[d], sites[s], r.plain, r.dormant, r.armed,
 			       ((double)r.armed - r.dormant) / sites[s], r.attach_us,
 			       r.detach_us, r.second ? "yes" : strerror(r.second_err));
 			if (r.second == !strcmp(designs[d], "func"))
-				return test_fail("%s: a second observer %s", labels[d],
-						 r.second ? "was attached" : "was refused");
+				FAIL("%s: a second observer %s", labels[d],
+				     r.second ? "was attached" : "was refused");
 			if (!r.second && r.second_err != EBUSY)
-				return test_fail("%s: a second freplace program: %s, expected EBUSY",
-						 labels[d], strerror(r.second_err));
+				FAIL("%s: a second freplace program: %s, expected EBUSY",
+				     labels[d], strerror(r.second_err));
 		}
 	}
-	return 0;
 }
 
 /* (d) relinking, in this guest: bench-designs with BPFSDT_NATIVE=0. Its
  * table rows are printed as notes; it must exit 0. */
-int test_design_comparison_relinking(void)
+TEST(design_comparison_relinking)
 {
 	char line[512];
 	FILE *p;
@@ -252,11 +246,10 @@ int test_design_comparison_relinking(void)
 
 	p = popen("BPFSDT_NATIVE=0 /bin/bench-designs /tests 2000 2>&1", "r");
 	if (!p)
-		return test_fail("popen: %s", strerror(errno));
+		FAIL("popen: %s", strerror(errno));
 	while (fgets(line, sizeof(line), p))
 		printf("note: %s", line);
 	status = pclose(p);
 	if (status)
-		return test_fail("bench-designs exited with status %d", WEXITSTATUS(status));
-	return 0;
+		FAIL("bench-designs exited with status %d", WEXITSTATUS(status));
 }

@@ -3,11 +3,12 @@
 #define _GNU_SOURCE /* sched_setaffinity() */
 #include <errno.h>
 #include <sched.h>
+#include <unistd.h>
 #include <string.h>
 #include <linux/if_ether.h>
 #include <bpf/bpf.h>
 #include "guest_util.h"
-#include "runner.h"
+#include "guest.h"
 
 static const unsigned char nop5[5] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
 
@@ -30,7 +31,7 @@ int xdp_test_run(int prog_fd, unsigned short ethertype, unsigned int repeat, __u
 	make_frame(pkt, sizeof(pkt), ethertype);
 	err = bpf_prog_test_run_opts(prog_fd, &opts);
 	if (err)
-		return test_fail("BPF_PROG_TEST_RUN: %s", strerror(-err));
+		return FAIL_NOTE("BPF_PROG_TEST_RUN: %s", strerror(-err)), -1;
 	if (avg_ns)
 		*avg_ns = opts.duration;
 	return (int)opts.retval;
@@ -50,10 +51,10 @@ int prog_dump(int fd, struct bpf_insn *xlated, __u32 *xlated_cnt, unsigned char 
 	info.jited_prog_insns = (unsigned long)jited;
 	info.jited_prog_len = *jited_len;
 	if (bpf_prog_get_info_by_fd(fd, &info, &len))
-		return test_fail("BPF_OBJ_GET_INFO_BY_FD: %s", strerror(errno));
+		return FAIL_NOTE("BPF_OBJ_GET_INFO_BY_FD: %s", strerror(errno)), -1;
 	if (info.jited_prog_len > *jited_len)
-		return test_fail("JITed image of %u bytes, buffer of %u", info.jited_prog_len,
-				 *jited_len);
+		return FAIL_NOTE("JITed image of %u bytes, buffer of %u", info.jited_prog_len,
+				 *jited_len), -1;
 	if (xlated)
 		*xlated_cnt = info.xlated_prog_len / sizeof(*xlated);
 	*jited_len = info.jited_prog_len;
@@ -98,7 +99,8 @@ int cpu1_loop_start(struct cpu1_loop *loop)
 	pin_to_cpu(0);
 	loop->stop = 0;
 	if (pthread_create(&loop->thread, NULL, cpu1_loop_run, loop))
-		return test_fail("pthread_create failed");
+		return FAIL_NOTE("pthread_create failed"), -1;
+	loop->started = true;
 	return 0;
 }
 
@@ -106,6 +108,9 @@ int cpu1_loop_stop(struct cpu1_loop *loop)
 {
 	cpu_set_t set;
 
+	if (!loop->started)
+		return 0;
+	loop->started = false;
 	loop->stop = 1;
 	pthread_join(loop->thread, NULL);
 	CPU_ZERO(&set);
@@ -113,7 +118,19 @@ int cpu1_loop_stop(struct cpu1_loop *loop)
 	CPU_SET(1, &set);
 	sched_setaffinity(0, sizeof(set), &set);
 	if (loop->bad_verdicts)
-		return test_fail("%d of %lu runs on CPU 1 did not end with verdict %d",
-				 loop->bad_verdicts, loop->runs, loop->verdict);
+		return FAIL_NOTE("%d of %lu runs on CPU 1 did not end with verdict %d",
+				 loop->bad_verdicts, loop->runs, loop->verdict), -1;
 	return 0;
+}
+
+void cpu1_loop_end(struct cpu1_loop *loop)
+{
+	cpu1_loop_stop(loop);
+}
+
+void close_fdp(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
 }

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Helpers the guest tests share: running an XDP program on a frame and
- * reading back what the kernel made of a program (guest_util.c). */
+ * reading back what the kernel made of a program (guest_util.c). Each
+ * returns -1 after failing the test (FAIL_NOTE) with the reason. */
 #ifndef GUEST_UTIL_H
 #define GUEST_UTIL_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/bpf.h>
 
@@ -33,10 +35,16 @@ struct cpu1_loop {
 	unsigned long runs;
 	int bad_verdicts;
 	pthread_t thread;
+	bool started;
 };
 
 int cpu1_loop_start(struct cpu1_loop *loop);
 int cpu1_loop_stop(struct cpu1_loop *loop);
+/* Stops it if it runs: for __cleanup(), when a test stops halfway. */
+void cpu1_loop_end(struct cpu1_loop *loop);
+
+/* Closes *fd if open: int fd __cleanup(close_fdp) = -1; */
+void close_fdp(int *fd);
 
 /* How many x86 5-byte NOPs (0f 1f 44 00 00, the ones SDT sites become) the code holds. */
 int count_nop5(const unsigned char *code, __u32 len);

@@ -6,7 +6,6 @@
  * no-op function with an freplace program -- pokes it into a jump to the
  * block until the last one goes.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -18,17 +17,21 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include "runner.h"
-#include "sdt_guards.h"
+#include "insn/emit.h"
+#include "guest.h"
 #include "guest_util.h"
 
 #define FRAME_LEN 64	/* xdp_test_run()'s frame */
+#define IMAGE_MAX 65536
 
 struct guard_fixture {
 	struct bpf_object *target, *obs;
 	int target_fd;
 };
 
+/* Opens and loads file (closed after the test), loading only progs (all
+ * when NULL), each attached to funcs[i] of target_fd. NULL if it does not
+ * load: the test failed, unless log is given (the verifier's log is there). */
 static struct bpf_object *open_load(const char *file, int target_fd, const char *const *progs,
 				    const char *const *funcs, char *log, size_t log_size)
 {
@@ -38,10 +41,9 @@ static struct bpf_object *open_load(const char *file, int target_fd, const char 
 	struct bpf_program *prog;
 	int err, i;
 
-	if (!obj) {
-		test_fail("open %s: %s", file, strerror(errno));
-		return NULL;
-	}
+	if (!obj)
+		return FAIL_NOTE("open %s: %s", file, strerror(errno)), NULL;
+	DEFER(bpf_object__close, obj);
 	bpf_object__for_each_program(prog, obj) {
 		bool wanted = !progs;
 
@@ -50,26 +52,25 @@ static struct bpf_object *open_load(const char *file, int target_fd, const char 
 				continue;
 			wanted = true;
 			err = bpf_program__set_attach_target(prog, target_fd, funcs[i]);
-			if (err) {
-				test_fail("set_attach_target(%s, \"%s\"): %s", progs[i], funcs[i],
-					  strerror(-err));
-				bpf_object__close(obj);
-				return NULL;
-			}
+			if (err)
+				return FAIL_NOTE("set_attach_target(%s, \"%s\"): %s", progs[i],
+						 funcs[i], strerror(-err)), NULL;
 		}
 		bpf_program__set_autoload(prog, wanted);
 	}
 	err = bpf_object__load(obj);
 	if (err) {
 		if (!log)
-			test_fail("load %s: %s", file, strerror(-err));
-		bpf_object__close(obj);
+			FAIL_NOTE("load %s: %s", file, strerror(-err));
+		test_cleanup(obj);
 		errno = -err;
 		return NULL;
 	}
 	return obj;
 }
 
+/* guard_target loaded, and the observers progs of guard_observers attached
+ * to its funcs; -1 (the test failed) if either does not load. */
 static int fixture_open(struct guard_fixture *fx, const char *const *progs,
 			const char *const *funcs)
 {
@@ -82,17 +83,7 @@ static int fixture_open(struct guard_fixture *fx, const char *const *progs,
 	if (!progs)
 		return 0;
 	fx->obs = open_load("guard_observers.bpf.o", fx->target_fd, progs, funcs, NULL, 0);
-	if (!fx->obs) {
-		bpf_object__close(fx->target);
-		return -1;
-	}
-	return 0;
-}
-
-static void fixture_close(struct guard_fixture *fx)
-{
-	bpf_object__close(fx->obs);
-	bpf_object__close(fx->target);
+	return fx->obs ? 0 : -1;
 }
 
 static long long block_runs(struct bpf_object *target, __u32 key)
@@ -101,7 +92,7 @@ static long long block_runs(struct bpf_object *target, __u32 key)
 	__u64 v;
 
 	if (!map || bpf_map_lookup_elem(bpf_map__fd(map), &key, &v))
-		return test_fail("blocks[%u]: %s", key, strerror(errno));
+		return FAIL_NOTE("blocks[%u]: %s", key, strerror(errno)), -1;
 	return (long long)v;
 }
 
@@ -119,7 +110,7 @@ static long long obs_var(struct bpf_object *obs, const char *name)
 	id = btf ? btf__find_by_name_kind(btf, ".bss", BTF_KIND_DATASEC) : -1;
 	if (!bss || id < 0 || bpf_map__value_size(bss) > sizeof(value) ||
 	    bpf_map_lookup_elem(bpf_map__fd(bss), &key, value))
-		return test_fail("reading the observers' .bss: %s", strerror(errno));
+		return FAIL_NOTE("reading the observers' .bss: %s", strerror(errno)), -1;
 	sec = btf__type_by_id(btf, id);
 	vs = btf_var_secinfos(sec);
 	for (i = 0; i < btf_vlen(sec); i++, vs++) {
@@ -128,7 +119,7 @@ static long long obs_var(struct bpf_object *obs, const char *name)
 		if (!strcmp(btf__name_by_offset(btf, var->name_off), name))
 			return (long long)*(__u64 *)((char *)value + vs->offset);
 	}
-	return test_fail("no variable %s", name);
+	return FAIL_NOTE("no variable %s", name), -1;
 }
 
 /* FNV-1a of the first 32 bytes of xdp_test_run()'s frame: hash_bytes(). */
@@ -144,337 +135,250 @@ static __u32 frame_hash(void)
 	return h;
 }
 
-/* JAs in the xlated program: how many read `goto +0` -- every guard that is
- * off and every site, as the verifier removes all other `goto +0` -- and
- * how many jump (on guards, but also the program's own jumps). */
-static int xlated_jas(int fd, int *off, int *on)
+/* `goto +0` in the xlated program -- every guard that is off and every
+ * site, as the verifier removes all other `goto +0` -- or -1. */
+static int xlated_nops(int fd)
 {
 	static struct bpf_insn xlated[4096];
-	static unsigned char jited[65536];
+	static unsigned char jited[IMAGE_MAX];
 	__u32 xcnt = 4096, jlen = sizeof(jited), i;
+	int nops = 0;
 
 	if (prog_dump(fd, xlated, &xcnt, jited, &jlen))
 		return -1;
-	*off = *on = 0;
-	for (i = 0; i < xcnt; i++) {
-		if (xlated[i].code != (BPF_JMP | BPF_JA))
-			continue;
-		if (xlated[i].off)
-			(*on)++;
-		else
-			(*off)++;
-	}
-	return 0;
+	for (i = 0; i < xcnt; i++)
+		nops += xlated[i].code == (BPF_JMP | BPF_JA) && !xlated[i].off;
+	return nops;
 }
 
+/* Runs the target `times` times; -1 (the test failed) unless each passed. */
 static int run_pass(int fd, int times)
 {
 	int i;
 
 	for (i = 0; i < times; i++)
 		if (xdp_test_run(fd, ETH_P_IP, 1, NULL) != XDP_PASS)
-			return test_fail("the target did not return XDP_PASS");
+			return FAIL_NOTE("the target did not return XDP_PASS"), -1;
 	return 0;
 }
 
 /* Dormant: each guard is a 5-byte NOP the program runs past, and its block
  * was verified and kept (the stock verifier would have removed it). */
-int test_guard_is_a_nop5_and_its_block_is_kept_while_off(void)
+TEST(guard_is_a_nop5_and_its_block_is_kept_while_off)
 {
-	static unsigned char jited[65536];
+	static unsigned char jited[IMAGE_MAX];
 	static struct bpf_insn xlated[4096];
 	__u32 jlen = sizeof(jited), xcnt = 4096, i;
 	struct guard_fixture fx;
-	int off, on, calls = 0, err = -1;
+	int calls = 0;
 
-	if (fixture_open(&fx, NULL, NULL))
-		return -1;
-	if (run_pass(fx.target_fd, 3) || prog_dump(fx.target_fd, xlated, &xcnt, jited, &jlen) ||
-	    xlated_jas(fx.target_fd, &off, &on))
-		goto out;
+	ASSERT_EQ(fixture_open(&fx, NULL, NULL), 0);
+	ASSERT_EQ(run_pass(fx.target_fd, 3), 0);
+	ASSERT_EQ(prog_dump(fx.target_fd, xlated, &xcnt, jited, &jlen), 0);
 	for (i = 0; i < xcnt; i++)
 		calls += xlated[i].code == (BPF_JMP | BPF_CALL) &&
 			 xlated[i].src_reg == BPF_PSEUDO_CALL;
-	if (calls != 2) {
-		test_fail("%d calls of BPF functions in the program, expected hash_bytes and fprobe",
-			  calls);
-		goto out;
-	}
+	/* hash_bytes and fprobe, both inside guarded blocks */
+	ASSERT_EQ(calls, 2);
 	/* 3 guards and 3 sites, all `goto +0` */
-	if (off != 6) {
-		test_fail("%d `goto +0`, expected 6 (3 guards, 3 sites)", off);
-		goto out;
-	}
-	if (block_runs(fx.target, 0) != 0 || block_runs(fx.target, 1) != 0) {
-		test_fail("a guarded block ran while its guard was off");
-		goto out;
-	}
-	err = 0;
-out:
-	fixture_close(&fx);
-	return err;
+	ASSERT_EQ(xlated_nops(fx.target_fd), 6);
+	ASSERT_EQ(block_runs(fx.target, 0), 0);
+	ASSERT_EQ(block_runs(fx.target, 1), 0);
+}
+
+/* Attaches observer prog of fx (NULL: the test failed), destroyed after
+ * the test unless destroyed before. */
+static struct bpf_link *attach_sdt(struct guard_fixture *fx, const char *prog)
+{
+	struct bpf_link *link = bpf_program__attach_sdt(
+		bpf_object__find_program_by_name(fx->obs, prog));
+
+	if (!link)
+		return FAIL_NOTE("attach_sdt(%s): %s", prog, strerror(errno)), NULL;
+	DEFER(bpf_link__destroy, link);
+	return link;
+}
+
+static struct bpf_link *attach_freplace(struct guard_fixture *fx, const char *prog)
+{
+	struct bpf_link *link = bpf_program__attach_freplace(
+		bpf_object__find_program_by_name(fx->obs, prog), fx->target_fd, "fprobe");
+
+	if (link)
+		DEFER(bpf_link__destroy, link);
+	return link;
 }
 
 /* Linking an observer to `hashed` turns its guard on: the block runs (its
  * costly argument reaches the observer), the other guards stay off. */
-int test_linking_an_observer_turns_its_probes_guard_on(void)
+TEST(linking_an_observer_turns_its_probes_guard_on)
 {
 	const char *progs[] = { "on_hashed", NULL }, *probes[] = { "hashed" };
-	static unsigned char before[65536], during[65536];
+	static unsigned char before[IMAGE_MAX], during[IMAGE_MAX];
 	__u32 lb = sizeof(before), ld = sizeof(during);
-	struct bpf_link *link = NULL;
 	struct guard_fixture fx;
-	int off, on, err = -1;
 
-	if (fixture_open(&fx, progs, probes))
-		return -1;
-	if (prog_dump(fx.target_fd, NULL, NULL, before, &lb))
-		goto out;
-	link = bpf_program__attach_sdt(bpf_object__find_program_by_name(fx.obs, "on_hashed"));
-	if (!link) {
-		test_fail("attach_sdt(on_hashed): %s", strerror(errno));
-		goto out;
-	}
-	if (run_pass(fx.target_fd, 3) || prog_dump(fx.target_fd, NULL, NULL, during, &ld) ||
-	    xlated_jas(fx.target_fd, &off, &on))
-		goto out;
-	if (block_runs(fx.target, 0) != 3 || block_runs(fx.target, 1) != 0) {
-		test_fail("blocks ran %lld and %lld times, expected 3 and 0",
-			  block_runs(fx.target, 0), block_runs(fx.target, 1));
-		goto out;
-	}
-	if (obs_var(fx.obs, "hashed_hits") != 3 || obs_var(fx.obs, "hashed_h") != frame_hash() ||
-	    obs_var(fx.obs, "hashed_len") != FRAME_LEN) {
-		test_fail("observer: %lld hits, h %#llx (expected %#x), len %lld",
-			  obs_var(fx.obs, "hashed_hits"), obs_var(fx.obs, "hashed_h"),
-			  frame_hash(), obs_var(fx.obs, "hashed_len"));
-		goto out;
-	}
+	ASSERT_EQ(fixture_open(&fx, progs, probes), 0);
+	ASSERT_EQ(prog_dump(fx.target_fd, NULL, NULL, before, &lb), 0);
+	ASSERT_TRUE(attach_sdt(&fx, "on_hashed") != NULL);
+	ASSERT_EQ(run_pass(fx.target_fd, 3), 0);
+	ASSERT_EQ(prog_dump(fx.target_fd, NULL, NULL, during, &ld), 0);
+	ASSERT_EQ(block_runs(fx.target, 0), 3);
+	ASSERT_EQ(block_runs(fx.target, 1), 0);
+	ASSERT_EQ(obs_var(fx.obs, "hashed_hits"), 3);
+	ASSERT_EQ(obs_var(fx.obs, "hashed_h"), frame_hash());
+	ASSERT_EQ(obs_var(fx.obs, "hashed_len"), FRAME_LEN);
 	/* the site became a call and the guard a jump: two NOPs fewer; the
 	 * xlated guard jumps too (the site stays `goto +0` there) */
-	if (count_nop5(during, ld) != count_nop5(before, lb) - 2 || off != 5) {
-		test_fail("linked: %d 5-byte NOPs (was %d), %d `goto +0` (expected 5)",
-			  count_nop5(during, ld), count_nop5(before, lb), off);
-		goto out;
-	}
-	err = 0;
-out:
-	bpf_link__destroy(link);
-	fixture_close(&fx);
-	return err;
+	ASSERT_EQ(count_nop5(during, ld), count_nop5(before, lb) - 2);
+	ASSERT_EQ(xlated_nops(fx.target_fd), 5);
 }
 
 /* The last unlink turns the guard off again: the block stops running and
  * the JITed image is the dormant one byte for byte. */
-int test_unlinking_turns_the_guard_off_and_restores_the_image(void)
+TEST(unlinking_turns_the_guard_off_and_restores_the_image)
 {
 	const char *progs[] = { "on_hashed", NULL }, *probes[] = { "hashed" };
-	static unsigned char before[65536], after[65536];
+	static unsigned char before[IMAGE_MAX], after[IMAGE_MAX];
 	__u32 lb = sizeof(before), la = sizeof(after);
 	struct bpf_link *link;
 	struct guard_fixture fx;
-	int err = -1;
 
-	if (fixture_open(&fx, progs, probes))
-		return -1;
-	if (prog_dump(fx.target_fd, NULL, NULL, before, &lb))
-		goto out;
-	link = bpf_program__attach_sdt(bpf_object__find_program_by_name(fx.obs, "on_hashed"));
-	if (!link) {
-		test_fail("attach_sdt(on_hashed): %s", strerror(errno));
-		goto out;
-	}
-	if (run_pass(fx.target_fd, 1))
-		goto out;
-	bpf_link__destroy(link);
-	if (run_pass(fx.target_fd, 2) || prog_dump(fx.target_fd, NULL, NULL, after, &la))
-		goto out;
-	if (block_runs(fx.target, 0) != 1 || obs_var(fx.obs, "hashed_hits") != 1) {
-		test_fail("after unlinking the block ran (%lld runs, %lld hits)",
-			  block_runs(fx.target, 0), obs_var(fx.obs, "hashed_hits"));
-		goto out;
-	}
-	if (la != lb || memcmp(before, after, lb)) {
-		test_fail("after unlinking the image differs from before linking");
-		goto out;
-	}
-	err = 0;
-out:
-	fixture_close(&fx);
-	return err;
+	ASSERT_EQ(fixture_open(&fx, progs, probes), 0);
+	ASSERT_EQ(prog_dump(fx.target_fd, NULL, NULL, before, &lb), 0);
+	link = attach_sdt(&fx, "on_hashed");
+	ASSERT_TRUE(link != NULL);
+	ASSERT_EQ(run_pass(fx.target_fd, 1), 0);
+	ASSERT_TRUE(test_cleanup(link));
+	ASSERT_EQ(run_pass(fx.target_fd, 2), 0);
+	ASSERT_EQ(prog_dump(fx.target_fd, NULL, NULL, after, &la), 0);
+	ASSERT_EQ(block_runs(fx.target, 0), 1);
+	ASSERT_EQ(obs_var(fx.obs, "hashed_hits"), 1);
+	ASSERT_EQ(la, lb);
+	if (memcmp(before, after, lb))
+		FAIL("after unlinking the image differs from before linking");
 }
 
 /* A guarded block that reads the packet unchecked loads on a stock kernel
  * (it is dead code there); as a static branch the verifier follows it and
  * refuses the program. */
-int test_verifier_follows_the_block_of_a_guard(void)
+TEST(verifier_follows_the_block_of_a_guard)
 {
 	static char log[1 << 16];
-	struct bpf_object *obj;
 
 	log[0] = '\0';
-	obj = open_load("guard_bad.bpf.o", 0, NULL, NULL, log, sizeof(log));
-	if (obj) {
-		bpf_object__close(obj);
-		return test_fail("guard_bad.bpf.o loaded: its guarded block was not verified");
-	}
-	if (!strstr(log, "invalid access to packet"))
-		return test_fail("refused, but the log does not say why: %.200s", log);
-	return 0;
+	if (open_load("guard_bad.bpf.o", 0, NULL, NULL, log, sizeof(log)))
+		FAIL("guard_bad.bpf.o loaded: its guarded block was not verified");
+	ASSERT_CONTAINS(log, "invalid access to packet");
 }
 
 /* Alexei's alternative: replacing the function probe's no-op function
  * with an freplace program turns its guard on, so the call is made and
  * reaches the replacement with its arguments; detaching turns it off. */
-int test_freplace_of_a_function_probe_turns_its_guard_on(void)
+TEST(freplace_of_a_function_probe_turns_its_guard_on)
 {
 	const char *progs[] = { "on_fprobe", NULL }, *funcs[] = { "fprobe" };
-	static unsigned char before[65536], after[65536];
+	static unsigned char before[IMAGE_MAX], after[IMAGE_MAX];
 	__u32 lb = sizeof(before), la = sizeof(after);
 	struct bpf_link *link;
 	struct guard_fixture fx;
-	int err = -1;
 
-	if (fixture_open(&fx, progs, funcs))
-		return -1;
-	if (run_pass(fx.target_fd, 1) || prog_dump(fx.target_fd, NULL, NULL, before, &lb))
-		goto out;
-	link = bpf_program__attach_freplace(bpf_object__find_program_by_name(fx.obs, "on_fprobe"),
-					    fx.target_fd, "fprobe");
-	if (!link) {
-		test_fail("attach_freplace(on_fprobe): %s", strerror(errno));
-		goto out;
-	}
-	if (run_pass(fx.target_fd, 2))
-		goto out;
-	bpf_link__destroy(link);
-	if (run_pass(fx.target_fd, 2) || prog_dump(fx.target_fd, NULL, NULL, after, &la))
-		goto out;
-	if (obs_var(fx.obs, "fprobe_hits") != 2 || obs_var(fx.obs, "fprobe_a") != FRAME_LEN ||
-	    obs_var(fx.obs, "fprobe_b") != 2 * FRAME_LEN) {
-		test_fail("freplace program: %lld hits (expected 2), a %lld, b %lld",
-			  obs_var(fx.obs, "fprobe_hits"), obs_var(fx.obs, "fprobe_a"),
-			  obs_var(fx.obs, "fprobe_b"));
-		goto out;
-	}
-	if (la != lb || memcmp(before, after, lb)) {
-		test_fail("after detaching the image differs from before");
-		goto out;
-	}
-	err = 0;
-out:
-	fixture_close(&fx);
-	return err;
+	ASSERT_EQ(fixture_open(&fx, progs, funcs), 0);
+	ASSERT_EQ(run_pass(fx.target_fd, 1), 0);
+	ASSERT_EQ(prog_dump(fx.target_fd, NULL, NULL, before, &lb), 0);
+	link = attach_freplace(&fx, "on_fprobe");
+	if (!link)
+		FAIL("attach_freplace(on_fprobe): %s", strerror(errno));
+	ASSERT_EQ(run_pass(fx.target_fd, 2), 0);
+	ASSERT_TRUE(test_cleanup(link));
+	ASSERT_EQ(run_pass(fx.target_fd, 2), 0);
+	ASSERT_EQ(prog_dump(fx.target_fd, NULL, NULL, after, &la), 0);
+	ASSERT_EQ(obs_var(fx.obs, "fprobe_hits"), 2);
+	ASSERT_EQ(obs_var(fx.obs, "fprobe_a"), FRAME_LEN);
+	ASSERT_EQ(obs_var(fx.obs, "fprobe_b"), 2 * FRAME_LEN);
+	ASSERT_EQ(la, lb);
+	if (memcmp(before, after, lb))
+		FAIL("after detaching the image differs from before");
 }
 
 /* ...but only one program can replace a function at a time. */
-int test_second_freplace_of_a_function_probe_is_refused(void)
+TEST(second_freplace_of_a_function_probe_is_refused)
 {
 	const char *progs[] = { "on_fprobe", "on_fprobe_too", NULL };
 	const char *funcs[] = { "fprobe", "fprobe" };
-	struct bpf_link *first, *second;
 	struct guard_fixture fx;
-	int err = -1;
 
-	if (fixture_open(&fx, progs, funcs))
-		return -1;
-	first = bpf_program__attach_freplace(bpf_object__find_program_by_name(fx.obs, "on_fprobe"),
-					     fx.target_fd, "fprobe");
-	second = bpf_program__attach_freplace(bpf_object__find_program_by_name(fx.obs,
-									       "on_fprobe_too"),
-					      fx.target_fd, "fprobe");
-	if (!first)
-		test_fail("attach_freplace(on_fprobe): %s", strerror(errno));
-	else if (second)
-		test_fail("a second freplace program of fprobe was attached");
-	else if (errno != EBUSY)
-		test_fail("the second freplace program: %s, expected EBUSY", strerror(errno));
-	else if (run_pass(fx.target_fd, 1) == 0 && obs_var(fx.obs, "fprobe_hits") == 1)
-		err = 0;
-	else
-		test_fail("the first freplace program stopped observing");
-	bpf_link__destroy(second);
-	bpf_link__destroy(first);
-	fixture_close(&fx);
-	return err;
+	ASSERT_EQ(fixture_open(&fx, progs, funcs), 0);
+	if (!attach_freplace(&fx, "on_fprobe"))
+		FAIL("attach_freplace(on_fprobe): %s", strerror(errno));
+	if (attach_freplace(&fx, "on_fprobe_too"))
+		FAIL("a second freplace program of fprobe was attached");
+	ASSERT_EQ(errno, EBUSY);
+	ASSERT_EQ(run_pass(fx.target_fd, 1), 0);
+	ASSERT_EQ(obs_var(fx.obs, "fprobe_hits"), 1);	/* the first still observes */
 }
 
 /* Guards flip while the target runs on the other CPU: every run returns
  * its verdict, the block runs whenever the guard is on, and the image is
  * the dormant one afterwards. */
-int test_guards_flip_while_the_target_runs_on_another_cpu(void)
+TEST(guards_flip_while_the_target_runs_on_another_cpu)
 {
 	const char *progs[] = { "on_hashed", NULL }, *probes[] = { "hashed" };
-	static unsigned char before[65536], after[65536];
+	static unsigned char before[IMAGE_MAX], after[IMAGE_MAX];
 	__u32 lb = sizeof(before), la = sizeof(after);
-	struct cpu1_loop loop = { .ethertype = ETH_P_IP, .verdict = XDP_PASS };
+	struct cpu1_loop loop __cleanup(cpu1_loop_end) = { .ethertype = ETH_P_IP,
+							   .verdict = XDP_PASS };
 	struct guard_fixture fx;
-	int i, err = -1;
+	struct bpf_link *link;
+	int i;
 
-	if (fixture_open(&fx, progs, probes))
-		return -1;
-	if (prog_dump(fx.target_fd, NULL, NULL, before, &lb))
-		goto out;
+	ASSERT_EQ(fixture_open(&fx, progs, probes), 0);
+	ASSERT_EQ(prog_dump(fx.target_fd, NULL, NULL, before, &lb), 0);
 	loop.fd = fx.target_fd;
-	if (cpu1_loop_start(&loop))
-		goto out;
+	ASSERT_EQ(cpu1_loop_start(&loop), 0);
 	for (i = 0; i < 100; i++) {
-		struct bpf_link *link = bpf_program__attach_sdt(
-			bpf_object__find_program_by_name(fx.obs, "on_hashed"));
-
-		if (!link) {
-			test_fail("round %d: %s", i, strerror(errno));
-			break;
-		}
+		link = attach_sdt(&fx, "on_hashed");
+		if (!link)
+			FAIL("round %d", i);
 		/* one run here at least, whatever CPU 1 manages meanwhile */
-		if (run_pass(fx.target_fd, 1)) {
-			bpf_link__destroy(link);
-			break;
-		}
-		bpf_link__destroy(link);
+		ASSERT_EQ(run_pass(fx.target_fd, 1), 0);
+		test_cleanup(link);
 	}
-	if (cpu1_loop_stop(&loop) || i < 100 || prog_dump(fx.target_fd, NULL, NULL, after, &la))
-		goto out;
-	if (block_runs(fx.target, 0) < 100) {
-		test_fail("the block ran %lld times in 100 rounds", block_runs(fx.target, 0));
-		goto out;
-	}
-	if (la != lb || memcmp(before, after, lb)) {
-		test_fail("after 100 rounds the image differs from before");
-		goto out;
-	}
+	ASSERT_EQ(cpu1_loop_stop(&loop), 0);
+	ASSERT_EQ(prog_dump(fx.target_fd, NULL, NULL, after, &la), 0);
+	ASSERT_TRUE(block_runs(fx.target, 0) >= 100);
+	ASSERT_EQ(la, lb);
+	if (memcmp(before, after, lb))
+		FAIL("after 100 rounds the image differs from before");
 	printf("note: %lu runs on CPU 1 during 100 guard on/off rounds; %lld block runs\n",
 	       loop.runs, block_runs(fx.target, 0));
-	err = 0;
-out:
-	fixture_close(&fx);
-	return err;
 }
 
 /* A guard record must name a guard's three instructions. */
-int test_sdt_guard_must_name_a_guard(void)
+TEST(sdt_guard_must_name_a_guard)
 {
 	static char log[65536];
-	const struct bpf_insn pass = { .code = BPF_ALU64 | BPF_MOV | BPF_K, .imm = XDP_PASS };
-	const struct bpf_insn insns[] = { pass, pass, pass, pass, { .code = BPF_JMP | BPF_EXIT } };
+	const struct bpf_insn insns[] = {
+		BPF_MOV64_IMM(BPF_REG_0, XDP_PASS), BPF_MOV64_IMM(BPF_REG_0, XDP_PASS),
+		BPF_MOV64_IMM(BPF_REG_0, XDP_PASS), BPF_MOV64_IMM(BPF_REG_0, XDP_PASS),
+		BPF_EXIT_INSN(),
+	};
 	struct bpf_sdt_guard_info guard = { .insn_off = 0 };
 	struct btf *btf = btf__new_empty();
-	int i32, proto, main_id, carrier, fd;
+	int i32, proto, main_id, carrier, fd __cleanup(close_fdp) = -1;
 	struct bpf_func_info fi;
 	union bpf_attr attr;
 
-	if (!btf)
-		return test_fail("btf__new_empty: %s", strerror(errno));
+	ASSERT_TRUE(btf != NULL);
+	DEFER(btf__free, btf);
 	i32 = btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
 	proto = btf__add_func_proto(btf, i32);
 	btf__add_func_param(btf, "ctx", btf__add_ptr(btf, 0));
 	main_id = btf__add_func(btf, "main", BTF_FUNC_GLOBAL, proto);
 	carrier = btf__add_func(btf, "___bpf_sdt_proto__p", BTF_FUNC_STATIC,
 				btf__add_func_proto(btf, 0));
-	if (carrier < 0 || btf__load_into_kernel(btf)) {
-		btf__free(btf);
-		return test_fail("building the test BTF: %s", strerror(errno));
-	}
+	ASSERT_TRUE(carrier > 0);
+	ASSERT_EQ(btf__load_into_kernel(btf), 0);
 	guard.btf_id = carrier;
 	fi = (struct bpf_func_info){ .insn_off = 0, .type_id = main_id };
 	memset(&attr, 0, sizeof(attr));
@@ -493,12 +397,8 @@ int test_sdt_guard_must_name_a_guard(void)
 	attr.sdt_guard_cnt = 1;
 	attr.sdt_guard_rec_size = sizeof(guard);
 	fd = syscall(__NR_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
-	btf__free(btf);
-	if (fd >= 0) {
-		close(fd);
-		return test_fail("a guard record naming four `r0 = 2` was accepted");
-	}
-	if (errno != EINVAL || !strstr(log, "sdt guard 0: insns 0..3 are not"))
-		return test_fail("refused with %s, log: %.200s", strerror(errno), log);
-	return 0;
+	if (fd >= 0)
+		FAIL("a guard record naming four `r0 = 2` was accepted");
+	ASSERT_EQ(errno, EINVAL);
+	ASSERT_CONTAINS(log, "sdt guard 0: insns 0..3 are not");
 }

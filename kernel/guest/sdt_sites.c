@@ -10,20 +10,12 @@
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
-#include "runner.h"
-#include "sdt_sites.h"
+#include "insn/emit.h"
+#include "guest.h"
 #include "guest_util.h"
 
-#define INSN(c, d, s, o, i) ((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
-#define MOV64_IMM(d, i) INSN(BPF_ALU64 | BPF_MOV | BPF_K, d, 0, 0, i)
-#define LDX_W(d, s, o) INSN(BPF_LDX | BPF_MEM | BPF_W, d, s, o, 0)
-#define STX_W_IMM(d, o, i) INSN(BPF_ST | BPF_MEM | BPF_W, d, 0, o, i)
-#define MOV64_REG(d, s) INSN(BPF_ALU64 | BPF_MOV | BPF_X, d, s, 0, 0)
-#define ADD64_IMM(d, i) INSN(BPF_ALU64 | BPF_ADD | BPF_K, d, 0, 0, i)
-#define CALL(id) INSN(BPF_JMP | BPF_CALL, 0, 0, 0, id)
-#define LD_MAP_FD(d, fd) INSN(BPF_LD | BPF_IMM | BPF_DW, d, BPF_PSEUDO_MAP_FD, 0, fd), INSN(0, 0, 0, 0, 0)
-#define SITE_NOP() INSN(BPF_JMP | BPF_JA, 0, 0, 0, 0)
-#define EXIT() INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
+/* a site's NOP as bpf_sdt.h leaves it */
+#define SITE_NOP() BPF_JMP_A(0)
 
 /* BTF for the tests: main's FUNC (int (void *ctx)), and one probe carrier
  * per prototype: ___bpf_sdt_proto__<name> as bpf_sdt.h emits it. */
@@ -36,14 +28,19 @@ struct test_btf {
 	__u32 probe_ptr;	/* probe_ptr(int *) */
 };
 
-static int make_btf(struct test_btf *b)
+/* The test BTF, loaded; freed after the test. NULL (the test failed) if
+ * it cannot be built. */
+static struct test_btf *make_btf(void)
 {
+	static struct test_btf tb;
+	struct test_btf *b = &tb;
 	int i32, vptr, iptr, proto;
 
 	memset(b, 0, sizeof(*b));
 	b->btf = btf__new_empty();
 	if (!b->btf)
-		return test_fail("btf__new_empty: %s", strerror(errno));
+		return FAIL_NOTE("btf__new_empty: %s", strerror(errno)), NULL;
+	DEFER(btf__free, b->btf);
 	i32 = btf__add_int(b->btf, "int", 4, BTF_INT_SIGNED);
 	vptr = btf__add_ptr(b->btf, 0);
 	iptr = btf__add_ptr(b->btf, i32);
@@ -60,9 +57,9 @@ static int make_btf(struct test_btf *b)
 	btf__add_func_param(b->btf, "a1", iptr);
 	b->probe_ptr = btf__add_func(b->btf, "___bpf_sdt_proto__probe_ptr", BTF_FUNC_STATIC, proto);
 	if ((int)b->probe_ptr < 0 || btf__load_into_kernel(b->btf))
-		return test_fail("building the test BTF: %s", strerror(errno));
+		return FAIL_NOTE("building the test BTF: %s", strerror(errno)), NULL;
 	b->fd = btf__fd(b->btf);
-	return 0;
+	return b;
 }
 
 /* Loads insns as XDP with the sites given (site_cnt may be 0); the fd, or
@@ -94,6 +91,8 @@ static int load(const struct test_btf *b, const struct bpf_insn *insns, __u32 cn
 	return fd < 0 ? -errno : fd;
 }
 
+#define ARRAY_CNT(a) ((__u32)(sizeof(a) / sizeof((a)[0])))
+
 static int index_of_nop(const struct bpf_insn *insns, __u32 cnt)
 {
 	const struct bpf_insn nop = SITE_NOP();
@@ -108,213 +107,150 @@ static int index_of_nop(const struct bpf_insn *insns, __u32 cnt)
 /* A site keeps its `goto +0` through verification (without sites the
  * verifier deletes it) and the JIT makes it a 5-byte NOP: the image holds
  * two (the prologue's patchable NOP, the site's) instead of one. */
-int test_sdt_site_keeps_its_nop_and_gets_a_nop5(void)
+TEST(sdt_site_keeps_its_nop_and_gets_a_nop5)
 {
-	const struct bpf_insn prog[] = { MOV64_IMM(0, XDP_PASS), SITE_NOP(), EXIT() };
+	const struct bpf_insn prog[] = { BPF_MOV64_IMM(0, XDP_PASS), SITE_NOP(), BPF_EXIT_INSN() };
 	struct bpf_sdt_site_info site = { .insn_off = 1 };
+	int fd_site __cleanup(close_fdp) = -1, fd_plain __cleanup(close_fdp) = -1;
 	struct bpf_insn xlated[16];
 	unsigned char jited[512];
-	struct test_btf b;
 	static char log[65536];
-	int fd_site = -1, fd_plain = -1, err = -1;
+	struct test_btf *b;
 	__u32 xcnt, jlen;
 
-	if (make_btf(&b))
-		return -1;
-	site.btf_id = b.probe0;
-	fd_site = load(&b, prog, 3, &site, 1, log, sizeof(log));
-	if (fd_site < 0) {
-		test_fail("load with a site: %s; log: %s", strerror(-fd_site), log);
-		goto out;
-	}
-	fd_plain = load(&b, prog, 3, NULL, 0, log, sizeof(log));
-	if (fd_plain < 0) {
-		test_fail("load without sites: %s", strerror(-fd_plain));
-		goto out;
-	}
+	b = make_btf();
+	ASSERT_TRUE(b != NULL);
+	site.btf_id = b->probe0;
+	fd_site = load(b, prog, ARRAY_CNT(prog), &site, 1, log, sizeof(log));
+	if (fd_site < 0)
+		FAIL("load with a site: %s; log: %s", strerror(-fd_site), log);
+	fd_plain = load(b, prog, ARRAY_CNT(prog), NULL, 0, log, sizeof(log));
+	if (fd_plain < 0)
+		FAIL("load without sites: %s", strerror(-fd_plain));
 	xcnt = 16, jlen = sizeof(jited);
-	if (prog_dump(fd_site, xlated, &xcnt, jited, &jlen))
-		goto out;
-	if (xcnt != 3 || index_of_nop(xlated, xcnt) != 1) {
-		test_fail("with a site: %u translated insns, NOP at %d; expected 3, at 1", xcnt,
-			  index_of_nop(xlated, xcnt));
-		goto out;
-	}
-	if (count_nop5(jited, jlen) != 2) {
-		test_fail("with a site: %d 5-byte NOPs in %u JITed bytes, expected 2",
-			  count_nop5(jited, jlen), jlen);
-		goto out;
-	}
+	ASSERT_EQ(prog_dump(fd_site, xlated, &xcnt, jited, &jlen), 0);
+	ASSERT_EQ(xcnt, 3); /* with a site */
+	ASSERT_EQ(index_of_nop(xlated, xcnt), 1);
+	ASSERT_EQ(count_nop5(jited, jlen), 2);
 	xcnt = 16, jlen = sizeof(jited);
-	if (prog_dump(fd_plain, xlated, &xcnt, jited, &jlen))
-		goto out;
-	if (xcnt != 2 || count_nop5(jited, jlen) != 1) {
-		test_fail("without sites: %u insns and %d 5-byte NOPs, expected 2 and 1", xcnt,
-			  count_nop5(jited, jlen));
-		goto out;
-	}
-	if (xdp_test_run(fd_site, 0, 1, NULL) != XDP_PASS) {
-		test_fail("the program with a site does not return XDP_PASS");
-		goto out;
-	}
-	err = 0;
-out:
-	if (fd_site >= 0)
-		close(fd_site);
-	if (fd_plain >= 0)
-		close(fd_plain);
-	btf__free(b.btf);
-	return err;
+	ASSERT_EQ(prog_dump(fd_plain, xlated, &xcnt, jited, &jlen), 0);
+	ASSERT_EQ(xcnt, 2); /* without: the NOP is gone */
+	ASSERT_EQ(count_nop5(jited, jlen), 1);
+	ASSERT_EQ(xdp_test_run(fd_site, 0, 1, NULL), XDP_PASS);
 }
 
 /* A call the verifier inlines before the site (bpf_get_smp_processor_id
  * becomes three instructions on x86): the site's NOP moves with it. */
-int test_sdt_site_follows_rewrites_before_it(void)
+TEST(sdt_site_follows_rewrites_before_it)
 {
 	const struct bpf_insn prog[] = {
-		CALL(BPF_FUNC_get_smp_processor_id), MOV64_REG(1, 0), MOV64_IMM(2, 7),
-		SITE_NOP(), MOV64_IMM(0, XDP_PASS), EXIT(),
+		BPF_EMIT_CALL(BPF_FUNC_get_smp_processor_id), BPF_MOV64_REG(1, 0),
+		BPF_MOV64_IMM(2, 7), SITE_NOP(), BPF_MOV64_IMM(0, XDP_PASS), BPF_EXIT_INSN(),
 	};
 	struct bpf_sdt_site_info site = { .insn_off = 3, .nargs = 2, .regs = { 1, 2 } };
+	int fd __cleanup(close_fdp) = -1;
 	struct bpf_insn xlated[32];
 	unsigned char jited[1024];
-	struct test_btf b;
 	static char log[65536];
 	__u32 xcnt = 32, jlen = sizeof(jited);
-	int fd, err = -1, at;
+	struct test_btf *b;
 
-	if (make_btf(&b))
-		return -1;
-	site.btf_id = b.probe_ints;
-	fd = load(&b, prog, 6, &site, 1, log, sizeof(log));
-	if (fd < 0) {
-		test_fail("load: %s; log: %s", strerror(-fd), log);
-		goto out;
-	}
-	if (prog_dump(fd, xlated, &xcnt, jited, &jlen))
-		goto out;
-	at = index_of_nop(xlated, xcnt);
-	if (xcnt <= 6 || at != (int)xcnt - 3) {
-		test_fail("%u translated insns (the call not inlined?), NOP at %d, expected %u",
-			  xcnt, at, xcnt - 3);
-		goto out;
-	}
-	if (count_nop5(jited, jlen) != 2) {
-		test_fail("%d 5-byte NOPs in the image, expected 2", count_nop5(jited, jlen));
-		goto out;
-	}
-	err = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	btf__free(b.btf);
-	return err;
+	b = make_btf();
+	ASSERT_TRUE(b != NULL);
+	site.btf_id = b->probe_ints;
+	fd = load(b, prog, ARRAY_CNT(prog), &site, 1, log, sizeof(log));
+	if (fd < 0)
+		FAIL("load: %s; log: %s", strerror(-fd), log);
+	ASSERT_EQ(prog_dump(fd, xlated, &xcnt, jited, &jlen), 0);
+	ASSERT_TRUE(xcnt > ARRAY_CNT(prog)); /* the call was inlined */
+	ASSERT_EQ(index_of_nop(xlated, xcnt), (int)xcnt - 3);
+	ASSERT_EQ(count_nop5(jited, jlen), 2);
 }
 
-/* Expects the load to fail with -EACCES and the log to say `says`. */
-static int expect_refused(const struct bpf_insn *prog, __u32 cnt, struct bpf_sdt_site_info *site,
-			  const struct test_btf *b, const char *says)
+/* The load fails with -EACCES and the log says `says`. */
+static void expect_refused(const struct bpf_insn *prog, __u32 cnt,
+			   struct bpf_sdt_site_info *site, const struct test_btf *b, const char *says)
 {
 	static char log[65536];
-	int fd = load(b, prog, cnt, site, 1, log, sizeof(log));
+	int fd __cleanup(close_fdp) = load(b, prog, cnt, site, 1, log, sizeof(log));
 
-	if (fd >= 0) {
-		close(fd);
-		return test_fail("loaded; expected the verifier to refuse: %s", says);
-	}
+	if (fd >= 0)
+		FAIL("loaded; expected the verifier to refuse: %s", says);
 	if (fd != -EACCES)
-		return test_fail("load failed with %s, expected EACCES; log: %s", strerror(-fd), log);
-	if (!strstr(log, says))
-		return test_fail("the log does not say \"%s\": %s", says, log);
-	return 0;
+		FAIL("load failed with %s, expected EACCES; log: %s", strerror(-fd), log);
+	ASSERT_CONTAINS(log, says);
 }
 
 /* A packet pointer passed for an int argument. */
-int test_sdt_site_refuses_a_pointer_for_an_int(void)
+TEST(sdt_site_refuses_a_pointer_for_an_int)
 {
 	const struct bpf_insn prog[] = {
-		LDX_W(1, 1, 0 /* data */), MOV64_IMM(2, 1), SITE_NOP(),
-		MOV64_IMM(0, XDP_PASS), EXIT(),
+		BPF_LDX_MEM(BPF_W, 1, 1, 0 /* data */), BPF_MOV64_IMM(2, 1), SITE_NOP(),
+		BPF_MOV64_IMM(0, XDP_PASS), BPF_EXIT_INSN(),
 	};
 	struct bpf_sdt_site_info site = { .insn_off = 2, .nargs = 2, .regs = { 1, 2 } };
-	struct test_btf b;
-	int err;
+	struct test_btf *b = make_btf();
 
-	if (make_btf(&b))
-		return -1;
-	site.btf_id = b.probe_ints;
-	err = expect_refused(prog, 5, &site, &b,
-			     "sdt: probe probe_ints site 0 arg 0 (R1): expected a scalar, got pkt");
-	btf__free(b.btf);
-	return err;
+	ASSERT_TRUE(b != NULL);
+	site.btf_id = b->probe_ints;
+	expect_refused(prog, ARRAY_CNT(prog), &site, b,
+		       "sdt: probe probe_ints site 0 arg 0 (R1): expected a scalar, got pkt");
 }
 
 /* A map value that may be NULL passed for a pointer argument. */
-int test_sdt_site_refuses_a_maybe_null_pointer(void)
+TEST(sdt_site_refuses_a_maybe_null_pointer)
 {
-	struct test_btf b;
-	int map, err;
+	int map __cleanup(close_fdp) = bpf_map_create(BPF_MAP_TYPE_HASH, "sdt_vals", 4, 4, 1,
+						      NULL);
+	struct test_btf *b = make_btf();
 
-	if (make_btf(&b))
-		return -1;
-	map = bpf_map_create(BPF_MAP_TYPE_HASH, "sdt_vals", 4, 4, 1, NULL);
-	if (map < 0) {
-		btf__free(b.btf);
-		return test_fail("bpf_map_create: %s", strerror(errno));
-	}
+	ASSERT_TRUE(b != NULL);
+	if (map < 0)
+		FAIL("bpf_map_create: %s", strerror(errno));
 	{
 		const struct bpf_insn prog[] = {
-			STX_W_IMM(10, -4, 0), MOV64_REG(2, 10), ADD64_IMM(2, -4),
-			LD_MAP_FD(1, map), CALL(BPF_FUNC_map_lookup_elem),
-			SITE_NOP(), MOV64_IMM(0, XDP_PASS), EXIT(),
+			BPF_ST_MEM(BPF_W, 10, -4, 0), BPF_MOV64_REG(2, 10),
+			BPF_ALU64_IMM(BPF_ADD, 2, -4), BPF_LD_MAP_FD(1, map),
+			BPF_EMIT_CALL(BPF_FUNC_map_lookup_elem), SITE_NOP(),
+			BPF_MOV64_IMM(0, XDP_PASS), BPF_EXIT_INSN(),
 		};
 		struct bpf_sdt_site_info site = { .insn_off = 6, .nargs = 1, .regs = { 0 },
-					     .btf_id = b.probe_ptr };
+						  .btf_id = b->probe_ptr };
 
-		err = expect_refused(prog, 9, &site, &b,
-				     "sdt: probe probe_ptr site 0 arg 0 (R0): expected a non-NULL pointer, got map_value_or_null");
+		expect_refused(prog, ARRAY_CNT(prog), &site, b,
+			       "sdt: probe probe_ptr site 0 arg 0 (R0): expected a non-NULL pointer, got map_value_or_null");
 	}
-	close(map);
-	btf__free(b.btf);
-	return err;
 }
 
 /* An argument register nothing wrote. */
-int test_sdt_site_refuses_an_uninitialized_register(void)
+TEST(sdt_site_refuses_an_uninitialized_register)
 {
-	const struct bpf_insn prog[] = { MOV64_IMM(1, 1), SITE_NOP(), MOV64_IMM(0, XDP_PASS), EXIT() };
+	const struct bpf_insn prog[] = {
+		BPF_MOV64_IMM(1, 1), SITE_NOP(), BPF_MOV64_IMM(0, XDP_PASS), BPF_EXIT_INSN(),
+	};
 	struct bpf_sdt_site_info site = { .insn_off = 1, .nargs = 2, .regs = { 1, 4 } };
-	struct test_btf b;
-	int err;
+	struct test_btf *b = make_btf();
 
-	if (make_btf(&b))
-		return -1;
-	site.btf_id = b.probe_ints;
-	err = expect_refused(prog, 4, &site, &b,
-			     "sdt: probe probe_ints site 0 arg 1 (R4): expected a scalar, got an uninitialized register");
-	btf__free(b.btf);
-	return err;
+	ASSERT_TRUE(b != NULL);
+	site.btf_id = b->probe_ints;
+	expect_refused(prog, ARRAY_CNT(prog), &site, b,
+		       "sdt: probe probe_ints site 0 arg 1 (R4): expected a scalar, got an uninitialized register");
 }
 
 /* A site record that names something other than a `goto +0`. */
-int test_sdt_site_must_name_a_nop(void)
+TEST(sdt_site_must_name_a_nop)
 {
-	const struct bpf_insn prog[] = { MOV64_IMM(0, XDP_PASS), SITE_NOP(), EXIT() };
+	const struct bpf_insn prog[] = { BPF_MOV64_IMM(0, XDP_PASS), SITE_NOP(), BPF_EXIT_INSN() };
 	struct bpf_sdt_site_info site = { .insn_off = 0 };
+	int fd __cleanup(close_fdp) = -1;
 	static char log[65536];
-	struct test_btf b;
-	int fd, err = 0;
+	struct test_btf *b = make_btf();
 
-	if (make_btf(&b))
-		return -1;
-	site.btf_id = b.probe0;
-	fd = load(&b, prog, 3, &site, 1, log, sizeof(log));
-	if (fd >= 0) {
-		close(fd);
-		err = test_fail("a site on a mov was accepted");
-	} else if (fd != -EINVAL || !strstr(log, "sdt site 0: insn 0 is not a 'goto +0'")) {
-		err = test_fail("load failed with %s, log: %s", strerror(-fd), log);
-	}
-	btf__free(b.btf);
-	return err;
+	ASSERT_TRUE(b != NULL);
+	site.btf_id = b->probe0;
+	fd = load(b, prog, ARRAY_CNT(prog), &site, 1, log, sizeof(log));
+	if (fd >= 0)
+		FAIL("a site on a mov was accepted");
+	ASSERT_EQ(fd, -EINVAL);
+	ASSERT_CONTAINS(log, "sdt site 0: insn 0 is not a 'goto +0'");
 }

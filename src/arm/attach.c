@@ -60,6 +60,8 @@ struct sdt_attachment {
 	size_t map_fd_cnt;
 };
 
+/* The holder's handle on an attachment. Closing the target orphans it
+ * (att NULL): the holder still destroys it, which then only frees it. */
 struct bpf_sdt_link {
 	struct bpf_sdt_target *target;
 	struct sdt_attachment *att;
@@ -379,11 +381,6 @@ static bool gpl_compatible(const struct bpf_program *observer)
 	       info.gpl_compatible;
 }
 
-static bool opts_ok(const struct bpf_sdt_attach_opts *opts)
-{
-	return !opts || opts->sz >= sizeof(size_t);
-}
-
 /* Adds n (checked) attachments and re-arms once: every affected program
  * is swapped a single time, with all of them or with none. Takes them. */
 static int attach_checked_all(struct bpf_sdt_target *t, struct sdt_attachment **as, size_t n)
@@ -470,7 +467,7 @@ struct bpf_sdt_link *bpf_sdt_target__attach(struct bpf_sdt_target *t,
 	struct sdt_attachment *a = NULL;
 	int err = -EINVAL;
 
-	if (!t || !observer || !opts_ok(opts))
+	if (!SDT_OPTS_VALID(opts, bpf_sdt_attach_opts) || !t || !observer)
 		goto fail;
 	a = attachment_new(t, bpf_program__name(observer), SDT_OPTS_GET(opts, cookie, 0),
 			   SDT_OPTS_GET(opts, target_prog, NULL));
@@ -583,6 +580,31 @@ static void retire(struct sdt_attachment *a)
 	a->defunct = true;
 }
 
+/* Says that a's observer goes on running in the copies that call it
+ * until the next change of each (a failed rebuild without it). */
+static void warn_still_called(const struct bpf_sdt_target *t, const struct sdt_attachment *a,
+			      int err)
+{
+	if (t->hook.lost)
+		return; /* said already: the hook is no longer ours */
+	pr_warn("%s: observer %s of probe %s: detached, but its armed copies could not be rebuilt without it (%s): they call it until their next change",
+		t->name, a->name, a->probe ? bpf_sdt_probe__name(a->probe) : "?", strerror(-err));
+}
+
+/* Gone from the target, whatever the rebuild without it did. */
+static void drop(struct bpf_sdt_target *t, struct sdt_attachment *a)
+{
+	native_unlink(a);
+	unlist(t, a);
+	attachment_free(a); /* and its link */
+}
+
+/*
+ * Like libbpf's bpf_link__destroy(), the link is gone afterwards, whatever
+ * is returned: a failed rebuild leaves the current copies calling the
+ * observer until their next change (said in one line), and the error is
+ * returned. A link whose target was closed is only freed.
+ */
 int bpf_sdt_link__destroy(struct bpf_sdt_link *link)
 {
 	struct bpf_sdt_target *t;
@@ -591,20 +613,18 @@ int bpf_sdt_link__destroy(struct bpf_sdt_link *link)
 
 	if (!link)
 		return 0;
+	if (!link->att) {
+		free(link);
+		return 0;
+	}
 	t = link->target;
 	a = link->att;
 	if (!a->defunct)
 		err = rearm(t, &a, 1, true);
-	if (err && !t->hook.lost)
-		return err; /* still attached: the previous copies keep running */
-	if (err) {
-		retire(a); /* its hook is gone or someone else's: nothing to rebuild */
-		return err;
-	}
-	native_unlink(a);
-	unlist(t, a);
-	attachment_free(a);
-	return 0;
+	if (err)
+		warn_still_called(t, a, err);
+	drop(t, a);
+	return err;
 }
 
 int sdt_target_detach_links(struct bpf_sdt_target *t, struct bpf_sdt_link *const *links,
@@ -615,7 +635,7 @@ int sdt_target_detach_links(struct bpf_sdt_target *t, struct bpf_sdt_link *const
 	int err = 0;
 
 	for (i = 0; i < n; i++)
-		if (live && !links[i]->att->defunct)
+		if (live && links[i]->att && !links[i]->att->defunct)
 			live[nlive++] = links[i]->att;
 	if (!live)
 		err = -ENOMEM;
@@ -624,11 +644,13 @@ int sdt_target_detach_links(struct bpf_sdt_target *t, struct bpf_sdt_link *const
 	/* gone either way: on failure the running copy may still call them
 	 * (their maps live as long as it does) until the next swap */
 	for (i = 0; i < n; i++) {
-		struct sdt_attachment *a = links[i]->att;
-
-		native_unlink(a);
-		unlist(t, a);
-		attachment_free(a);
+		if (!links[i]->att) {
+			free(links[i]); /* its target is closed */
+			continue;
+		}
+		if (err && !links[i]->att->defunct)
+			warn_still_called(t, links[i]->att, err);
+		drop(t, links[i]->att);
 	}
 	free(live);
 	return err;
@@ -664,6 +686,10 @@ int sdt_target_detach_all(struct bpf_sdt_target *t)
 
 	for (a = t->attachments; a; a = next) {
 		next = a->next;
+		/* the link stays its holder's to destroy */
+		a->link->att = NULL;
+		a->link->target = NULL;
+		a->link = NULL;
 		attachment_free(a);
 	}
 	t->attachments = NULL;

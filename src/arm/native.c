@@ -12,15 +12,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "arm/native.h"
+#include "insn/emit.h"
 #include "target/prog_load.h"
 
 #define PROTO_PREFIX "___bpf_sdt_proto__"
 #define NATIVE_LOG_SIZE (1u << 20)
 
-static const struct bpf_insn return_zero[] = {
-	{ BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0 },
-	{ BPF_JMP | BPF_EXIT, 0, 0, 0, 0 },
-};
+static const struct bpf_insn return_zero[] = { BPF_MOV64_IMM(BPF_REG_0, 0), BPF_EXIT_INSN() };
 
 static pthread_once_t probe_once = PTHREAD_ONCE_INIT;
 static bool available, guards_available;
@@ -30,7 +28,7 @@ static bool available, guards_available;
 static void probe_kernel(void)
 {
 	const struct bpf_insn insns[] = {
-		{ BPF_JMP | BPF_JA, 0, 0, 0, 0 }, return_zero[0], return_zero[1],
+		BPF_JMP_A(0), BPF_MOV64_IMM(BPF_REG_0, 0), BPF_EXIT_INSN(),
 	};
 	struct sdt_prog_capture attrs = { .type = BPF_PROG_TYPE_SOCKET_FILTER,
 					  .func_info_rec_size = sizeof(struct bpf_func_info) };
@@ -67,11 +65,11 @@ static void probe_kernel(void)
 static void probe_guards(void)
 {
 	struct bpf_insn insns[] = {
-		{ BPF_LD | BPF_IMM | BPF_DW, BPF_REG_0, BPF_PSEUDO_MAP_VALUE, 0, 0 }, {},
-		{ BPF_LDX | BPF_MEM | BPF_B, BPF_REG_0, BPF_REG_0, 0, 0 },
-		{ BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, 2, 0 },
+		BPF_LD_IMM64_RAW(BPF_REG_0, BPF_PSEUDO_MAP_VALUE, 0),	/* imm: the map's fd */
+		BPF_LDX_MEM(BPF_B, BPF_REG_0, BPF_REG_0, 0),
+		BPF_JMP_IMM(BPF_JNE, BPF_REG_0, 0, 2),
 		return_zero[0], return_zero[1],
-		{ BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 1 }, return_zero[1],
+		BPF_MOV64_IMM(BPF_REG_0, 1), BPF_EXIT_INSN(),
 	};
 	struct sdt_prog_capture attrs = { .type = BPF_PROG_TYPE_SOCKET_FILTER,
 					  .func_info_rec_size = sizeof(struct bpf_func_info) };

@@ -11,7 +11,8 @@ struct bpf_sdt_check *bpf_sdt_target__check(struct bpf_sdt_target *t,
 	struct bpf_sdt_check *c;
 	int err;
 
-	if (!t || (mode != BPF_SDT_CHECK_KERNEL && mode != BPF_SDT_CHECK_OFFLINE)) {
+	if (!SDT_OPTS_VALID(opts, bpf_sdt_check_opts) || !t ||
+	    (mode != BPF_SDT_CHECK_KERNEL && mode != BPF_SDT_CHECK_OFFLINE)) {
 		errno = EINVAL;
 		return NULL;
 	}

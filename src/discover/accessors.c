@@ -183,3 +183,13 @@ __u32 bpf_sdt_guard__block_insn(const struct bpf_sdt_guard *guard)
 {
 	return guard->block_insn;
 }
+
+const char *bpf_sdt_site__file(const struct bpf_sdt_site *site)
+{
+	return site->file;
+}
+
+__u32 bpf_sdt_site__line(const struct bpf_sdt_site *site)
+{
+	return site->line;
+}

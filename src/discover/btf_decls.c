@@ -221,11 +221,9 @@ static int cmp_decl(const void *a, const void *b)
 int sdt_decls_parse(struct sdt_elf *elf, const char *file, struct btf **btfp,
 		    struct sdt_decl **out, size_t *cnt)
 {
-	struct decls_ctx ctx = { .file = file };
 	struct sdt_elf_section sec;
 	struct btf *btf;
 	bool found;
-	__u32 id, n;
 	int err;
 
 	*btfp = NULL;
@@ -247,32 +245,42 @@ int sdt_decls_parse(struct sdt_elf *elf, const char *file, struct btf **btfp,
 		return -EINVAL;
 	}
 	err = sdt_btf_check_refs(btf, file);
-	if (err)
-		goto fail;
-	ctx.btf = btf;
-	n = btf__type_cnt(btf);
-	ctx.decls = sdt_calloc(n, sizeof(*ctx.decls));
-	if (!ctx.decls) {
-		err = -ENOMEM;
-		goto fail;
+	if (!err)
+		err = sdt_decls_from_btf(btf, file, out, cnt);
+	if (err) {
+		btf__free(btf);
+		return err;
 	}
+	*btfp = btf;
+	return 0;
+}
+
+int sdt_decls_from_btf(const struct btf *btf, const char *file, struct sdt_decl **out,
+		       size_t *cnt)
+{
+	struct decls_ctx ctx = { .file = file, .btf = btf };
+	__u32 id, n = btf__type_cnt(btf);
+	int err = 0;
+
+	*out = NULL;
+	*cnt = 0;
+	ctx.decls = sdt_calloc(n, sizeof(*ctx.decls));
+	if (!ctx.decls)
+		return -ENOMEM;
 	for (id = 1; id < n && !err; id++) {
 		const struct btf_type *t = btf__type_by_id(btf, id);
 
 		if (btf_is_decl_tag(t))
 			err = parse_decl(&ctx, id, t);
 	}
-	if (err)
-		goto fail;
+	if (err) {
+		sdt_decls_free(ctx.decls, ctx.cnt);
+		return err;
+	}
 	qsort(ctx.decls, ctx.cnt, sizeof(*ctx.decls), cmp_decl);
-	*btfp = btf;
 	*out = ctx.decls;
 	*cnt = ctx.cnt;
 	return 0;
-fail:
-	sdt_decls_free(ctx.decls, ctx.cnt);
-	btf__free(btf);
-	return err;
 }
 
 void sdt_decls_free(struct sdt_decl *decls, size_t cnt)

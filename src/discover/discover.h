@@ -84,6 +84,17 @@ void sdt_notes_free(struct sdt_note *notes, size_t cnt);
 int sdt_guard_notes_parse(struct sdt_elf *elf, const char *name,
 			  struct sdt_guard_note **notes, size_t *cnt);
 void sdt_guard_notes_free(struct sdt_guard_note *notes, size_t cnt);
+/* line_info.c: each site's source file and line from .BTF.ext; sites
+ * without line info keep none. Never fails on what it cannot read. */
+int sdt_line_info_apply(struct sdt_elf *elf, const struct btf *btf, struct bpf_sdt_site *sites,
+			size_t site_cnt);
+
+/* btf_decls.c: the probe declarations of BTF that did not come from an ELF
+ * (a loaded program's, read back from the kernel). */
+int sdt_decls_from_btf(const struct btf *btf, const char *name, struct sdt_decl **decls,
+		       size_t *cnt);
+/* object.c: an object of btf's probes without sites (takes btf). */
+struct bpf_sdt_object *sdt_object_from_btf(struct btf *btf, const char *name);
 
 /* type_names.c: C spelling of a BTF type and the probe argument type rule. */
 int sdt_type_name(const struct btf *btf, __u32 id, char **out);
@@ -96,6 +107,8 @@ struct bpf_sdt_site {
 	__u32 insn;
 	__u32 section_insn;
 	__u32 id;		/* its entry's position in .bpf_sdt_notes */
+	const char *file;	/* source file (line info; in the object's BTF), or NULL */
+	__u32 line;		/* source line, 0 if unknown */
 	bool dynamic;		/* dynamic_sites.h: not from the ELF */
 	const void *owner;	/* a dynamic site's program (its sdt_target_prog) */
 	int nargs;

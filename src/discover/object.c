@@ -234,15 +234,16 @@ static int discover(struct bpf_sdt_object *obj, const void *buf, size_t size)
 					    &obj->guard_note_cnt);
 	if (!err)
 		err = sdt_elf_read_string_section(elf, "license", &obj->license);
-	sdt_elf_close(elf);
-	if (err)
-		return err;
-	if (obj->note_cnt && !obj->btf) {
+	if (!err && obj->note_cnt && !obj->btf) {
 		pr_warn("%s: has %s but no .BTF section (compile with clang -g)", obj->name,
 			SDT_NOTES_SEC);
-		return -EINVAL;
+		err = -EINVAL;
 	}
-	err = link_sites(obj);
+	if (!err)
+		err = link_sites(obj);
+	if (!err)
+		err = sdt_line_info_apply(elf, obj->btf, obj->sites, obj->site_cnt);
+	sdt_elf_close(elf);
 	if (!err)
 		err = link_guards(obj);
 	if (!err)
@@ -250,27 +251,34 @@ static int discover(struct bpf_sdt_object *obj, const void *buf, size_t size)
 	return err;
 }
 
-static const char *opts_name(const struct bpf_sdt_open_opts *opts, const char *fallback)
+struct bpf_sdt_object *sdt_object_from_btf(struct btf *btf, const char *name)
 {
-	if (opts && opts->sz >= offsetof(struct bpf_sdt_open_opts, object_name) +
-			       sizeof(opts->object_name) && opts->object_name)
-		return opts->object_name;
-	return fallback;
+	struct bpf_sdt_object *obj = calloc(1, sizeof(*obj));
+	int err = -ENOMEM;
+
+	if (!obj) {
+		btf__free(btf);
+		errno = ENOMEM;
+		return NULL;
+	}
+	obj->btf = btf;
+	obj->name = strdup(name);
+	if (obj->name)
+		err = sdt_decls_from_btf(btf, name, &obj->decls, &obj->decl_cnt);
+	if (!err)
+		err = link_sites(obj);
+	if (err) {
+		bpf_sdt_object__close(obj);
+		errno = -err;
+		return NULL;
+	}
+	mark_func_probes(obj);
+	return obj;
 }
 
-static bool opts_valid(const struct bpf_sdt_open_opts *opts)
+static const char *opts_name(const struct bpf_sdt_open_opts *opts, const char *fallback)
 {
-	const char *p;
-
-	if (!opts)
-		return true;
-	if (opts->sz < sizeof(size_t))
-		return false;
-	/* Unknown trailing bytes (a newer caller) must be zero. */
-	for (p = (const char *)opts + sizeof(*opts); p < (const char *)opts + opts->sz; p++)
-		if (*p)
-			return false;
-	return true;
+	return SDT_OPTS_GET(opts, object_name, NULL) ?: fallback;
 }
 
 struct bpf_sdt_object *bpf_sdt_object__open_mem(const void *buf, size_t size,
@@ -279,7 +287,7 @@ struct bpf_sdt_object *bpf_sdt_object__open_mem(const void *buf, size_t size,
 	struct bpf_sdt_object *obj;
 	int err;
 
-	if (!buf || !opts_valid(opts)) {
+	if (!SDT_OPTS_VALID(opts, bpf_sdt_open_opts) || !buf) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -307,7 +315,7 @@ struct bpf_sdt_object *bpf_sdt_object__open_file(const char *path,
 	size_t size = 0;
 	int err;
 
-	if (!path || !opts_valid(opts)) {
+	if (!SDT_OPTS_VALID(opts, bpf_sdt_open_opts) || !path) {
 		errno = EINVAL;
 		return NULL;
 	}

@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include "insn/emit.h"
 #include "insn/reg_fill.h"
 
 #ifndef BPF_JCOND
@@ -55,7 +56,7 @@ static int retarget(const struct bpf_insn *orig, __u32 old, __u32 cnt, const str
 
 static struct bpf_insn zero(__u8 reg)
 {
-	return (struct bpf_insn){ BPF_ALU64 | BPF_MOV | BPF_K, reg, 0, 0, 0 };
+	return BPF_MOV64_IMM(reg, 0);
 }
 
 int sdt_reg_fills_apply(const struct bpf_insn *insns, __u32 cnt, const struct sdt_reg_fills *fills,

@@ -44,7 +44,8 @@ int bpf_sdt_hook__status(const struct bpf_sdt_hook *hook, size_t idx,
 	__u32 len = sizeof(info), *ids = NULL;
 	int n, fd = -1, err;
 
-	if (!hook || !status || status->sz < sizeof(size_t))
+	if (!hook || !SDT_OPTS_VALID(hook, bpf_sdt_hook) ||
+	    !SDT_OPTS_VALID_OUT(status, bpf_sdt_hook_status))
 		return -EINVAL;
 	n = sdt_hook_prog_ids("status", hook, &ids);
 	if (n <= 0 || idx >= (size_t)n)

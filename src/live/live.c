@@ -75,6 +75,7 @@ static void live_build_release(struct live_build *b)
 	sdt_running_prog_put(&b->rp);
 	sdt_armed_mark_free(&b->mark);
 	sdt_map_refs_free(&b->refs);
+	sdt_capture_drop(b->obj); /* a rebuild no target took */
 	bpf_object__close(b->obj);
 	bpf_sdt_target__close(b->t);
 	free(b->elf);
@@ -89,6 +90,9 @@ static int live_find(const char *path, const struct bpf_sdt_hook *hook,
 
 	memset(b, 0, sizeof(*b));
 	b->rp.fd = -1;
+	if (!SDT_OPTS_VALID(opts, bpf_sdt_live_opts) || !hook ||
+	    !SDT_OPTS_VALID(hook, bpf_sdt_hook) || !path)
+		return -EINVAL;
 	err = sdt_capture_init();
 	if (err)
 		return err;

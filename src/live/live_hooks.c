@@ -310,7 +310,7 @@ int sdt_hook_find(struct bpf_sdt_target *t, const struct bpf_sdt_hook *h,
 			return hook_link(t, h->link_pin, rp);
 		break;
 	case BPF_SDT_HOOK_PROG_ARRAY:
-		if (h->sz >= offsetof(struct bpf_sdt_hook, key) + sizeof(h->key))
+		if (SDT_OPTS_HAS(h, key))
 			return hook_prog_array(t, h->prog_array_fd, h->key, rp);
 		break;
 	}
@@ -405,7 +405,7 @@ int sdt_hook_prog_ids(const char *name, const struct bpf_sdt_hook *h, __u32 **id
 		n = link_prog_id(name, h->link_pin, *ids);
 		break;
 	case BPF_SDT_HOOK_PROG_ARRAY:
-		if (h->sz < offsetof(struct bpf_sdt_hook, key) + sizeof(h->key))
+		if (!SDT_OPTS_HAS(h, key))
 			goto no_hook;
 		n = slot_prog_id(name, h->prog_array_fd, h->key, *ids);
 		break;
@@ -467,7 +467,7 @@ static int running_ids(const struct bpf_sdt_hook *hook, __u32 *ids, int max, __u
 		close(fd);
 		return n;
 	case BPF_SDT_HOOK_PROG_ARRAY:
-		if (hook->sz >= offsetof(struct bpf_sdt_hook, key) + sizeof(hook->key) &&
+		if (SDT_OPTS_HAS(hook, key) &&
 		    !bpf_map_lookup_elem(hook->prog_array_fd, &hook->key, &ids[0]))
 			n = 1;
 		return n;

@@ -104,8 +104,10 @@ int sdt_map_refs_learn(const void *elf, size_t size, const char *name,
 	bpf_object__for_each_map(map, obj)
 		bpf_map__set_pin_path(map, NULL);
 	err = bpf_object__gen_loader(obj, &gen);
+	sdt_capture_begin(obj);
 	if (!err)
 		err = bpf_object__load(obj);
+	sdt_capture_end();
 	if (err) {
 		pr_warn("%s: cannot learn which maps program %s references (libbpf's gen loader: %s)",
 			name, prog_name, strerror(-err));
@@ -128,6 +130,7 @@ int sdt_map_refs_learn(const void *elf, size_t size, const char *name,
 	}
 out:
 	sdt_capture_release(&cap);
+	sdt_capture_drop(obj);
 	bpf_object__close(obj);
 	if (err)
 		sdt_map_refs_free(refs);

@@ -522,10 +522,16 @@ static int build_sites(struct sdt_relink *r)
 	}
 	memcpy(sites, r->tp->sites, r->tp->site_cnt * sizeof(*sites));
 	qsort(sites, r->tp->site_cnt, sizeof(*sites), cmp_site_idx);
-	for (i = 0; i < r->tp->site_cnt && !err; i++)
-		if (r->e ? r->e->selects(r->e, &sites[i]) :
-			   observed(r, bpf_sdt_site__probe(sites[i].site)))
-			err = build_site(r, &sites[i], &r->seqs[r->nseqs++]);
+	for (i = 0; i < r->tp->site_cnt && !err; i++) {
+		struct site_seq *seq;
+
+		if (!(r->e ? r->e->selects(r->e, &sites[i]) :
+			     observed(r, bpf_sdt_site__probe(sites[i].site))))
+			continue;
+		seq = &r->seqs[r->nseqs++];
+		/* a sequence jumps within itself: resolved before it is patched in */
+		err = build_site(r, &sites[i], seq) ?: sdt_insn_buf_resolve(&seq->code);
+	}
 	free(sites);
 	return err;
 }
@@ -925,22 +931,22 @@ static void relink_free(struct sdt_relink *r)
 	free(r->own_regs);
 	free(r->by_probe);
 	for (i = 0; i < r->nseqs; i++) {
-		free(r->seqs[i].code.insns);
+		sdt_insn_buf_free(&r->seqs[i].code);
 		free(r->seqs[i].calls);
 	}
 	free(r->seqs);
 	sdt_reg_fills_free(&r->fills);
 	sdt_filled_free(&r->filled);
 	sdt_patched_free(&r->patched);
-	free(r->prog.insns);
+	sdt_insn_buf_free(&r->prog);
 	free(r->obs_base);
 	btf__free(r->btf);
 	free(r->obs_type_off);
 	free(r->obs_func_id);
-	free(r->func_info.insns);
-	free(r->line_info.insns);
 	if (r->guards_on)
 		close(r->guards_fd); /* the copy holds it now */
+	sdt_insn_buf_free(&r->func_info);
+	sdt_insn_buf_free(&r->line_info);
 }
 
 static bool dynamic_site_called(void *ctx, const struct bpf_sdt_site *site)

@@ -60,7 +60,10 @@ struct run_out {
 	struct sdt_maps_snapshot maps;
 };
 
-enum { B_UNTRIED, B_ARMED, B_FAILED };
+struct site_slot {
+	const struct bpf_sdt_site *site;
+	__u32 slot;		/* the boundary's index: its counter */
+};
 
 struct sweep {
 	struct bpf_sdt_target *t;
@@ -70,8 +73,7 @@ struct sweep {
 	__u32 *bidx;			/* the boundaries swept */
 	__u32 nb;
 	const struct bpf_sdt_probe **probes;	/* per boundary */
-	const struct bpf_sdt_site **sites;	/* per boundary, sorted for slot_of */
-	__u32 *site_slot;
+	struct site_slot *slots;	/* per boundary, sorted by site for slot_of */
 	int counter_fd;
 	int *map_fds;
 	size_t nmaps;
@@ -81,8 +83,6 @@ struct sweep {
 	bool *out_nondet;		/* per input: retval/packet/ctx */
 	__u32 *leader;			/* per insn: its basic block's first insn */
 	bool entry_loops;		/* a jump leads back to the first insn */
-	bool *in_block_counted;
-	__u8 *state;			/* per boundary */
 	struct bpf_sdt_sweep *res;
 	void *buf, *ctx_buf;
 };
@@ -383,48 +383,41 @@ static int find_blocks(struct sweep *s)
 
 /* --- arming ----------------------------------------------------------------- */
 
-static int cmp_site_ptr(const void *a, const void *b)
+static int cmp_site_slot(const void *a, const void *b)
 {
-	const struct bpf_sdt_site *x = *(const struct bpf_sdt_site *const *)a;
-	const struct bpf_sdt_site *y = *(const struct bpf_sdt_site *const *)b;
+	const struct site_slot *x = a, *y = b;
 
-	return x < y ? -1 : x > y;
+	return x->site < y->site ? -1 : x->site > y->site;
 }
 
 /* The counter slot of a boundary's site: its index among the boundaries. */
 static __u32 slot_of(void *ctx, const struct bpf_sdt_site *site)
 {
 	struct sweep *s = ctx;
-	const struct bpf_sdt_site **hit =
-		bsearch(&site, s->sites, s->nb, sizeof(*s->sites), cmp_site_ptr);
+	const struct site_slot key = { .site = site };
+	const struct site_slot *hit =
+		bsearch(&key, s->slots, s->nb, sizeof(*s->slots), cmp_site_slot);
 
-	return hit ? s->site_slot[hit - s->sites] : 0;
+	return hit ? hit->slot : 0;
 }
 
 static int make_probes(struct sweep *s)
 {
 	char spec[256];
-	__u32 k, j;
+	__u32 k;
 
 	s->probes = calloc(s->nb ? s->nb : 1, sizeof(*s->probes));
-	s->sites = calloc(s->nb ? s->nb : 1, sizeof(*s->sites));
-	s->site_slot = calloc(s->nb ? s->nb : 1, sizeof(*s->site_slot));
-	if (!s->probes || !s->sites || !s->site_slot)
+	s->slots = calloc(s->nb ? s->nb : 1, sizeof(*s->slots));
+	if (!s->probes || !s->slots)
 		return -ENOMEM;
 	for (k = 0; k < s->nb; k++) {
 		snprintf(spec, sizeof(spec), "%s+%u", s->tp->name, s->bidx[k]);
 		s->probes[k] = sdt_dynamic_probe(s->t, spec);
 		if (!s->probes[k])
 			return -errno;
-		s->sites[k] = bpf_sdt_probe__site(s->probes[k], 0);
+		s->slots[k] = (struct site_slot){ bpf_sdt_probe__site(s->probes[k], 0), k };
 	}
-	qsort(s->sites, s->nb, sizeof(*s->sites), cmp_site_ptr);
-	for (k = 0; k < s->nb; k++)
-		for (j = 0; j < s->nb; j++)
-			if (bpf_sdt_probe__site(s->probes[j], 0) == s->sites[k]) {
-				s->site_slot[k] = j;
-				break;
-			}
+	qsort(s->slots, s->nb, sizeof(*s->slots), cmp_site_slot);
 	s->counter_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "sdt_sweep", sizeof(__u32),
 				       8 * (s->nb ? s->nb : 1), 1, NULL);
 	return s->counter_fd < 0 ? -errno : 0;
@@ -583,7 +576,6 @@ static int record_armed(struct sweep *s, const __u32 *ks, __u32 n, const struct 
 	for (k = 0; k < n && !err; k++) {
 		const struct miscount *m = &miss[k];
 
-		s->state[ks[k]] = B_ARMED;
 		s->res->armed++;
 		if (!m->bad)
 			s->res->identical++;
@@ -621,7 +613,6 @@ static int sweep_set(struct sweep *s, const __u32 *ks, __u32 n)
 	if (err == -ENOMEM)
 		goto out;
 	if (err && n == 1) {
-		s->state[ks[0]] = B_FAILED;
 		err = add_failure(s, s->bidx[ks[0]], "not armed: %s", why);
 		goto out;
 	}
@@ -639,7 +630,6 @@ static int sweep_set(struct sweep *s, const __u32 *ks, __u32 n)
 			goto out;
 		}
 		if (n == 1) {
-			s->state[ks[0]] = B_ARMED;
 			s->res->armed++;
 			err = add_failure(s, s->bidx[ks[0]], "%s", why);
 			goto out;
@@ -721,9 +711,7 @@ static void sweep_release(struct sweep *s)
 	free(s->leader);
 	free(s->bidx);
 	free(s->probes);
-	free(s->sites);
-	free(s->site_slot);
-	free(s->state);
+	free(s->slots);
 	free(s->buf);
 	free(s->ctx_buf);
 }
@@ -737,10 +725,9 @@ static int sweep_run(struct sweep *s, bool each, __u32 every)
 		return -ENOMEM;
 	n = sdt_prog_boundaries(s->tp, all);
 	s->bidx = calloc(n + 1, sizeof(*s->bidx));
-	s->state = calloc(n + 1, sizeof(*s->state));
 	s->buf = malloc(DATA_OUT_MAX);
 	s->ctx_buf = calloc(1, 4096);
-	if (!s->bidx || !s->state || !s->buf || !s->ctx_buf) {
+	if (!s->bidx || !s->buf || !s->ctx_buf) {
 		free(all);
 		return -ENOMEM;
 	}
@@ -793,7 +780,7 @@ struct bpf_sdt_sweep *bpf_sdt_target__sweep(struct bpf_sdt_target *t, const char
 	__u32 every;
 	int err;
 
-	if (!t || !prog_name || !opts || opts->sz < sizeof(size_t)) {
+	if (!opts || !SDT_OPTS_VALID(opts, bpf_sdt_sweep_opts) || !t || !prog_name) {
 		errno = EINVAL;
 		return NULL;
 	}

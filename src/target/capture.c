@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include "insn/emit.h"
 #include "target/capture.h"
 #include "util/util.h"
 #include "util/uapi_compat.h"
@@ -57,10 +60,7 @@ static const struct {
  */
 static int observer_stub(struct bpf_program *prog, struct bpf_prog_load_opts *opts)
 {
-	static const struct bpf_insn stub[] = {
-		{ BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0 },
-		{ BPF_JMP | BPF_EXIT, 0, 0, 0, 0 },
-	};
+	static const struct bpf_insn stub[] = { BPF_MOV64_IMM(BPF_REG_0, 0), BPF_EXIT_INSN() };
 
 	if (opts->func_info_cnt > 1)
 		opts->func_info_cnt = 1; /* the main function only */
@@ -69,11 +69,36 @@ static int observer_stub(struct bpf_program *prog, struct bpf_prog_load_opts *op
 	return bpf_program__set_insns(prog, (struct bpf_insn *)stub, 2);
 }
 
+/*
+ * The records. libbpf calls the handlers for every program anyone in the
+ * process loads, so what is kept is bounded by what is still of use:
+ *
+ * - a program libbpfsdt loads itself (sdt_object_load(), the live
+ *   rebuild's gen loader) is recorded for the object it loads, and the
+ *   target that loaded it takes what it needs and drops the rest
+ *   (sdt_capture_drop()) before its open returns;
+ * - a program the caller loads (an observer, an object to adopt with
+ *   bpf_sdt_target__from_object()) is kept while its object is open: the
+ *   record remembers the object's BTF fd and its kernel id, and is pruned
+ *   once that fd no longer names that BTF (libbpf closes it with the
+ *   object). A program without BTF is not kept: nothing could use it.
+ *
+ * So a daemon opening and closing targets and loading objects of its own
+ * keeps records only of what it holds open.
+ */
+struct record {
+	struct sdt_prog_capture cap;
+	const void *owner;	/* the object libbpfsdt loaded it for; NULL: the caller's */
+	int btf_fd;		/* a caller's object's BTF fd, when recorded */
+};
+
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int init_err;
-static struct sdt_prog_capture *captures;
-static size_t capture_cnt, capture_cap;
+static struct record *records;
+static size_t record_cnt, record_cap;
+/* the object this thread's libbpfsdt is loading, between begin and end */
+static __thread const void *loading_for;
 
 static void *dup_mem(const void *src, size_t size)
 {
@@ -109,6 +134,42 @@ void sdt_capture_release(struct sdt_prog_capture *cap)
 	memset(cap, 0, sizeof(*cap));
 }
 
+/* Does fd still name BTF object id? (A closed fd's number may have been
+ * given to anything since: to another BTF, whose id differs.) */
+static bool names_btf(int fd, __u32 id)
+{
+	struct bpf_btf_info info = {};
+	__u32 len = sizeof(info);
+	char path[64], target[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return errno != ENOENT; /* no /proc to ask: kept */
+	target[n] = '\0';
+	return !strcmp(target, "anon_inode:btf") && !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	       info.id == id;
+}
+
+static void take_record(size_t i)
+{
+	records[i] = records[--record_cnt];
+}
+
+/* Drops the records of the caller's objects closed since (lock held). */
+static void prune_closed(void)
+{
+	size_t i;
+
+	for (i = record_cnt; i-- > 0;) {
+		if (records[i].owner || names_btf(records[i].btf_fd, records[i].cap.btf_id))
+			continue;
+		sdt_capture_release(&records[i].cap);
+		take_record(i);
+	}
+}
+
 static int record(struct bpf_program *prog, struct bpf_prog_load_opts *opts, long idx)
 {
 	struct sdt_prog_capture cap = {
@@ -127,34 +188,37 @@ static int record(struct bpf_program *prog, struct bpf_prog_load_opts *opts, lon
 		.line_info_cnt = opts->line_info_cnt,
 		.line_info_rec_size = opts->line_info_rec_size,
 	};
-	struct sdt_prog_capture copy;
+	struct record r = { .owner = loading_for, .btf_fd = (int)opts->prog_btf_fd };
 	struct bpf_btf_info info = {};
 	__u32 len = sizeof(info);
+	bool observer = handlers[idx].sec && !strcmp(handlers[idx].sec, OBSERVER_SECTION);
 	int err;
 
 	if (opts->prog_btf_fd > 0 && !bpf_obj_get_info_by_fd(opts->prog_btf_fd, &info, &len))
 		cap.btf_id = info.id;
 	opts->prog_flags = cap.prog_flags;
-	err = sdt_capture_dup(&cap, &copy);
+	if (!r.owner && !cap.btf_id) /* a caller's program without BTF */
+		return observer ? observer_stub(prog, opts) : 0;
+	err = sdt_capture_dup(&cap, &r.cap);
 	if (err)
 		return err;
 	pthread_mutex_lock(&lock);
-	if (capture_cnt == capture_cap) {
-		size_t n = capture_cap ? capture_cap * 2 : 16;
-		struct sdt_prog_capture *grown = realloc(captures, n * sizeof(*captures));
+	prune_closed();
+	if (record_cnt == record_cap) {
+		size_t n = record_cap ? record_cap * 2 : 16;
+		struct record *grown = realloc(records, n * sizeof(*records));
 
 		if (!grown) {
 			pthread_mutex_unlock(&lock);
-			sdt_capture_release(&copy);
+			sdt_capture_release(&r.cap);
 			return -ENOMEM;
 		}
-		captures = grown;
-		capture_cap = n;
+		records = grown;
+		record_cap = n;
 	}
-	captures[capture_cnt++] = copy;
+	records[record_cnt++] = r;
 	pthread_mutex_unlock(&lock);
-	return handlers[idx].sec && !strcmp(handlers[idx].sec, OBSERVER_SECTION) ?
-	       observer_stub(prog, opts) : 0;
+	return observer ? observer_stub(prog, opts) : 0;
 }
 
 static void register_handlers(void)
@@ -197,17 +261,18 @@ static int lookup(const struct bpf_program *prog, struct sdt_prog_capture *out, 
 	int err = -ENOENT;
 
 	pthread_mutex_lock(&lock);
+	prune_closed();
 	/* The newest record wins: a program object may be reused by the
 	 * allocator after an earlier object was closed. */
-	for (i = capture_cnt; i-- > 0;) {
-		if (captures[i].prog != prog)
+	for (i = record_cnt; i-- > 0;) {
+		if (records[i].cap.prog != prog)
 			continue;
 		if (take) {
-			*out = captures[i];
-			captures[i] = captures[--capture_cnt];
+			*out = records[i].cap;
+			take_record(i);
 			err = 0;
 		} else {
-			err = sdt_capture_dup(&captures[i], out);
+			err = sdt_capture_dup(&records[i].cap, out);
 		}
 		break;
 	}
@@ -223,4 +288,46 @@ int sdt_capture_take(const struct bpf_program *prog, struct sdt_prog_capture *ou
 int sdt_capture_copy(const struct bpf_program *prog, struct sdt_prog_capture *out)
 {
 	return lookup(prog, out, false);
+}
+
+void sdt_capture_begin(const struct bpf_object *obj)
+{
+	loading_for = obj;
+}
+
+void sdt_capture_end(void)
+{
+	loading_for = NULL;
+}
+
+void sdt_capture_drop(const struct bpf_object *obj)
+{
+	size_t i;
+
+	if (!obj)
+		return;
+	pthread_mutex_lock(&lock);
+	for (i = record_cnt; i-- > 0;) {
+		if (records[i].owner != obj)
+			continue;
+		sdt_capture_release(&records[i].cap);
+		take_record(i);
+	}
+	pthread_mutex_unlock(&lock);
+}
+
+size_t sdt_capture_count(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&lock);
+	prune_closed();
+	n = record_cnt;
+	if (!n) { /* nothing held: nor is the table */
+		free(records);
+		records = NULL;
+		record_cap = 0;
+	}
+	pthread_mutex_unlock(&lock);
+	return n;
 }

@@ -28,8 +28,18 @@ struct sdt_prog_capture {
 };
 
 /* Registers the handlers once (process-wide). Objects opened before this
- * use libbpf's own handlers and cannot be captured. */
+ * use libbpf's own handlers and cannot be captured. From then on the
+ * programs of an object libbpfsdt loads itself are recorded for it while
+ * it loads it (between begin and end, in that thread), until the target
+ * takes them or drops them; a caller's programs with BTF are recorded
+ * while their object is open (capture.c says how that is known). */
 int sdt_capture_init(void);
+void sdt_capture_begin(const struct bpf_object *obj);
+void sdt_capture_end(void);
+/* Drops what was recorded for obj and not taken. */
+void sdt_capture_drop(const struct bpf_object *obj);
+/* How many records are held (the caller's closed objects' pruned). */
+size_t sdt_capture_count(void);
 /* Moves the capture of prog (recorded when it was loaded) to *out; -ENOENT
  * when none was recorded. */
 int sdt_capture_take(const struct bpf_program *prog, struct sdt_prog_capture *out);

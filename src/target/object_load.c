@@ -5,6 +5,7 @@
 #include <string.h>
 #include "util/errstr.h"
 #include "util/util.h"
+#include "target/capture.h"
 #include "target/object_load.h"
 #include "target/prog_load.h"
 
@@ -42,7 +43,9 @@ int sdt_object_load(struct bpf_object *obj, const char *name, const char *what)
 	if (log)
 		bpf_object__for_each_program(prog, obj)
 			bpf_program__set_log_buf(prog, log, LOAD_LOG_SIZE);
+	sdt_capture_begin(obj); /* recorded for obj: the target takes them */
 	err = bpf_object__load(obj);
+	sdt_capture_end();
 	if (err) {
 		bpf_object__for_each_program(prog, obj)
 			if (bpf_program__autoload(prog) && bpf_program__fd(prog) < 0 && !failed)

@@ -254,12 +254,16 @@ static int adopt_programs(struct bpf_sdt_target *t)
 int sdt_target_discover(struct bpf_sdt_target *t, const void *elf, size_t size)
 {
 	LIBBPF_OPTS(bpf_sdt_open_opts, sopts, .object_name = t->name);
+	int err;
 
 	t->sdt = bpf_sdt_object__open_mem(elf, size, &sopts);
 	if (!t->sdt)
 		return -errno;
 	t->btf = bpf_object__btf(t->obj);
-	return adopt_programs(t);
+	err = adopt_programs(t);
+	/* what the load recorded and no program took (one not loaded) */
+	sdt_capture_drop(t->obj);
+	return err;
 }
 
 struct bpf_sdt_target *sdt_target_new(const char *name)
@@ -500,19 +504,19 @@ struct sdt_target_prog *sdt_target_find_prog(const struct bpf_sdt_target *t, con
 int bpf_sdt_target__arm_stats(const struct bpf_sdt_target *t, const char *prog_name,
 			      struct bpf_sdt_arm_stats *stats)
 {
-	const struct sdt_target_prog *tp = prog_name ? sdt_target_find_prog(t, prog_name) : NULL;
+	const struct sdt_target_prog *tp = t && prog_name ? sdt_target_find_prog(t, prog_name) : NULL;
 
-	if (!tp || !stats || stats->sz < sizeof(size_t))
+	if (!SDT_OPTS_VALID_OUT(stats, bpf_sdt_arm_stats) || !tp)
 		return -EINVAL;
-	if (stats->sz >= offsetof(struct bpf_sdt_arm_stats, insn_cnt) + sizeof(__u32)) {
+	if (SDT_OPTS_HAS(stats, insn_cnt)) {
 		stats->build_ns = tp->stats.build_ns;
 		stats->verify_ns = tp->stats.verify_ns;
 		stats->swap_ns = tp->stats.swap_ns;
 		stats->insn_cnt = tp->stats.insn_cnt;
 	}
-	if (stats->sz >= offsetof(struct bpf_sdt_arm_stats, swaps) + sizeof(__u32))
+	if (SDT_OPTS_HAS(stats, swaps))
 		stats->swaps = tp->swaps;
-	if (stats->sz >= offsetof(struct bpf_sdt_arm_stats, in_kernel) + sizeof(bool))
+	if (SDT_OPTS_HAS(stats, in_kernel))
 		stats->in_kernel = tp->native;
 	return 0;
 }
@@ -545,7 +549,7 @@ size_t bpf_sdt_target__probe_site_cnt(const struct bpf_sdt_target *t, const char
 
 int bpf_sdt_target__prog_fd(const struct bpf_sdt_target *t, const char *prog_name)
 {
-	const struct sdt_target_prog *tp = prog_name ? sdt_target_find_prog(t, prog_name) : NULL;
+	const struct sdt_target_prog *tp = t && prog_name ? sdt_target_find_prog(t, prog_name) : NULL;
 
 	if (!tp)
 		return -ENOENT;
@@ -579,6 +583,7 @@ void sdt_target_free(struct bpf_sdt_target *t)
 	}
 	free(t->progs);
 	bpf_sdt_object__close(t->sdt);
+	sdt_capture_drop(t->obj); /* a load that failed before discovery took them */
 	if (t->own_obj)
 		bpf_object__close(t->obj);
 	free(t->name);

@@ -376,18 +376,9 @@ static const __u8 regs[] = { 1, 2, 3, 4, 5, 7, 8, 9 };
 
 struct gen {
 	const struct parser *ps;
-	struct bpf_insn *out;
-	int n, cap;
+	struct sdt_insn_buf *b;
 	int err;
 };
-
-static void emit(struct gen *g, struct bpf_insn insn)
-{
-	if (g->n == g->cap)
-		g->err = -E2BIG;
-	else
-		g->out[g->n++] = insn;
-}
 
 static bool arg_signed(const struct parser *ps, int arg)
 {
@@ -400,12 +391,10 @@ static bool arg_signed(const struct parser *ps, int arg)
 
 static void load_operand(struct gen *g, const struct node *nd, __u8 r)
 {
-	if (nd->kind == N_ARG) {
-		emit(g, (struct bpf_insn){ BPF_LDX | BPF_MEM | BPF_DW, r, BPF_REG_6, 8 * nd->arg, 0 });
-		return;
-	}
-	emit(g, (struct bpf_insn){ BPF_LD | BPF_IMM | BPF_DW, r, 0, 0, (__s32)(__u32)nd->value });
-	emit(g, (struct bpf_insn){ 0, 0, 0, 0, (__s32)(__u32)(nd->value >> 32) });
+	if (nd->kind == N_ARG)
+		sdt_emit(g->b, BPF_LDX_MEM(BPF_DW, r, BPF_REG_6, 8 * nd->arg));
+	else
+		sdt_emit_ld_imm64(g->b, r, 0, nd->value);
 }
 
 static int signed_op(int op)
@@ -423,8 +412,9 @@ static int signed_op(int op)
 static void gen_node(struct gen *g, int idx, int depth)
 {
 	const struct node *nd = &g->ps->nodes[idx];
+	struct sdt_insn_buf *b = g->b;
+	int op, yes, done;
 	__u8 r, r2;
-	int op;
 
 	if (depth + 1 >= (int)sizeof(regs)) {
 		g->err = -E2BIG;
@@ -438,7 +428,7 @@ static void gen_node(struct gen *g, int idx, int depth)
 		load_operand(g, &g->ps->nodes[nd->lhs], r);
 		if (nd->kind == N_TRUTH) {
 			op = BPF_JNE;
-			emit(g, (struct bpf_insn){ BPF_ALU64 | BPF_MOV | BPF_K, r2, 0, 0, 0 });
+			sdt_emit(b, BPF_MOV64_IMM(r2, 0));
 		} else {
 			load_operand(g, &g->ps->nodes[nd->rhs], r2);
 			op = nd->op;
@@ -449,21 +439,24 @@ static void gen_node(struct gen *g, int idx, int depth)
 				op = signed_op(op);
 		}
 		/* if (r OP r2) r = 1; else r = 0; -- r may be an operand */
-		emit(g, (struct bpf_insn){ BPF_JMP | op | BPF_X, r, r2, 2, 0 });
-		emit(g, (struct bpf_insn){ BPF_ALU64 | BPF_MOV | BPF_K, r, 0, 0, 0 });
-		emit(g, (struct bpf_insn){ BPF_JMP | BPF_JA, 0, 0, 1, 0 });
-		emit(g, (struct bpf_insn){ BPF_ALU64 | BPF_MOV | BPF_K, r, 0, 0, 1 });
+		yes = sdt_label_new(b);
+		done = sdt_label_new(b);
+		sdt_emit_jmp(b, BPF_JMP_REG(op, r, r2, 0), yes);
+		sdt_emit(b, BPF_MOV64_IMM(r, 0));
+		sdt_emit_jmp(b, BPF_JMP_A(0), done);
+		sdt_label_place(b, yes);
+		sdt_emit(b, BPF_MOV64_IMM(r, 1));
+		sdt_label_place(b, done);
 		return;
 	case N_NOT:
 		gen_node(g, nd->lhs, depth);
-		emit(g, (struct bpf_insn){ BPF_ALU64 | BPF_XOR | BPF_K, r, 0, 0, 1 });
+		sdt_emit(b, BPF_ALU64_IMM(BPF_XOR, r, 1));
 		return;
 	case N_AND:
 	case N_OR:
 		gen_node(g, nd->lhs, depth);
 		gen_node(g, nd->rhs, depth + 1);
-		emit(g, (struct bpf_insn){ BPF_ALU64 | (nd->kind == N_AND ? BPF_AND : BPF_OR) | BPF_X,
-					   r, r2, 0, 0 });
+		sdt_emit(b, BPF_ALU64_REG(nd->kind == N_AND ? BPF_AND : BPF_OR, r, r2));
 		return;
 	default: /* a bare operand is wrapped in N_TRUTH by the parser */
 		g->err = -EINVAL;
@@ -471,10 +464,10 @@ static void gen_node(struct gen *g, int idx, int depth)
 }
 
 int sdt_filter_compile(const char *expr, const struct btf *btf, const struct bpf_sdt_probe *probe,
-		       struct bpf_insn *out, int cap, char *err, size_t err_size)
+		       struct sdt_insn_buf *b, char *err, size_t err_size)
 {
 	struct parser *ps = calloc(1, sizeof(*ps));
-	struct gen g = { .out = out, .cap = cap };
+	struct gen g = { .b = b };
 	int root;
 
 	if (!ps)
@@ -498,5 +491,9 @@ int sdt_filter_compile(const char *expr, const struct btf *btf, const struct bpf
 		snprintf(err, err_size, "filter too complex");
 		return g.err;
 	}
-	return g.n;
+	if (sdt_insn_buf_resolve(b)) {
+		snprintf(err, err_size, "%s", strerror(-b->err));
+		return b->err;
+	}
+	return 0;
 }

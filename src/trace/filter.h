@@ -4,15 +4,16 @@
 
 #include <linux/bpf.h>
 #include "discover/discover.h"
+#include "insn/emit.h"
 
 /*
  * Compiles filter expression expr for probe (types from btf) into code that
  * leaves 1 in r1 when an event passes and 0 when not, reading arguments
- * through r6 (the argument array) and using r1..r5, r7..r9. Returns the
- * number of instructions written to out (at most cap), or a negative errno
- * with a message in err.
+ * through r6 (the argument array) and using r1..r5, r7..r9, appended to b
+ * (its jumps resolved). Returns 0, or a negative errno with a message in
+ * err.
  */
 int sdt_filter_compile(const char *expr, const struct btf *btf, const struct bpf_sdt_probe *probe,
-		       struct bpf_insn *out, int cap, char *err, size_t err_size);
+		       struct sdt_insn_buf *b, char *err, size_t err_size);
 
 #endif

@@ -14,16 +14,20 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "arm/attach.h"
 #include "insn/helper_args.h"
+#include "trace/aggregate.h"
 #include "trace/filter.h"
+#include "trace/packet_copy.h"
+#include "trace/site_select.h"
 #include "target/dynamic_sites.h"
 #include "relink/relink.h"
 
 #define DEFAULT_RINGBUF_SIZE (1u << 20)
-#define MAX_BODY_INSNS (64 + 2 * BPF_SDT_MAX_ARGS)
-#define MAX_GENERATED_INSNS 1024
+/* one generated observer at most; aggregations make the longest */
+#define MAX_GENERATED_INSNS 4096
 #define EVENT_HDR_SIZE 16
 
 struct tracer_event {
@@ -56,100 +60,81 @@ struct bpf_sdt_tracer {
 	size_t ndyn_counters;
 	struct bpf_sdt_link **links;
 	size_t nlinks;
+	__u32 snaplen;			/* events carry their packet */
+	struct sdt_agg *aggs;
+	size_t naggs;
+	struct sdt_site_selection sel;	/* which sites of each probe record */
+	__s64 wall_offset;		/* real-time minus monotonic clock */
 	/* the poll in progress */
 	bpf_sdt_event_fn fn;
 	void *fn_ctx;
 	int delivered;
 };
 
-#define I(code, dst, src, off, imm) ((struct bpf_insn){ code, dst, src, off, imm })
-#define MOV64_REG(d, s) I(BPF_ALU64 | BPF_MOV | BPF_X, d, s, 0, 0)
-#define MOV64_IMM(d, i) I(BPF_ALU64 | BPF_MOV | BPF_K, d, 0, 0, i)
-#define ADD64_IMM(d, i) I(BPF_ALU64 | BPF_ADD | BPF_K, d, 0, 0, i)
-#define LDX(sz, d, s, o) I(BPF_LDX | BPF_MEM | (sz), d, s, o, 0)
-#define STX(sz, d, s, o) I(BPF_STX | BPF_MEM | (sz), d, s, o, 0)
-#define CALL(id) I(BPF_JMP | BPF_CALL, 0, 0, 0, id)
-#define JEQ_IMM(d, i, o) I(BPF_JMP | BPF_JEQ | BPF_K, d, 0, o, i)
-#define JA(o) I(BPF_JMP | BPF_JA, 0, 0, o, 0)
-#define EXIT() I(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
-#define LD_MAP_FD(d, fd) I(BPF_LD | BPF_IMM | BPF_DW, d, BPF_PSEUDO_MAP_FD, 0, fd), I(0, 0, 0, 0, 0)
-#define ATOMIC_ADD64(d, s, o) I(BPF_STX | 0xc0 /* BPF_ATOMIC */ | BPF_DW, d, s, o, BPF_ADD)
-
 /* counts[key in r1] += 1; clobbers r0..r5. */
-#define COUNT_KEY_IN_R1(fd, lookup)					\
-	STX(BPF_W, BPF_REG_10, BPF_REG_1, -4),				\
-	MOV64_REG(BPF_REG_2, BPF_REG_10),				\
-	ADD64_IMM(BPF_REG_2, -4),					\
-	LD_MAP_FD(BPF_REG_1, fd),					\
-	CALL(lookup),							\
-	JEQ_IMM(BPF_REG_0, 0, 2),					\
-	MOV64_IMM(BPF_REG_1, 1),					\
-	ATOMIC_ADD64(BPF_REG_0, BPF_REG_1, 0)
-
-static int gen_counter(const struct bpf_sdt_tracer *tr, int nargs, struct bpf_insn *out)
+static void count_key_in_r1(struct sdt_insn_buf *b, int counts_fd)
 {
-	int lookup = sdt_helper_id("bpf_map_lookup_elem");
-	struct bpf_insn code[] = {
-		LDX(BPF_DW, BPF_REG_1, BPF_REG_6, 8 * SDT_SLOT_SITE(nargs)),
-		COUNT_KEY_IN_R1(tr->counts_fd, lookup),
-		MOV64_IMM(BPF_REG_0, 0),
-		EXIT(),
-	};
+	int done = sdt_label_new(b);
 
-	memcpy(out, code, sizeof(code));
-	return (int)(sizeof(code) / sizeof(code[0]));
+	sdt_emit(b, BPF_STX_MEM(BPF_W, BPF_REG_10, BPF_REG_1, -4));
+	sdt_emit(b, BPF_MOV64_REG(BPF_REG_2, BPF_REG_10));
+	sdt_emit(b, BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, -4));
+	sdt_emit_ld_imm64(b, BPF_REG_1, BPF_PSEUDO_MAP_FD, (__u32)counts_fd);
+	sdt_emit(b, BPF_EMIT_CALL(sdt_helper_id("bpf_map_lookup_elem")));
+	sdt_emit_jmp(b, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0), done);
+	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_1, 1));
+	sdt_emit(b, BPF_ATOMIC_OP(BPF_DW, BPF_ADD, BPF_REG_0, BPF_REG_1, 0));
+	sdt_label_place(b, done);
 }
 
-static int gen_recorder(const struct bpf_sdt_tracer *tr, int nargs, struct bpf_insn *out)
+static void return_zero(struct sdt_insn_buf *b)
 {
-	int reserve = sdt_helper_id("bpf_ringbuf_reserve"), submit = sdt_helper_id("bpf_ringbuf_submit");
-	int ktime = sdt_helper_id("bpf_ktime_get_ns"), cpu = sdt_helper_id("bpf_get_smp_processor_id");
-	int lookup = sdt_helper_id("bpf_map_lookup_elem");
-	size_t site_cnt = bpf_sdt_object__site_cnt(bpf_sdt_target__probes(tr->t));
-	struct bpf_insn head[] = {
-		LD_MAP_FD(BPF_REG_1, tr->ringbuf_fd),
-		MOV64_IMM(BPF_REG_2, EVENT_HDR_SIZE + 8 * nargs),
-		MOV64_IMM(BPF_REG_3, 0),
-		CALL(reserve),
-	};
-	struct bpf_insn fill[] = {
-		MOV64_REG(BPF_REG_7, BPF_REG_0),
-		CALL(ktime),
-		STX(BPF_DW, BPF_REG_7, BPF_REG_0, 0),
-		CALL(cpu),
-		STX(BPF_W, BPF_REG_7, BPF_REG_0, 8),
-		LDX(BPF_DW, BPF_REG_1, BPF_REG_6, 8 * SDT_SLOT_SITE(nargs)),
-		STX(BPF_W, BPF_REG_7, BPF_REG_1, 12),
-	};
-	struct bpf_insn tail[] = {
-		MOV64_REG(BPF_REG_1, BPF_REG_7),
-		MOV64_IMM(BPF_REG_2, 0),
-		CALL(submit),
-		MOV64_IMM(BPF_REG_0, 0),
-		EXIT(),
-	};
-	struct bpf_insn lost[] = {
-		MOV64_IMM(BPF_REG_1, (int)site_cnt),
-		COUNT_KEY_IN_R1(tr->counts_fd, lookup),
-		MOV64_IMM(BPF_REG_0, 0),
-		EXIT(),
-	};
-	int n = 0, i, body = (int)(sizeof(fill) / sizeof(fill[0]) + sizeof(tail) / sizeof(tail[0])) +
-			     2 * nargs;
+	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_0, 0));
+	sdt_emit(b, BPF_EXIT_INSN());
+}
 
-	memcpy(out + n, head, sizeof(head));
-	n += sizeof(head) / sizeof(head[0]);
-	out[n++] = JEQ_IMM(BPF_REG_0, 0, body); /* no room: count it as lost */
-	memcpy(out + n, fill, sizeof(fill));
-	n += sizeof(fill) / sizeof(fill[0]);
+static void gen_counter(const struct bpf_sdt_tracer *tr, int nargs, struct sdt_insn_buf *b)
+{
+	sdt_emit(b, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_6, 8 * SDT_SLOT_SITE(nargs)));
+	count_key_in_r1(b, tr->counts_fd);
+	return_zero(b);
+}
+
+/* packet: the code copying the event's packet after its arguments, or
+ * empty. */
+static void gen_recorder(const struct bpf_sdt_tracer *tr, int nargs,
+			 const struct sdt_insn_buf *packet, struct sdt_insn_buf *b)
+{
+	size_t site_cnt = bpf_sdt_object__site_cnt(bpf_sdt_target__probes(tr->t));
+	int lost = sdt_label_new(b), i;
+
+	sdt_emit_ld_imm64(b, BPF_REG_1, BPF_PSEUDO_MAP_FD, (__u32)tr->ringbuf_fd);
+	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_2, EVENT_HDR_SIZE + 8 * nargs +
+				     (tr->snaplen ? SDT_PACKET_TRAILER(tr->snaplen) : 0)));
+	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_3, 0));
+	sdt_emit(b, BPF_EMIT_CALL(sdt_helper_id("bpf_ringbuf_reserve")));
+	sdt_emit_jmp(b, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0), lost); /* no room */
+	sdt_emit(b, BPF_MOV64_REG(BPF_REG_7, BPF_REG_0));
+	sdt_emit(b, BPF_EMIT_CALL(sdt_helper_id("bpf_ktime_get_ns")));
+	sdt_emit(b, BPF_STX_MEM(BPF_DW, BPF_REG_7, BPF_REG_0, 0));
+	sdt_emit(b, BPF_EMIT_CALL(sdt_helper_id("bpf_get_smp_processor_id")));
+	sdt_emit(b, BPF_STX_MEM(BPF_W, BPF_REG_7, BPF_REG_0, 8));
+	sdt_emit(b, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_6, 8 * SDT_SLOT_SITE(nargs)));
+	sdt_emit(b, BPF_STX_MEM(BPF_W, BPF_REG_7, BPF_REG_1, 12));
 	for (i = 0; i < nargs; i++) {
-		out[n++] = LDX(BPF_DW, BPF_REG_1, BPF_REG_6, 8 * i);
-		out[n++] = STX(BPF_DW, BPF_REG_7, BPF_REG_1, EVENT_HDR_SIZE + 8 * i);
+		sdt_emit(b, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_6, 8 * i));
+		sdt_emit(b, BPF_STX_MEM(BPF_DW, BPF_REG_7, BPF_REG_1, EVENT_HDR_SIZE + 8 * i));
 	}
-	memcpy(out + n, tail, sizeof(tail));
-	n += sizeof(tail) / sizeof(tail[0]);
-	memcpy(out + n, lost, sizeof(lost));
-	return n + (int)(sizeof(lost) / sizeof(lost[0]));
+	sdt_emit_all(b, packet->insns, packet->cnt);
+	sdt_emit(b, BPF_MOV64_REG(BPF_REG_1, BPF_REG_7));
+	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_2, 0));
+	sdt_emit(b, BPF_EMIT_CALL(sdt_helper_id("bpf_ringbuf_submit")));
+	return_zero(b);
+	/* counted as lost */
+	sdt_label_place(b, lost);
+	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_1, (int)site_cnt));
+	count_key_in_r1(b, tr->counts_fd);
+	return_zero(b);
 }
 
 static int on_ringbuf_event(void *ctx, void *data, size_t size)
@@ -173,6 +158,18 @@ static int on_ringbuf_event(void *ctx, void *data, size_t size)
 	if (size < EVENT_HDR_SIZE + 8 * (size_t)ev.nargs)
 		return 0;
 	ev.args = e->args;
+	ev.wall_ns = e->time_ns + (__u64)tr->wall_offset;
+	ev.packet = NULL;
+	ev.packet_len = ev.packet_wire_len = 0;
+	if (tr->snaplen) {
+		const __u32 *trailer = (const void *)(e->args + ev.nargs);
+
+		if (size < EVENT_HDR_SIZE + 8 * (size_t)ev.nargs + SDT_PACKET_TRAILER(tr->snaplen))
+			return 0;
+		ev.packet_len = trailer[0] <= tr->snaplen ? trailer[0] : 0;
+		ev.packet_wire_len = trailer[1];
+		ev.packet = ev.packet_len ? (const void *)(trailer + 2) : NULL;
+	}
 	tr->delivered++;
 	return tr->fn ? tr->fn(tr->fn_ctx, &ev) : 0;
 }
@@ -180,13 +177,18 @@ static int on_ringbuf_event(void *ctx, void *data, size_t size)
 struct bpf_sdt_tracer *bpf_sdt_tracer__new(struct bpf_sdt_target *t,
 					   const struct bpf_sdt_tracer_opts *opts)
 {
-	__u32 rb_size = SDT_OPTS_GET(opts, ringbuf_size, 0) ?: DEFAULT_RINGBUF_SIZE;
+	__u32 rb_size = SDT_OPTS_GET(opts, ringbuf_size, 0);
+	__u32 snaplen = SDT_OPTS_GET(opts, snaplen, 0);
 	const char *target_prog = SDT_OPTS_GET(opts, target_prog, NULL);
-	size_t site_cnt = bpf_sdt_object__site_cnt(bpf_sdt_target__probes(t));
-	struct bpf_sdt_tracer *tr = calloc(1, sizeof(*tr));
-	int err = -ENOMEM;
-	size_t i;
+	struct bpf_sdt_tracer *tr = NULL;
+	int err = -EINVAL;
+	size_t i, site_cnt;
 
+	if (!SDT_OPTS_VALID(opts, bpf_sdt_tracer_opts) || !t)
+		goto fail;
+	site_cnt = bpf_sdt_object__site_cnt(bpf_sdt_target__probes(t));
+	err = -ENOMEM;
+	tr = calloc(1, sizeof(*tr));
 	if (!tr)
 		goto fail;
 	tr->t = t;
@@ -200,6 +202,20 @@ struct bpf_sdt_tracer *bpf_sdt_tracer__new(struct bpf_sdt_target *t,
 		tr->site_by_id[bpf_sdt_site__id(s)] = s;
 	}
 	tr->count_only = SDT_OPTS_GET(opts, count_only, false);
+	if (snaplen > BPF_SDT_MAX_SNAPLEN || (snaplen && tr->count_only)) {
+		pr_warn("%s: a snap length %s", t->name, tr->count_only ?
+			"needs events: a counting tracer records none" :
+			"above " "65535 bytes is not supported");
+		err = -EINVAL;
+		goto fail;
+	}
+	tr->snaplen = snaplen;
+	if (!rb_size) {
+		/* room for a burst of full-size packets when they are copied */
+		rb_size = DEFAULT_RINGBUF_SIZE;
+		while (snaplen && rb_size < 256u * (SDT_PACKET_TRAILER(snaplen) + 256))
+			rb_size <<= 1;
+	}
 	if (target_prog && !(tr->target_prog = strdup(target_prog)))
 		goto fail;
 	if (SDT_OPTS_GET(opts, filter, NULL) && !(tr->filter = strdup(opts->filter)))
@@ -234,42 +250,83 @@ fail:
 }
 
 /*
- * Every generated observer starts by keeping the argument array in r6 and,
- * with a filter, returning early for events that do not pass it.
+ * Every generated observer starts by keeping the argument array in r6 and
+ * returning early for sites not selected and, with a filter, for events that
+ * do not pass it.
  */
 static int gen_prologue(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *probe,
-			struct bpf_insn *out, int cap)
+			struct sdt_insn_buf *b)
 {
 	char err[192];
-	int n = 0, f;
+	int pass, f;
 
-	out[n++] = MOV64_REG(BPF_REG_6, BPF_REG_1);
+	sdt_emit(b, BPF_MOV64_REG(BPF_REG_6, BPF_REG_1));
+	sdt_site_selection_emit(&tr->sel, probe, b);
 	if (!tr->filter)
-		return n;
+		return 0;
 	f = sdt_filter_compile(tr->filter, bpf_sdt_object__btf(bpf_sdt_target__probes(tr->t)),
-			       probe, out + n, cap - n - 3, err, sizeof(err));
+			       probe, b, err, sizeof(err));
 	if (f < 0) {
 		pr_warn("%s: filter '%s' for probe %s: %s", tr->t->name, tr->filter,
 			bpf_sdt_probe__name(probe), err);
 		return f;
 	}
-	n += f;
-	out[n++] = JEQ_IMM(BPF_REG_1, 1, 2); /* passes: on to the body */
-	out[n++] = MOV64_IMM(BPF_REG_0, 0);
-	out[n++] = EXIT();
-	return n;
+	pass = sdt_label_new(b);
+	sdt_emit_jmp(b, BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 1, 0), pass);
+	return_zero(b);
+	sdt_label_place(b, pass);
+	return 0;
 }
 
-/* The observer code for one probe; its length, or -errno. */
-static int gen_observer(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *probe,
-			struct bpf_insn *code)
+/* The code copying an event's packet into it, for probe: empty without a
+ * snap length. */
+static int gen_packet_copy(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *probe,
+			   struct sdt_insn_buf *packet)
 {
-	int p = gen_prologue(tr, probe, code, MAX_GENERATED_INSNS - MAX_BODY_INSNS);
+	const struct btf *btf = bpf_sdt_object__btf(bpf_sdt_target__probes(tr->t));
+	struct sdt_packet_source src;
+	char why[192];
 
-	if (p < 0)
-		return p;
-	return p + (tr->count_only ? gen_counter(tr, bpf_sdt_probe__arg_cnt(probe), code + p) :
-				     gen_recorder(tr, bpf_sdt_probe__arg_cnt(probe), code + p));
+	if (!tr->snaplen || tr->count_only)
+		return 0;
+	if (sdt_packet_source_find(btf, probe, &src, why, sizeof(why))) {
+		pr_warn("%s: probe %s: cannot copy its packets: %s", tr->t->name,
+			bpf_sdt_probe__name(probe), why);
+		return -EINVAL;
+	}
+	sdt_emit_packet_copy(packet, &src, (__s16)(EVENT_HDR_SIZE + 8 * bpf_sdt_probe__arg_cnt(probe)),
+			     tr->snaplen);
+	return sdt_insn_buf_resolve(packet);	/* copied whole into the observer */
+}
+
+/* The observer code for one probe into b; 0 or -errno. */
+static int gen_observer(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *probe,
+			struct sdt_insn_buf *b)
+{
+	const struct btf *btf = bpf_sdt_object__btf(bpf_sdt_target__probes(tr->t));
+	struct sdt_insn_buf packet = {};
+	int err = gen_packet_copy(tr, probe, &packet);
+	size_t i;
+
+	if (!err)
+		err = gen_prologue(tr, probe, b);
+	if (err)
+		goto out;
+	for (i = 0; i < tr->naggs; i++)
+		sdt_agg_emit(&tr->aggs[i], b, btf, probe);
+	if (tr->count_only)
+		gen_counter(tr, bpf_sdt_probe__arg_cnt(probe), b);
+	else
+		gen_recorder(tr, bpf_sdt_probe__arg_cnt(probe), &packet, b);
+	err = sdt_insn_buf_resolve(b);
+	if (!err && b->cnt > MAX_GENERATED_INSNS) {
+		pr_warn("%s: probe %s: too many aggregations", tr->t->name,
+			bpf_sdt_probe__name(probe));
+		err = -E2BIG;
+	}
+out:
+	sdt_insn_buf_free(&packet);
+	return err;
 }
 
 /* Sites of the target's dynamic probes, by id: events name them by it. */
@@ -339,16 +396,74 @@ static int new_dyn_counter(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe
 	return 0;
 }
 
+static int add_to_aggregations(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *probe)
+{
+	const struct btf *btf = bpf_sdt_object__btf(bpf_sdt_target__probes(tr->t));
+	char why[160];
+	size_t i;
+	int err;
+
+	for (i = 0; i < tr->naggs; i++) {
+		err = sdt_agg_add_probe(&tr->aggs[i], btf, probe, why, sizeof(why));
+		if (err) {
+			pr_warn("%s: probe %s: cannot aggregate: %s", tr->t->name,
+				bpf_sdt_probe__name(probe), err == -EINVAL ? why : strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+int bpf_sdt_tracer__aggregate(struct bpf_sdt_tracer *tr, const struct bpf_sdt_aggregation *agg)
+{
+	struct sdt_agg *grown;
+	char why[192];
+	int err;
+
+	if (!tr || !agg || agg->sz < sizeof(size_t))
+		return -EINVAL;
+	if (tr->nlinks) {
+		pr_warn("%s: aggregations go before the probes they count", tr->t->name);
+		return -EBUSY;
+	}
+	grown = realloc(tr->aggs, (tr->naggs + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	tr->aggs = grown;
+	err = sdt_agg_init(&grown[tr->naggs], agg, why, sizeof(why));
+	if (err) {
+		pr_warn("%s: aggregation of arg%d: %s", tr->t->name, agg->arg, why);
+		sdt_agg_release(&grown[tr->naggs]);
+		return err;
+	}
+	return (int)tr->naggs++;
+}
+
+int bpf_sdt_tracer__agg_read(const struct bpf_sdt_tracer *tr, int idx,
+			     const struct bpf_sdt_probe *probe, const struct bpf_sdt_site *site,
+			     struct bpf_sdt_agg_value *out)
+{
+	if (!tr || idx < 0 || (size_t)idx >= tr->naggs || !out)
+		return -EINVAL;
+	return sdt_agg_read(&tr->aggs[idx], bpf_sdt_object__btf(bpf_sdt_target__probes(tr->t)),
+			    probe, site, out);
+}
+
+bool bpf_sdt_tracer__traces_site(const struct bpf_sdt_tracer *tr, const struct bpf_sdt_site *site)
+{
+	return tr && site && sdt_site_selection_has(&tr->sel, site);
+}
+
 int bpf_sdt_tracer__add_probes(struct bpf_sdt_tracer *tr, const char *const *probes, size_t n)
 {
 	const char *name = tr->count_only ? "sdt_count" : "sdt_trace";
 	const struct bpf_sdt_probe **resolved = NULL;
 	struct dyn_counter *dc = NULL;
-	struct bpf_insn *code = NULL;
+	struct sdt_insn_buf *code = NULL;
 	struct sdt_generated *g = NULL;
 	struct bpf_sdt_link **links;
 	size_t k;
-	int err = 0, len;
+	int err = 0;
 
 	if (!tr || !probes || !n)
 		return -EINVAL;
@@ -358,18 +473,21 @@ int bpf_sdt_tracer__add_probes(struct bpf_sdt_tracer *tr, const char *const *pro
 	tr->links = links;
 	g = calloc(n, sizeof(*g));
 	resolved = calloc(n, sizeof(*resolved));
-	code = sdt_calloc(n * MAX_GENERATED_INSNS, sizeof(*code));
+	code = calloc(n, sizeof(*code));
 	if (!g || !code || !resolved) {
 		err = -ENOMEM;
 		goto out;
 	}
 	for (k = 0; k < n; k++) {
 		/* a probe of the object, or a dynamic site (PROG+INSN, FILE:LINE) */
-		resolved[k] = bpf_sdt_target__find_probe(tr->t, probes[k]);
+		resolved[k] = sdt_site_selection_resolve(&tr->sel, tr->t, probes[k]);
 		if (!resolved[k]) {
 			err = -errno;
 			goto out;
 		}
+		err = add_to_aggregations(tr, resolved[k]);
+		if (err)
+			goto out;
 	}
 	err = refresh_dyn_sites(tr);
 	if (!err)
@@ -377,8 +495,8 @@ int bpf_sdt_tracer__add_probes(struct bpf_sdt_tracer *tr, const char *const *pro
 	for (k = 0; k < n && !err; k++) {
 		const struct bpf_sdt_probe *probe = resolved[k];
 
-		if (dc && sdt_probe_is_dynamic(tr->t, probe) && tr->filter) {
-			pr_warn("%s: %s: counting a dynamic site with a filter is not supported; trace its events with the filter instead",
+		if (dc && sdt_probe_is_dynamic(tr->t, probe) && (tr->filter || tr->naggs)) {
+			pr_warn("%s: %s: counting a dynamic site with a filter or aggregation is not supported; trace its events instead",
 				tr->t->name, bpf_sdt_probe__name(probe));
 			err = -EOPNOTSUPP;
 			goto out;
@@ -391,20 +509,20 @@ int bpf_sdt_tracer__add_probes(struct bpf_sdt_tracer *tr, const char *const *pro
 						       .counter_ctx = dc };
 			continue;
 		}
-		len = gen_observer(tr, probe, code + k * MAX_GENERATED_INSNS);
-		if (len < 0) {
-			err = len;
+		err = gen_observer(tr, probe, &code[k]);
+		if (err)
 			goto out;
-		}
 		g[k] = (struct sdt_generated){ .probe = probe, .name = name,
-					       .insns = code + k * MAX_GENERATED_INSNS,
-					       .insn_cnt = (__u32)len, .target_prog = tr->target_prog };
+					       .insns = code[k].insns, .insn_cnt = code[k].cnt,
+					       .target_prog = tr->target_prog };
 	}
 	if (!err)
 		err = sdt_target_attach_generated_all(tr->t, g, n, tr->links + tr->nlinks);
 	if (!err)
 		tr->nlinks += n;
 out:
+	for (k = 0; code && k < n; k++)
+		sdt_insn_buf_free(&code[k]);
 	free(resolved);
 	free(code);
 	free(g);
@@ -426,6 +544,16 @@ int bpf_sdt_tracer__poll(struct bpf_sdt_tracer *tr, int timeout_ms, bpf_sdt_even
 	tr->fn = fn;
 	tr->fn_ctx = ctx;
 	tr->delivered = 0;
+	{
+		/* events carry the monotonic clock (bpf_ktime_get_ns()); the
+		 * real-time clock may step, so its offset is taken anew */
+		struct timespec mono, real;
+
+		clock_gettime(CLOCK_MONOTONIC, &mono);
+		clock_gettime(CLOCK_REALTIME, &real);
+		tr->wall_offset = ((__s64)real.tv_sec - mono.tv_sec) * 1000000000LL +
+				  (real.tv_nsec - mono.tv_nsec);
+	}
 	err = timeout_ms ? ring_buffer__poll(tr->rb, timeout_ms) : ring_buffer__consume(tr->rb);
 	tr->fn = NULL;
 	if (err < 0 && err != -EINTR)
@@ -505,5 +633,9 @@ void bpf_sdt_tracer__free(struct bpf_sdt_tracer *tr)
 		free(tr->dyn_counters[i].sites);
 	}
 	free(tr->dyn_counters);
+	for (i = 0; i < tr->naggs; i++)
+		sdt_agg_release(&tr->aggs[i]);
+	free(tr->aggs);
+	sdt_site_selection_free(&tr->sel);
 	free(tr);
 }

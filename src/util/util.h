@@ -21,11 +21,27 @@ void sdt_pr_capture_end(void);
 #define pr_info(fmt, ...) sdt_pr(BPF_SDT_INFO, fmt "\n", ##__VA_ARGS__)
 #define pr_debug(fmt, ...) sdt_pr(BPF_SDT_DEBUG, fmt "\n", ##__VA_ARGS__)
 
-/* A field of a caller's opts struct, or fallback when the caller's struct
- * predates it. */
+/*
+ * A caller's opts struct (libbpf's OPTS_VALID/OPTS_GET): its sz says how
+ * much of it the caller knows. Every public entry point taking one checks
+ * it first with SDT_OPTS_VALID(): a struct smaller than its sz field, or
+ * one from a newer caller setting fields this library does not know (any
+ * non-zero byte past type##__last_field), is refused with one line naming
+ * the struct. SDT_OPTS_GET() then reads a field, or fallback when the
+ * caller's struct predates it. An output struct (stats, status) is only
+ * filled up to its sz: SDT_OPTS_VALID_OUT().
+ */
+bool sdt_opts_valid(const void *opts, size_t known, size_t user_sz, const char *type);
+#define sdt_offsetofend(type, field) (offsetof(type, field) + sizeof(((type *)0)->field))
+#define SDT_OPTS_VALID(opts, type)						\
+	(!(opts) || sdt_opts_valid((opts), sdt_offsetofend(struct type, type##__last_field), \
+				   (opts)->sz, #type))
+#define SDT_OPTS_VALID_OUT(opts, type)						\
+	((opts) && sdt_opts_valid((opts), (opts)->sz, (opts)->sz, #type))
+#define SDT_OPTS_HAS(opts, field)						\
+	((opts) && (opts)->sz >= sdt_offsetofend(__typeof__(*(opts)), field))
 #define SDT_OPTS_GET(opts, field, fallback)					\
-	((opts) && (opts)->sz >= offsetof(__typeof__(*(opts)), field) + sizeof((opts)->field) ? \
-	 (opts)->field : (fallback))
+	(SDT_OPTS_HAS(opts, field) ? (opts)->field : (fallback))
 
 /* Checked size arithmetic for allocations driven by untrusted counts. */
 void *sdt_calloc(size_t n, size_t size);

@@ -14,7 +14,7 @@ BPF_SDT_DECLARE2(big_sum, __u64, int);
 		     "%[a] ^= 5\n"					\
 		     ".endr\n" : [a] "+r"(acc))
 
-SEC("xdp")
+SEC("xdp") __sdt_clean
 int big_good(struct xdp_md *ctx)
 {
 	__u64 acc = xdp_len(ctx);
@@ -25,6 +25,8 @@ int big_good(struct xdp_md *ctx)
 }
 
 SEC("xdp")
+__sdt_error("probe big_sum, argument 0 (__u64): {{reg}} holds a packet pointer, a scalar is "
+	    "required")
 int big_bad(struct xdp_md *ctx)
 {
 	__u64 acc = xdp_len(ctx);

@@ -1,8 +1,7 @@
 /* Sites that pass what their probes declare, and sites that do not: one
- * XDP program per case, for `bpfsdt check` in both modes. A name says the
- * verdict: good_* must be clean, bad_* must have exactly one finding (an
- * error), warn_* one warning from the offline check (the kernel does not
- * look at scalar ranges). */
+ * XDP program per case, for `bpfsdt check` in both modes. Each program's
+ * verdict is annotated on it (common.h: __sdt_clean, __sdt_error, ...) and
+ * checked by tests/unit/test_check_verdicts.c. */
 #include "common.h"
 
 struct counter {
@@ -26,7 +25,7 @@ BPF_SDT_DECLARE1(number, unsigned long);
 BPF_SDT_DECLARE1(small, __u8);
 BPF_SDT_DECLARE2(step, __u32, struct counter *);
 
-SEC("xdp")
+SEC("xdp") __sdt_clean
 int good_scalars(struct xdp_md *ctx)
 {
 	int len = xdp_len(ctx);
@@ -35,14 +34,14 @@ int good_scalars(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
-SEC("xdp")
+SEC("xdp") __sdt_clean
 int good_context(struct xdp_md *ctx)
 {
 	BPF_SDT_PROBE1(context, ctx);
 	return XDP_PASS;
 }
 
-SEC("xdp")
+SEC("xdp") __sdt_clean
 int good_checked_packet(struct xdp_md *ctx)
 {
 	struct ethhdr *eth = (void *)(long)ctx->data;
@@ -53,7 +52,7 @@ int good_checked_packet(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
-SEC("xdp")
+SEC("xdp") __sdt_clean
 int good_map_value(struct xdp_md *ctx)
 {
 	struct counter *c = bpf_map_lookup_elem(&counters, &(__u32){ 0 });
@@ -64,7 +63,7 @@ int good_map_value(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
-SEC("xdp")
+SEC("xdp") __sdt_clean
 int good_stack(struct xdp_md *ctx)
 {
 	struct counter local = { .packets = xdp_len(ctx) };
@@ -74,6 +73,8 @@ int good_stack(struct xdp_md *ctx)
 }
 
 SEC("xdp")
+__sdt_error("probe number, argument 0 (unsigned long): {{reg}} holds a packet pointer, a scalar "
+	    "is required")
 int bad_packet_as_scalar(struct xdp_md *ctx)
 {
 	BPF_SDT_PROBE1(number, (unsigned long)ctx->data);
@@ -81,6 +82,8 @@ int bad_packet_as_scalar(struct xdp_md *ctx)
 }
 
 SEC("xdp")
+__sdt_error("probe number, argument 0 (unsigned long): {{reg}} holds the context pointer, a "
+	    "scalar is required")
 int bad_context_as_scalar(struct xdp_md *ctx)
 {
 	BPF_SDT_PROBE1(number, (unsigned long)ctx);
@@ -88,6 +91,8 @@ int bad_context_as_scalar(struct xdp_md *ctx)
 }
 
 SEC("xdp")
+__sdt_error("probe counted, argument 0 (struct counter *): {{reg}} holds a scalar, a non-NULL "
+	    "pointer to 8 readable bytes is required")
 int bad_scalar_as_pointer(struct xdp_md *ctx)
 {
 	BPF_SDT_PROBE1(counted, (struct counter *)(long)xdp_len(ctx));
@@ -95,6 +100,8 @@ int bad_scalar_as_pointer(struct xdp_md *ctx)
 }
 
 SEC("xdp")
+__sdt_error("probe counted, argument 0 (struct counter *): {{reg}} may be NULL, a non-NULL "
+	    "pointer to 8 readable bytes is required")
 int bad_maybe_null(struct xdp_md *ctx)
 {
 	struct counter *c = bpf_map_lookup_elem(&counters, &(__u32){ 0 });
@@ -106,6 +113,8 @@ int bad_maybe_null(struct xdp_md *ctx)
 }
 
 SEC("xdp")
+__sdt_error("probe context, argument 0 (struct xdp_md *): {{reg}} holds a packet pointer, the "
+	    "program's context (struct xdp_md *) is required")
 int bad_packet_as_context(struct xdp_md *ctx)
 {
 	struct xdp_md *fake = (void *)(long)ctx->data;
@@ -117,6 +126,11 @@ int bad_packet_as_context(struct xdp_md *ctx)
 }
 
 SEC("xdp")
+__sdt_error_kernel("probe header, argument 0 (struct ethhdr *): {{reg}} holds a packet pointer, a "
+		   "non-NULL pointer to 14 readable bytes is required")
+__sdt_error_offline("probe header, argument 0 (struct ethhdr *): {{reg}} holds a packet pointer "
+		    "to 0 bytes proven in bounds, a non-NULL pointer to 14 readable bytes is "
+		    "required")
 int bad_unchecked_packet(struct xdp_md *ctx)
 {
 	BPF_SDT_PROBE1(header, (struct ethhdr *)(long)ctx->data);
@@ -126,6 +140,8 @@ int bad_unchecked_packet(struct xdp_md *ctx)
 /* A site whose argument register (r4) nothing ever wrote: only asm can
  * produce it, so the site is written out as bpf_sdt.h would emit it. */
 SEC("xdp")
+__sdt_error("probe number, argument 0 (unsigned long): {{reg}} is not initialized on some path to "
+	    "the site")
 int bad_uninitialized(struct xdp_md *ctx)
 {
 	asm volatile("1: goto +0\n"
@@ -140,7 +156,7 @@ int bad_uninitialized(struct xdp_md *ctx)
 
 /* The pointer survives a helper call in a stack slot: spilled, then
  * filled back for the site. */
-SEC("xdp")
+SEC("xdp") __sdt_clean
 int good_spilled_across_call(struct xdp_md *ctx)
 {
 	struct counter *c = bpf_map_lookup_elem(&counters, &(__u32){ 0 });
@@ -155,7 +171,7 @@ int good_spilled_across_call(struct xdp_md *ctx)
 
 /* A packet pointer at a variable offset, bounds-checked through a copy
  * moved 14 bytes further (the copies share the verifier's range). */
-SEC("xdp")
+SEC("xdp") __sdt_clean
 int good_variable_packet(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
@@ -174,7 +190,7 @@ static __noinline int header_probe(struct ethhdr *eth)
 }
 
 /* The check happens in the caller; the site is in a static function. */
-SEC("xdp")
+SEC("xdp") __sdt_clean
 int good_static_subprog_packet(struct xdp_md *ctx)
 {
 	struct ethhdr *eth = (void *)(long)ctx->data;
@@ -192,7 +208,7 @@ static int count_step(__u32 index, struct counter *local)
 }
 
 /* A bpf_loop() callback whose site passes the caller's stack struct. */
-SEC("xdp")
+SEC("xdp") __sdt_clean
 int good_callback_stack(struct xdp_md *ctx)
 {
 	struct counter local = { .packets = xdp_len(ctx) };
@@ -203,6 +219,11 @@ int good_callback_stack(struct xdp_md *ctx)
 
 /* A pointer on one path, a number on the other. */
 SEC("xdp")
+__sdt_error_kernel("probe counted, argument 0 (struct counter *): {{reg}} holds a scalar, a "
+		   "non-NULL pointer to 8 readable bytes is required")
+__sdt_error_offline("probe counted, argument 0 (struct counter *): {{reg}} holds a scalar on some "
+		    "paths and a stack pointer on others, a non-NULL pointer to 8 readable bytes "
+		    "is required")
 int bad_scalar_on_one_path(struct xdp_md *ctx)
 {
 	struct counter local = { .packets = 1 };
@@ -216,6 +237,8 @@ int bad_scalar_on_one_path(struct xdp_md *ctx)
 
 /* 300 passed as a __u8 (only asm can: C would narrow it first). */
 SEC("xdp")
+__sdt_warning_offline("probe small, argument 0 (__u8): {{reg}} holds 300, which does not fit in 8 "
+		      "bits")
 int warn_out_of_range(struct xdp_md *ctx)
 {
 	asm volatile("r1 = 300\n"

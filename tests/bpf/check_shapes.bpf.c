@@ -2,8 +2,8 @@
  * got wrong: references the program holds at the site, read-only data,
  * packet pointers of program types that may only read the packet, several
  * bad arguments in one site, a packet bounds test the verifier does not
- * learn from. As in check_cases.bpf.c, a name says the verdict: good_* must
- * be clean, bad_* must have one error per argument its comment names. */
+ * learn from. As in check_cases.bpf.c, each program's verdict is annotated
+ * on it (common.h). */
 #include "common.h"
 
 struct counter {
@@ -26,7 +26,7 @@ BPF_SDT_DECLARE3(three, unsigned long, struct counter *, unsigned long);
 
 /* The record is a reference the program must submit or discard: the site
  * holds it, and so must any copy of the program that stops there. */
-SEC("xdp")
+SEC("xdp") __sdt_clean
 int good_ringbuf_record(struct xdp_md *ctx)
 {
 	struct counter *r = bpf_ringbuf_reserve(&records, sizeof(*r), 0);
@@ -40,7 +40,7 @@ int good_ringbuf_record(struct xdp_md *ctx)
 }
 
 /* A socket reference held across the site. */
-SEC("xdp")
+SEC("xdp") __sdt_clean
 int good_socket_reference(struct xdp_md *ctx)
 {
 	struct bpf_sock_tuple tuple = {};
@@ -55,7 +55,7 @@ int good_socket_reference(struct xdp_md *ctx)
 }
 
 /* A string literal: a pointer into the read-only .rodata map. */
-SEC("xdp")
+SEC("xdp") __sdt_clean
 int good_string_literal(struct xdp_md *ctx)
 {
 	BPF_SDT_PROBE2(named, "ingress", xdp_len(ctx));
@@ -63,7 +63,7 @@ int good_string_literal(struct xdp_md *ctx)
 }
 
 /* A const global struct, in .rodata too. */
-SEC("xdp")
+SEC("xdp") __sdt_clean
 int good_rodata_struct(struct xdp_md *ctx)
 {
 	BPF_SDT_PROBE1(limit, (const struct counter *)&limits);
@@ -71,7 +71,7 @@ int good_rodata_struct(struct xdp_md *ctx)
 }
 
 /* cgroup_skb programs may read the packet, not write it. */
-SEC("cgroup_skb/ingress")
+SEC("cgroup_skb/ingress") __sdt_clean
 int good_read_only_packet(struct __sk_buff *skb)
 {
 	struct ethhdr *eth = (void *)(long)skb->data;
@@ -84,6 +84,14 @@ int good_read_only_packet(struct __sk_buff *skb)
 
 /* Arguments 0 and 2 are bad, 1 is good. */
 SEC("xdp")
+__sdt_error_kernel("probe three, argument 0 (unsigned long): {{reg}} holds the context pointer, a "
+		   "scalar is required (verifier: R1 is not a scalar)")
+__sdt_error_kernel("probe three, argument 2 (unsigned long): {{reg}} holds a packet pointer, a "
+		   "scalar is required (verifier: R1 is not a scalar)")
+__sdt_error_offline("probe three, argument 0 (unsigned long): {{reg}} holds the context pointer, "
+		    "a scalar is required")
+__sdt_error_offline("probe three, argument 2 (unsigned long): {{reg}} holds a packet pointer, a "
+		    "scalar is required")
 int bad_two_arguments(struct xdp_md *ctx)
 {
 	struct counter local = { .packets = xdp_len(ctx) };
@@ -95,6 +103,12 @@ int bad_two_arguments(struct xdp_md *ctx)
 /* `data_end - data < N` bounds nothing for the verifier: only comparing the
  * packet pointers themselves does. Argument 0 is bad. */
 SEC("xdp")
+__sdt_error_kernel("probe header, argument 0 (struct ethhdr *): {{reg}} holds a packet pointer, a "
+		   "non-NULL pointer to 14 readable bytes is required (verifier: R2 offset is "
+		   "outside of the packet)")
+__sdt_error_offline("probe header, argument 0 (struct ethhdr *): {{reg}} holds a packet pointer "
+		    "to 0 bytes proven in bounds, a non-NULL pointer to 14 readable bytes is "
+		    "required")
 int bad_length_checked_by_difference(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;

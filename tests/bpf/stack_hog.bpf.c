@@ -5,6 +5,8 @@
 BPF_SDT_DECLARE5(hog, long, long, long, long, long);
 
 SEC("xdp")
+__sdt_unchecked_kernel("probe hog: could not check: checking needs {{n}} bytes of stack below "
+		       "the {{n}} its function uses (limit 512)")
 int stack_hog(struct xdp_md *ctx)
 {
 	volatile char buf[488];

@@ -18,6 +18,7 @@
 #include "helpers.h"
 #include <bpf/libbpf.h>
 #include "libbpfsdt.h"
+#include "test.h"
 
 extern char **environ;
 
@@ -72,8 +73,10 @@ static void append(struct growbuf *b, const char *data, size_t n)
 		while (cap < b->len + n + 1)
 			cap *= 2;
 		s = realloc(b->s, cap);
-		if (!s)
-			abort();
+		if (!s) {
+			test_fail(__FILE__, __LINE__, "out of memory for %zu bytes of output", cap);
+			return; /* what the command printed is cut here */
+		}
 		b->s = s;
 		b->cap = cap;
 	}
@@ -231,18 +234,52 @@ __attribute__((constructor)) static void quiet_libbpf(void)
 	libbpf_set_print(libbpf_warnings_only);
 }
 
+/* A file as a string; "" (failing the test) when memory is short. */
 static char *slurp(const char *path)
 {
 	size_t size = 0;
 	char *buf = read_whole_file(path, &size), *s = malloc(size + 1);
 
-	if (!s)
-		abort();
+	if (!s) {
+		free(buf);
+		test_fail(__FILE__, __LINE__, "out of memory for %s", path);
+		return calloc(1, 1); /* NULL if even that fails: tests check strings */
+	}
 	if (buf)
 		memcpy(s, buf, size);
 	s[size] = '\0';
 	free(buf);
 	return s;
+}
+
+const char *scratch_file(const char *name, const void *data, size_t len)
+{
+	const char *path = scratch_path(name);
+	FILE *f = fopen(path, "wb");
+	bool ok = f && fwrite(data, 1, len, f) == len;
+
+	if (f && fclose(f))
+		ok = false;
+	if (!ok) {
+		test_fail(__FILE__, __LINE__, "cannot write %s: %s", path, strerror(errno));
+		return "/nonexistent"; /* the command using it fails too */
+	}
+	return path;
+}
+
+const char *scratch_frame(const char *name, size_t len)
+{
+	unsigned char *pkt = calloc(1, len + 13);
+	const char *path;
+
+	if (!pkt) {
+		test_fail(__FILE__, __LINE__, "out of memory for a %zu-byte frame", len);
+		return "/nonexistent";
+	}
+	pkt[12] = 0x08; /* IPv4 */
+	path = scratch_file(name, pkt, len);
+	free(pkt);
+	return path;
 }
 
 char *read_text_file(const char *path)
@@ -531,4 +568,41 @@ int orphans_reap(int timeout_ms, pid_t spare)
 		}
 		usleep(1000);
 	}
+}
+
+int source_line_of(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	int n = 0;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		n++;
+		if (strstr(line, text)) {
+			fclose(f);
+			return n;
+		}
+	}
+	if (f)
+		fclose(f);
+	return -1;
+}
+
+char *strip_event_stamps(char *s)
+{
+	static const char *const keys[] = { ", \"site\": ", ", \"cpu\": ", ", \"time_ns\": ",
+					    ", \"wall_ns\": ", ", \"frame\": " };
+	char *p;
+	size_t k;
+
+	for (k = 0; s && k < sizeof(keys) / sizeof(keys[0]); k++) {
+		while ((p = strstr(s, keys[k]))) {
+			char *end = p + strlen(keys[k]);
+
+			while (*end >= '0' && *end <= '9')
+				end++;
+			memmove(p, end, strlen(end) + 1);
+		}
+	}
+	return s;
 }

@@ -74,18 +74,33 @@ void diag_capture_begin(void);
 const char *diag_captured(void);
 void diag_capture_end(void);
 
+/* The number of the first line of source file path holding text (found,
+ * not assumed: the tests' sources change); -1 if none. */
+int source_line_of(const char *path, const char *text);
+
 /* Whole file into memory (caller frees); NULL on error. */
 void *read_whole_file(const char *path, size_t *size);
 /* A text file NUL-terminated (caller frees; "" when unreadable). */
 char *read_text_file(const char *path);
 /* A fresh path under the test scratch directory. */
 const char *scratch_path(const char *name);
+/* The path of scratch file name holding data, or (failing the test) of a
+ * file that does not exist. */
+const char *scratch_file(const char *name, const void *data, size_t len);
+/* The same holding an Ethernet frame of len bytes: the IPv4 ethertype, all
+ * else zero. */
+const char *scratch_frame(const char *name, size_t len);
 
 /* A bpffs of the tests' own under the scratch directory (`ip netns exec`
  * remounts /sys, hiding pins in /sys/fs/bpf from the commands it runs);
  * NULL if it cannot be mounted. Release unmounts it. */
 const char *scratch_bpffs(void);
 void scratch_bpffs_release(void);
+
+/* Removes what every JSON event line ends in and varies from run to run
+ * (", \"site\": N, \"cpu\": N, \"time_ns\": N, \"wall_ns\": N" and a
+ * frame), in place; returns s. */
+char *strip_event_stamps(char *s);
 
 #endif
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "helpers.h"
 #include "netns.h"
+#include "test.h"
 
 __attribute__((format(printf, 1, 2)))
 static int sh(const char *fmt, ...)
@@ -21,6 +22,13 @@ static int sh(const char *fmt, ...)
 	vsnprintf(cmd, sizeof(cmd), fmt, args);
 	va_end(args);
 	return system(cmd);
+}
+
+/* The cleanup of namespaces a test left: "<ns_a> <ns_b>". */
+static void delete_namespaces(void *names)
+{
+	sh("for ns in %s; do ip netns del $ns 2>/dev/null; done", (char *)names);
+	free(names);
 }
 
 int testnet_up(struct testnet *net, int n)
@@ -39,6 +47,9 @@ int testnet_up_ifindex(struct testnet *net, int n, int ifindex)
 	snprintf(net->ip_a, sizeof(net->ip_a), "10.211.%d.1", n);
 	if (ifindex)
 		snprintf(index, sizeof(index), " index %d", ifindex);
+	if (asprintf(&net->listed, "%s %s", net->ns_a, net->ns_b) < 0)
+		net->listed = NULL;
+	test_defer(delete_namespaces, net->listed);
 	/* Quiet by construction: no IPv6 (no neighbour discovery) and static
 	 * neighbours (no ARP), so the only packets are the tests' own. */
 	if (sh("ip netns add %s && ip netns add %s", net->ns_a, net->ns_b) ||
@@ -109,6 +120,9 @@ int testnet_ping(struct testnet *net, int count, const char *interval)
 void testnet_down(struct testnet *net)
 {
 	testnet_leave(net);
+	if (net->listed && test_forget(net->listed))
+		free(net->listed);
+	net->listed = NULL;
 	if (net->ns_a[0])
 		sh("ip netns del %s 2>/dev/null", net->ns_a);
 	if (net->ns_b[0])

@@ -14,9 +14,11 @@ struct testnet {
 	char ip_a[32];
 	int orig_ns;	/* our namespace, to return to */
 	int ifindex;	/* v0, seen from ns_a */
+	char *listed;	/* the namespaces' names on the test's cleanup list */
 };
 
-/* Creates the namespaces and the veth pair; n picks the subnet. */
+/* Creates the namespaces and the veth pair; n picks the subnet. They are
+ * on the test's cleanup list (test.h) until testnet_down(). */
 int testnet_up(struct testnet *net, int n);
 /* The same with v0 at ifindex (in ns_a; another namespace may use it too). */
 int testnet_up_ifindex(struct testnet *net, int n, int ifindex);

@@ -1,84 +1,38 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-#include <stdarg.h>
-#include <stdlib.h>
+/* The host suite's runner: the harness (test_harness.c) with what every
+ * host test must leave behind checked after it. */
+#define _GNU_SOURCE /* setns */
+#include <fcntl.h>
+#include <sched.h>
 #include "helpers.h"
+#include "target/capture.h"
 #include "test.h"
 
-static struct test_case *tests;
-static enum test_state state;
+static int home_netns = -1;
 
-void test_register(struct test_case *tc)
+static void ended(const struct test_case *tc)
 {
-	struct test_case **p = &tests;
-
-	while (*p && strcmp((*p)->name, tc->name) < 0)
-		p = &(*p)->next;
-	tc->next = *p;
-	*p = tc;
+	cmd_reap_leftovers(); /* a failed test's background commands */
+	/* a test stopped inside one of its namespaces (testnet_enter()) */
+	if (home_netns >= 0)
+		setns(home_netns, CLONE_NEWNET);
 }
 
-void test_fail(const char *file, int line, const char *fmt, ...)
+/* Its cleanup list drained, a test holds nothing open: nor may the
+ * library hold a program capture for it. */
+static void after(const struct test_case *tc)
 {
-	va_list args;
+	size_t n = sdt_capture_count();
 
-	if (state == TEST_FAILED)
-		return;
-	state = TEST_FAILED;
-	fprintf(stdout, "    %s:%d: ", file, line);
-	va_start(args, fmt);
-	vfprintf(stdout, fmt, args);
-	va_end(args);
-	fputc('\n', stdout);
-}
-
-void test_skip(const char *fmt, ...)
-{
-	va_list args;
-
-	state = TEST_SKIPPED;
-	fputs("    skipped: ", stdout);
-	va_start(args, fmt);
-	vfprintf(stdout, fmt, args);
-	va_end(args);
-	fputc('\n', stdout);
-}
-
-enum test_state test_state(void)
-{
-	return state;
-}
-
-static bool selected(const char *name, int argc, char **argv)
-{
-	int i;
-
-	if (argc < 2)
-		return true;
-	for (i = 1; i < argc; i++)
-		if (strstr(name, argv[i]))
-			return true;
-	return false;
+	if (n)
+		test_fail(__FILE__, __LINE__, "%zu program capture%s left behind", n,
+			  n == 1 ? "" : "s");
 }
 
 int main(int argc, char **argv)
 {
-	int passed = 0, failed = 0, skipped = 0;
-	struct test_case *tc;
+	static const struct test_hooks hooks = { .ended = ended, .after = after };
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	for (tc = tests; tc; tc = tc->next) {
-		if (!selected(tc->name, argc, argv))
-			continue;
-		state = TEST_PASSED;
-		fflush(stdout);
-		tc->fn();
-		cmd_reap_leftovers(); /* a failed test's background commands */
-		switch (state) {
-		case TEST_PASSED: passed++; printf("ok   %s\n", tc->name); break;
-		case TEST_FAILED: failed++; printf("FAIL %s\n", tc->name); break;
-		case TEST_SKIPPED: skipped++; printf("skip %s\n", tc->name); break;
-		}
-	}
-	printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
-	return failed ? 1 : 0;
+	home_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	return test_main(argc, argv, &hooks);
 }

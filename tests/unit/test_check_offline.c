@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The offline check: the same corpus as the kernel check (check_cases.bpf.c),
- * the same verdicts, no kernel and no privileges; and the agreement of both
- * modes on every site of the whole corpus.
+ * The offline check: no kernel and no privileges, a target opened offline
+ * only checked, the CLI's default; and the agreement of both modes on
+ * every site of the whole corpus. The verdict of each case is annotated in
+ * its source (test_check_verdicts.c).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -11,115 +12,12 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "check_helpers.h"
 #include "helpers.h"
 #include "libbpfsdt.h"
 #include "test.h"
 
 #define O BPF_SDT_CHECK_OFFLINE
 #define NOBODY 65534
-
-TEST(check_offline_accepts_scalars_for_integer_enum_and_narrow_arguments)
-{
-	expect_clean(O, "good_scalars");
-}
-
-TEST(check_offline_accepts_the_context_for_a_context_pointer)
-{
-	expect_clean(O, "good_context");
-}
-
-TEST(check_offline_accepts_a_bounds_checked_packet_pointer)
-{
-	expect_clean(O, "good_checked_packet");
-}
-
-TEST(check_offline_accepts_a_null_checked_map_value)
-{
-	expect_clean(O, "good_map_value");
-}
-
-TEST(check_offline_accepts_a_pointer_to_an_initialized_stack_struct)
-{
-	expect_clean(O, "good_stack");
-}
-
-TEST(check_offline_accepts_a_pointer_filled_back_from_a_stack_slot)
-{
-	expect_clean(O, "good_spilled_across_call");
-}
-
-TEST(check_offline_accepts_a_variable_offset_packet_pointer_checked_through_a_copy)
-{
-	expect_clean(O, "good_variable_packet");
-}
-
-TEST(check_offline_accepts_a_packet_pointer_checked_by_the_caller_of_a_static_function)
-{
-	expect_clean(O, "good_static_subprog_packet");
-}
-
-TEST(check_offline_accepts_a_callback_site_passing_the_callers_stack)
-{
-	expect_clean(O, "good_callback_stack");
-}
-
-TEST(check_offline_refuses_a_packet_pointer_for_an_integer)
-{
-	expect_finding(O, "bad_packet_as_scalar", "probe number, argument 0 (unsigned long): "
-		       "r1 holds a packet pointer, a scalar is required\n");
-}
-
-TEST(check_offline_refuses_the_context_for_an_integer)
-{
-	expect_finding(O, "bad_context_as_scalar", "probe number, argument 0 (unsigned long): "
-		       "r1 holds the context pointer, a scalar is required\n");
-}
-
-TEST(check_offline_refuses_a_scalar_for_a_struct_pointer)
-{
-	expect_finding(O, "bad_scalar_as_pointer", "probe counted, argument 0 (struct counter *): "
-		       "r1 holds a scalar, a non-NULL pointer to 8 readable bytes is required\n");
-}
-
-TEST(check_offline_refuses_a_map_value_that_may_be_null)
-{
-	expect_finding(O, "bad_maybe_null", "probe counted, argument 0 (struct counter *): "
-		       "r0 may be NULL, a non-NULL pointer to 8 readable bytes is required\n");
-}
-
-TEST(check_offline_refuses_a_packet_pointer_for_the_context)
-{
-	expect_finding(O, "bad_packet_as_context", "probe context, argument 0 (struct xdp_md *): "
-		       "r1 holds a packet pointer, the program's context (struct xdp_md *) is "
-		       "required\n");
-}
-
-TEST(check_offline_refuses_a_packet_pointer_without_bounds_for_a_sized_struct)
-{
-	expect_finding(O, "bad_unchecked_packet", "probe header, argument 0 (struct ethhdr *): "
-		       "r1 holds a packet pointer to 0 bytes proven in bounds, a non-NULL pointer "
-		       "to 14 readable bytes is required\n");
-}
-
-TEST(check_offline_refuses_an_uninitialized_register)
-{
-	expect_finding(O, "bad_uninitialized", "probe number, argument 0 (unsigned long): "
-		       "r4 is not initialized on some path to the site\n");
-}
-
-TEST(check_offline_refuses_a_scalar_that_reaches_a_pointer_argument_on_one_path)
-{
-	expect_finding(O, "bad_scalar_on_one_path", "probe counted, argument 0 (struct counter *): "
-		       "r2 holds a scalar on some paths and a stack pointer on others, a non-NULL "
-		       "pointer to 8 readable bytes is required\n");
-}
-
-TEST(check_offline_warns_about_a_constant_wider_than_its_declared_type)
-{
-	expect_warning(O, "warn_out_of_range", "check_cases.bpf.c:221: warning: probe small, "
-		       "argument 0 (__u8): r1 holds 300, which does not fit in 8 bits\n");
-}
 
 static int cmp_lines(const void *a, const void *b)
 {
@@ -210,7 +108,7 @@ TEST(check_kernel_and_offline_agree_on_every_site_of_the_corpus)
 	ASSERT_TRUE(errors >= 4);
 }
 
-TEST(check_offline_needs_no_privileges)
+UNIT_TEST(check_offline_needs_no_privileges)
 {
 	size_t size;
 	void *elf = read_whole_file(corpus_path("check_cases"), &size);
@@ -238,7 +136,7 @@ TEST(check_offline_needs_no_privileges)
 	ASSERT_EQ(WEXITSTATUS(status), 0);
 }
 
-TEST(check_kernel_refuses_a_target_opened_offline)
+UNIT_TEST(check_kernel_refuses_a_target_opened_offline)
 {
 	LIBBPF_OPTS(bpf_sdt_target_opts, topts, .offline = true);
 	struct bpf_sdt_target *t;
@@ -286,15 +184,15 @@ TEST(cli_check_runs_offline_by_default_without_privileges)
 				      "--clear-groups", (char *)bpfsdt_bin(), "check",
 				      (char *)corpus_path("check_cases"), NULL }, &r), 0);
 	ASSERT_EQ(r.status, 1);
-	ASSERT_CONTAINS(r.out, "check_cases.bpf.c:131: probe number, argument 0 (unsigned long): "
+	ASSERT_CONTAINS(r.out, "check_cases.bpf.c:147: probe number, argument 0 (unsigned long): "
 			"r4 is not initialized on some path to the site\n");
-	ASSERT_CONTAINS(r.out, "check_cases.bpf.c:221: warning: probe small, argument 0 (__u8): "
+	ASSERT_CONTAINS(r.out, "check_cases.bpf.c:244: warning: probe small, argument 0 (__u8): "
 			"r1 holds 300, which does not fit in 8 bits\n");
 	ASSERT_CONTAINS(r.err, "18 sites checked by the offline analysis: 8 errors, 1 warning\n");
 	cmd_result_free(&r);
 }
 
-TEST(cli_check_offline_json_says_offline)
+UNIT_TEST(cli_check_offline_json_says_offline)
 {
 	struct cmd_result r;
 
@@ -303,12 +201,12 @@ TEST(cli_check_offline_json_says_offline)
 	ASSERT_EQ(r.status, 1);
 	ASSERT_CONTAINS(r.out, "\"mode\": \"offline\", \"sites\": 18, \"findings\": [");
 	ASSERT_CONTAINS(r.out, "{\"severity\": \"warning\", \"file\": \"check_cases.bpf.c\", "
-			"\"line\": 221, \"program\": \"warn_out_of_range\"");
+			"\"line\": 244, \"program\": \"warn_out_of_range\"");
 	ASSERT_STREQ(r.err, "");
 	cmd_result_free(&r);
 }
 
-TEST(cli_check_offline_exits_0_on_a_clean_object)
+UNIT_TEST(cli_check_offline_exits_0_on_a_clean_object)
 {
 	struct cmd_result r;
 

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* bpfsdt list: output formats, exit codes and usage errors. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include "helpers.h"
 #include "test.h"
 
@@ -12,22 +15,42 @@ static void run_bpfsdt(struct cmd_result *res, const char *a1, const char *a2, c
 	ASSERT_EQ(run_cmd(argv, res), 0);
 }
 
-TEST(list_json_is_the_documented_document)
+/* The line of the first line of source that contains marker, 0 if none:
+ * where line info must place a site, found without libbpfsdt. */
+static unsigned int source_line(const char *source, const char *marker)
 {
-	struct cmd_result r;
+	char *text = read_text_file(source), *at, *p;
+	unsigned int line = 1;
 
+	at = text ? strstr(text, marker) : NULL;
+	for (p = text; at && p < at; p++)
+		line += *p == '\n';
+	free(text);
+	return at ? line : 0;
+}
+
+UNIT_TEST(list_json_is_the_documented_document)
+{
+	char *src = realpath("tests/bpf/basic.bpf.c", NULL);
+	struct cmd_result r;
+	char want[1024];
+
+	ASSERT_TRUE(src != NULL);
+	snprintf(want, sizeof(want),
+		 "{\"file\": \"" TEST_BUILD_DIR "/tests/bpf/basic.bpf.o\", \"probes\": ["
+		 "{\"name\": \"my_trace\", \"args\": [{\"type\": \"int\"}, {\"type\": \"int\"}], "
+		 "\"sites\": [{\"function\": \"xdp_prog\", \"section\": \"xdp\", \"insn\": 6, "
+		 "\"section_insn\": 6, \"regs\": [\"r1\", \"r0\"], \"id\": 0, \"file\": \"%s\", "
+		 "\"line\": %u}]}]}\n", src, source_line(src, "BPF_SDT_PROBE2(my_trace"));
+	free(src);
 	ASSERT_OK_HELPER(run_bpfsdt(&r, "list", "--json", corpus_path("basic"), NULL));
 	ASSERT_EQ(r.status, 0);
 	ASSERT_STREQ(r.err, "");
-	ASSERT_STREQ(r.out,
-		"{\"file\": \"" TEST_BUILD_DIR "/tests/bpf/basic.bpf.o\", \"probes\": ["
-		"{\"name\": \"my_trace\", \"args\": [{\"type\": \"int\"}, {\"type\": \"int\"}], "
-		"\"sites\": [{\"function\": \"xdp_prog\", \"section\": \"xdp\", \"insn\": 6, "
-		"\"section_insn\": 6, \"regs\": [\"r1\", \"r0\"]}]}]}\n");
+	ASSERT_STREQ(r.out, want);
 	cmd_result_free(&r);
 }
 
-TEST(list_json_spells_memory_arguments_as_register_plus_offset)
+UNIT_TEST(list_json_spells_memory_arguments_as_register_plus_offset)
 {
 	struct cmd_result r;
 
@@ -38,7 +61,7 @@ TEST(list_json_spells_memory_arguments_as_register_plus_offset)
 	cmd_result_free(&r);
 }
 
-TEST(list_json_of_several_files_is_one_array)
+UNIT_TEST(list_json_of_several_files_is_one_array)
 {
 	struct cmd_result r;
 
@@ -51,24 +74,48 @@ TEST(list_json_of_several_files_is_one_array)
 	cmd_result_free(&r);
 }
 
-TEST(list_text_shows_each_probe_signature_and_its_sites)
+/* The id `list --json` gives the first site of probe (the ELF oracle holds
+ * those ids to the notes' order). */
+static unsigned int json_site_id(const char *json, const char *probe)
 {
-	struct cmd_result r;
+	char key[128];
+	const char *at;
 
+	snprintf(key, sizeof(key), "{\"name\": \"%s\"", probe);
+	at = strstr(json, key);
+	at = at ? strstr(at, "\"id\": ") : NULL;
+	return at ? (unsigned int)strtoul(at + 6, NULL, 10) : ~0u;
+}
+
+UNIT_TEST(list_text_shows_each_probe_signature_and_its_sites)
+{
+	char *src = realpath("tests/bpf/subprogs.bpf.c", NULL);
+	struct cmd_result r;
+	char want[1024];
+
+	ASSERT_TRUE(src != NULL);
+	ASSERT_OK_HELPER(run_bpfsdt(&r, "list", "--json", corpus_path("subprogs"), NULL));
+	ASSERT_EQ(r.status, 0);
+	snprintf(want, sizeof(want),
+		 TEST_BUILD_DIR "/tests/bpf/subprogs.bpf.o: 3 probes, 3 sites\n"
+		 "  in_global(int): 1 site\n"
+		 "    site %5$u: global_sub insn 2 (.text insn 5) at %1$s:%2$u args r1\n"
+		 "  in_main(int): 1 site\n"
+		 "    site %6$u: subprogs_prog insn 3 (xdp insn 3) at %1$s:%3$u args r6\n"
+		 "  in_static(int): 1 site\n"
+		 "    site %7$u: static_sub insn 2 (.text insn 10) at %1$s:%4$u args r1\n", src,
+		 source_line(src, "BPF_SDT_PROBE1(in_global"), source_line(src, "BPF_SDT_PROBE1(in_main"),
+		 source_line(src, "BPF_SDT_PROBE1(in_static"), json_site_id(r.out, "in_global"),
+		 json_site_id(r.out, "in_main"), json_site_id(r.out, "in_static"));
+	free(src);
+	cmd_result_free(&r);
 	ASSERT_OK_HELPER(run_bpfsdt(&r, "list", corpus_path("subprogs"), NULL, NULL));
 	ASSERT_EQ(r.status, 0);
-	ASSERT_STREQ(r.out,
-		TEST_BUILD_DIR "/tests/bpf/subprogs.bpf.o: 3 probes, 3 sites\n"
-		"  in_global(int): 1 site\n"
-		"    global_sub insn 2 (.text insn 5) args r1\n"
-		"  in_main(int): 1 site\n"
-		"    subprogs_prog insn 3 (xdp insn 3) args r6\n"
-		"  in_static(int): 1 site\n"
-		"    static_sub insn 2 (.text insn 10) args r1\n");
+	ASSERT_STREQ(r.out, want);
 	cmd_result_free(&r);
 }
 
-TEST(list_prints_nothing_when_any_file_is_invalid)
+UNIT_TEST(list_prints_nothing_when_any_file_is_invalid)
 {
 	struct cmd_result r;
 
@@ -80,7 +127,7 @@ TEST(list_prints_nothing_when_any_file_is_invalid)
 	cmd_result_free(&r);
 }
 
-TEST(list_without_file_is_a_usage_error)
+UNIT_TEST(list_without_file_is_a_usage_error)
 {
 	struct cmd_result r;
 
@@ -90,7 +137,7 @@ TEST(list_without_file_is_a_usage_error)
 	cmd_result_free(&r);
 }
 
-TEST(list_of_missing_file_names_it)
+UNIT_TEST(list_of_missing_file_names_it)
 {
 	struct cmd_result r;
 
@@ -100,7 +147,7 @@ TEST(list_of_missing_file_names_it)
 	cmd_result_free(&r);
 }
 
-TEST(list_help_describes_the_command)
+UNIT_TEST(list_help_describes_the_command)
 {
 	struct cmd_result r;
 
@@ -110,7 +157,7 @@ TEST(list_help_describes_the_command)
 	cmd_result_free(&r);
 }
 
-TEST(unknown_command_is_a_usage_error)
+UNIT_TEST(unknown_command_is_a_usage_error)
 {
 	struct cmd_result r;
 
@@ -120,7 +167,7 @@ TEST(unknown_command_is_a_usage_error)
 	cmd_result_free(&r);
 }
 
-TEST(help_lists_the_commands)
+UNIT_TEST(help_lists_the_commands)
 {
 	struct cmd_result r;
 
@@ -130,7 +177,7 @@ TEST(help_lists_the_commands)
 	cmd_result_free(&r);
 }
 
-TEST(version_prints_the_version)
+UNIT_TEST(version_prints_the_version)
 {
 	struct cmd_result r;
 

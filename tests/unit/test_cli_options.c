@@ -41,21 +41,7 @@ static void expect_refused(const char *const *args, const char *line)
 
 static const char *packet_file(size_t len)
 {
-	static char path[256];
-	unsigned char *pkt = calloc(1, len + 1);
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s", scratch_path("options-pkt.bin"));
-	f = fopen(path, "wb");
-	if (!pkt || !f)
-		abort();
-	if (len > 12)
-		pkt[12] = 0x08;
-	if (fwrite(pkt, 1, len, f) != len)
-		abort();
-	fclose(f);
-	free(pkt);
-	return path;
+	return scratch_frame("options-pkt.bin", len);
 }
 
 /* --- numbers --- */

@@ -9,16 +9,7 @@
 /* An Ethernet frame of len bytes with the IPv4 ethertype, all else zero. */
 static const char *packet_file(size_t len)
 {
-	static char path[256];
-	unsigned char pkt[1514] = { [12] = 0x08 };
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s", scratch_path("pkt.bin"));
-	f = fopen(path, "wb");
-	if (!f || fwrite(pkt, 1, len, f) != len)
-		abort();
-	fclose(f);
-	return path;
+	return scratch_frame("pkt.bin", len);
 }
 
 static void bpfsdt(struct cmd_result *r, const char *const *args)
@@ -41,7 +32,7 @@ TEST(run_prints_every_event_with_arguments_by_declared_type)
 		NULL }));
 	ASSERT_EQ(r.status, 0);
 	ASSERT_STREQ(r.err, "");
-	ASSERT_STREQ(r.out,
+	ASSERT_STREQ(strip_event_stamps(r.out),
 		"{\"probe\": \"narrow\", \"function\": \"arg_values\", \"insn\": 13, "
 		"\"args\": [-1, 255, -66, 64000, true]}\n"
 		"{\"probe\": \"wide\", \"function\": \"arg_values\", \"insn\": 21, "
@@ -72,7 +63,7 @@ TEST(run_prints_enum_arguments_by_name)
 		packet_file(64), NULL }));
 	ASSERT_EQ(r.status, 0);
 	/* a zero IPv4 header has ihl 0: truncated, dropped */
-	ASSERT_STREQ(r.out,
+	ASSERT_STREQ(strip_event_stamps(r.out),
 		"{\"probe\": \"verdict\", \"function\": \"xdp_filter\", \"insn\": 58, "
 		"\"args\": [\"XDP_DROP\", \"REASON_TRUNCATED\"]}\n"
 		"{\"retval\": 1, \"retval_name\": \"XDP_DROP\", \"events\": 1, \"lost\": 0}\n");
@@ -115,7 +106,7 @@ TEST(run_count_reports_in_kernel_hits_per_site)
 			 "{\"probe\": \"check\", \"function\": \"inline_prog\", \"insn\": %d, \"hits\": 1000}]}\n"
 			 "{\"retval\": 2, \"retval_name\": \"XDP_PASS\", \"events\": 3000, \"lost\": 0}\n",
 			 insn[0], insn[1], insn[2]);
-		ASSERT_STREQ(r.out, want);
+		ASSERT_STREQ(strip_event_stamps(r.out), want);
 	}
 	cmd_result_free(&r);
 }

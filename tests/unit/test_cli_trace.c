@@ -93,7 +93,7 @@ static void json_events_body(struct testnet *net)
 		for (i = 0; i < 5; i++)
 			strcat(want, ping_verdict());
 		strcat(want, "{\"events\": 5, \"lost\": 0}\n");
-		ASSERT_STREQ(r.out, want);
+		ASSERT_STREQ(strip_event_stamps(r.out), want);
 	}
 	ASSERT_EQ(xdp_prog_id(net->ifindex), orig);
 	cmd_result_free(&r);
@@ -348,7 +348,7 @@ static void filter_body(struct testnet *net)
 			 "\"insn\": %d, \"args\": [\"XDP_DROP\", \"REASON_PORT_BLOCKED\"]}\n",
 			 example_site("verdict", "finish(XDP_DROP, REASON_PORT_BLOCKED)"));
 		snprintf(want, sizeof(want), "%1$s%1$s%1$s{\"events\": 3, \"lost\": 0}\n", drop);
-		ASSERT_STREQ(r.out, want);
+		ASSERT_STREQ(strip_event_stamps(r.out), want);
 	}
 	cmd_result_free(&r);
 }
@@ -421,7 +421,7 @@ static void tcx_link_body(struct testnet *net)
 	ASSERT_EQ(cmd_finish(&p, 0, &r), 0);
 	ASSERT_EQ(r.status, 0);
 	/* skb->protocol is in network order: ETH_P_IP reads as 8 */
-	ASSERT_STREQ(r.out,
+	ASSERT_STREQ(strip_event_stamps(r.out),
 		"{\"probe\": \"tc_seen\", \"function\": \"multi_tc\", \"insn\": 4, \"args\": [98, 8]}\n"
 		"{\"probe\": \"tc_seen\", \"function\": \"multi_tc\", \"insn\": 4, \"args\": [98, 8]}\n"
 		"{\"events\": 2, \"lost\": 0}\n");
@@ -436,4 +436,88 @@ TEST(trace_link_arms_a_tc_program_on_a_pinned_tcx_link)
 {
 	with_quiet_net(19, tcx_link_body);
 	scratch_bpffs_release(); /* whatever the outcome: no mount left behind */
+}
+
+/* A source line of the running example, counted: every ping reaches it. */
+static void trace_at_line_body(struct testnet *net)
+{
+	char spec[64];
+	struct cmd_result r;
+	struct cmd_proc p;
+	int line = source_line_of(EXAMPLE_SRC, "proto = bpf_ntohs(eth->h_proto);");
+
+	ASSERT_TRUE(line > 0);
+	snprintf(spec, sizeof(spec), "xdp_filter.bpf.c:%d", line);
+	ASSERT_OK_HELPER(start_trace(net, &p, (const char *[]){ "--json", "--count", "--xdp", "v0",
+		EXAMPLE, "--at", spec, NULL }));
+	ASSERT_EQ(testnet_ping(net, 7, "0.01"), 0);
+	ASSERT_EQ(cmd_finish(&p, SIGINT, &r), 0);
+	ASSERT_EQ(r.status, 0);
+	{
+		char want[128];
+
+		snprintf(want, sizeof(want), "{\"probe\": \"%s\", \"function\": \"xdp_filter\", ",
+			 spec);
+		ASSERT_CONTAINS(r.out, want);
+		ASSERT_CONTAINS(strrchr(r.out, '{') ? strstr(r.out, want) : NULL, "\"hits\": 7}");
+	}
+	cmd_result_free(&r);
+}
+
+TEST(trace_at_a_source_line_counts_the_packets_that_reach_it)
+{
+	with_quiet_net(18, trace_at_line_body);
+}
+
+/* Events of a dynamic site on a running program: the registers set there. */
+static void trace_at_insn_body(struct testnet *net)
+{
+	struct cmd_result r;
+	struct cmd_proc p;
+
+	ASSERT_OK_HELPER(start_trace(net, &p, (const char *[]){ "--json", "--xdp", "v0", EXAMPLE,
+		"--at", "xdp_filter+0", "-c", "3", NULL }));
+	ASSERT_EQ(testnet_ping(net, 3, "0.05"), 0);
+	ASSERT_EQ(cmd_finish(&p, 0, &r), 0);
+	ASSERT_EQ(r.status, 0);
+	strip_event_stamps(r.out);
+	/* at its first instruction a program has its context in r1, nothing else */
+	ASSERT_CONTAINS(r.out, "{\"probe\": \"xdp_filter+0\", \"function\": \"xdp_filter\", "
+			"\"insn\": 0, \"regs\": {\"r1\": \"0x");
+	ASSERT_CONTAINS(r.out, "\"}}\n{\"events\": 3, \"lost\": 0}\n");
+	cmd_result_free(&r);
+}
+
+TEST(trace_at_an_instruction_of_a_running_program_prints_its_registers)
+{
+	with_quiet_net(19, trace_at_insn_body);
+}
+
+/* attach --at: a user's observer at a dynamic site of the running program. */
+static void attach_at_body(struct testnet *net)
+{
+	struct cmd_result r;
+	struct cmd_proc p;
+	__u32 orig = xdp_prog_id(net->ifindex);
+	char *argv[] = { "ip", "netns", "exec", net->ns_a, (char *)bpfsdt_bin(), "attach", "--json",
+			 "--xdp", "v0", "--at", "xdp_filter+0", EXAMPLE,
+			 TEST_BUILD_DIR "/tests/bpf/observers/hit_counter.bpf.o", NULL };
+	int tries;
+
+	ASSERT_EQ(cmd_start(argv, &p), 0);
+	for (tries = 0; tries < 500 && xdp_prog_id(net->ifindex) == orig; tries++)
+		usleep(10000);
+	ASSERT_NE(xdp_prog_id(net->ifindex), orig);
+	ASSERT_EQ(cmd_wait_err(&p, "Ctrl-C to", 10000), 0);
+	ASSERT_EQ(testnet_ping(net, 4, "0.05"), 0);
+	ASSERT_EQ(cmd_finish(&p, SIGTERM, &r), 0);
+	ASSERT_EQ(r.status, 0);
+	ASSERT_CONTAINS(r.out, "\"hits\": 4");
+	ASSERT_EQ(xdp_prog_id(net->ifindex), orig);
+	cmd_result_free(&r);
+}
+
+TEST(attach_at_puts_your_observer_at_an_instruction_of_the_running_program)
+{
+	with_quiet_net(20, attach_at_body);
 }

@@ -63,7 +63,7 @@ static void expect_types(const struct bpf_sdt_probe *p, int n, const char *const
 	}
 }
 
-TEST(discovers_rfc_example_probe_and_site)
+UNIT_TEST(discovers_rfc_example_probe_and_site)
 {
 	struct bpf_sdt_object *obj = open_corpus("basic");
 	const struct bpf_sdt_probe *p;
@@ -81,7 +81,7 @@ TEST(discovers_rfc_example_probe_and_site)
 	bpf_sdt_object__close(obj);
 }
 
-TEST(spells_every_argument_type_class_in_c)
+UNIT_TEST(spells_every_argument_type_class_in_c)
 {
 	struct bpf_sdt_object *obj = open_corpus("types");
 
@@ -100,7 +100,7 @@ TEST(spells_every_argument_type_class_in_c)
 	bpf_sdt_object__close(obj);
 }
 
-TEST(records_the_register_of_every_argument)
+UNIT_TEST(records_the_register_of_every_argument)
 {
 	struct bpf_sdt_object *obj = open_corpus("types");
 	const struct bpf_sdt_probe *p;
@@ -116,7 +116,7 @@ TEST(records_the_register_of_every_argument)
 	bpf_sdt_object__close(obj);
 }
 
-TEST(discovers_probes_with_0_to_12_arguments)
+UNIT_TEST(discovers_probes_with_0_to_12_arguments)
 {
 	struct bpf_sdt_object *obj = open_corpus("arities");
 	char name[8];
@@ -137,7 +137,7 @@ TEST(discovers_probes_with_0_to_12_arguments)
 	bpf_sdt_object__close(obj);
 }
 
-TEST(passes_arguments_10_to_12_through_a_stack_block)
+UNIT_TEST(passes_arguments_10_to_12_through_a_stack_block)
 {
 	struct bpf_sdt_object *obj = open_corpus("arities");
 	const struct bpf_sdt_probe *p;
@@ -154,7 +154,7 @@ TEST(passes_arguments_10_to_12_through_a_stack_block)
 	bpf_sdt_object__close(obj);
 }
 
-TEST(rolled_loop_has_one_site_and_unrolled_loop_one_per_copy)
+UNIT_TEST(rolled_loop_has_one_site_and_unrolled_loop_one_per_copy)
 {
 	struct bpf_sdt_object *obj = open_corpus("loops");
 	const struct bpf_sdt_probe *p;
@@ -169,7 +169,7 @@ TEST(rolled_loop_has_one_site_and_unrolled_loop_one_per_copy)
 	bpf_sdt_object__close(obj);
 }
 
-TEST(reports_subprogram_sites_with_their_own_function)
+UNIT_TEST(reports_subprogram_sites_with_their_own_function)
 {
 	struct bpf_sdt_object *obj = open_corpus("subprogs");
 
@@ -184,7 +184,7 @@ TEST(reports_subprogram_sites_with_their_own_function)
 	bpf_sdt_object__close(obj);
 }
 
-TEST(discovers_site_in_bpf_loop_callback)
+UNIT_TEST(discovers_site_in_bpf_loop_callback)
 {
 	struct bpf_sdt_object *obj = open_corpus("loop_callback");
 	const struct bpf_sdt_probe *p;
@@ -197,7 +197,7 @@ TEST(discovers_site_in_bpf_loop_callback)
 	bpf_sdt_object__close(obj);
 }
 
-TEST(every_inlined_copy_of_a_helper_is_its_own_site)
+UNIT_TEST(every_inlined_copy_of_a_helper_is_its_own_site)
 {
 	struct bpf_sdt_object *obj = open_corpus("inline_helper");
 	const struct bpf_sdt_probe *p;
@@ -225,7 +225,7 @@ TEST(every_inlined_copy_of_a_helper_is_its_own_site)
 	bpf_sdt_object__close(obj);
 }
 
-TEST(one_probe_fires_from_several_programs_and_sections)
+UNIT_TEST(one_probe_fires_from_several_programs_and_sections)
 {
 	struct bpf_sdt_object *obj = open_corpus("multi_prog");
 	const struct bpf_sdt_probe *p;
@@ -243,7 +243,7 @@ TEST(one_probe_fires_from_several_programs_and_sections)
 	bpf_sdt_object__close(obj);
 }
 
-TEST(declared_probe_without_sites_is_listed_with_none)
+UNIT_TEST(declared_probe_without_sites_is_listed_with_none)
 {
 	struct bpf_sdt_object *obj = open_corpus("multi_prog");
 	const struct bpf_sdt_probe *p;
@@ -256,7 +256,7 @@ TEST(declared_probe_without_sites_is_listed_with_none)
 	bpf_sdt_object__close(obj);
 }
 
-TEST(probes_are_sorted_by_name)
+UNIT_TEST(probes_are_sorted_by_name)
 {
 	struct bpf_sdt_object *obj = open_corpus("multi_prog");
 
@@ -267,7 +267,7 @@ TEST(probes_are_sorted_by_name)
 	bpf_sdt_object__close(obj);
 }
 
-TEST(object_without_probes_opens_with_empty_tables)
+UNIT_TEST(object_without_probes_opens_with_empty_tables)
 {
 	struct bpf_sdt_object *obj = open_corpus("no_probes");
 
@@ -313,7 +313,7 @@ static void expect_same_declarations(const char *variant, const char *name)
 	bpf_sdt_object__close(b);
 }
 
-TEST(cpu_v1_objects_declare_the_same_probes_and_sites)
+UNIT_TEST(cpu_v1_objects_declare_the_same_probes_and_sites)
 {
 	size_t i;
 
@@ -321,7 +321,7 @@ TEST(cpu_v1_objects_declare_the_same_probes_and_sites)
 		ASSERT_OK_HELPER(expect_same_declarations("v1", corpus_names[i]));
 }
 
-TEST(cpu_v2_objects_declare_the_same_probes_and_sites)
+UNIT_TEST(cpu_v2_objects_declare_the_same_probes_and_sites)
 {
 	size_t i;
 
@@ -329,7 +329,7 @@ TEST(cpu_v2_objects_declare_the_same_probes_and_sites)
 		ASSERT_OK_HELPER(expect_same_declarations("v2", corpus_names[i]));
 }
 
-TEST(open_mem_finds_the_same_tables_as_open_file)
+UNIT_TEST(open_mem_finds_the_same_tables_as_open_file)
 {
 	LIBBPF_OPTS(bpf_sdt_open_opts, opts, .object_name = "embedded.o");
 	struct bpf_sdt_object *f, *m;
@@ -358,7 +358,7 @@ TEST(open_mem_finds_the_same_tables_as_open_file)
 	bpf_sdt_object__close(m);
 }
 
-TEST(open_rejects_options_with_unknown_nonzero_fields)
+UNIT_TEST(open_rejects_options_with_unknown_nonzero_fields)
 {
 	struct {
 		struct bpf_sdt_open_opts opts;
@@ -372,7 +372,7 @@ TEST(open_rejects_options_with_unknown_nonzero_fields)
 	diag_capture_end();
 }
 
-TEST(open_accepts_options_from_a_newer_caller_when_zero)
+UNIT_TEST(open_accepts_options_from_a_newer_caller_when_zero)
 {
 	struct {
 		struct bpf_sdt_open_opts opts;
@@ -384,7 +384,7 @@ TEST(open_accepts_options_from_a_newer_caller_when_zero)
 	bpf_sdt_object__close(obj);
 }
 
-TEST(open_reports_missing_file_with_errno)
+UNIT_TEST(open_reports_missing_file_with_errno)
 {
 	diag_capture_begin();
 	errno = 0;
@@ -394,7 +394,7 @@ TEST(open_reports_missing_file_with_errno)
 	diag_capture_end();
 }
 
-TEST(accessors_return_null_out_of_range)
+UNIT_TEST(accessors_return_null_out_of_range)
 {
 	struct bpf_sdt_object *obj = open_corpus("basic");
 	const struct bpf_sdt_probe *p;

@@ -18,25 +18,6 @@
 #define EXAMPLE TEST_BUILD_DIR "/examples/xdp_filter.bpf.o"
 #define EXAMPLE_SRC "examples/xdp_filter.bpf.c"
 
-/* The line of the example's source that holds text (found, not assumed). */
-static int example_line(const char *text)
-{
-	FILE *f = fopen(EXAMPLE_SRC, "r");
-	char line[512];
-	int n = 0;
-
-	while (f && fgets(line, sizeof(line), f)) {
-		n++;
-		if (strstr(line, text)) {
-			fclose(f);
-			return n;
-		}
-	}
-	if (f)
-		fclose(f);
-	return -1;
-}
-
 struct seen {
 	int events;
 	const struct bpf_sdt_site *site;
@@ -89,7 +70,7 @@ TEST(dynamic_site_at_a_source_line_is_hit_once_per_run)
 	struct bpf_sdt_target *t;
 	unsigned char pkt[64] = { [12] = 0x08 };
 	char spec[64];
-	int line = example_line("proto = bpf_ntohs(eth->h_proto);");
+	int line = source_line_of(EXAMPLE_SRC, "proto = bpf_ntohs(eth->h_proto);");
 
 	REQUIRE_ROOT();
 	ASSERT_TRUE(line > 0);

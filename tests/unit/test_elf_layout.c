@@ -42,7 +42,7 @@ static bool refused_with_one_line(const void *buf, size_t size)
 	return !obj && err == EINVAL && nl && !nl[1];
 }
 
-TEST(open_refuses_an_object_cut_at_any_length)
+UNIT_TEST(open_refuses_an_object_cut_at_any_length)
 {
 	const char *corpora[] = { "basic", "multi_prog" };
 	size_t i, len, size;
@@ -64,14 +64,16 @@ TEST(open_refuses_an_object_cut_at_any_length)
 
 static const char *write_prefix(const char *corpus, size_t len, const char *name)
 {
-	size_t size;
+	size_t size = 0;
 	unsigned char *buf = read_whole_file(corpus_path(corpus), &size);
-	const char *path = scratch_path(name);
-	FILE *f = fopen(path, "wb");
+	const char *path;
 
-	if (!buf || !f || len > size || fwrite(buf, 1, len, f) != len)
-		abort();
-	fclose(f);
+	if (!buf || len > size) {
+		free(buf);
+		test_fail(__FILE__, __LINE__, "cannot take %zu bytes of %s", len, corpus);
+		return "/nonexistent";
+	}
+	path = scratch_file(name, buf, len);
 	free(buf);
 	return path;
 }
@@ -119,7 +121,7 @@ TEST(every_command_refuses_a_truncated_object_with_one_line)
 		ASSERT_OK_HELPER(expect_cli_refusal("run", path, path, msg));
 }
 
-TEST(list_rejects_a_section_table_past_the_end)
+UNIT_TEST(list_rejects_a_section_table_past_the_end)
 {
 	struct mutant m;
 	char msg[256];
@@ -133,7 +135,7 @@ TEST(list_rejects_a_section_table_past_the_end)
 	mutant_expect_refused(&m, "shoff_past_end.o", msg);
 }
 
-TEST(list_rejects_section_headers_of_the_wrong_size)
+UNIT_TEST(list_rejects_section_headers_of_the_wrong_size)
 {
 	struct mutant m;
 
@@ -143,7 +145,7 @@ TEST(list_rejects_section_headers_of_the_wrong_size)
 			      "corrupt ELF: section headers of 32 bytes, expected 64");
 }
 
-TEST(list_rejects_code_section_data_past_the_end)
+UNIT_TEST(list_rejects_code_section_data_past_the_end)
 {
 	struct mutant m;
 	char msg[256];
@@ -159,7 +161,7 @@ TEST(list_rejects_code_section_data_past_the_end)
 	mutant_expect_refused(&m, "xdp_past_end.o", msg);
 }
 
-TEST(list_rejects_a_notes_section_of_size_zero)
+UNIT_TEST(list_rejects_a_notes_section_of_size_zero)
 {
 	struct mutant m;
 
@@ -168,7 +170,7 @@ TEST(list_rejects_a_notes_section_of_size_zero)
 	mutant_expect_refused(&m, "notes_empty.o", "corrupt ELF: section " NOTES " is empty");
 }
 
-TEST(list_rejects_a_nobits_notes_section)
+UNIT_TEST(list_rejects_a_nobits_notes_section)
 {
 	struct mutant m;
 
@@ -178,7 +180,7 @@ TEST(list_rejects_a_nobits_notes_section)
 			      "corrupt ELF: section " NOTES " has no bytes in the file (SHT_NOBITS)");
 }
 
-TEST(list_rejects_a_nobits_btf_section)
+UNIT_TEST(list_rejects_a_nobits_btf_section)
 {
 	struct mutant m;
 
@@ -188,7 +190,7 @@ TEST(list_rejects_a_nobits_btf_section)
 			      "corrupt ELF: section .BTF has no bytes in the file (SHT_NOBITS)");
 }
 
-TEST(list_rejects_a_file_with_no_section_table)
+UNIT_TEST(list_rejects_a_file_with_no_section_table)
 {
 	struct mutant m;
 
@@ -198,7 +200,7 @@ TEST(list_rejects_a_file_with_no_section_table)
 }
 
 /* SHT_NOBITS is how .bss is meant to be: no bytes, whatever its size. */
-TEST(list_accepts_a_nobits_bss_with_any_size)
+UNIT_TEST(list_accepts_a_nobits_bss_with_any_size)
 {
 	GElf_Shdr shdr;
 	struct mutant m;

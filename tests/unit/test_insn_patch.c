@@ -1,21 +1,21 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Replacing a site NOP with a sequence keeps every pc-relative reference. */
 #include <errno.h>
-#include "insn_build.h"
+#include "insn/emit.h"
 #include "insn/insn_patch.h"
 #include "test.h"
 
 static const struct bpf_insn three_movs[] = {
-	I_MOV64_IMM(1, 1), I_MOV64_IMM(2, 2), I_MOV64_IMM(3, 3),
+	BPF_MOV64_IMM(1, 1), BPF_MOV64_IMM(2, 2), BPF_MOV64_IMM(3, 3),
 };
 
-TEST(patch_moves_forward_jump_over_the_grown_site)
+UNIT_TEST(patch_moves_forward_jump_over_the_grown_site)
 {
 	struct bpf_insn prog[] = {
-		I_JGT_IMM(1, 0, 2),	/* -> 3 */
-		I_NOP(),		/* site */
-		I_MOV64_IMM(0, 1),
-		I_EXIT(),
+		BPF_JMP_IMM(BPF_JGT, 1, 0, 2),	/* -> 3 */
+		BPF_JMP_A(0),		/* site */
+		BPF_MOV64_IMM(0, 1),
+		BPF_EXIT_INSN(),
 	};
 	struct sdt_patch p = { .at = 1, .insns = three_movs, .cnt = 3 };
 	struct sdt_patched out;
@@ -30,13 +30,13 @@ TEST(patch_moves_forward_jump_over_the_grown_site)
 	sdt_patched_free(&out);
 }
 
-TEST(patch_jump_to_the_site_lands_on_the_start_of_its_replacement)
+UNIT_TEST(patch_jump_to_the_site_lands_on_the_start_of_its_replacement)
 {
 	struct bpf_insn prog[] = {
-		I_JGT_IMM(1, 0, 1),	/* -> 2: the site */
-		I_MOV64_IMM(0, 0),
-		I_NOP(),
-		I_EXIT(),
+		BPF_JMP_IMM(BPF_JGT, 1, 0, 1),	/* -> 2: the site */
+		BPF_MOV64_IMM(0, 0),
+		BPF_JMP_A(0),
+		BPF_EXIT_INSN(),
 	};
 	struct sdt_patch p = { .at = 2, .insns = three_movs, .cnt = 3 };
 	struct sdt_patched out;
@@ -47,13 +47,13 @@ TEST(patch_jump_to_the_site_lands_on_the_start_of_its_replacement)
 	sdt_patched_free(&out);
 }
 
-TEST(patch_moves_backward_jump_across_the_grown_site)
+UNIT_TEST(patch_moves_backward_jump_across_the_grown_site)
 {
 	struct bpf_insn prog[] = {
-		I_MOV64_IMM(0, 0),
-		I_NOP(),
-		I_JGT_IMM(0, 5, -3),	/* -> 0 */
-		I_EXIT(),
+		BPF_MOV64_IMM(0, 0),
+		BPF_JMP_A(0),
+		BPF_JMP_IMM(BPF_JGT, 0, 5, -3),	/* -> 0 */
+		BPF_EXIT_INSN(),
 	};
 	struct sdt_patch p = { .at = 1, .insns = three_movs, .cnt = 3 };
 	struct sdt_patched out;
@@ -63,16 +63,15 @@ TEST(patch_moves_backward_jump_across_the_grown_site)
 	sdt_patched_free(&out);
 }
 
-TEST(patch_remaps_subprogram_calls_and_callback_addresses)
+UNIT_TEST(patch_remaps_subprogram_calls_and_callback_addresses)
 {
 	struct bpf_insn prog[] = {
-		I_NOP(),
-		I_CALL_PSEUDO(3),	/* -> 5 */
-		I_LD_FUNC(2, 2),	/* -> 5 */
-		I_LD_IMM64_HI(0),
-		I_EXIT(),
-		I_MOV64_IMM(0, 0),	/* subprogram */
-		I_EXIT(),
+		BPF_JMP_A(0),
+		BPF_CALL_REL(3),	/* -> 5 */
+		BPF_LD_IMM64_RAW(2, BPF_PSEUDO_FUNC, 2),	/* -> 5 (two instructions) */
+		BPF_EXIT_INSN(),
+		BPF_MOV64_IMM(0, 0),	/* subprogram */
+		BPF_EXIT_INSN(),
 	};
 	struct sdt_patch p = { .at = 0, .insns = three_movs, .cnt = 3 };
 	struct sdt_patched out;
@@ -84,9 +83,9 @@ TEST(patch_remaps_subprogram_calls_and_callback_addresses)
 	sdt_patched_free(&out);
 }
 
-TEST(patch_remaps_gotol_through_its_imm)
+UNIT_TEST(patch_remaps_gotol_through_its_imm)
 {
-	struct bpf_insn prog[] = { I_GOTOL(1), I_NOP(), I_EXIT() };
+	struct bpf_insn prog[] = { BPF_JMP32_A(1), BPF_JMP_A(0), BPF_EXIT_INSN() };
 	struct sdt_patch p = { .at = 1, .insns = three_movs, .cnt = 3 };
 	struct sdt_patched out;
 
@@ -96,9 +95,9 @@ TEST(patch_remaps_gotol_through_its_imm)
 	sdt_patched_free(&out);
 }
 
-TEST(patch_with_empty_replacement_deletes_the_site)
+UNIT_TEST(patch_with_empty_replacement_deletes_the_site)
 {
-	struct bpf_insn prog[] = { I_JGT_IMM(1, 0, 1), I_NOP(), I_EXIT() };
+	struct bpf_insn prog[] = { BPF_JMP_IMM(BPF_JGT, 1, 0, 1), BPF_JMP_A(0), BPF_EXIT_INSN() };
 	struct sdt_patch p = { .at = 1, .insns = NULL, .cnt = 0 };
 	struct sdt_patched out;
 
@@ -108,9 +107,9 @@ TEST(patch_with_empty_replacement_deletes_the_site)
 	sdt_patched_free(&out);
 }
 
-TEST(patch_applies_several_sites_in_one_pass)
+UNIT_TEST(patch_applies_several_sites_in_one_pass)
 {
-	struct bpf_insn prog[] = { I_NOP(), I_JGT_IMM(1, 0, 1), I_NOP(), I_EXIT() };
+	struct bpf_insn prog[] = { BPF_JMP_A(0), BPF_JMP_IMM(BPF_JGT, 1, 0, 1), BPF_JMP_A(0), BPF_EXIT_INSN() };
 	struct sdt_patch p[] = {
 		{ .at = 0, .insns = three_movs, .cnt = 3 },
 		{ .at = 2, .insns = three_movs, .cnt = 2 },
@@ -124,9 +123,9 @@ TEST(patch_applies_several_sites_in_one_pass)
 	sdt_patched_free(&out);
 }
 
-TEST(patch_rejects_unsorted_or_out_of_range_patch_lists)
+UNIT_TEST(patch_rejects_unsorted_or_out_of_range_patch_lists)
 {
-	struct bpf_insn prog[] = { I_NOP(), I_NOP(), I_EXIT() };
+	struct bpf_insn prog[] = { BPF_JMP_A(0), BPF_JMP_A(0), BPF_EXIT_INSN() };
 	struct sdt_patch unsorted[] = { { .at = 1, .insns = three_movs, .cnt = 1 },
 					{ .at = 0, .insns = three_movs, .cnt = 1 } };
 	struct sdt_patch outside = { .at = 3, .insns = three_movs, .cnt = 1 };
@@ -136,23 +135,23 @@ TEST(patch_rejects_unsorted_or_out_of_range_patch_lists)
 	ASSERT_EQ(sdt_insns_patch(prog, 3, &outside, 1, &out), -EINVAL);
 }
 
-TEST(patch_refuses_jump_that_no_longer_fits_16_bits)
+UNIT_TEST(patch_refuses_jump_that_no_longer_fits_16_bits)
 {
 	static struct bpf_insn big[40000];
-	struct bpf_insn prog[] = { I_JGT_IMM(1, 0, 1), I_NOP(), I_EXIT() };
+	struct bpf_insn prog[] = { BPF_JMP_IMM(BPF_JGT, 1, 0, 1), BPF_JMP_A(0), BPF_EXIT_INSN() };
 	struct sdt_patch p = { .at = 1, .insns = big, .cnt = 40000 };
 	struct sdt_patched out;
 
 	ASSERT_EQ(sdt_insns_patch(prog, 3, &p, 1, &out), -ERANGE);
 }
 
-TEST(insert_puts_code_before_the_instruction_and_jumps_to_it_land_on_the_code)
+UNIT_TEST(insert_puts_code_before_the_instruction_and_jumps_to_it_land_on_the_code)
 {
 	struct bpf_insn prog[] = {
-		I_JGT_IMM(1, 0, 1),	/* -> 2 */
-		I_MOV64_IMM(0, 0),
-		I_MOV64_IMM(0, 7),	/* insertion point */
-		I_EXIT(),
+		BPF_JMP_IMM(BPF_JGT, 1, 0, 1),	/* -> 2 */
+		BPF_MOV64_IMM(0, 0),
+		BPF_MOV64_IMM(0, 7),	/* insertion point */
+		BPF_EXIT_INSN(),
 	};
 	struct sdt_patch p = { .at = 2, .insns = three_movs, .cnt = 3, .insert = true };
 	struct sdt_patched out;
@@ -167,12 +166,12 @@ TEST(insert_puts_code_before_the_instruction_and_jumps_to_it_land_on_the_code)
 	sdt_patched_free(&out);
 }
 
-TEST(insert_before_a_jump_remaps_the_jump_from_its_new_place)
+UNIT_TEST(insert_before_a_jump_remaps_the_jump_from_its_new_place)
 {
 	struct bpf_insn prog[] = {
-		I_MOV64_IMM(0, 0),
-		I_JGT_IMM(0, 5, -2),	/* insertion point, -> 0 */
-		I_EXIT(),
+		BPF_MOV64_IMM(0, 0),
+		BPF_JMP_IMM(BPF_JGT, 0, 5, -2),	/* insertion point, -> 0 */
+		BPF_EXIT_INSN(),
 	};
 	struct sdt_patch p = { .at = 1, .insns = three_movs, .cnt = 3, .insert = true };
 	struct sdt_patched out;
@@ -183,14 +182,13 @@ TEST(insert_before_a_jump_remaps_the_jump_from_its_new_place)
 	sdt_patched_free(&out);
 }
 
-TEST(insert_refuses_the_second_half_of_a_16_byte_load)
+UNIT_TEST(insert_refuses_the_second_half_of_a_16_byte_load)
 {
 	struct bpf_insn prog[] = {
-		I_LD_FUNC(2, 2),
-		I_LD_IMM64_HI(0),
-		I_EXIT(),
-		I_MOV64_IMM(0, 0),
-		I_EXIT(),
+		BPF_LD_IMM64_RAW(2, BPF_PSEUDO_FUNC, 2),	/* two instructions */
+		BPF_EXIT_INSN(),
+		BPF_MOV64_IMM(0, 0),
+		BPF_EXIT_INSN(),
 	};
 	struct sdt_patch p = { .at = 1, .insns = three_movs, .cnt = 3, .insert = true };
 	struct sdt_patched out;

@@ -26,7 +26,7 @@ static void put_u64(struct mutant *m, long off, unsigned long long v)
 	memcpy(m->buf + off, &v, sizeof(v));
 }
 
-TEST(list_rejects_notes_without_btf)
+UNIT_TEST(list_rejects_notes_without_btf)
 {
 	struct mutant m;
 
@@ -35,7 +35,7 @@ TEST(list_rejects_notes_without_btf)
 	mutant_expect_refused(&m, "no_btf.o", "has .bpf_sdt_notes but no .BTF section (compile with clang -g)");
 }
 
-TEST(list_rejects_site_without_declaration)
+UNIT_TEST(list_rejects_site_without_declaration)
 {
 	struct mutant m;
 
@@ -45,7 +45,7 @@ TEST(list_rejects_site_without_declaration)
 					"(no DECL_TAG \"bpf_sdt:my_trace:2\")");
 }
 
-TEST(list_rejects_tag_nargs_not_matching_prototype)
+UNIT_TEST(list_rejects_tag_nargs_not_matching_prototype)
 {
 	struct mutant m;
 
@@ -55,7 +55,7 @@ TEST(list_rejects_tag_nargs_not_matching_prototype)
 		       "probe my_trace: tag declares 3 arguments but its prototype has 2");
 }
 
-TEST(list_rejects_site_arg_count_not_matching_declaration)
+UNIT_TEST(list_rejects_site_arg_count_not_matching_declaration)
 {
 	struct mutant m;
 	long off;
@@ -69,7 +69,7 @@ TEST(list_rejects_site_arg_count_not_matching_declaration)
 					   "the probe is declared with 2");
 }
 
-TEST(list_rejects_conflicting_declarations)
+UNIT_TEST(list_rejects_conflicting_declarations)
 {
 	struct mutant m;
 
@@ -79,7 +79,7 @@ TEST(list_rejects_conflicting_declarations)
 		       "probe pkt_len: conflicting declarations (unsigned int) and (int)");
 }
 
-TEST(list_rejects_nop_offset_out_of_range)
+UNIT_TEST(list_rejects_nop_offset_out_of_range)
 {
 	char msg[256];
 	struct mutant m;
@@ -91,7 +91,7 @@ TEST(list_rejects_nop_offset_out_of_range)
 	mutant_expect_refused(&m, "nop_range.o", msg);
 }
 
-TEST(list_rejects_unaligned_nop_offset)
+UNIT_TEST(list_rejects_unaligned_nop_offset)
 {
 	struct mutant m;
 
@@ -101,7 +101,7 @@ TEST(list_rejects_unaligned_nop_offset)
 		       "probe my_trace: NOP offset 0x31 in section xdp is not instruction-aligned");
 }
 
-TEST(list_rejects_site_that_is_not_ja_0)
+UNIT_TEST(list_rejects_site_that_is_not_ja_0)
 {
 	struct mutant m;
 
@@ -111,7 +111,7 @@ TEST(list_rejects_site_that_is_not_ja_0)
 					"'goto +0' (code 0x05, off 1, imm 0)");
 }
 
-TEST(list_rejects_missing_relocation)
+UNIT_TEST(list_rejects_missing_relocation)
 {
 	struct mutant m;
 	unsigned int progbits = 1;
@@ -122,7 +122,7 @@ TEST(list_rejects_missing_relocation)
 		       "probe my_trace, .bpf_sdt_notes+0x0: no relocation for the NOP offset");
 }
 
-TEST(list_rejects_wrong_relocation_type)
+UNIT_TEST(list_rejects_wrong_relocation_type)
 {
 	struct mutant m;
 
@@ -132,7 +132,7 @@ TEST(list_rejects_wrong_relocation_type)
 					   "relocation has type 3, expected R_BPF_64_ABS64 (2)");
 }
 
-TEST(list_rejects_relocation_into_non_executable_section)
+UNIT_TEST(list_rejects_relocation_into_non_executable_section)
 {
 	struct mutant m;
 	unsigned int license;
@@ -144,7 +144,7 @@ TEST(list_rejects_relocation_into_non_executable_section)
 					   "relocates into section license, which is not executable");
 }
 
-TEST(list_rejects_argument_note_that_is_not_a_register_move)
+UNIT_TEST(list_rejects_argument_note_that_is_not_a_register_move)
 {
 	struct mutant m;
 
@@ -154,7 +154,7 @@ TEST(list_rejects_argument_note_that_is_not_a_register_move)
 					 "instruction is not a register move (code 0xb7)");
 }
 
-TEST(list_rejects_argument_in_r10)
+UNIT_TEST(list_rejects_argument_in_r10)
 {
 	struct mutant m;
 
@@ -164,7 +164,7 @@ TEST(list_rejects_argument_in_r10)
 				    "only r0..r9 can hold an argument");
 }
 
-TEST(list_rejects_truncated_notes_section)
+UNIT_TEST(list_rejects_truncated_notes_section)
 {
 	unsigned long long size;
 	struct mutant m;
@@ -179,7 +179,7 @@ TEST(list_rejects_truncated_notes_section)
 		       ".bpf_sdt_notes: size 20 is not a multiple of 8 (truncated entry)");
 }
 
-TEST(list_rejects_unknown_probe_tag_syntax)
+UNIT_TEST(list_rejects_unknown_probe_tag_syntax)
 {
 	struct btf *btf = btf__parse(corpus_path("basic"), NULL);
 	char msg[256];
@@ -197,7 +197,7 @@ TEST(list_rejects_unknown_probe_tag_syntax)
 	mutant_expect_refused(&m, "tag_syntax.o", msg);
 }
 
-TEST(list_rejects_entry_symbol_that_names_no_probe)
+UNIT_TEST(list_rejects_entry_symbol_that_names_no_probe)
 {
 	struct mutant m;
 	long off;
@@ -224,12 +224,12 @@ static void expect_file_refused(const char *path, const char *message)
 	cmd_result_free(&r);
 }
 
-TEST(list_rejects_file_that_is_not_elf)
+UNIT_TEST(list_rejects_file_that_is_not_elf)
 {
 	expect_file_refused("tests/bpf/basic.bpf.c", "not an ELF file");
 }
 
-TEST(list_rejects_empty_file)
+UNIT_TEST(list_rejects_empty_file)
 {
 	const char *path = scratch_path("empty.o");
 	FILE *f = fopen(path, "w");
@@ -239,13 +239,13 @@ TEST(list_rejects_empty_file)
 	expect_file_refused(path, "not an ELF file");
 }
 
-TEST(list_rejects_elf_that_is_not_bpf)
+UNIT_TEST(list_rejects_elf_that_is_not_bpf)
 {
 	expect_file_refused(TEST_BUILD_DIR "/obj/lib/util/alloc.o",
 			    "not a BPF object (ELF class 2, machine 62)");
 }
 
-TEST(open_of_malformed_object_returns_einval_and_one_line)
+UNIT_TEST(open_of_malformed_object_returns_einval_and_one_line)
 {
 	struct bpf_sdt_object *obj;
 	const char *path;
@@ -271,7 +271,7 @@ TEST(open_of_malformed_object_returns_einval_and_one_line)
  * divide by zero. libbpf 1.1 accepts both; the kernel's rules do not. The
  * fuzzer also left .BTF.ext claiming exabytes, which is refused first
  * now: that size is put back to zero so the BTF is what is judged. */
-TEST(list_refuses_btf_integer_of_impossible_size)
+UNIT_TEST(list_refuses_btf_integer_of_impossible_size)
 {
 	const char *files[] = { "fuzz/corpus/regress-anon-struct-padding.o",
 				"fuzz/corpus/regress-int-size-zero.o" };

@@ -56,7 +56,7 @@ static long first_reloc(struct mutant *m)
 
 /* --- entry symbols --- */
 
-TEST(list_rejects_misaligned_entry_symbol)
+UNIT_TEST(list_rejects_misaligned_entry_symbol)
 {
 	char msg[256];
 	struct mutant m;
@@ -68,7 +68,7 @@ TEST(list_rejects_misaligned_entry_symbol)
 	mutant_expect_refused(&m, "entry_misaligned.o", msg);
 }
 
-TEST(list_rejects_entry_symbol_outside_notes)
+UNIT_TEST(list_rejects_entry_symbol_outside_notes)
 {
 	long size;
 	char msg[256];
@@ -82,7 +82,7 @@ TEST(list_rejects_entry_symbol_outside_notes)
 	mutant_expect_refused(&m, "entry_outside.o", msg);
 }
 
-TEST(list_rejects_two_entry_symbols_on_one_entry)
+UNIT_TEST(list_rejects_two_entry_symbols_on_one_entry)
 {
 	char a0[64], a1[64], msg[256];
 	struct mutant m;
@@ -95,7 +95,7 @@ TEST(list_rejects_two_entry_symbols_on_one_entry)
 	mutant_expect_refused(&m, "entry_twins.o", msg);
 }
 
-TEST(list_rejects_notes_that_do_not_start_with_an_entry_symbol)
+UNIT_TEST(list_rejects_notes_that_do_not_start_with_an_entry_symbol)
 {
 	struct mutant m;
 
@@ -106,7 +106,7 @@ TEST(list_rejects_notes_that_do_not_start_with_an_entry_symbol)
 
 /* --- relocations --- */
 
-TEST(list_rejects_relocation_inside_an_entry)
+UNIT_TEST(list_rejects_relocation_inside_an_entry)
 {
 	struct mutant m;
 	long rel;
@@ -119,7 +119,7 @@ TEST(list_rejects_relocation_inside_an_entry)
 		NOTES "+0x8: relocation inside an entry (only the NOP offset is relocated)");
 }
 
-TEST(list_rejects_entry_with_two_relocations)
+UNIT_TEST(list_rejects_entry_with_two_relocations)
 {
 	char a0[64], a1[64], msg[256];
 	struct mutant m;
@@ -141,7 +141,7 @@ static void set_reloc_symbol(struct mutant *m, long rel, unsigned int sym)
 	mutant_put32(m, rel + offsetof(Elf64_Rel, r_info) + 4, sym);
 }
 
-TEST(list_rejects_relocation_against_symbol_in_no_section)
+UNIT_TEST(list_rejects_relocation_against_symbol_in_no_section)
 {
 	struct mutant m;
 	long rel, file_sym;
@@ -155,7 +155,7 @@ TEST(list_rejects_relocation_against_symbol_in_no_section)
 				   "against symbol 'basic.bpf.c', which is in no section");
 }
 
-TEST(list_rejects_relocation_against_missing_symbol)
+UNIT_TEST(list_rejects_relocation_against_missing_symbol)
 {
 	struct mutant m;
 	long rel;
@@ -167,7 +167,7 @@ TEST(list_rejects_relocation_against_missing_symbol)
 	mutant_expect_refused(&m, "reloc_nosym.o", "corrupt ELF: no symbol 1000");
 }
 
-TEST(list_rejects_relocation_against_symbol_of_missing_section)
+UNIT_TEST(list_rejects_relocation_against_symbol_of_missing_section)
 {
 	struct mutant m;
 	long rel, sym;
@@ -181,7 +181,7 @@ TEST(list_rejects_relocation_against_symbol_of_missing_section)
 	mutant_expect_refused(&m, "reloc_nosec.o", "corrupt ELF: no section 100");
 }
 
-TEST(list_rejects_notes_relocations_that_target_another_section)
+UNIT_TEST(list_rejects_notes_relocations_that_target_another_section)
 {
 	struct mutant m;
 
@@ -193,7 +193,7 @@ TEST(list_rejects_notes_relocations_that_target_another_section)
 
 /* --- entries and argument notes --- */
 
-TEST(list_rejects_argument_note_with_wrong_dst_reg)
+UNIT_TEST(list_rejects_argument_note_with_wrong_dst_reg)
 {
 	struct mutant m;
 	long regs;
@@ -205,7 +205,7 @@ TEST(list_rejects_argument_note_with_wrong_dst_reg)
 				 "expected r1");
 }
 
-TEST(list_rejects_entry_with_more_than_12_arguments)
+UNIT_TEST(list_rejects_entry_with_more_than_12_arguments)
 {
 	char a11[64], a12[64], hidden[64], msg[256];
 	long at11, at12, size;
@@ -226,7 +226,7 @@ TEST(list_rejects_entry_with_more_than_12_arguments)
 	mutant_expect_refused(&m, "entry_13.o", msg);
 }
 
-TEST(list_rejects_two_entries_for_one_site)
+UNIT_TEST(list_rejects_two_entries_for_one_site)
 {
 	char name[64], msg[256];
 	unsigned long long nop;
@@ -265,7 +265,7 @@ static void basic_decl(struct mutant *m, int *tag, long *tag_rec, long *proto_re
 #define BTF_PARAM_TYPE(i) (12 + 8 * (i) + 4)
 #define BTF_DECL_TAG_COMPONENT 12
 
-TEST(list_rejects_tag_declaring_more_than_12_arguments)
+UNIT_TEST(list_rejects_tag_declaring_more_than_12_arguments)
 {
 	struct mutant m;
 
@@ -274,7 +274,7 @@ TEST(list_rejects_tag_declaring_more_than_12_arguments)
 	mutant_expect_refused(&m, "tag_13.o", "probe a10: tag declares 13 arguments, at most 12 are supported");
 }
 
-TEST(list_rejects_decl_tag_on_a_parameter)
+UNIT_TEST(list_rejects_decl_tag_on_a_parameter)
 {
 	long tag_rec, proto_rec;
 	char msg[256];
@@ -288,7 +288,7 @@ TEST(list_rejects_decl_tag_on_a_parameter)
 	mutant_expect_refused(&m, "tag_param.o", msg);
 }
 
-TEST(list_rejects_decl_tag_not_on_a_function)
+UNIT_TEST(list_rejects_decl_tag_not_on_a_function)
 {
 	long tag_rec, proto_rec;
 	char msg[256];
@@ -304,7 +304,7 @@ TEST(list_rejects_decl_tag_not_on_a_function)
 	mutant_expect_refused(&m, "tag_on_int.o", msg);
 }
 
-TEST(list_rejects_variadic_prototype)
+UNIT_TEST(list_rejects_variadic_prototype)
 {
 	long tag_rec, proto_rec;
 	struct mutant m;
@@ -315,7 +315,7 @@ TEST(list_rejects_variadic_prototype)
 	mutant_expect_refused(&m, "variadic.o", "probe my_trace: prototype is variadic");
 }
 
-TEST(list_rejects_argument_of_aggregate_type)
+UNIT_TEST(list_rejects_argument_of_aggregate_type)
 {
 	long tag_rec, proto_rec;
 	struct mutant m;
@@ -329,7 +329,7 @@ TEST(list_rejects_argument_of_aggregate_type)
 				    "integer, enum, _Bool or pointer");
 }
 
-TEST(list_rejects_btf_type_reference_out_of_range)
+UNIT_TEST(list_rejects_btf_type_reference_out_of_range)
 {
 	long tag_rec, proto_rec;
 	char msg[256];
@@ -344,7 +344,7 @@ TEST(list_rejects_btf_type_reference_out_of_range)
 
 /* --- BTF layout --- */
 
-TEST(list_rejects_btf_with_bad_magic)
+UNIT_TEST(list_rejects_btf_with_bad_magic)
 {
 	struct mutant m;
 
@@ -353,7 +353,7 @@ TEST(list_rejects_btf_with_bad_magic)
 	mutant_expect_refused(&m, "btf_magic.o", ".BTF: invalid BTF (Invalid argument)");
 }
 
-TEST(list_rejects_byte_swapped_btf)
+UNIT_TEST(list_rejects_byte_swapped_btf)
 {
 	struct mutant m;
 
@@ -373,7 +373,7 @@ static long last_btf_type(struct mutant *m, int *id)
 
 /* libbpf 1.1 reports this through its own print callback: the second line
  * of a refusal, before discovery checked the layout itself. */
-TEST(list_rejects_btf_type_running_past_the_type_section)
+UNIT_TEST(list_rejects_btf_type_running_past_the_type_section)
 {
 	char msg[256];
 	struct mutant m;
@@ -388,7 +388,7 @@ TEST(list_rejects_btf_type_running_past_the_type_section)
 	mutant_expect_refused(&m, "btf_overrun.o", msg);
 }
 
-TEST(list_rejects_btf_type_section_ending_inside_a_record)
+UNIT_TEST(list_rejects_btf_type_section_ending_inside_a_record)
 {
 	struct mutant m;
 	long btf;
@@ -403,7 +403,7 @@ TEST(list_rejects_btf_type_section_ending_inside_a_record)
 
 /* --- ELF structure --- */
 
-TEST(list_rejects_big_endian_object)
+UNIT_TEST(list_rejects_big_endian_object)
 {
 	struct mutant m;
 
@@ -414,7 +414,7 @@ TEST(list_rejects_big_endian_object)
 	mutant_expect_refused(&m, "big_endian.o", "big-endian BPF objects are not supported");
 }
 
-TEST(list_rejects_two_symbol_tables)
+UNIT_TEST(list_rejects_two_symbol_tables)
 {
 	struct mutant m;
 	long symtab, other;
@@ -430,7 +430,7 @@ TEST(list_rejects_two_symbol_tables)
 	mutant_expect_refused(&m, "two_symtabs.o", "corrupt ELF: more than one symbol table");
 }
 
-TEST(list_rejects_symbol_table_linking_to_missing_section)
+UNIT_TEST(list_rejects_symbol_table_linking_to_missing_section)
 {
 	char msg[256];
 	struct mutant m;
@@ -443,7 +443,7 @@ TEST(list_rejects_symbol_table_linking_to_missing_section)
 	mutant_expect_refused(&m, "symtab_link.o", msg);
 }
 
-TEST(list_rejects_two_notes_sections)
+UNIT_TEST(list_rejects_two_notes_sections)
 {
 	struct mutant m;
 	long notes;
@@ -456,7 +456,7 @@ TEST(list_rejects_two_notes_sections)
 	mutant_expect_refused(&m, "two_notes.o", "more than one " NOTES " section");
 }
 
-TEST(list_rejects_notes_data_outside_the_file)
+UNIT_TEST(list_rejects_notes_data_outside_the_file)
 {
 	char msg[256];
 	struct mutant m;
@@ -472,7 +472,7 @@ TEST(list_rejects_notes_data_outside_the_file)
 	mutant_expect_refused(&m, "notes_beyond.o", msg);
 }
 
-TEST(list_rejects_directory_given_as_object)
+UNIT_TEST(list_rejects_directory_given_as_object)
 {
 	char *argv[] = { (char *)bpfsdt_bin(), "list", "tests/unit", NULL };
 	struct cmd_result r;
@@ -497,7 +497,7 @@ static int capture_libbpf(enum libbpf_print_level level, const char *fmt, va_lis
 	return vsnprintf(libbpf_said + len, sizeof(libbpf_said) - len, fmt, args);
 }
 
-TEST(open_of_malformed_btf_prints_one_line_and_libbpf_stays_quiet)
+UNIT_TEST(open_of_malformed_btf_prints_one_line_and_libbpf_stays_quiet)
 {
 	libbpf_print_fn_t saved;
 	struct bpf_sdt_object *obj;
@@ -579,7 +579,7 @@ static long sweep_bytes(const char *corpus, const unsigned char *values, size_t 
 	return refusals;
 }
 
-TEST(open_of_any_single_byte_change_is_accepted_or_refused_with_one_line)
+UNIT_TEST(open_of_any_single_byte_change_is_accepted_or_refused_with_one_line)
 {
 	static const unsigned char values[] = { 0x00, 0x01, 0x7f, 0x80, 0xff };
 	const char *corpora[] = { "basic", "multi_prog", "guards_check" };

@@ -8,14 +8,12 @@
 #include <errno.h>
 #include <string.h>
 #include "helpers.h"
-#include "insn_build.h"
+#include "insn/emit.h"
 #include "check/observer_check.h"
 #include "test.h"
 
-#define I_ST_DW(d, o, i) ((struct bpf_insn){ BPF_ST | BPF_MEM | BPF_DW, d, 0, o, i })
-#define I_ST_B(d, o, i) ((struct bpf_insn){ BPF_ST | BPF_MEM | BPF_B, d, 0, o, i })
-#define I_ATOMIC_DW(d, s, o, op) ((struct bpf_insn){ BPF_STX | BPF_ATOMIC | BPF_DW, d, s, o, op })
-#define I_JA_X(r) ((struct bpf_insn){ BPF_JMP | BPF_JA | BPF_X, r, 0, 0, 0 })
+/* an indirect jump (gotox, BPF_JA | BPF_X): emit.h has no name for it */
+#define BPF_JMP_A_X(DST) BPF_RAW_INSN(BPF_JMP | BPF_JA | BPF_X, DST, 0, 0, 0)
 
 #define HELPER_PROBE_READ_KERNEL BPF_FUNC_probe_read_kernel
 #define HELPER_GET_ATTACH_COOKIE BPF_FUNC_get_attach_cookie
@@ -59,20 +57,20 @@ static int check(const struct obs *o)
 	ASSERT_STREQ(diag_captured(), "hand.o: observer hand (probe p): " msg "\n"); \
 } while (0)
 
-TEST(observer_check_sees_a_callees_store_into_its_callers_frame)
+UNIT_TEST(observer_check_sees_a_callees_store_into_its_callers_frame)
 {
 	struct bpf_insn prog[] = {
-		I_ST_DW(10, -8, 0),		/* fp-8 = 0 */
-		I_MOV64_REG(2, 1),		/* r2 = the argument array */
-		I_MOV64_REG(1, 10),
-		I_ADD64_IMM(1, -8),
-		I_CALL_PSEUDO(4),		/* put(&fp-8, array) */
-		I_LDX_DW(3, 10, -8),		/* the array, back */
-		I_ST_DW(3, -8, 0),		/* below it */
-		I_MOV64_IMM(0, 0), I_EXIT(),
+		BPF_ST_MEM(BPF_DW, 10, -8, 0),		/* fp-8 = 0 */
+		BPF_MOV64_REG(2, 1),		/* r2 = the argument array */
+		BPF_MOV64_REG(1, 10),
+		BPF_ALU64_IMM(BPF_ADD, 1, -8),
+		BPF_CALL_REL(4),		/* put(&fp-8, array) */
+		BPF_LDX_MEM(BPF_DW, 3, 10, -8),		/* the array, back */
+		BPF_ST_MEM(BPF_DW, 3, -8, 0),		/* below it */
+		BPF_MOV64_IMM(0, 0), BPF_EXIT_INSN(),
 		/* put: */
-		I_STX_DW(1, 2, 0),
-		I_MOV64_IMM(0, 0), I_EXIT(),
+		BPF_STX_MEM(BPF_DW, 1, 2, 0),
+		BPF_MOV64_IMM(0, 0), BPF_EXIT_INSN(),
 	};
 	struct obs o = { OBS(prog), .funcs = { { 0, 1 }, { 9, 2 } }, .nfuncs = 2 };
 
@@ -80,20 +78,20 @@ TEST(observer_check_sees_a_callees_store_into_its_callers_frame)
 }
 
 /* A helper overwrote the 0 the branch tests: the store after it runs. */
-TEST(observer_check_follows_the_branch_a_helper_write_opens)
+UNIT_TEST(observer_check_follows_the_branch_a_helper_write_opens)
 {
 	struct bpf_insn prog[] = {
-		I_MOV64_REG(6, 2),		/* the target's r2 at the site */
-		I_ST_DW(10, -8, 0),
-		I_MOV64_REG(1, 10),
-		I_ADD64_IMM(1, -8),
-		I_MOV64_IMM(2, 8),
-		I_MOV64_IMM(3, 0),
-		I_CALL_HELPER(HELPER_PROBE_READ_KERNEL),
-		I_LDX_DW(1, 10, -8),
-		I_JEQ_IMM(1, 0, 1),
-		I_ST_B(6, 0, 0),
-		I_MOV64_IMM(0, 0), I_EXIT(),
+		BPF_MOV64_REG(6, 2),		/* the target's r2 at the site */
+		BPF_ST_MEM(BPF_DW, 10, -8, 0),
+		BPF_MOV64_REG(1, 10),
+		BPF_ALU64_IMM(BPF_ADD, 1, -8),
+		BPF_MOV64_IMM(2, 8),
+		BPF_MOV64_IMM(3, 0),
+		BPF_EMIT_CALL(HELPER_PROBE_READ_KERNEL),
+		BPF_LDX_MEM(BPF_DW, 1, 10, -8),
+		BPF_JMP_IMM(BPF_JEQ, 1, 0, 1),
+		BPF_ST_MEM(BPF_B, 6, 0, 0),
+		BPF_MOV64_IMM(0, 0), BPF_EXIT_INSN(),
 	};
 	struct obs o = { OBS(prog) };
 
@@ -101,22 +99,22 @@ TEST(observer_check_follows_the_branch_a_helper_write_opens)
 }
 
 /* A store at a variable offset may overwrite the 0 the branch tests. */
-TEST(observer_check_follows_the_branch_a_variable_offset_store_opens)
+UNIT_TEST(observer_check_follows_the_branch_a_variable_offset_store_opens)
 {
 	struct bpf_insn prog[] = {
-		I_MOV64_REG(6, 2),
-		I_ST_DW(10, -8, 0),
-		I_ST_DW(10, -16, 0),
-		I_LDX_W(3, 1, 0),		/* a narrow argument */
-		I_AND64_IMM(3, 8),
-		I_MOV64_REG(4, 10),
-		I_ADD64_IMM(4, -16),
-		I_ADD64_REG(4, 3),		/* fp-16 or fp-8 */
-		I_ST_DW(4, 0, 1),
-		I_LDX_DW(5, 10, -8),
-		I_JEQ_IMM(5, 0, 1),
-		I_ST_B(6, 0, 0),
-		I_MOV64_IMM(0, 0), I_EXIT(),
+		BPF_MOV64_REG(6, 2),
+		BPF_ST_MEM(BPF_DW, 10, -8, 0),
+		BPF_ST_MEM(BPF_DW, 10, -16, 0),
+		BPF_LDX_MEM(BPF_W, 3, 1, 0),		/* a narrow argument */
+		BPF_ALU64_IMM(BPF_AND, 3, 8),
+		BPF_MOV64_REG(4, 10),
+		BPF_ALU64_IMM(BPF_ADD, 4, -16),
+		BPF_ALU64_REG(BPF_ADD, 4, 3),		/* fp-16 or fp-8 */
+		BPF_ST_MEM(BPF_DW, 4, 0, 1),
+		BPF_LDX_MEM(BPF_DW, 5, 10, -8),
+		BPF_JMP_IMM(BPF_JEQ, 5, 0, 1),
+		BPF_ST_MEM(BPF_B, 6, 0, 0),
+		BPF_MOV64_IMM(0, 0), BPF_EXIT_INSN(),
 	};
 	struct obs o = { OBS(prog), .nargs = 1, .scalar_args = 1 };
 
@@ -124,11 +122,11 @@ TEST(observer_check_follows_the_branch_a_variable_offset_store_opens)
 }
 
 /* The verifier hands an observer r2..r5 as they were at the site. */
-TEST(observer_check_treats_r2_to_r5_at_entry_as_the_targets)
+UNIT_TEST(observer_check_treats_r2_to_r5_at_entry_as_the_targets)
 {
 	struct bpf_insn prog[] = {
-		I_ST_B(3, 0, 0),
-		I_MOV64_IMM(0, 0), I_EXIT(),
+		BPF_ST_MEM(BPF_B, 3, 0, 0),
+		BPF_MOV64_IMM(0, 0), BPF_EXIT_INSN(),
 	};
 	struct obs o = { OBS(prog) };
 
@@ -136,25 +134,25 @@ TEST(observer_check_treats_r2_to_r5_at_entry_as_the_targets)
 }
 
 /* The relinker makes the call a load through r1: r1 still is the array. */
-TEST(observer_check_knows_bpf_get_attach_cookie_keeps_r1)
+UNIT_TEST(observer_check_knows_bpf_get_attach_cookie_keeps_r1)
 {
 	struct bpf_insn prog[] = {
-		I_CALL_HELPER(HELPER_GET_ATTACH_COOKIE),
-		I_ST_DW(1, -8, 0),
-		I_MOV64_IMM(0, 0), I_EXIT(),
+		BPF_EMIT_CALL(HELPER_GET_ATTACH_COOKIE),
+		BPF_ST_MEM(BPF_DW, 1, -8, 0),
+		BPF_MOV64_IMM(0, 0), BPF_EXIT_INSN(),
 	};
 	struct obs o = { OBS(prog) };
 
 	EXPECT_REFUSED(&o, "insn 1: writes through r1 into its argument array, which is on the target's stack");
 }
 
-TEST(observer_check_refuses_bpf_get_attach_cookie_on_anything_but_its_context)
+UNIT_TEST(observer_check_refuses_bpf_get_attach_cookie_on_anything_but_its_context)
 {
 	struct bpf_insn prog[] = {
-		I_MOV64_REG(1, 10),
-		I_ADD64_IMM(1, -24),
-		I_CALL_HELPER(HELPER_GET_ATTACH_COOKIE),
-		I_MOV64_IMM(0, 0), I_EXIT(),
+		BPF_MOV64_REG(1, 10),
+		BPF_ALU64_IMM(BPF_ADD, 1, -24),
+		BPF_EMIT_CALL(HELPER_GET_ATTACH_COOKIE),
+		BPF_MOV64_IMM(0, 0), BPF_EXIT_INSN(),
 	};
 	struct obs o = { OBS(prog) };
 
@@ -162,41 +160,41 @@ TEST(observer_check_refuses_bpf_get_attach_cookie_on_anything_but_its_context)
 }
 
 /* store-release moves a value like a store but is encoded as an atomic */
-TEST(observer_check_refuses_atomics_it_does_not_follow)
+UNIT_TEST(observer_check_refuses_atomics_it_does_not_follow)
 {
 	struct bpf_insn prog[] = {
-		I_MOV64_REG(2, 10),
-		I_ATOMIC_DW(10, 2, -8, 0x110),
-		I_MOV64_IMM(0, 0), I_EXIT(),
+		BPF_MOV64_REG(2, 10),
+		BPF_ATOMIC_OP(BPF_DW, 0x110, 10, 2, -8),
+		BPF_MOV64_IMM(0, 0), BPF_EXIT_INSN(),
 	};
 	struct obs o = { OBS(prog) };
 
 	EXPECT_REFUSED(&o, "insn 1: uses an atomic operation bpfsdt does not follow (imm 0x110)");
 }
 
-TEST(observer_check_refuses_jumps_through_a_register)
+UNIT_TEST(observer_check_refuses_jumps_through_a_register)
 {
 	struct bpf_insn prog[] = {
-		I_JA_X(1),
-		I_MOV64_IMM(0, 0), I_EXIT(),
+		BPF_JMP_A_X(1),
+		BPF_MOV64_IMM(0, 0), BPF_EXIT_INSN(),
 	};
 	struct obs o = { OBS(prog) };
 
 	EXPECT_REFUSED(&o, "insn 0: jumps or calls through a register");
 }
 
-TEST(observer_check_refuses_a_function_calling_itself_through_a_callback)
+UNIT_TEST(observer_check_refuses_a_function_calling_itself_through_a_callback)
 {
 	struct bpf_insn prog[] = {
-		I_CALL_PSEUDO(2),
-		I_MOV64_IMM(0, 0), I_EXIT(),
+		BPF_CALL_REL(2),
+		BPF_MOV64_IMM(0, 0), BPF_EXIT_INSN(),
 		/* f: bpf_loop(1, f, 0, 0) */
-		I_MOV64_IMM(1, 1),
-		I_LD_FUNC(2, -2), I_LD_IMM64_HI(0),
-		I_MOV64_IMM(3, 0),
-		I_MOV64_IMM(4, 0),
-		I_CALL_HELPER(HELPER_LOOP),
-		I_MOV64_IMM(0, 0), I_EXIT(),
+		BPF_MOV64_IMM(1, 1),
+		BPF_LD_IMM64_RAW(2, BPF_PSEUDO_FUNC, -2),
+		BPF_MOV64_IMM(3, 0),
+		BPF_MOV64_IMM(4, 0),
+		BPF_EMIT_CALL(HELPER_LOOP),
+		BPF_MOV64_IMM(0, 0), BPF_EXIT_INSN(),
 	};
 	struct obs o = { OBS(prog), .funcs = { { 0, 1 }, { 3, 2 } }, .nfuncs = 2 };
 
@@ -204,19 +202,19 @@ TEST(observer_check_refuses_a_function_calling_itself_through_a_callback)
 }
 
 /* if (n > 64) n = 64: the bound holds on every path to bpf_loop */
-TEST(observer_check_bounds_bpf_loop_by_a_clamped_narrow_argument)
+UNIT_TEST(observer_check_bounds_bpf_loop_by_a_clamped_narrow_argument)
 {
 	struct bpf_insn prog[] = {
-		I_LDX_W(1, 1, 0),
-		I_JGT_IMM(1, 64, 5),
-		I_LD_FUNC(2, 8), I_LD_IMM64_HI(0),
-		I_MOV64_IMM(3, 0),
-		I_MOV64_IMM(4, 0),
-		I_CALL_HELPER(HELPER_LOOP),
-		I_MOV64_IMM(0, 0), I_EXIT(),
-		I_NOP(), I_NOP(),
+		BPF_LDX_MEM(BPF_W, 1, 1, 0),
+		BPF_JMP_IMM(BPF_JGT, 1, 64, 5),
+		BPF_LD_IMM64_RAW(2, BPF_PSEUDO_FUNC, 8),
+		BPF_MOV64_IMM(3, 0),
+		BPF_MOV64_IMM(4, 0),
+		BPF_EMIT_CALL(HELPER_LOOP),
+		BPF_MOV64_IMM(0, 0), BPF_EXIT_INSN(),
+		BPF_JMP_A(0), BPF_JMP_A(0),
 		/* cb */
-		I_MOV64_IMM(0, 0), I_EXIT(),
+		BPF_MOV64_IMM(0, 0), BPF_EXIT_INSN(),
 	};
 	struct obs o = { OBS(prog), .funcs = { { 0, 1 }, { 11, 2 } }, .nfuncs = 2, .nargs = 1,
 			 .scalar_args = 1 };
@@ -226,15 +224,15 @@ TEST(observer_check_bounds_bpf_loop_by_a_clamped_narrow_argument)
 
 /* own pointer + a value from the target: pointer + pointer is refused by
  * the verifier, so this is still the observer's own stack */
-TEST(observer_check_accepts_its_own_stack_offset_by_a_value_from_the_target)
+UNIT_TEST(observer_check_accepts_its_own_stack_offset_by_a_value_from_the_target)
 {
 	struct bpf_insn prog[] = {
-		I_LDX_DW(3, 1, 0),		/* a u64 argument: maybe a pointer */
-		I_MOV64_REG(4, 10),
-		I_ADD64_IMM(4, -16),
-		I_ADD64_REG(4, 3),
-		I_ST_B(4, 0, 0),
-		I_MOV64_IMM(0, 0), I_EXIT(),
+		BPF_LDX_MEM(BPF_DW, 3, 1, 0),		/* a u64 argument: maybe a pointer */
+		BPF_MOV64_REG(4, 10),
+		BPF_ALU64_IMM(BPF_ADD, 4, -16),
+		BPF_ALU64_REG(BPF_ADD, 4, 3),
+		BPF_ST_MEM(BPF_B, 4, 0, 0),
+		BPF_MOV64_IMM(0, 0), BPF_EXIT_INSN(),
 	};
 	struct obs o = { OBS(prog), .nargs = 1 };
 
@@ -242,14 +240,14 @@ TEST(observer_check_accepts_its_own_stack_offset_by_a_value_from_the_target)
 }
 
 /* ...but the target's value offset by the observer's scalar is not */
-TEST(observer_check_refuses_a_value_from_the_target_offset_by_a_scalar)
+UNIT_TEST(observer_check_refuses_a_value_from_the_target_offset_by_a_scalar)
 {
 	struct bpf_insn prog[] = {
-		I_LDX_DW(3, 1, 0),
-		I_MOV64_IMM(4, 16),
-		I_ADD64_REG(4, 3),
-		I_ST_B(4, 0, 0),
-		I_MOV64_IMM(0, 0), I_EXIT(),
+		BPF_LDX_MEM(BPF_DW, 3, 1, 0),
+		BPF_MOV64_IMM(4, 16),
+		BPF_ALU64_REG(BPF_ADD, 4, 3),
+		BPF_ST_MEM(BPF_B, 4, 0, 0),
+		BPF_MOV64_IMM(0, 0), BPF_EXIT_INSN(),
 	};
 	struct obs o = { OBS(prog), .nargs = 1 };
 

@@ -79,22 +79,22 @@ static void expect_agreement_in(const char *dir)
 	globfree(&g);
 }
 
-TEST(list_json_matches_elf_oracle_cpu_v3)
+UNIT_TEST(list_json_matches_elf_oracle_cpu_v3)
 {
 	expect_agreement_in(TEST_BUILD_DIR "/tests/bpf");
 }
 
-TEST(list_json_matches_elf_oracle_cpu_v1)
+UNIT_TEST(list_json_matches_elf_oracle_cpu_v1)
 {
 	expect_agreement_in(TEST_BUILD_DIR "/tests/bpf/v1");
 }
 
-TEST(list_json_matches_elf_oracle_cpu_v2)
+UNIT_TEST(list_json_matches_elf_oracle_cpu_v2)
 {
 	expect_agreement_in(TEST_BUILD_DIR "/tests/bpf/v2");
 }
 
-TEST(list_json_matches_elf_oracle_for_the_example)
+UNIT_TEST(list_json_matches_elf_oracle_for_the_example)
 {
 	const char *objects[] = { TEST_BUILD_DIR "/examples/xdp_filter.bpf.o", NULL };
 
@@ -140,17 +140,17 @@ static void expect_agreement_on_oracle_programs(const char *cpu)
 	globfree(&g);
 }
 
-TEST(list_json_matches_elf_oracle_for_oracle_programs_cpu_v3)
+UNIT_TEST(list_json_matches_elf_oracle_for_oracle_programs_cpu_v3)
 {
 	expect_agreement_on_oracle_programs("v3");
 }
 
-TEST(list_json_matches_elf_oracle_for_oracle_programs_cpu_v1)
+UNIT_TEST(list_json_matches_elf_oracle_for_oracle_programs_cpu_v1)
 {
 	expect_agreement_on_oracle_programs("v1");
 }
 
-TEST(list_json_matches_elf_oracle_for_oracle_programs_cpu_v2)
+UNIT_TEST(list_json_matches_elf_oracle_for_oracle_programs_cpu_v2)
 {
 	expect_agreement_on_oracle_programs("v2");
 }
@@ -188,39 +188,39 @@ static void expect_oracle_notices(const char *fake_name, const char *sed_expr,
 	cmd_result_free(&r);
 }
 
-TEST(elf_oracle_notices_a_wrong_register)
+UNIT_TEST(elf_oracle_notices_a_wrong_register)
 {
 	expect_oracle_notices("fake-bpfsdt-reg", "s/\"regs\": \\[\"r1\"/\"regs\": [\"r2\"/",
 			      "probe my_trace: site xdp insn 6: regs: ELF [\"r1\", \"r0\"], "
 			      "bpfsdt [\"r2\", \"r0\"]");
 }
 
-TEST(elf_oracle_notices_a_wrong_argument_type)
+UNIT_TEST(elf_oracle_notices_a_wrong_argument_type)
 {
 	expect_oracle_notices("fake-bpfsdt-type", "s/{\"type\": \"int\"}/{\"type\": \"long\"}/",
 			      "probe my_trace argument 1: ELF type \"int\", bpfsdt \"long\"");
 }
 
-TEST(elf_oracle_notices_a_wrong_instruction_index)
+UNIT_TEST(elf_oracle_notices_a_wrong_instruction_index)
 {
 	expect_oracle_notices("fake-bpfsdt-insn", "s/\"insn\": 6/\"insn\": 7/",
 			      "probe my_trace: site xdp insn 6: insn: ELF 6, bpfsdt 7");
 }
 
-TEST(elf_oracle_notices_a_wrong_function)
+UNIT_TEST(elf_oracle_notices_a_wrong_function)
 {
 	expect_oracle_notices("fake-bpfsdt-func", "s/\"xdp_prog\"/null/",
 			      "function: ELF \"xdp_prog\", bpfsdt null");
 }
 
-TEST(elf_oracle_notices_a_missing_site)
+UNIT_TEST(elf_oracle_notices_a_missing_site)
 {
 	expect_oracle_notices("fake-bpfsdt-site", "s/\"sites\": \\[.*\\]}\\]}/\"sites\": []}]}/",
 			      "probe my_trace: site xdp insn 6 (xdp_prog) in the ELF, not listed "
 			      "by bpfsdt");
 }
 
-TEST(elf_oracle_notices_a_missing_probe)
+UNIT_TEST(elf_oracle_notices_a_missing_probe)
 {
 	expect_oracle_notices("fake-bpfsdt-probe", "s/\"probes\": \\[.*\\]}/\"probes\": []}/",
 			      "probe my_trace: in the ELF, not listed by bpfsdt");
@@ -246,7 +246,7 @@ static const char *object_without_its_nop(void)
 	return path;
 }
 
-TEST(elf_oracle_agrees_when_bpfsdt_refuses_a_site_without_its_nop)
+UNIT_TEST(elf_oracle_agrees_when_bpfsdt_refuses_a_site_without_its_nop)
 {
 	const char *path = object_without_its_nop();
 	struct cmd_result r;
@@ -259,7 +259,7 @@ TEST(elf_oracle_agrees_when_bpfsdt_refuses_a_site_without_its_nop)
 	cmd_result_free(&r);
 }
 
-TEST(elf_oracle_notices_a_listed_site_without_its_nop)
+UNIT_TEST(elf_oracle_notices_a_listed_site_without_its_nop)
 {
 	char path[256], script[1024];
 	const char *fake = scratch_path("fake-bpfsdt-stale");

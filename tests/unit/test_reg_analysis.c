@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* What a call inserted at a site must preserve, and what it may read. */
 #include <errno.h>
-#include "insn_build.h"
+#include "insn/emit.h"
 #include "insn/reg_analysis.h"
 #include "test.h"
 
@@ -9,9 +9,9 @@
 
 static const struct sdt_func_span main_only[] = { { 0, 1 } };
 
-TEST(regs_returned_value_is_live_at_a_site_before_exit)
+UNIT_TEST(regs_returned_value_is_live_at_a_site_before_exit)
 {
-	struct bpf_insn prog[] = { I_MOV64_IMM(0, 2), I_NOP(), I_EXIT() };
+	struct bpf_insn prog[] = { BPF_MOV64_IMM(0, 2), BPF_JMP_A(0), BPF_EXIT_INSN() };
 	struct sdt_reg_state st[3];
 
 	ASSERT_EQ(sdt_reg_analysis(prog, 3, main_only, 1, NULL, st), 0);
@@ -19,12 +19,12 @@ TEST(regs_returned_value_is_live_at_a_site_before_exit)
 	ASSERT_TRUE(st[1].init_in & R(0));
 }
 
-TEST(regs_helper_reads_only_its_declared_arguments)
+UNIT_TEST(regs_helper_reads_only_its_declared_arguments)
 {
 	/* bpf_map_lookup_elem (id 1) takes two arguments: r3 is not live */
 	struct bpf_insn prog[] = {
-		I_MOV64_IMM(1, 0), I_MOV64_IMM(2, 0), I_MOV64_IMM(3, 0),
-		I_NOP(), I_CALL_HELPER(1), I_EXIT(),
+		BPF_MOV64_IMM(1, 0), BPF_MOV64_IMM(2, 0), BPF_MOV64_IMM(3, 0),
+		BPF_JMP_A(0), BPF_EMIT_CALL(1), BPF_EXIT_INSN(),
 	};
 	struct sdt_reg_state st[6];
 
@@ -32,13 +32,13 @@ TEST(regs_helper_reads_only_its_declared_arguments)
 	ASSERT_EQ(st[3].live_in & SDT_CALLER_SAVED, R(1) | R(2));
 }
 
-TEST(regs_value_set_on_one_branch_only_is_not_initialised_at_the_join)
+UNIT_TEST(regs_value_set_on_one_branch_only_is_not_initialised_at_the_join)
 {
 	struct bpf_insn prog[] = {
-		I_JGT_IMM(1, 0, 1),	/* skip the write */
-		I_MOV64_IMM(0, 1),
-		I_NOP(),
-		I_EXIT(),
+		BPF_JMP_IMM(BPF_JGT, 1, 0, 1),	/* skip the write */
+		BPF_MOV64_IMM(0, 1),
+		BPF_JMP_A(0),
+		BPF_EXIT_INSN(),
 	};
 	struct sdt_reg_state st[4];
 
@@ -48,10 +48,10 @@ TEST(regs_value_set_on_one_branch_only_is_not_initialised_at_the_join)
 	ASSERT_TRUE(st[2].init_in & R(1));
 }
 
-TEST(regs_call_leaves_r1_to_r5_uninitialised_and_r6_to_r9_intact)
+UNIT_TEST(regs_call_leaves_r1_to_r5_uninitialised_and_r6_to_r9_intact)
 {
 	struct bpf_insn prog[] = {
-		I_MOV64_IMM(6, 0), I_MOV64_IMM(2, 0), I_CALL_HELPER(5), I_NOP(), I_EXIT(),
+		BPF_MOV64_IMM(6, 0), BPF_MOV64_IMM(2, 0), BPF_EMIT_CALL(5), BPF_JMP_A(0), BPF_EXIT_INSN(),
 	};
 	struct sdt_reg_state st[5];
 
@@ -59,11 +59,11 @@ TEST(regs_call_leaves_r1_to_r5_uninitialised_and_r6_to_r9_intact)
 	ASSERT_EQ(st[3].init_in & (R(0) | R(1) | R(2) | R(6)), R(0) | R(6));
 }
 
-TEST(regs_subprogram_parameters_are_initialised_at_its_entry)
+UNIT_TEST(regs_subprogram_parameters_are_initialised_at_its_entry)
 {
 	struct bpf_insn prog[] = {
-		I_MOV64_IMM(1, 0), I_MOV64_IMM(2, 0), I_CALL_PSEUDO(1), I_EXIT(),
-		I_NOP(), I_ADD64_REG(1, 2), I_MOV64_REG(0, 1), I_EXIT(),
+		BPF_MOV64_IMM(1, 0), BPF_MOV64_IMM(2, 0), BPF_CALL_REL(1), BPF_EXIT_INSN(),
+		BPF_JMP_A(0), BPF_ALU64_REG(BPF_ADD, 1, 2), BPF_MOV64_REG(0, 1), BPF_EXIT_INSN(),
 	};
 	static const struct sdt_func_span funcs[] = { { 0, 1 }, { 4, 2 } };
 	struct sdt_reg_state st[8];
@@ -75,14 +75,14 @@ TEST(regs_subprogram_parameters_are_initialised_at_its_entry)
 	ASSERT_EQ(st[2].live_in & SDT_CALLER_SAVED, R(1) | R(2));
 }
 
-TEST(regs_loop_carries_liveness_around_its_back_edge)
+UNIT_TEST(regs_loop_carries_liveness_around_its_back_edge)
 {
 	struct bpf_insn prog[] = {
-		I_MOV64_IMM(0, 0),
-		I_NOP(),			/* site inside the loop */
-		I_ADD64_REG(0, 1),
-		I_JGT_IMM(0, 100, -3),		/* back to the site */
-		I_EXIT(),
+		BPF_MOV64_IMM(0, 0),
+		BPF_JMP_A(0),			/* site inside the loop */
+		BPF_ALU64_REG(BPF_ADD, 0, 1),
+		BPF_JMP_IMM(BPF_JGT, 0, 100, -3),		/* back to the site */
+		BPF_EXIT_INSN(),
 	};
 	struct sdt_reg_state st[5];
 
@@ -91,18 +91,18 @@ TEST(regs_loop_carries_liveness_around_its_back_edge)
 	ASSERT_EQ(st[1].init_in & SDT_CALLER_SAVED, R(0) | R(1));
 }
 
-TEST(regs_analysis_rejects_jump_out_of_its_function)
+UNIT_TEST(regs_analysis_rejects_jump_out_of_its_function)
 {
-	struct bpf_insn prog[] = { I_JA(5), I_EXIT() };
+	struct bpf_insn prog[] = { BPF_JMP_A(5), BPF_EXIT_INSN() };
 	struct sdt_reg_state st[2];
 
 	ASSERT_EQ(sdt_reg_analysis(prog, 2, main_only, 1, NULL, st), -EINVAL);
 }
 
-TEST(regs_a_later_sites_arguments_are_live_at_an_earlier_site)
+UNIT_TEST(regs_a_later_sites_arguments_are_live_at_an_earlier_site)
 {
 	struct bpf_insn prog[] = {
-		I_MOV64_IMM(2, 7), I_NOP(), I_NOP(), I_MOV64_IMM(0, 0), I_EXIT(),
+		BPF_MOV64_IMM(2, 7), BPF_JMP_A(0), BPF_JMP_A(0), BPF_MOV64_IMM(0, 0), BPF_EXIT_INSN(),
 	};
 	__u16 uses[5] = { [2] = R(2) }; /* the second site passes r2 */
 	struct sdt_reg_state st[5];
@@ -112,11 +112,11 @@ TEST(regs_a_later_sites_arguments_are_live_at_an_earlier_site)
 }
 
 /* main: call sub (result ignored); sub: NOP site; exit without setting r0 */
-TEST(regs_exit_of_a_subprogram_whose_result_no_caller_reads_does_not_make_r0_live)
+UNIT_TEST(regs_exit_of_a_subprogram_whose_result_no_caller_reads_does_not_make_r0_live)
 {
 	struct bpf_insn prog[] = {
-		I_CALL_PSEUDO(2), I_MOV64_IMM(0, 2), I_EXIT(),
-		I_NOP(), I_EXIT(),
+		BPF_CALL_REL(2), BPF_MOV64_IMM(0, 2), BPF_EXIT_INSN(),
+		BPF_JMP_A(0), BPF_EXIT_INSN(),
 	};
 	static const struct sdt_func_span funcs[] = { { 0, 1 }, { 3, 0 } };
 	struct sdt_reg_state st[5];
@@ -128,11 +128,11 @@ TEST(regs_exit_of_a_subprogram_whose_result_no_caller_reads_does_not_make_r0_liv
 }
 
 /* the caller returns what the subprogram returns */
-TEST(regs_exit_of_a_subprogram_whose_result_a_caller_reads_makes_r0_live)
+UNIT_TEST(regs_exit_of_a_subprogram_whose_result_a_caller_reads_makes_r0_live)
 {
 	struct bpf_insn prog[] = {
-		I_CALL_PSEUDO(1), I_EXIT(),
-		I_MOV64_IMM(0, 1), I_NOP(), I_EXIT(),
+		BPF_CALL_REL(1), BPF_EXIT_INSN(),
+		BPF_MOV64_IMM(0, 1), BPF_JMP_A(0), BPF_EXIT_INSN(),
 	};
 	static const struct sdt_func_span funcs[] = { { 0, 1 }, { 2, 0 } };
 	struct sdt_reg_state st[5];
@@ -143,12 +143,12 @@ TEST(regs_exit_of_a_subprogram_whose_result_a_caller_reads_makes_r0_live)
 }
 
 /* one caller ignores the result, another returns it: live */
-TEST(regs_r0_is_live_at_a_subprogram_exit_if_any_caller_reads_it)
+UNIT_TEST(regs_r0_is_live_at_a_subprogram_exit_if_any_caller_reads_it)
 {
 	struct bpf_insn prog[] = {
-		I_CALL_PSEUDO(4), I_CALL_PSEUDO(3), I_EXIT(),
-		I_MOV64_IMM(0, 1), I_EXIT(),	/* unreachable filler */
-		I_MOV64_IMM(0, 1), I_NOP(), I_EXIT(),
+		BPF_CALL_REL(4), BPF_CALL_REL(3), BPF_EXIT_INSN(),
+		BPF_MOV64_IMM(0, 1), BPF_EXIT_INSN(),	/* unreachable filler */
+		BPF_MOV64_IMM(0, 1), BPF_JMP_A(0), BPF_EXIT_INSN(),
 	};
 	static const struct sdt_func_span funcs[] = { { 0, 1 }, { 5, 0 } };
 	struct sdt_reg_state st[8];
@@ -158,11 +158,11 @@ TEST(regs_r0_is_live_at_a_subprogram_exit_if_any_caller_reads_it)
 }
 
 /* r0 after a call of a subprogram that never sets it is unset */
-TEST(regs_r0_after_a_call_of_a_void_subprogram_is_not_initialised)
+UNIT_TEST(regs_r0_after_a_call_of_a_void_subprogram_is_not_initialised)
 {
 	struct bpf_insn prog[] = {
-		I_CALL_PSEUDO(2), I_NOP(), I_EXIT(),
-		I_EXIT(),
+		BPF_CALL_REL(2), BPF_JMP_A(0), BPF_EXIT_INSN(),
+		BPF_EXIT_INSN(),
 	};
 	static const struct sdt_func_span funcs[] = { { 0, 1 }, { 3, 0 } };
 	struct sdt_reg_state st[4];
@@ -173,11 +173,11 @@ TEST(regs_r0_after_a_call_of_a_void_subprogram_is_not_initialised)
 }
 
 /* bpf_tail_call() returns only when it fails, and leaves r0 unset */
-TEST(regs_r0_after_a_void_helper_is_not_initialised)
+UNIT_TEST(regs_r0_after_a_void_helper_is_not_initialised)
 {
 	struct bpf_insn prog[] = {
-		I_MOV64_IMM(2, 0), I_MOV64_IMM(3, 0), I_CALL_HELPER(12), I_NOP(),
-		I_MOV64_IMM(0, 0), I_EXIT(),
+		BPF_MOV64_IMM(2, 0), BPF_MOV64_IMM(3, 0), BPF_EMIT_CALL(12), BPF_JMP_A(0),
+		BPF_MOV64_IMM(0, 0), BPF_EXIT_INSN(),
 	};
 	struct sdt_reg_state st[6];
 
@@ -185,13 +185,13 @@ TEST(regs_r0_after_a_void_helper_is_not_initialised)
 	ASSERT_FALSE(st[3].maybe_init_in & R(0));
 }
 
-TEST(regs_value_set_on_one_branch_is_maybe_initialised_at_the_join)
+UNIT_TEST(regs_value_set_on_one_branch_is_maybe_initialised_at_the_join)
 {
 	struct bpf_insn prog[] = {
-		I_JGT_IMM(1, 0, 1),
-		I_MOV64_IMM(0, 1),
-		I_NOP(),
-		I_EXIT(),
+		BPF_JMP_IMM(BPF_JGT, 1, 0, 1),
+		BPF_MOV64_IMM(0, 1),
+		BPF_JMP_A(0),
+		BPF_EXIT_INSN(),
 	};
 	struct sdt_reg_state st[4];
 
@@ -201,9 +201,9 @@ TEST(regs_value_set_on_one_branch_is_maybe_initialised_at_the_join)
 }
 
 /* the site's own argument is read by the site, not after it */
-TEST(regs_a_sites_arguments_are_not_live_after_it)
+UNIT_TEST(regs_a_sites_arguments_are_not_live_after_it)
 {
-	struct bpf_insn prog[] = { I_MOV64_IMM(2, 7), I_NOP(), I_MOV64_IMM(0, 0), I_EXIT() };
+	struct bpf_insn prog[] = { BPF_MOV64_IMM(2, 7), BPF_JMP_A(0), BPF_MOV64_IMM(0, 0), BPF_EXIT_INSN() };
 	__u16 uses[4] = { [1] = R(2) };
 	struct sdt_reg_state st[4];
 
@@ -224,10 +224,10 @@ static int fill_for(const struct bpf_insn *prog, __u32 cnt, const struct sdt_fun
 	return sdt_reg_fill_for(prog, cnt, funcs, nfuncs, st, site, reg, fills);
 }
 
-TEST(fill_of_r0_set_on_one_path_is_at_the_function_entry)
+UNIT_TEST(fill_of_r0_set_on_one_path_is_at_the_function_entry)
 {
 	struct bpf_insn prog[] = {
-		I_JGT_IMM(1, 0, 1), I_MOV64_IMM(0, 1), I_NOP(), I_EXIT(),
+		BPF_JMP_IMM(BPF_JGT, 1, 0, 1), BPF_MOV64_IMM(0, 1), BPF_JMP_A(0), BPF_EXIT_INSN(),
 	};
 	struct sdt_reg_fills fills = {};
 
@@ -239,15 +239,15 @@ TEST(fill_of_r0_set_on_one_path_is_at_the_function_entry)
 	sdt_reg_fills_free(&fills);
 }
 
-TEST(fill_of_an_argument_register_is_right_after_the_call_that_unset_it)
+UNIT_TEST(fill_of_an_argument_register_is_right_after_the_call_that_unset_it)
 {
 	struct bpf_insn prog[] = {
-		I_MOV64_IMM(2, 5),		/* set, then unset by the call */
-		I_CALL_HELPER(7),
-		I_JGT_IMM(0, 0, 1),
-		I_MOV64_IMM(2, 1),
-		I_NOP(),
-		I_MOV64_IMM(0, 0), I_EXIT(),
+		BPF_MOV64_IMM(2, 5),		/* set, then unset by the call */
+		BPF_EMIT_CALL(7),
+		BPF_JMP_IMM(BPF_JGT, 0, 0, 1),
+		BPF_MOV64_IMM(2, 1),
+		BPF_JMP_A(0),
+		BPF_MOV64_IMM(0, 0), BPF_EXIT_INSN(),
 	};
 	struct sdt_reg_fills fills = {};
 
@@ -259,18 +259,18 @@ TEST(fill_of_an_argument_register_is_right_after_the_call_that_unset_it)
 	sdt_reg_fills_free(&fills);
 }
 
-TEST(fill_of_r0_a_subprogram_returns_unset_is_inside_the_subprogram)
+UNIT_TEST(fill_of_r0_a_subprogram_returns_unset_is_inside_the_subprogram)
 {
 	struct bpf_insn prog[] = {
-		I_JGT_IMM(1, 0, 2),
-		I_CALL_PSEUDO(4),		/* to 6 */
-		I_JA(1),
-		I_MOV64_IMM(0, 1),
-		I_NOP(),			/* 4: site */
-		I_EXIT(),
-		I_JGT_IMM(1, 0, 1),		/* 6: sub sets r0 on one path */
-		I_MOV64_IMM(0, 3),
-		I_EXIT(),
+		BPF_JMP_IMM(BPF_JGT, 1, 0, 2),
+		BPF_CALL_REL(4),		/* to 6 */
+		BPF_JMP_A(1),
+		BPF_MOV64_IMM(0, 1),
+		BPF_JMP_A(0),			/* 4: site */
+		BPF_EXIT_INSN(),
+		BPF_JMP_IMM(BPF_JGT, 1, 0, 1),		/* 6: sub sets r0 on one path */
+		BPF_MOV64_IMM(0, 3),
+		BPF_EXIT_INSN(),
 	};
 	static const struct sdt_func_span funcs[] = { { 0, 1 }, { 6, 1 } };
 	struct sdt_reg_fills fills = {};
@@ -282,18 +282,18 @@ TEST(fill_of_r0_a_subprogram_returns_unset_is_inside_the_subprogram)
 	sdt_reg_fills_free(&fills);
 }
 
-TEST(fill_refuses_a_register_a_callback_gets_unset_from_the_kernel)
+UNIT_TEST(fill_refuses_a_register_a_callback_gets_unset_from_the_kernel)
 {
 	struct bpf_insn prog[] = {
-		I_LD_FUNC(2, 6), I_LD_IMM64_HI(0),	/* the callback at 7 */
-		I_MOV64_IMM(1, 1), I_MOV64_IMM(3, 0), I_MOV64_IMM(4, 0),
-		I_CALL_HELPER(181),			/* bpf_loop */
-		I_EXIT(),
-		I_JGT_IMM(1, 0, 1),			/* 7: the callback */
-		I_MOV64_IMM(3, 1),
-		I_NOP(),				/* 9: site */
-		I_MOV64_IMM(0, 0),
-		I_EXIT(),
+		BPF_LD_IMM64_RAW(2, BPF_PSEUDO_FUNC, 6),	/* the callback at 7 */
+		BPF_MOV64_IMM(1, 1), BPF_MOV64_IMM(3, 0), BPF_MOV64_IMM(4, 0),
+		BPF_EMIT_CALL(181),			/* bpf_loop */
+		BPF_EXIT_INSN(),
+		BPF_JMP_IMM(BPF_JGT, 1, 0, 1),			/* 7: the callback */
+		BPF_MOV64_IMM(3, 1),
+		BPF_JMP_A(0),				/* 9: site */
+		BPF_MOV64_IMM(0, 0),
+		BPF_EXIT_INSN(),
 	};
 	static const struct sdt_func_span funcs[] = { { 0, 1 }, { 7, 2 } };
 	struct sdt_reg_fills fills = {};

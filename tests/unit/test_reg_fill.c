@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Register fills in a program: who runs them and who jumps past them. */
-#include "insn_build.h"
+#include "insn/emit.h"
 #include "insn/reg_fill.h"
 #include "test.h"
 
@@ -11,13 +11,13 @@ static struct sdt_reg_fills fills_of(size_t n)
 	return (struct sdt_reg_fills){ .v = fill_v, .cnt = n, .cap = n };
 }
 
-TEST(fill_before_a_function_runs_on_calls_and_jumps_back_to_the_start_skip_it)
+UNIT_TEST(fill_before_a_function_runs_on_calls_and_jumps_back_to_the_start_skip_it)
 {
 	struct bpf_insn prog[] = {
-		I_CALL_PSEUDO(1), I_EXIT(),
-		I_ADD64_IMM(1, 1),		/* 2: sub, a loop from its start */
-		I_JGT_IMM(1, 10, -2),
-		I_EXIT(),
+		BPF_CALL_REL(1), BPF_EXIT_INSN(),
+		BPF_ALU64_IMM(BPF_ADD, 1, 1),		/* 2: sub, a loop from its start */
+		BPF_JMP_IMM(BPF_JGT, 1, 10, -2),
+		BPF_EXIT_INSN(),
 	};
 	struct sdt_reg_fills fills;
 	struct sdt_filled out;
@@ -35,13 +35,13 @@ TEST(fill_before_a_function_runs_on_calls_and_jumps_back_to_the_start_skip_it)
 	sdt_filled_free(&out);
 }
 
-TEST(fill_after_a_call_runs_on_its_fall_through_only)
+UNIT_TEST(fill_after_a_call_runs_on_its_fall_through_only)
 {
 	struct bpf_insn prog[] = {
-		I_JGT_IMM(1, 0, 1),		/* to the NOP, past the call */
-		I_CALL_HELPER(7),
-		I_NOP(),
-		I_EXIT(),
+		BPF_JMP_IMM(BPF_JGT, 1, 0, 1),		/* to the NOP, past the call */
+		BPF_EMIT_CALL(7),
+		BPF_JMP_A(0),
+		BPF_EXIT_INSN(),
 	};
 	struct sdt_reg_fills fills;
 	struct sdt_filled out;
@@ -56,11 +56,11 @@ TEST(fill_after_a_call_runs_on_its_fall_through_only)
 	sdt_filled_free(&out);
 }
 
-TEST(fill_keeps_a_call_it_follows_pointed_at_its_callee_and_the_callees_fill)
+UNIT_TEST(fill_keeps_a_call_it_follows_pointed_at_its_callee_and_the_callees_fill)
 {
 	struct bpf_insn prog[] = {
-		I_CALL_PSEUDO(2), I_NOP(), I_EXIT(),
-		I_MOV64_IMM(0, 0), I_EXIT(),	/* 3: sub */
+		BPF_CALL_REL(2), BPF_JMP_A(0), BPF_EXIT_INSN(),
+		BPF_MOV64_IMM(0, 0), BPF_EXIT_INSN(),	/* 3: sub */
 	};
 	struct sdt_reg_fills fills;
 	struct sdt_filled out;
@@ -76,9 +76,9 @@ TEST(fill_keeps_a_call_it_follows_pointed_at_its_callee_and_the_callees_fill)
 	sdt_filled_free(&out);
 }
 
-TEST(fill_list_without_fills_copies_the_program)
+UNIT_TEST(fill_list_without_fills_copies_the_program)
 {
-	struct bpf_insn prog[] = { I_JGT_IMM(1, 0, 1), I_MOV64_IMM(0, 1), I_EXIT() };
+	struct bpf_insn prog[] = { BPF_JMP_IMM(BPF_JGT, 1, 0, 1), BPF_MOV64_IMM(0, 1), BPF_EXIT_INSN() };
 	struct sdt_reg_fills fills = {};
 	struct sdt_filled out;
 

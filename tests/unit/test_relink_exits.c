@@ -5,7 +5,6 @@
  * arm, and the program computes what it computed unarmed, under an
  * observer returning a value of its own.
  */
-#include "check_helpers.h"
 #include "helpers.h"
 #include "libbpfsdt.h"
 #include "observer_helpers.h"

@@ -115,18 +115,21 @@ TEST(sweep_leaves_the_programs_maps_as_they_were)
 {
 	struct bpf_sdt_target *t;
 	struct bpf_sdt_sweep *s;
+	int cpus = libbpf_num_possible_cpus(), c;
 	struct bpf_map *verdicts;
+	__u64 v[256]; /* a per-CPU value: one per possible CPU */
 	__u32 key;
-	__u64 v;
 
 	REQUIRE_ROOT();
+	ASSERT_TRUE(cpus > 0 && cpus <= 256);
 	s = sweep(EXAMPLE, "xdp_filter", false, 0, &t);
 	ASSERT_TRUE(s != NULL);
 	verdicts = bpf_object__find_map_by_name(bpf_sdt_target__object(t), "verdicts");
 	ASSERT_TRUE(verdicts != NULL);
 	for (key = 0; key < bpf_map__max_entries(verdicts); key++) {
-		ASSERT_EQ(bpf_map_lookup_elem(bpf_map__fd(verdicts), &key, &v), 0);
-		ASSERT_EQ(v, 0); /* the runs counted verdicts; all undone */
+		ASSERT_EQ(bpf_map_lookup_elem(bpf_map__fd(verdicts), &key, v), 0);
+		for (c = 0; c < cpus; c++)
+			ASSERT_EQ(v[c], 0); /* the runs counted verdicts; all undone */
 	}
 	bpf_sdt_sweep__free(s);
 	bpf_sdt_target__close(t);

@@ -6,7 +6,7 @@
 #include "discover/discover.h"
 #include "test.h"
 
-TEST(spells_pointer_to_const_struct)
+UNIT_TEST(spells_pointer_to_const_struct)
 {
 	struct btf *btf = btf__new_empty();
 	int s, c, p;
@@ -21,7 +21,7 @@ TEST(spells_pointer_to_const_struct)
 	btf__free(btf);
 }
 
-TEST(refuses_to_spell_an_anonymous_struct_too_large_to_print)
+UNIT_TEST(refuses_to_spell_an_anonymous_struct_too_large_to_print)
 {
 	/* legal BTF: btf_dump would print one "long: 64;" per 8 bytes of gap */
 	struct btf *btf = btf__new_empty();
@@ -37,7 +37,7 @@ TEST(refuses_to_spell_an_anonymous_struct_too_large_to_print)
 	btf__free(btf);
 }
 
-TEST(refuses_to_spell_a_cyclic_type)
+UNIT_TEST(refuses_to_spell_a_cyclic_type)
 {
 	struct btf *btf = btf__new_empty();
 	int ptr, cnst;
@@ -51,7 +51,7 @@ TEST(refuses_to_spell_a_cyclic_type)
 	btf__free(btf);
 }
 
-TEST(refuses_to_spell_an_anonymous_struct_with_a_void_member)
+UNIT_TEST(refuses_to_spell_an_anonymous_struct_with_a_void_member)
 {
 	/* btf_dump would divide by its zero alignment */
 	struct btf *btf = btf__new_empty();
@@ -65,7 +65,7 @@ TEST(refuses_to_spell_an_anonymous_struct_with_a_void_member)
 	btf__free(btf);
 }
 
-TEST(spells_pointer_to_parameterless_function_with_void)
+UNIT_TEST(spells_pointer_to_parameterless_function_with_void)
 {
 	struct btf *btf = btf__new_empty();
 	int i32, proto, ptr;
@@ -80,7 +80,7 @@ TEST(spells_pointer_to_parameterless_function_with_void)
 	btf__free(btf);
 }
 
-TEST(refuses_to_spell_a_type_whose_name_is_not_c)
+UNIT_TEST(refuses_to_spell_a_type_whose_name_is_not_c)
 {
 	/* fuzzer-found: libbpf prints any name it is given, "" included */
 	struct btf *btf = btf__new_empty();
@@ -96,7 +96,7 @@ TEST(refuses_to_spell_a_type_whose_name_is_not_c)
 	btf__free(btf);
 }
 
-TEST(spells_multi_word_integer_names)
+UNIT_TEST(spells_multi_word_integer_names)
 {
 	struct btf *btf = btf__new_empty();
 	int u;

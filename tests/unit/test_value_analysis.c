@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "insn_build.h"
+#include "insn/emit.h"
 #include "test.h"
 #include "insn/value_analysis.h"
 
@@ -39,13 +39,13 @@ static bool state_at(const struct bpf_insn *prog, __u32 cnt, __u32 at,
 
 #define NO_MAPS ((const struct sdt_va_map *)NULL)
 
-TEST(va_context_fields_give_packet_pointers)
+UNIT_TEST(va_context_fields_give_packet_pointers)
 {
 	struct bpf_insn prog[] = {
-		I_LDX_W(2, 1, offsetof(struct xdp_md, data)),
-		I_LDX_W(3, 1, offsetof(struct xdp_md, data_end)),
-		I_LDX_W(4, 1, offsetof(struct xdp_md, ingress_ifindex)),
-		I_NOP(), I_MOV64_IMM(0, 2), I_EXIT(),
+		BPF_LDX_MEM(BPF_W, 2, 1, offsetof(struct xdp_md, data)),
+		BPF_LDX_MEM(BPF_W, 3, 1, offsetof(struct xdp_md, data_end)),
+		BPF_LDX_MEM(BPF_W, 4, 1, offsetof(struct xdp_md, ingress_ifindex)),
+		BPF_JMP_A(0), BPF_MOV64_IMM(0, 2), BPF_EXIT_INSN(),
 	};
 	struct sdt_va_state st;
 
@@ -58,16 +58,16 @@ TEST(va_context_fields_give_packet_pointers)
 	ASSERT_EQ(st.regs[5].kind, SDT_AK_UNINIT);
 }
 
-TEST(va_strict_bounds_check_proves_one_byte_more)
+UNIT_TEST(va_strict_bounds_check_proves_one_byte_more)
 {
 	/* r4 = data + 14; if r4 < data_end: data .. data + 14 readable (15 bytes) */
 	struct bpf_insn prog[] = {
-		I_LDX_W(2, 1, offsetof(struct xdp_md, data)),
-		I_LDX_W(3, 1, offsetof(struct xdp_md, data_end)),
-		I_MOV64_REG(4, 2), I_ADD64_IMM(4, 14),
-		I_JLT_REG(4, 3, 2),
-		I_MOV64_IMM(0, 1), I_EXIT(),
-		I_NOP(), I_MOV64_IMM(0, 2), I_EXIT(),
+		BPF_LDX_MEM(BPF_W, 2, 1, offsetof(struct xdp_md, data)),
+		BPF_LDX_MEM(BPF_W, 3, 1, offsetof(struct xdp_md, data_end)),
+		BPF_MOV64_REG(4, 2), BPF_ALU64_IMM(BPF_ADD, 4, 14),
+		BPF_JMP_REG(BPF_JLT, 4, 3, 2),
+		BPF_MOV64_IMM(0, 1), BPF_EXIT_INSN(),
+		BPF_JMP_A(0), BPF_MOV64_IMM(0, 2), BPF_EXIT_INSN(),
 	};
 	struct sdt_va_state st;
 
@@ -79,16 +79,16 @@ TEST(va_strict_bounds_check_proves_one_byte_more)
 	ASSERT_EQ(st.regs[2].range, 0);
 }
 
-TEST(va_null_check_clears_every_copy_of_a_map_value)
+UNIT_TEST(va_null_check_clears_every_copy_of_a_map_value)
 {
 	struct bpf_insn prog[] = {
-		I_ST_W(10, -4, 0), I_MOV64_REG(2, 10), I_ADD64_IMM(2, -4),
-		I_LD_MAP_IDX(1, 0), I_LD_IMM64_HI(0),
-		I_CALL_HELPER(BPF_FUNC_map_lookup_elem),
-		I_MOV64_REG(6, 0), I_STX_DW(10, 0, -16),
-		I_JEQ_IMM(0, 0, 2),
-		I_NOP(), I_LDX_DW(7, 10, -16),
-		I_NOP(), I_MOV64_IMM(0, 2), I_EXIT(),
+		BPF_ST_MEM(BPF_W, 10, -4, 0), BPF_MOV64_REG(2, 10), BPF_ALU64_IMM(BPF_ADD, 2, -4),
+		BPF_LD_IMM64_RAW(1, BPF_PSEUDO_MAP_IDX, 0),
+		BPF_EMIT_CALL(BPF_FUNC_map_lookup_elem),
+		BPF_MOV64_REG(6, 0), BPF_STX_MEM(BPF_DW, 10, 0, -16),
+		BPF_JMP_IMM(BPF_JEQ, 0, 0, 2),
+		BPF_JMP_A(0), BPF_LDX_MEM(BPF_DW, 7, 10, -16),
+		BPF_JMP_A(0), BPF_MOV64_IMM(0, 2), BPF_EXIT_INSN(),
 	};
 	struct sdt_va_state st;
 
@@ -101,13 +101,13 @@ TEST(va_null_check_clears_every_copy_of_a_map_value)
 	ASSERT_EQ(st.regs[6].kind, SDT_AK_MIXED);
 }
 
-TEST(va_array_lookup_with_a_constant_key_in_range_is_never_null)
+UNIT_TEST(va_array_lookup_with_a_constant_key_in_range_is_never_null)
 {
 	struct bpf_insn prog[] = {
-		I_ST_W(10, -4, 3), I_MOV64_REG(2, 10), I_ADD64_IMM(2, -4),
-		I_LD_MAP_IDX(1, 0), I_LD_IMM64_HI(0),
-		I_CALL_HELPER(BPF_FUNC_map_lookup_elem),
-		I_NOP(), I_MOV64_IMM(0, 2), I_EXIT(),
+		BPF_ST_MEM(BPF_W, 10, -4, 3), BPF_MOV64_REG(2, 10), BPF_ALU64_IMM(BPF_ADD, 2, -4),
+		BPF_LD_IMM64_RAW(1, BPF_PSEUDO_MAP_IDX, 0),
+		BPF_EMIT_CALL(BPF_FUNC_map_lookup_elem),
+		BPF_JMP_A(0), BPF_MOV64_IMM(0, 2), BPF_EXIT_INSN(),
 	};
 	struct sdt_va_state st;
 
@@ -119,13 +119,13 @@ TEST(va_array_lookup_with_a_constant_key_in_range_is_never_null)
 	ASSERT_TRUE(st.regs[0].flags & SDT_AV_MAYBE_NULL);
 }
 
-TEST(va_value_written_on_one_branch_is_maybe_uninitialized_at_the_join)
+UNIT_TEST(va_value_written_on_one_branch_is_maybe_uninitialized_at_the_join)
 {
 	struct bpf_insn prog[] = {
-		I_LDX_W(2, 1, offsetof(struct xdp_md, ingress_ifindex)),
-		I_JGT_IMM(2, 5, 1),
-		I_MOV64_IMM(3, 7),
-		I_NOP(), I_MOV64_IMM(0, 2), I_EXIT(),
+		BPF_LDX_MEM(BPF_W, 2, 1, offsetof(struct xdp_md, ingress_ifindex)),
+		BPF_JMP_IMM(BPF_JGT, 2, 5, 1),
+		BPF_MOV64_IMM(3, 7),
+		BPF_JMP_A(0), BPF_MOV64_IMM(0, 2), BPF_EXIT_INSN(),
 	};
 	struct sdt_va_state st;
 
@@ -134,12 +134,12 @@ TEST(va_value_written_on_one_branch_is_maybe_uninitialized_at_the_join)
 	ASSERT_TRUE(st.regs[3].flags & SDT_AV_MAYBE_UNINIT);
 }
 
-TEST(va_branch_on_a_constant_narrows_the_range)
+UNIT_TEST(va_branch_on_a_constant_narrows_the_range)
 {
 	struct bpf_insn prog[] = {
-		I_LDX_W(2, 1, offsetof(struct xdp_md, ingress_ifindex)),
-		I_JGT_IMM(2, 200, 2),
-		I_NOP(), I_MOV64_IMM(0, 2), I_EXIT(),
+		BPF_LDX_MEM(BPF_W, 2, 1, offsetof(struct xdp_md, ingress_ifindex)),
+		BPF_JMP_IMM(BPF_JGT, 2, 200, 2),
+		BPF_JMP_A(0), BPF_MOV64_IMM(0, 2), BPF_EXIT_INSN(),
 	};
 	struct sdt_va_state st;
 
@@ -148,14 +148,14 @@ TEST(va_branch_on_a_constant_narrows_the_range)
 	ASSERT_EQ(st.regs[2].smax, 200);
 }
 
-TEST(va_loop_counter_widens_and_the_analysis_ends)
+UNIT_TEST(va_loop_counter_widens_and_the_analysis_ends)
 {
 	/* r2 = 0; loop: r2 += 1; if r2 != 1000 goto loop */
 	struct bpf_insn prog[] = {
-		I_MOV64_IMM(2, 0),
-		I_ADD64_IMM(2, 1),
-		I_JNE_IMM(2, 1000, -2),
-		I_NOP(), I_MOV64_IMM(0, 2), I_EXIT(),
+		BPF_MOV64_IMM(2, 0),
+		BPF_ALU64_IMM(BPF_ADD, 2, 1),
+		BPF_JMP_IMM(BPF_JNE, 2, 1000, -2),
+		BPF_JMP_A(0), BPF_MOV64_IMM(0, 2), BPF_EXIT_INSN(),
 	};
 	struct sdt_va_state st;
 
@@ -165,14 +165,14 @@ TEST(va_loop_counter_widens_and_the_analysis_ends)
 	ASSERT_EQ(st.regs[2].smax, 1000);
 }
 
-TEST(va_static_function_returns_what_its_exits_return)
+UNIT_TEST(va_static_function_returns_what_its_exits_return)
 {
 	/* main: call f; site; exit.  f: r0 = r1 (the context); exit */
 	static const struct sdt_func_span two[] = { { 0, 1 }, { 4, 1 } };
 	struct bpf_insn prog[] = {
-		I_CALL_PSEUDO(3),
-		I_NOP(), I_MOV64_IMM(0, 2), I_EXIT(),
-		I_MOV64_REG(0, 1), I_EXIT(),
+		BPF_CALL_REL(3),
+		BPF_JMP_A(0), BPF_MOV64_IMM(0, 2), BPF_EXIT_INSN(),
+		BPF_MOV64_REG(0, 1), BPF_EXIT_INSN(),
 	};
 	struct sdt_va_input in = { .insns = prog, .insn_cnt = 6, .funcs = two, .nfuncs = 2,
 				   .prog_type = BPF_PROG_TYPE_XDP };
@@ -188,11 +188,11 @@ TEST(va_static_function_returns_what_its_exits_return)
 	sdt_va_free(va);
 }
 
-TEST(va_unreachable_instruction_has_no_state)
+UNIT_TEST(va_unreachable_instruction_has_no_state)
 {
 	struct bpf_insn prog[] = {
-		I_MOV64_IMM(0, 2), I_EXIT(),
-		I_NOP(), I_EXIT(),
+		BPF_MOV64_IMM(0, 2), BPF_EXIT_INSN(),
+		BPF_JMP_A(0), BPF_EXIT_INSN(),
 	};
 	struct sdt_va_input in = { .insns = prog, .insn_cnt = 4, .funcs = main_only, .nfuncs = 1,
 				   .prog_type = BPF_PROG_TYPE_XDP };
@@ -204,9 +204,9 @@ TEST(va_unreachable_instruction_has_no_state)
 	sdt_va_free(va);
 }
 
-TEST(va_jump_out_of_the_program_is_refused)
+UNIT_TEST(va_jump_out_of_the_program_is_refused)
 {
-	struct bpf_insn prog[] = { I_JA(5), I_EXIT() };
+	struct bpf_insn prog[] = { BPF_JMP_A(5), BPF_EXIT_INSN() };
 	struct sdt_va_input in = { .insns = prog, .insn_cnt = 2, .funcs = main_only, .nfuncs = 1,
 				   .prog_type = BPF_PROG_TYPE_XDP };
 	struct sdt_va *va;
@@ -219,16 +219,16 @@ TEST(va_jump_out_of_the_program_is_refused)
  * nothing about the packet pointers: the 6.18 verifier (pointer minus
  * pointer is an unknown scalar; only pointer comparisons give ranges)
  * refuses a 14-byte read after it, and so must the interpreter. */
-TEST(va_length_difference_test_bounds_no_packet_pointer)
+UNIT_TEST(va_length_difference_test_bounds_no_packet_pointer)
 {
 	struct bpf_insn prog[] = {
-		I_LDX_W(2, 1, offsetof(struct xdp_md, data)),
-		I_LDX_W(3, 1, offsetof(struct xdp_md, data_end)),
-		I_MOV64_REG(4, 3),
+		BPF_LDX_MEM(BPF_W, 2, 1, offsetof(struct xdp_md, data)),
+		BPF_LDX_MEM(BPF_W, 3, 1, offsetof(struct xdp_md, data_end)),
+		BPF_MOV64_REG(4, 3),
 		{ BPF_ALU64 | BPF_SUB | BPF_X, 4, 2, 0, 0 },		/* r4 -= r2 */
 		{ BPF_JMP | BPF_JSLT | BPF_K, 4, 0, 2, 14 },		/* if r4 s< 14 */
-		I_NOP(), I_MOV64_IMM(0, 2), I_EXIT(),
-		I_MOV64_IMM(0, 1), I_EXIT(),
+		BPF_JMP_A(0), BPF_MOV64_IMM(0, 2), BPF_EXIT_INSN(),
+		BPF_MOV64_IMM(0, 1), BPF_EXIT_INSN(),
 	};
 	struct sdt_va_state st;
 

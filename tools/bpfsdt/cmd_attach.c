@@ -39,7 +39,8 @@ static void attach_usage(FILE *out)
 		"  --at FILE:LINE     (its arguments: the registers r0..r9 as u64)\n");
 }
 
-static int attach_all(struct bpf_sdt_target *t, struct bpf_object *obs, const char *probe)
+static int attach_all(struct bpf_sdt_target *t, struct bpf_object *obs, const char *probe,
+		      struct observer_links *links)
 {
 	LIBBPF_OPTS(bpf_sdt_attach_opts, opts, .observer_obj = obs);
 	struct bpf_program *prog;
@@ -48,8 +49,8 @@ static int attach_all(struct bpf_sdt_target *t, struct bpf_object *obs, const ch
 	bpf_object__for_each_program(prog, obs) {
 		if (!observer_is(prog))
 			continue;
-		if (!bpf_sdt_target__attach(t, prog, observer_probe(prog, probe), &opts))
-			return -1; /* libbpfsdt said why; the target's close detaches */
+		if (observer_links_attach(links, t, prog, observer_probe(prog, probe), &opts))
+			return -1; /* said why; the target's close detaches */
 		n++;
 	}
 	return n;
@@ -64,6 +65,7 @@ int cmd_attach(int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -71,12 +73,13 @@ int cmd_attach(int argc, char **argv)
 	const char *probe = NULL, *at = NULL;
 	struct bpf_sdt_target *t = NULL;
 	struct bpf_object *obs = NULL;
+	struct observer_links links = {};
 	struct run_output out = {};
 	double duration = 0, waited = 0;
 	bool force = false;
 	int c, n, ret = EXIT_BAD_INPUT;
 
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jvh", opts, NULL)) != -1) {
 		if (hook_args_option(&hook, c, optarg))
 			continue;
 		switch (c) {
@@ -88,6 +91,9 @@ int cmd_attach(int argc, char **argv)
 			break;
 		case 'f': force = true; break;
 		case 'j': cli.json = true; break;
+		case 'v':
+			cli.verbose = true; /* also after the command */
+			break;
 		case 'h':
 			attach_usage(stdout);
 			return EXIT_OK;
@@ -115,7 +121,7 @@ int cmd_attach(int argc, char **argv)
 	if (!obs)
 		goto out;
 	if (!session_stop_signal()) {
-		n = attach_all(t, obs, probe ?: at);
+		n = attach_all(t, obs, probe ?: at, &links);
 		if (n <= 0) {
 			if (!n)
 				cli_error("attach: %s: no SEC(\"bpf_sdt\") program",
@@ -146,6 +152,7 @@ int cmd_attach(int argc, char **argv)
 	}
 out:
 	bpf_sdt_target__close(t);
+	observer_links_destroy(&links);
 	bpf_object__close(obs);
 	hook_args_release(&hook);
 	return session_exit_status(ret);

@@ -138,6 +138,7 @@ int cmd_check(int argc, char **argv)
 		{ "offline", no_argument, NULL, 'o' },
 		{ "type", required_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -149,7 +150,7 @@ int cmd_check(int argc, char **argv)
 	__u32 type = 0, attach_type = 0;
 	int opt, ret = EXIT_BAD_INPUT;
 
-	while ((opt = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "jvh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'k':
 		case 'o':
@@ -165,6 +166,9 @@ int cmd_check(int argc, char **argv)
 			break;
 		case 'j':
 			cli.json = true;
+			break;
+		case 'v':
+			cli.verbose = true; /* also after the command */
 			break;
 		case 'h':
 			check_usage(stdout);

@@ -35,16 +35,20 @@ int cmd_reset(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		HOOK_LONG_OPTIONS,
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	struct hook_args hook = {};
 	int c, err;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
 		if (hook_args_option(&hook, c, optarg))
 			continue;
 		switch (c) {
+		case 'v':
+			cli.verbose = true; /* also after the command */
+			break;
 		case 'h':
 			reset_usage(stdout);
 			return EXIT_OK;

@@ -77,6 +77,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "filter", required_argument, NULL, 'F' },
 		{ "type", required_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -84,7 +85,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	int c;
 
 	a->repeat = 1;
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': a->data_in = optarg; break;
 		case 't':
@@ -105,6 +106,9 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case 'T':
 			if (type_arg_parse("run", optarg, &a->type, &a->attach_type))
 				return -EINVAL;
+			break;
+		case 'v':
+			cli.verbose = true; /* also after the command */
 			break;
 		case 'h':
 			run_usage(stdout);
@@ -214,7 +218,8 @@ static int check_packet_fits(const struct run_args *a, const struct bpf_program 
 	return -EINVAL;
 }
 
-static struct bpf_object *attach_observers(struct bpf_sdt_target *t, const struct run_args *a)
+static struct bpf_object *attach_observers(struct bpf_sdt_target *t, const struct run_args *a,
+					   struct observer_links *links)
 {
 	struct bpf_object *obj = observers_open("run", a->observer);
 	LIBBPF_OPTS(bpf_sdt_attach_opts, aopts, .target_prog = a->prog, .observer_obj = obj);
@@ -226,8 +231,8 @@ static struct bpf_object *attach_observers(struct bpf_sdt_target *t, const struc
 	bpf_object__for_each_program(prog, obj) {
 		if (!observer_is(prog))
 			continue;
-		if (!bpf_sdt_target__attach(t, prog, observer_probe(prog, a->probe), &aopts))
-			goto fail; /* libbpfsdt said why */
+		if (observer_links_attach(links, t, prog, observer_probe(prog, a->probe), &aopts))
+			goto fail; /* said why */
 		n++;
 	}
 	if (!n) {
@@ -282,6 +287,7 @@ int cmd_run(int argc, char **argv)
 	struct bpf_sdt_target *t = NULL;
 	struct bpf_sdt_tracer *tr = NULL;
 	struct bpf_object *obs = NULL;
+	struct observer_links links = {};
 	int i, ret = EXIT_BAD_INPUT;
 
 	i = parse_args(argc, argv, &a);
@@ -307,7 +313,7 @@ int cmd_run(int argc, char **argv)
 			cli_error("run: %s: no program %s", a.file, a.prog);
 		goto out;
 	}
-	if (a.observer && !(obs = attach_observers(t, &a)))
+	if (a.observer && !(obs = attach_observers(t, &a, &links)))
 		goto out;
 	if (!a.trace.n && (!a.observer || a.count) &&
 	    probe_list_add_defaults(&a.trace, t, a.prog)) {
@@ -329,6 +335,7 @@ int cmd_run(int argc, char **argv)
 out:
 	bpf_sdt_tracer__free(tr);
 	bpf_sdt_target__close(t);
+	observer_links_destroy(&links);
 	bpf_object__close(obs);
 	probe_list_free(&a.trace);
 	return ret;

@@ -101,6 +101,7 @@ int cmd_status(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		HOOK_LONG_OPTIONS,
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -108,10 +109,13 @@ int cmd_status(int argc, char **argv)
 	struct json_writer w;
 	int c, n, i;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
 		if (hook_args_option(&hook, c, optarg))
 			continue;
 		switch (c) {
+		case 'v':
+			cli.verbose = true; /* also after the command */
+			break;
 		case 'h':
 			status_usage(stdout);
 			return EXIT_OK;

@@ -60,6 +60,7 @@ static int parse_args(int argc, char **argv, struct sweep_args *a)
 		{ "every", required_argument, NULL, 'n' },
 		{ "type", required_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -70,7 +71,7 @@ static int parse_args(int argc, char **argv, struct sweep_args *a)
 	a->data_in = calloc(argc + 1, sizeof(*a->data_in));
 	if (!a->data_in)
 		return -ENOMEM;
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': a->data_in[a->ninputs++] = optarg; break;
 		case 'e': a->each = true; break;
@@ -87,6 +88,9 @@ static int parse_args(int argc, char **argv, struct sweep_args *a)
 		case 'T':
 			if (type_arg_parse("sweep", optarg, &a->type, &a->attach_type))
 				return -EINVAL;
+			break;
+		case 'v':
+			cli.verbose = true; /* also after the command */
 			break;
 		case 'h':
 			sweep_usage(stdout);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * bpfsdt trace HOOK FILE.bpf.o [PROBE...] [-c N] [--duration S]
- *              [--count] [--filter EXPR] [--force] [--json]
+ * bpfsdt trace HOOK FILE.bpf.o [PROBE[@SITES]...] [-c N] [--duration S]
+ *              [--count] [--hist|--sum|--min|--max ARG] [--filter EXPR]
+ *              [--pcap FILE] [-T] [--prom-textfile FILE] [--force] [--json]
  *
  * Arms probes of the program running on a hook (loaded by anyone) and
  * prints their events live until a signal (session_end.h), -c N events,
@@ -17,15 +18,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "aggregates.h"
 #include "cli.h"
 #include "hook_args.h"
 #include "libbpfsdt.h"
 #include "num_args.h"
+#include "pcap_writer.h"
 #include "probe_list.h"
+#include "prom_textfile.h"
 #include "run_output.h"
 #include "session_end.h"
 
 #define POLL_MS 100
+#define DEFAULT_SNAPLEN 2048
 
 struct trace_args {
 	struct hook_args hook;
@@ -33,34 +38,72 @@ struct trace_args {
 	struct probe_list probes;
 	unsigned long long max_events;
 	double duration;
-	bool count, force;
+	bool count, force, stamps;
+	struct agg_set aggs;
+	double interval;		/* counts and aggregates printed every ... */
+	const char *pcap, *prom;
+	unsigned long long snaplen;
 };
+
+/* Only counts and aggregates: no event leaves the kernel. */
+static bool in_kernel_only(const struct trace_args *a)
+{
+	return a->count || (a->aggs.n && !a->pcap);
+}
 
 static void trace_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: bpfsdt trace " HOOK_USAGE "\n"
-		"                    FILE.bpf.o [PROBE...] [--at SITE]... [-c N] [--duration S]\n"
-		"                    [--count] [--filter EXPR] [--force] [--json]\n"
+		"                    FILE.bpf.o [PROBE[@SITES]...] [--at SITE]... [-c N]\n"
+		"                    [--duration S] [--count] [--hist ARG[,MIN,MAX,STEP]]\n"
+		"                    [--sum ARG] [--min ARG] [--max ARG] [--per site|probe]\n"
+		"                    [--interval S] [--filter EXPR] [--pcap FILE]\n"
+		"                    [--snaplen N] [-T] [--prom-textfile FILE] [--force]\n"
+		"                    [--json]\n"
 		"\n"
-		"Arm probes of the program running on a hook, built from FILE, and print\n"
-		"their events as they happen. A signal, -c or --duration end it and put the\n"
-		"running program back (a guardian process does if bpfsdt is killed).\n"
+		"Arm probes of the program running on a hook (XDP, tc, a pinned link or a\n"
+		"prog array slot), built from FILE, and print their events as they happen,\n"
+		"or count and aggregate them in the kernel. A signal, -c or --duration end\n"
+		"it and put the running program back (a guardian process does if bpfsdt is\n"
+		"killed).\n"
 		"\n"
 		HOOK_HELP
 		"  PROBE...           probes to trace (default: all with sites in the program)\n"
+		"  PROBE@ID[,ID...]   only these sites of it (ids as bpfsdt list shows them)\n"
+		"  PROBE@FILE:LINE    only its sites on that source line\n"
 		"  --at PROG+INSN     also a site at any instruction boundary (numbered as\n"
 		"  --at FILE:LINE     bpfsdt list and sweep do) or source line; its events\n"
 		"                     carry the registers set there\n"
 		"  -c, --events N     stop after N events\n"
 		"  --duration S       stop after S seconds\n"
 		"  --count            count hits per site in the kernel; print them every\n"
-		"                     second and at the end\n"
+		"                     interval and at the end\n"
+		"  --hist ARG         a log2 histogram of argument ARG (arg0, arg1, ...),\n"
+		"  --hist ARG,MIN,MAX,STEP  or a linear one, computed in the kernel\n"
+		"  --sum ARG, --min ARG, --max ARG\n"
+		"                     its sum, minimum, maximum, computed in the kernel\n"
+		"  --per site|probe   aggregate per site (default) or per probe\n"
+		"  --interval S       print counts and aggregates every S seconds (default 1;\n"
+		"                     0: only at the end)\n"
+		"  --prom-textfile FILE\n"
+		"                     also write counts and aggregates to FILE (*.prom) in\n"
+		"                     Prometheus' text format every interval, atomically,\n"
+		"                     for node_exporter's textfile collector\n"
+		"  --pcap FILE        write the packet each event's site sees to FILE (pcap,\n"
+		"                     '-' for standard output), copied in the kernel from the\n"
+		"                     probe's context argument or packet pointers; the events\n"
+		"                     name each packet's frame number\n"
+		"  --snaplen N        bytes of each packet to copy (default 2048)\n"
+		"  -T, --timestamps   start text events with their time and CPU (JSON events\n"
+		"                     always carry site, cpu, time_ns and wall_ns)\n"
 		"  --filter EXPR      only events for which EXPR holds, decided in the kernel:\n"
 		"                     argN compared (== != < <= > >=) with numbers or enum\n"
 		"                     names, && || ! ( ); e.g. 'arg0 == XDP_DROP'\n"
 		"  --force            arm even if FILE does not produce the running program\n"
-		"  -j, --json         JSON lines\n");
+		"  -j, --json         JSON lines\n"
+		"  -v, --verbose      say how probes are armed; libbpf's own messages\n"
+		"  -h, --help         this help\n");
 }
 
 static int parse_args(int argc, char **argv, struct trace_args *a)
@@ -73,13 +116,25 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
 		{ "at", required_argument, NULL, 'a' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "filter", required_argument, NULL, 'F' },
+		{ "hist", required_argument, NULL, 'H' },
+		{ "sum", required_argument, NULL, 'S' },
+		{ "min", required_argument, NULL, 'm' },
+		{ "max", required_argument, NULL, 'M' },
+		{ "per", required_argument, NULL, 'p' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "prom-textfile", required_argument, NULL, 'e' },
+		{ "pcap", required_argument, NULL, 'w' },
+		{ "snaplen", required_argument, NULL, 's' },
+		{ "timestamps", no_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	int c, i;
 
-	while ((c = getopt_long(argc, argv, "c:jh", opts, NULL)) != -1) {
+	a->interval = 1;
+	while ((c = getopt_long(argc, argv, "c:Tjvh", opts, NULL)) != -1) {
 		if (hook_args_option(&a->hook, c, optarg))
 			continue;
 		switch (c) {
@@ -91,6 +146,36 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
 		case 'f': a->force = true; break;
 		case 'F': a->filter = optarg; break;
 		case 'j': cli.json = true; break;
+		case 'v': cli.verbose = true; break;
+		case 'T': a->stamps = true; break;
+		case 'w': a->pcap = optarg; break;
+		case 'e': a->prom = optarg; break;
+		case 'H': case 'S': case 'm': case 'M':
+			if (agg_set_add(&a->aggs, c == 'H' ? AGG_HIST : c == 'S' ? AGG_SUM :
+					c == 'm' ? AGG_MIN : AGG_MAX,
+					c == 'H' ? "--hist" : c == 'S' ? "--sum" :
+					c == 'm' ? "--min" : "--max", optarg))
+				return -EINVAL;
+			break;
+		case 'p':
+			if (strcmp(optarg, "site") && strcmp(optarg, "probe")) {
+				cli_error("trace: --per needs site or probe, not '%s'", optarg);
+				return -EINVAL;
+			}
+			a->aggs.per_probe = !strcmp(optarg, "probe");
+			break;
+		case 'i':
+			if (strcmp(optarg, "0") &&
+			    cli_parse_seconds("trace", "--interval", optarg, &a->interval))
+				return -EINVAL;
+			if (!strcmp(optarg, "0"))
+				a->interval = 0;
+			break;
+		case 's':
+			if (cli_parse_uint("trace", "--snaplen", optarg, 1, BPF_SDT_MAX_SNAPLEN,
+					   &a->snaplen))
+				return -EINVAL;
+			break;
 		case 'c':
 			if (cli_parse_uint("trace", "-c", optarg, 1, ULLONG_MAX, &a->max_events))
 				return -EINVAL;
@@ -111,6 +196,22 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
 		cli_error("trace: needs FILE (try 'bpfsdt trace --help')");
 		return -EINVAL;
 	}
+	if (a->count && a->pcap) {
+		cli_error("trace: --count records no events, --pcap needs them (--hist and --sum, --min, --max work with --pcap)");
+		return -EINVAL;
+	}
+	if (a->snaplen && !a->pcap) {
+		cli_error("trace: --snaplen is for --pcap");
+		return -EINVAL;
+	}
+	if (a->prom && !a->count && !a->aggs.n) {
+		cli_error("trace: --prom-textfile exports --count, --hist, --sum, --min or --max: name one");
+		return -EINVAL;
+	}
+	if (a->prom && prom_textfile_check(a->prom))
+		return -EINVAL;
+	if (!a->snaplen)
+		a->snaplen = DEFAULT_SNAPLEN;
 	if (hook_args_resolve(&a->hook, "trace"))
 		return -EINVAL;
 	a->file = argv[optind++];
@@ -131,6 +232,11 @@ static double now(void)
 struct live_ctx {
 	struct run_output out;
 	unsigned long long max_events;
+	struct pcap_writer *pcap;
+	bool pcap_on_stdout;		/* then no event lines */
+	const struct trace_args *a;
+	struct bpf_sdt_tracer *tr;
+	struct bpf_sdt_target *t;
 };
 
 static int on_event(void *ctx, const struct bpf_sdt_event *ev)
@@ -139,8 +245,40 @@ static int on_event(void *ctx, const struct bpf_sdt_event *ev)
 
 	if (lc->max_events && lc->out.events >= lc->max_events)
 		return 1; /* -c reached: the rest is dropped */
-	print_event(&lc->out, ev);
+	if (lc->pcap)
+		lc->out.stamp.frame = pcap_writer_add(lc->pcap, ev);
+	if (lc->pcap_on_stdout)
+		lc->out.events++;
+	else
+		print_event(&lc->out, ev);
 	return lc->max_events && lc->out.events >= lc->max_events;
+}
+
+/* Counts and aggregates so far: printed (in_kernel_only: the output) and
+ * written to the Prometheus file. */
+static void report_totals(struct live_ctx *lc, bool print)
+{
+	const struct trace_args *a = lc->a;
+
+	if (print && !lc->pcap_on_stdout) {
+		if (a->count) {
+			lc->out.events = 0;
+			print_counts(&lc->out, lc->tr, a->probes.names, (int)a->probes.n, NULL);
+		}
+		fflush(stdout);
+		agg_set_print(&a->aggs, lc->tr, lc->t, a->probes.names, a->probes.n, cli.json,
+			      stdout);
+		run_output_flush(&lc->out);
+	}
+	if (a->prom) {
+		struct prom_source src = {
+			.tr = lc->tr, .t = lc->t, .probes = a->probes.names,
+			.nprobes = a->probes.n, .counts = a->count, .aggs = &a->aggs,
+			.hook = a->hook.label,
+		};
+
+		prom_textfile_write(a->prom, &src);
+	}
 }
 
 /* Milliseconds to wait for events: POLL_MS, or less when --duration ends
@@ -162,20 +300,23 @@ static void trace_loop(const struct trace_args *a, struct bpf_sdt_tracer *tr,
 	while (!session_stop_signal() && !lc->out.write_err) {
 		if (a->duration && now() - start >= a->duration)
 			break;
-		if (a->count) {
+		if (a->interval && now() - last_counts >= a->interval &&
+		    (a->count || a->aggs.n || a->prom)) {
+			report_totals(lc, in_kernel_only(a));
+			last_counts = now();
+		}
+		if (in_kernel_only(a)) {
 			struct timespec ts = { 0, poll_ms(a, start) * 1000000L };
 
 			nanosleep(&ts, NULL);
-			if (now() - last_counts >= 1.0) {
-				lc->out.events = 0;
-				print_counts(&lc->out, tr, a->probes.names, (int)a->probes.n, NULL);
-				run_output_flush(&lc->out);
-				last_counts = now();
-			}
 			continue;
 		}
 		n = bpf_sdt_tracer__poll(tr, poll_ms(a, start), on_event, lc);
 		run_output_flush(&lc->out);
+		if (lc->pcap && pcap_writer_flush(lc->pcap)) {
+			cli_error("trace: --pcap %s: writing failed", a->pcap);
+			break;
+		}
 		if (n < 0 && n != -EINTR) {
 			cli_error("trace: reading events failed: %s", strerror(-n));
 			break;
@@ -216,13 +357,21 @@ static int end_session(const struct trace_args *a, struct bpf_sdt_target *t,
 
 	if (output_broken(lc)) {
 		/* nothing more to print */
-	} else if (a->count) {
-		lc->out.events = 0;
-		print_counts(&lc->out, tr, a->probes.names, (int)a->probes.n, NULL);
+	} else if (in_kernel_only(a)) {
+		report_totals(lc, true);
 	} else {
 		bpf_sdt_tracer__poll(tr, 0, on_event, lc); /* what is left */
+		run_output_flush(&lc->out);
+		if (a->count || a->aggs.n || a->prom)
+			report_totals(lc, true);
 	}
 	run_output_flush(&lc->out);
+	if (lc->pcap && pcap_writer_close(lc->pcap) && restored) {
+		cli_error("trace: --pcap %s: writing failed", a->pcap);
+		lc->pcap = NULL;
+		return EXIT_OUTPUT_FAILED;
+	}
+	lc->pcap = NULL;
 	print_summary(lc, bpf_sdt_tracer__lost(tr), restored);
 	if (lc->out.write_err && !by_sigpipe)
 		cli_error("trace: writing to standard output failed: %s",
@@ -246,6 +395,8 @@ int cmd_trace(int argc, char **argv)
 		probe_list_free(&a.probes);
 		return i > 0 ? EXIT_OK : EXIT_BAD_INPUT;
 	}
+	lc.a = &a;
+	lc.out.stamp.text_time = a.stamps;
 	if (cli_require_privileges("trace"))
 		goto out;
 	/* From now on signals end the session, never the process: one that
@@ -262,6 +413,7 @@ int cmd_trace(int argc, char **argv)
 	lc.out.sdt = bpf_sdt_target__probes(t);
 	lc.out.target = t;
 	lc.max_events = a.max_events;
+	lc.t = t;
 	if (!a.probes.n && probe_list_add_defaults(&a.probes, t, NULL))
 		goto out;
 	if (!a.probes.n) {
@@ -269,12 +421,20 @@ int cmd_trace(int argc, char **argv)
 		goto out;
 	}
 	{
-		LIBBPF_OPTS(bpf_sdt_tracer_opts, topts, .count_only = a.count, .filter = a.filter);
+		LIBBPF_OPTS(bpf_sdt_tracer_opts, topts, .count_only = in_kernel_only(&a),
+			    .filter = a.filter, .snaplen = a.pcap ? (__u32)a.snaplen : 0);
 
 		tr = bpf_sdt_tracer__new(t, &topts);
 	}
-	if (!tr)
+	if (!tr || agg_set_install(&a.aggs, tr))
 		goto out;
+	lc.tr = tr;
+	if (a.pcap) {
+		lc.pcap = pcap_writer_open(a.pcap, (__u32)a.snaplen);
+		lc.pcap_on_stdout = !strcmp(a.pcap, "-");
+		if (!lc.pcap)
+			goto out;
+	}
 	if (!session_stop_signal()) {
 		/* one swap arms them all: no packet sees only some */
 		if (bpf_sdt_tracer__add_probes(tr, a.probes.names, a.probes.n))
@@ -287,6 +447,7 @@ int cmd_trace(int argc, char **argv)
 	}
 	ret = end_session(&a, t, tr, &lc);
 out:
+	pcap_writer_close(lc.pcap);
 	bpf_sdt_tracer__free(tr);
 	bpf_sdt_target__close(t);
 	run_output_free(&lc.out);

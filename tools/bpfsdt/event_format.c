@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "event_format.h"
 
 #define CACHE_SLOTS 1024	/* power of two */
@@ -212,18 +213,49 @@ static char *put_reg(char *o, __u64 v, bool json)
 	return v >> 32 ? put_ptr(o, v, json) : put_u64(o, v);
 }
 
-int event_format_registers(const struct bpf_sdt_event *ev, bool json, FILE *out)
+int event_stamp_prefix(char *buf, const struct bpf_sdt_event *ev, const struct event_stamp *st,
+		       bool json)
+{
+	time_t sec = (time_t)(ev->wall_ns / 1000000000ULL);
+	struct tm tm;
+
+	if (json || !st || !st->text_time || !localtime_r(&sec, &tm))
+		return 0;
+	return snprintf(buf, EVENT_STAMP_MAX, "%02d:%02d:%02d.%09llu [%03u] ", tm.tm_hour,
+			tm.tm_min, tm.tm_sec, (unsigned long long)(ev->wall_ns % 1000000000ULL),
+			ev->cpu);
+}
+
+int event_stamp_suffix(char *buf, const struct bpf_sdt_event *ev, const struct event_stamp *st,
+		       bool json)
+{
+	unsigned long long frame = st ? st->frame : 0;
+	int n;
+
+	if (!json)
+		return frame ? snprintf(buf, EVENT_STAMP_MAX, " frame %llu", frame) : 0;
+	n = snprintf(buf, EVENT_STAMP_MAX, ", \"site\": %u, \"cpu\": %u, \"time_ns\": %llu, \"wall_ns\": %llu",
+		     bpf_sdt_site__id(ev->site), ev->cpu, (unsigned long long)ev->time_ns,
+		     (unsigned long long)ev->wall_ns);
+	if (frame)
+		n += snprintf(buf + n, EVENT_STAMP_MAX - n, ", \"frame\": %llu", frame);
+	return n;
+}
+
+int event_format_registers(const struct bpf_sdt_event *ev, bool json,
+			   const struct event_stamp *st, FILE *out)
 {
 	const char *fn = bpf_sdt_site__function(ev->site) ?: "?";
 	char line[LINE_MAX_LEN], *o = line;
 	bool first = true;
 	int i;
 
+	o += event_stamp_prefix(o, ev, st, json);
 	if (json)
-		o += snprintf(line, 512, "{\"probe\": \"%s\", \"function\": \"%s\", \"insn\": %u, \"regs\": {",
+		o += snprintf(o, 512, "{\"probe\": \"%s\", \"function\": \"%s\", \"insn\": %u, \"regs\": {",
 			      bpf_sdt_probe__name(ev->probe), fn, bpf_sdt_site__insn(ev->site));
 	else
-		o += snprintf(line, 512, "%s insn %u: %s:", fn, bpf_sdt_site__insn(ev->site),
+		o += snprintf(o, 512, "%s insn %u: %s:", fn, bpf_sdt_site__insn(ev->site),
 			      bpf_sdt_probe__name(ev->probe));
 	for (i = 0; i < ev->nargs && i < BPF_SDT_MAX_ARGS; i++) {
 		int reg = bpf_sdt_site__arg(ev->site, i)->reg;
@@ -237,24 +269,27 @@ int event_format_registers(const struct bpf_sdt_event *ev, bool json, FILE *out)
 		o = put_reg(o, ev->args[i], json);
 		first = false;
 	}
-	o = put_str(o, json ? "}}\n" : "\n", false);
+	o = put_str(o, json ? "}" : "", false);
+	o += event_stamp_suffix(o, ev, st, json);
+	o = put_str(o, json ? "}\n" : "\n", false);
 	return fwrite_unlocked(line, 1, (size_t)(o - line), out) == (size_t)(o - line) ? 0 : -1;
 }
 
 int event_format_line(struct event_format *f, const struct bpf_sdt_event *ev, bool json,
-		      FILE *out)
+		      const struct event_stamp *st, FILE *out)
 {
 	struct site_plan *p;
-	char line[LINE_MAX_LEN], *o;
+	char line[LINE_MAX_LEN], *o = line;
 	int i;
 
 	if (bpf_sdt_site__is_dynamic(ev->site))
-		return event_format_registers(ev, json, out);
+		return event_format_registers(ev, json, st, out);
 	p = lookup(f, ev, json);
 	if (!p)
 		return -1;
-	memcpy(line, p->prefix, p->prefix_len);
-	o = line + p->prefix_len;
+	o += event_stamp_prefix(o, ev, st, json);
+	memcpy(o, p->prefix, p->prefix_len);
+	o += p->prefix_len;
 	for (i = 0; i < p->nargs; i++) {
 		const struct arg_plan *a = &p->args[i];
 		__u64 v = ev->args[i];
@@ -283,6 +318,8 @@ int event_format_line(struct event_format *f, const struct bpf_sdt_event *ev, bo
 		if (o - line > LINE_MAX_LEN - 128) /* enum names are bounded by BTF */
 			return -1;
 	}
-	o = put_str(o, json ? "]}\n" : ")\n", false);
+	o = put_str(o, json ? "]" : ")", false);
+	o += event_stamp_suffix(o, ev, st, json);
+	o = put_str(o, json ? "}\n" : "\n", false);
 	return fwrite_unlocked(line, 1, (size_t)(o - line), out) == (size_t)(o - line) ? 0 : -1;
 }

@@ -15,20 +15,23 @@
 
 bool hook_args_option(struct hook_args *h, int c, const char *arg)
 {
-	static const enum bpf_sdt_hook_kind kinds[] = {
-		[HOOK_OPT_XDP] = BPF_SDT_HOOK_XDP,
-		[HOOK_OPT_TC] = BPF_SDT_HOOK_TC,
-		[HOOK_OPT_LINK] = BPF_SDT_HOOK_LINK,
-		[HOOK_OPT_PROG_ARRAY] = BPF_SDT_HOOK_PROG_ARRAY,
-	};
+	enum bpf_sdt_hook_kind kind;
 
-	if (c < 0 || c >= (int)(sizeof(kinds) / sizeof(kinds[0])) || !kinds[c])
-		return false;
+	switch (c) {
+	case HOOK_OPT_XDP: kind = BPF_SDT_HOOK_XDP; break;
+	case HOOK_OPT_TC: kind = BPF_SDT_HOOK_TC; break;
+	case HOOK_OPT_LINK: kind = BPF_SDT_HOOK_LINK; break;
+	case HOOK_OPT_PROG_ARRAY: kind = BPF_SDT_HOOK_PROG_ARRAY; break;
+	default: return false;
+	}
 	h->hook.sz = sizeof(h->hook);
-	h->hook.kind = kinds[c];
+	h->hook.kind = kind;
 	h->hook.prog_array_fd = -1;
 	h->spec = arg;
 	h->count++;
+	snprintf(h->label, sizeof(h->label), "%s:%s",
+		 c == HOOK_OPT_XDP ? "xdp" : c == HOOK_OPT_TC ? "tc" :
+		 c == HOOK_OPT_LINK ? "link" : "prog-array", arg);
 	return true;
 }
 

@@ -21,10 +21,11 @@
 	"  --prog-array PATH:KEY\n" \
 	"                     the program in slot KEY of the pinned prog array PATH\n"
 
-#define HOOK_OPT_XDP 'x'
-#define HOOK_OPT_TC 'T'
-#define HOOK_OPT_LINK 'l'
-#define HOOK_OPT_PROG_ARRAY 'P'
+/* Long options only: values no short option can take. */
+#define HOOK_OPT_XDP 0x1001
+#define HOOK_OPT_TC 0x1002
+#define HOOK_OPT_LINK 0x1003
+#define HOOK_OPT_PROG_ARRAY 0x1004
 #define HOOK_LONG_OPTIONS \
 	{ "xdp", required_argument, NULL, HOOK_OPT_XDP }, \
 	{ "tc", required_argument, NULL, HOOK_OPT_TC }, \
@@ -34,6 +35,7 @@
 struct hook_args {
 	const char *spec;	/* the option's argument as given */
 	int count;		/* hook options seen */
+	char label[512];	/* "xdp:eth0", "tc:eth0:ingress", "link:PATH", ... */
 	struct bpf_sdt_hook hook;
 };
 

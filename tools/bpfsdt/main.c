@@ -13,7 +13,7 @@
 #include "libbpfsdt.h"
 
 #ifndef BPFSDT_VERSION
-#define BPFSDT_VERSION "0.1.0"
+#define BPFSDT_VERSION "0.2.0"
 #endif
 
 struct cli_globals cli;
@@ -87,8 +87,8 @@ static const struct command {
 	{ "list", cmd_list, "list the probes and sites of BPF objects" },
 	{ "check", cmd_check, "check probe sites against their declared types" },
 	{ "run", cmd_run, "run a program on a packet with its probes armed" },
-	{ "trace", cmd_trace, "trace the probes of a running XDP program" },
-	{ "attach", cmd_attach, "attach your observers to a running XDP program" },
+	{ "trace", cmd_trace, "trace, count and capture the probes of a running program" },
+	{ "attach", cmd_attach, "attach your observers to a running program" },
 	{ "reset", cmd_reset, "put the dormant program back after a killed tracer" },
 	{ "status", cmd_status, "say whether a hook runs an original or an armed copy" },
 	{ "sweep", cmd_sweep, "arm every instruction boundary and check nothing changes" },
@@ -113,7 +113,7 @@ static void usage(FILE *out)
 		"Options:\n"
 		"  -j, --json     machine-readable output\n"
 		"  -v, --verbose  say how probes are armed (relinking or in-kernel SDT links),\n"
-		"                 and show libbpf's own messages\n"
+		"                 and show libbpf's own messages (also after COMMAND)\n"
 		"  -h, --help     this help\n"
 		"  -V, --version  print the version\n"
 		"\n"

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Opening observer objects (see observers.h). */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 #include "libbpfsdt.h"
@@ -43,4 +44,31 @@ struct bpf_object *observers_open(const char *cmd, const char *path)
 		return NULL;
 	}
 	return obj;
+}
+
+int observer_links_attach(struct observer_links *l, struct bpf_sdt_target *t,
+			  const struct bpf_program *prog, const char *probe,
+			  const struct bpf_sdt_attach_opts *opts)
+{
+	struct bpf_sdt_link **grown = realloc(l->v, (l->n + 1) * sizeof(*grown));
+	struct bpf_sdt_link *link;
+
+	if (!grown) {
+		cli_error("out of memory");
+		return -1;
+	}
+	l->v = grown;
+	link = bpf_sdt_target__attach(t, prog, probe, opts);
+	if (!link)
+		return -1;
+	l->v[l->n++] = link;
+	return 0;
+}
+
+void observer_links_destroy(struct observer_links *l)
+{
+	while (l->n)
+		bpf_sdt_link__destroy(l->v[--l->n]);
+	free(l->v);
+	l->v = NULL;
 }

@@ -42,16 +42,17 @@ int print_event(void *ctx, const struct bpf_sdt_event *ev)
 {
 	struct run_output *out = ctx;
 	const struct btf *btf = bpf_sdt_object__btf(out->sdt);
+	char stamp[EVENT_STAMP_MAX];
 	struct json_writer w;
 	int i;
 
 	out->events++;
 	if (!out->fast)
 		out->fast = event_format_new(out->sdt);
-	if (out->fast && !event_format_line(out->fast, ev, out->json, stdout))
+	if (out->fast && !event_format_line(out->fast, ev, out->json, &out->stamp, stdout))
 		return 0;
 	if (bpf_sdt_site__is_dynamic(ev->site))
-		return event_format_registers(ev, out->json, stdout) ? -1 : 0;
+		return event_format_registers(ev, out->json, &out->stamp, stdout) ? -1 : 0;
 	if (out->json) {
 		json_init(&w, stdout);
 		json_object_start(&w);
@@ -68,17 +69,22 @@ int print_event(void *ctx, const struct bpf_sdt_event *ev)
 			print_value(true, btf, bpf_sdt_probe__arg_type_id(ev->probe, i), &ev->args[i], 8);
 		}
 		json_array_end(&w);
+		event_stamp_suffix(stamp, ev, &out->stamp, true);
+		fputs(stamp, stdout);
 		json_object_end(&w);
 		json_finish(&w);
 		return 0;
 	}
+	stamp[event_stamp_prefix(stamp, ev, &out->stamp, false)] = '\0';
+	fputs(stamp, stdout);
 	printf("%s insn %u: %s(", bpf_sdt_site__function(ev->site) ?: "?",
 	       bpf_sdt_site__insn(ev->site), bpf_sdt_probe__name(ev->probe));
 	for (i = 0; i < ev->nargs; i++) {
 		fputs(i ? ", " : "", stdout);
 		print_value(false, btf, bpf_sdt_probe__arg_type_id(ev->probe, i), &ev->args[i], 8);
 	}
-	printf(")\n");
+	stamp[event_stamp_suffix(stamp, ev, &out->stamp, false)] = '\0';
+	printf(")%s\n", stamp);
 	return 0;
 }
 
@@ -133,8 +139,10 @@ void print_counts(struct run_output *out, const struct bpf_sdt_tracer *tracer,
 		const char *probe = bpf_sdt_probe__name(bpf_sdt_site__probe(s));
 		const char *fn = bpf_sdt_site__function(s);
 
-		if (!listed(probes, nprobes, probe))
+		if (!listed(probes, nprobes, probe) && !bpf_sdt_tracer__traces_site(tracer, s))
 			continue;
+		if (!bpf_sdt_tracer__traces_site(tracer, s))
+			continue; /* PROBE@SITES: not this one */
 		if (prog && strcmp(bpf_sdt_site__section(s), ".text") && fn && strcmp(fn, prog))
 			continue; /* a site of another program */
 		print_count(out, &w, probe, s, bpf_sdt_tracer__site_hits(tracer, s));
@@ -143,7 +151,7 @@ void print_counts(struct run_output *out, const struct bpf_sdt_tracer *tracer,
 	for (k = 0; out->target && k < nprobes; k++) {
 		const struct bpf_sdt_probe *p;
 
-		if (bpf_sdt_object__find_probe(out->sdt, probes[k]))
+		if (bpf_sdt_object__find_probe(out->sdt, probes[k]) || strchr(probes[k], '@'))
 			continue;
 		p = bpf_sdt_target__find_probe(out->target, probes[k]);
 		for (i = 0; p && i < bpf_sdt_probe__site_cnt(p); i++)

@@ -6,6 +6,7 @@
 
 #include <bpf/libbpf.h>
 #include <stdbool.h>
+#include "event_format.h"
 #include "libbpfsdt.h"
 
 struct event_format;
@@ -17,6 +18,7 @@ struct run_output {
 	unsigned long long events;
 	struct event_format *fast;	/* created on the first event */
 	int write_err;			/* the first failed write to stdout */
+	struct event_stamp stamp;	/* -T; the capture's frame of the event */
 };
 
 /* Releases what printing events built up. */
