@@ -762,7 +762,7 @@ static void reset_guarded_body(struct testnet *net)
 	__u32 orig = xdp_prog_id(net->ifindex);
 	struct cmd_result r;
 	struct cmd_proc p;
-	int tries;
+	int tries, status;
 
 	prog_tag_of(orig, dormant);
 	ASSERT_EQ(cmd_start(trace, &p), 0);
@@ -774,13 +774,14 @@ static void reset_guarded_body(struct testnet *net)
 	cmd_result_free(&r);
 	ASSERT_NE(xdp_prog_id(net->ifindex), orig);
 	ASSERT_EQ(run_cmd(reset, &r), 0);
-	if (r.status)
+	status = r.status;
+	if (status)
 		fprintf(stdout, "    reset said: %s", r.err);
-	ASSERT_EQ(r.status, 0);
+	cmd_result_free(&r);
+	ASSERT_EQ(status, 0);
 	prog_tag_of(xdp_prog_id(net->ifindex), now);
 	ASSERT_TRUE(!memcmp(now, dormant, BPF_TAG_SIZE));
 	ASSERT_EQ(testnet_ping(net, 2, "0.05"), 0);
-	cmd_result_free(&r);
 }
 
 TEST(reset_puts_back_the_dormant_program_after_an_armed_copy_with_a_guard_on)
