@@ -244,9 +244,12 @@ fuzz: deps
 		-dict=fuzz/discover.dict -artifact_prefix=$(BUILD)/fuzz/ \
 		$(BUILD)/fuzz/corpus fuzz/corpus
 
+# The design comparison's programs are the guest's (kernel/guest/cost_*.bpf.c).
+DESIGN_OBJS := $(foreach d,plain sdt guarded func,$(foreach n,1 64,$(BUILD)/bench/cost_$(d)$(n).bpf.o)) \
+               $(BUILD)/bench/guard_observers.bpf.o
 BENCH_BINS := $(BUILD)/bench/arm-latency $(BUILD)/bench/trace-throughput \
               $(BUILD)/bench/printk.bpf.o $(BUILD)/bench/check-speed \
-              $(BUILD)/bench/many_sites.bpf.o
+              $(BUILD)/bench/many_sites.bpf.o $(BUILD)/bench/designs $(DESIGN_OBJS)
 
 $(BUILD)/bench/trace-throughput: bench/trace_throughput.c $(BUILD)/obj/cli/run_output.o \
 		$(BUILD)/obj/cli/json_writer.o $(BUILD)/obj/cli/event_format.o $(LIB_A)
@@ -256,6 +259,14 @@ $(BUILD)/bench/trace-throughput: bench/trace_throughput.c $(BUILD)/obj/cli/run_o
 $(BUILD)/bench/%.bpf.o: bench/%.bpf.c
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/%.bpf.o: kernel/guest/%.bpf.c kernel/guest/sdt_cost.bpf.c include/bpf_sdt.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/designs: bench/designs.c $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $< $(LIB_A) -o $@ $(LIBS)
 
 $(BUILD)/bench/check-speed: bench/check_speed.c $(LIB_A)
 	@mkdir -p $(@D)

@@ -246,6 +246,12 @@ build_guest() {
 		-DBPFSDT_VERSION='"guest"' -DBPFSDT_NO_LIBPCAP -o "$g/bpfsdt" \
 		$(find "$ROOT/src" -name '*.c' | sort) "$g/helper_args.c" "$ROOT"/tools/bpfsdt/*.c \
 		-static "$LIBBPF/obj/libbpf.a" -lelf -lz -lpthread
+	# The design comparison's relinking rows (bench/designs.c), on this kernel.
+	run_logged "$LOGS/guest-bench.log" gcc -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
+		-I"$LIBBPF/include" -I"$g/uapi" -I"$ROOT/include" -I"$ROOT/src" \
+		-DBPFSDT_NO_LIBPCAP -o "$g/bench-designs" "$ROOT"/bench/designs.c \
+		$(find "$ROOT/src" -name '*.c' | sort) "$g/helper_args.c" \
+		-static "$LIBBPF/obj/libbpf.a" -lelf -lz -lpthread
 }
 
 # Packs the initramfs with the tree's usr/gen_init_cpio, which writes device
@@ -271,6 +277,7 @@ pack_initramfs() {
 		echo "file /init $KDIR/guest/init 0755 0 0"
 		echo "file /bin/guest-tests $g/guest-tests 0755 0 0"
 		echo "file /bin/bpfsdt $g/bpfsdt 0755 0 0"
+		echo "file /bin/bench-designs $g/bench-designs 0755 0 0"
 		for f in "$g"/tests/*.bpf.o; do
 			echo "file /tests/${f##*/} $f 0644 0 0"
 		done
