@@ -146,6 +146,9 @@ prepare_tree() {
 		series_patches | grep -qxF "${p##*/}" || say "warning: ${p##*/} is not listed in kernel/patches/series (not applied)"
 	done
 	say "applied $n patch(es) from kernel/patches/series"
+	# Style is checked with the series, once per tree like the build.
+	run_logged "$LOGS/checkpatch.log" env KERNEL_CHECKPATCH_TREE="${top[0]}" "$KDIR/format-series.sh" --check
+	say "checkpatch.pl --strict: the series is clean (log: ${LOGS#"$ROOT"/}/checkpatch.log)"
 	mv "${top[0]}" "$TREE"
 	rmdir "$TREE_ROOT/unpack"
 	touch "$TREE_ROOT/.prepared"
