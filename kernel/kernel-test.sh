@@ -249,6 +249,13 @@ build_guest() {
 		-static "$LIBBPF/obj/libbpf.a" -lelf -lz -lpthread
 }
 
+# The series' in-tree selftests (prog_tests/sdt.c), as a test_progs of
+# their own: kernel/build-selftests.sh says how and why.
+build_selftests() {
+	say "building the in-tree selftests (test_progs -t sdt)"
+	run_logged "$LOGS/selftests.log" "$KDIR/build-selftests.sh" "$TREE" "$LIBBPF" "$TREE_ROOT/selftests"
+}
+
 # Packs the initramfs with the tree's usr/gen_init_cpio, which writes device
 # nodes (/dev/console, needed before /init runs) without root or mknod.
 pack_initramfs() {
@@ -273,6 +280,7 @@ pack_initramfs() {
 		echo "file /bin/guest-tests $g/guest-tests 0755 0 0"
 		echo "file /bin/bpfsdt $g/bpfsdt 0755 0 0"
 		echo "file /bin/bench-designs $g/bench-designs 0755 0 0"
+		echo "file /bin/test_progs $TREE_ROOT/selftests/test_progs 0755 0 0"
 		for f in "$g"/tests/*.bpf.o; do
 			echo "file /tests/${f##*/} $f 0644 0 0"
 		done
@@ -312,6 +320,15 @@ boot_guest() {
 	fi
 	local ok=1
 	case $summary in *" 0 failed") ;; *) ok=0 ;; esac
+	# The in-tree selftests ran first (guest/init): test_progs's own lines.
+	local selftests selftests_rc
+	selftests=$(sed -n '/^== selftests start$/,/^== selftests exit status [0-9]*$/p' "$console.txt" | sed 1d)
+	selftests_rc=$(printf '%s\n' "$selftests" | sed -n 's/^== selftests exit status //p')
+	printf '%s\n' "$selftests" | grep -E '^#[0-9]|^Summary:' || true
+	if [ "$selftests_rc" != 0 ] || ! printf '%s\n' "$selftests" | grep -qE '^Summary: [1-9][0-9]*/[0-9]+ PASSED, 0 SKIPPED, 0 FAILED$'; then
+		echo "kernel-test: error: the in-tree selftests (test_progs -t sdt) failed or did not run" >&2
+		ok=0
+	fi
 	if [ "$rc" -eq 124 ]; then
 		echo "kernel-test: error: the guest did not shut down within ${BOOT_TIMEOUT} s" >&2
 		ok=0
@@ -349,6 +366,7 @@ main() {
 	build_bzimage
 	build_libbpf
 	build_guest
+	build_selftests
 	pack_initramfs
 	boot_guest
 }
