@@ -97,14 +97,16 @@ install_packages() {
 	say "packages installed ($((SECONDS - START)) s)"
 }
 
-# Cache key of the kernel tree: everything that changes what is built.
+# Cache key of the kernel tree: everything that changes what is built
+# (the patches the series file lists, not the cover letter).
 cache_key() {
 	{
 		echo "$SRC_PKG $(dpkg-query -W -f='${Version}' "$SRC_PKG")"
 		gcc --version | head -n 1
 		pahole --version
-		local f
-		for f in "$KDIR"/patches/* "$KDIR"/config/*; do
+		local f p
+		for f in "$KDIR"/patches/series $(series_patches | while read -r p; do
+				echo "$KDIR/patches/$p"; done) "$KDIR"/config/*; do
 			[ -f "$f" ] || continue
 			echo "== ${f#"$KDIR"/}"
 			cat "$f"
