@@ -81,11 +81,14 @@ init_repo() {
 	git_repo init -q
 	git_repo config user.name "$GIT_COMMITTER_NAME"
 	git_repo config user.email "$GIT_COMMITTER_EMAIL"
-	# The tarball's own .gitignore files would hide nothing we track, but
-	# keep git from walking 80k untracked files on every status.
+	# Only what the series touches is tracked: keep git from walking the
+	# other 80k files on every status.  add -f: the source's .gitignore
+	# files ignore some of what we track.
 	git_repo config status.showUntrackedFiles no
 	local paths
-	mapfile -t paths < <(cd "$REPO" && touched_paths | while read -r f; do [ -e "$f" ] && echo "$f"; done)
+	mapfile -t paths < <(cd "$REPO" && touched_paths | while read -r f; do
+		[ -e "$f" ] && echo "$f"
+	done)
 	git_repo add -f include scripts MAINTAINERS "${paths[@]}"
 	git_repo commit -q -m "$SRC_PKG $(cat "$WORK/pristine/.version")"
 	git_repo tag -f "$BASE_TAG" >/dev/null
@@ -99,10 +102,13 @@ apply_series() {
 	while read -r p; do
 		[ -f "$PATCHES/$p" ] || die "kernel/patches/series lists $p, which is not in kernel/patches/"
 		# A patch without a Date: header gets the fixed one (git am would take now).
-		sed -e '1,/^$/{/^Subject:/i\
+		if sed -n '1,/^$/p' "$PATCHES/$p" | grep -q '^Date:'; then
+			cp "$PATCHES/$p" "$WORK/am.patch"
+		else
+			sed '1,/^$/{/^Subject:/i\
 Date: '"$(date -R -d "$GIT_AUTHOR_DATE")"'
-}' -e '1,/^$/{/^Date:/d}' "$PATCHES/$p" >"$WORK/am.patch"
-		grep -q '^Date:' "$PATCHES/$p" && cp "$PATCHES/$p" "$WORK/am.patch"
+}' "$PATCHES/$p" >"$WORK/am.patch"
+		fi
 		git_repo am -q --keep-cr "$WORK/am.patch" ||
 			die "git am failed on $p (the repo is left in ${REPO#"$ROOT"/} mid-am)"
 		n=$((n + 1))
