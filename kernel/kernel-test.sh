@@ -3,9 +3,12 @@
 # patches in kernel/patches/series, boot it in QEMU with an initramfs holding
 # the guest test runner (kernel/guest/), and report the guest's results.
 #
-# Run through `make kernel-test`.  The last lines printed are the guest's
-# "ok NAME" / "FAIL NAME: reason" lines and its "N passed, M failed" summary.
-# Exit status: 0 only if the guest printed a summary with 0 failures.
+# Run through `make kernel-test`.  The last lines printed are the series'
+# in-tree selftests' lines (test_progs -t sdt, kernel/build-selftests.sh),
+# then the guest's "ok NAME" / "FAIL NAME: reason" lines and its "N passed,
+# M failed" summary.  Exit status: 0 only if every selftest passed and the
+# guest printed a summary with 0 failures.  A new tree (the series changed)
+# is first checked with checkpatch.pl --strict (kernel/format-series.sh).
 #
 # The configured and built kernel tree is cached under build/kernel/tree-<key>,
 # <key> hashing the source package version, the toolchain, kernel/patches/*
@@ -144,7 +147,7 @@ prepare_tree() {
 		n=$((n + 1))
 	done < <(series_patches)
 	for p in "$KDIR"/patches/*.patch; do
-		[ -f "$p" ] || continue
+		[ -f "$p" ] && [ "${p##*/}" != 0000-cover-letter.patch ] || continue
 		series_patches | grep -qxF "${p##*/}" || say "warning: ${p##*/} is not listed in kernel/patches/series (not applied)"
 	done
 	say "applied $n patch(es) from kernel/patches/series"
