@@ -11,6 +11,9 @@
 #   make check-clang19      all tests with the BPF corpus built by clang 19, in build-clang19/
 #   make corpus             the kernel's BPF selftests, built and classified (docs/corpus.md)
 #   make sweep-corpus       bpfsdt sweep over all of them
+#   make kernel-test        the kernel series booted in QEMU (kernel/README.md)
+#   make kernel-series      kernel/patches regenerated as git format-patch output
+#   make kernel-checkpatch  checkpatch.pl --strict over kernel/patches
 
 VERSION     := 0.2.0
 PREFIX      ?= /usr/local
@@ -287,6 +290,16 @@ clean:
 # boots it in QEMU and runs the guest tests in kernel/guest/ (see kernel/README.md).
 kernel-test:
 	@kernel/kernel-test.sh
+
+# kernel/patches as `git format-patch --cover-letter` output, regenerated
+# through a scratch git repo (kernel/format-series.sh), and checkpatch.pl
+# --strict over it (also run by kernel-test whenever the series changes).
+.PHONY: kernel-series kernel-checkpatch
+kernel-series:
+	@kernel/format-series.sh
+
+kernel-checkpatch:
+	@kernel/format-series.sh --check
 
 # The corpus: Linux 6.12's BPF selftests programs built with each compiler
 # in CORPUS_CLANG and classified on this kernel (docs/corpus.md). Installs
