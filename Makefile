@@ -11,6 +11,9 @@
 #   make check-clang19      all tests with the BPF corpus built by clang 19, in build-clang19/
 #   make corpus             the kernel's BPF selftests, built and classified (docs/corpus.md)
 #   make sweep-corpus       bpfsdt sweep over all of them
+#   make kernel-test        the kernel series booted in QEMU (kernel/README.md)
+#   make kernel-series      kernel/patches regenerated as git format-patch output
+#   make kernel-checkpatch  checkpatch.pl --strict over kernel/patches
 
 VERSION     := 0.2.0
 PREFIX      ?= /usr/local
@@ -244,12 +247,16 @@ fuzz: deps
 		-dict=fuzz/discover.dict -artifact_prefix=$(BUILD)/fuzz/ \
 		$(BUILD)/fuzz/corpus fuzz/corpus
 
+# The design comparison's programs are the guest's (kernel/guest/cost_*.bpf.c).
+DESIGN_OBJS := $(foreach d,plain sdt guarded func,$(foreach n,1 64,$(BUILD)/bench/cost_$(d)$(n).bpf.o)) \
+               $(BUILD)/bench/guard_observers.bpf.o
 BENCH_BINS := $(BUILD)/bench/arm-latency $(BUILD)/bench/trace-throughput \
               $(BUILD)/bench/printk.bpf.o $(BUILD)/bench/check-speed \
               $(BUILD)/bench/many_sites.bpf.o $(BUILD)/bench/arm-speed \
               $(BUILD)/bench/load-stats $(BUILD)/bench/flood $(BUILD)/bench/hits.bpf.o \
               $(BUILD)/bench/hits_no_sites.bpf.o $(BUILD)/bench/hits_hand_count.bpf.o \
-              $(BUILD)/bench/hits_hand_percpu.bpf.o $(BUILD)/bench/empty_observer.bpf.o
+              $(BUILD)/bench/hits_hand_percpu.bpf.o $(BUILD)/bench/empty_observer.bpf.o \
+              $(BUILD)/bench/designs $(DESIGN_OBJS)
 
 $(BUILD)/bench/trace-throughput: bench/trace_throughput.c $(BUILD)/obj/cli/run_output.o \
 		$(BUILD)/obj/cli/json_writer.o $(BUILD)/obj/cli/event_format.o $(LIB_A)
@@ -277,6 +284,14 @@ $(BUILD)/bench/flood: bench/flood.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(LIBS)
 
+$(BUILD)/bench/%.bpf.o: kernel/guest/%.bpf.c kernel/guest/sdt_cost.bpf.c include/bpf_sdt.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/designs: bench/designs.c $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $< $(LIB_A) -o $@ $(LIBS)
+
 $(BUILD)/bench/check-speed: bench/check_speed.c $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $< $(LIB_A) -o $@ $(LIBS)
@@ -296,6 +311,16 @@ clean:
 # boots it in QEMU and runs the guest tests in kernel/guest/ (see kernel/README.md).
 kernel-test:
 	@kernel/kernel-test.sh
+
+# kernel/patches as `git format-patch --cover-letter` output, regenerated
+# through a scratch git repo (kernel/format-series.sh), and checkpatch.pl
+# --strict over it (also run by kernel-test whenever the series changes).
+.PHONY: kernel-series kernel-checkpatch
+kernel-series:
+	@kernel/format-series.sh
+
+kernel-checkpatch:
+	@kernel/format-series.sh --check
 
 # The corpus: Linux 6.12's BPF selftests programs built with each compiler
 # in CORPUS_CLANG and classified on this kernel (docs/corpus.md). Installs

@@ -56,3 +56,7 @@ echo
 echo "== arm/disarm latency, during a ping flood"
 ip netns exec "$B" ping -q -f -w 600 10.211.251.1 >/dev/null 2>&1 & FLOOD=$!
 ip netns exec "$A" "$BUILD/bench/arm-latency" "$OBJ" v0 verdict "$CYCLES"
+
+echo
+echo "== the design comparison's relinking rows (docs/perf.md, docs/design-comparison.md)"
+"$BUILD/bench/designs" "$BUILD/bench"

@@ -32,6 +32,9 @@
  * parameters, so those probes tag a function-pointer variable instead.
  * libbpf skips unknown sections, so it creates no map for it. */
 #define BPF_SDT_PROTOS_SEC	".bpf_sdt_protos"
+/* Guards (BPF_SDT_ENABLED): the bytes they read, and their notes. */
+#define BPF_SDT_GUARDS_SEC	".rodata.bpf_sdt_guards"
+#define BPF_SDT_GUARD_NOTES_SEC	".bpf_sdt_guard_notes"
 
 /*
  * Argument type rule: integers (any width up to 64 bits, signed or not),
@@ -103,9 +106,18 @@
 	__attribute__((used, section(BPF_SDT_PROTOS_SEC),		\
 		btf_decl_tag(___bpf_sdt_tag(name, n))))
 
+/* The probe's guard (BPF_SDT_ENABLED below): one byte of read-only data
+ * in a section of its own, 0 in the object. Only a probe whose guard is
+ * used gets the byte (unused: the compiler drops it), and only an object
+ * with guards gets the section, which libbpf makes a frozen array map. */
+#define ___bpf_sdt_guard_var(name)					\
+	static const volatile unsigned char ___bpf_sdt_guard__##name	\
+	__attribute__((section(BPF_SDT_GUARDS_SEC), unused)) = 0;
+
 #define ___bpf_sdt_declare(name, n, carrier, decl_args, params)		\
 	enum { ___bpf_sdt_nargs__##name = n };				\
 	decl_args							\
+	___bpf_sdt_guard_var(name)					\
 	carrier(name, n, params)
 
 #define BPF_SDT_DECLARE0(name) \
@@ -272,5 +284,131 @@
 	___bpf_sdt_probe_blk(name, 11, ___bpf_sdt_convs11(name, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11))
 #define BPF_SDT_PROBE12(name, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12) \
 	___bpf_sdt_probe_blk(name, 12, ___bpf_sdt_convs12(name, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12))
+
+/*
+ * Guards: debug code that costs nothing while nobody observes its probe.
+ *
+ *   if (BPF_SDT_ENABLED(my_trace)) {
+ *           __u32 h = hash_headers(ctx);	(costly argument preparation)
+ *           BPF_SDT_PROBE2(my_trace, h, len);
+ *   }
+ *
+ * The guard is exactly these three instructions, from one asm goto:
+ *
+ *   1: r0 = <the probe's guard byte> ll	(BPF_PSEUDO_MAP_VALUE once loaded)
+ *      r0 = *(u8 *)(r0 + 0)
+ *      if r0 != 0 goto <the guarded block>
+ *
+ * plus an entry in .bpf_sdt_guard_notes (symbol ___sdt_guard_<probe>.<uid>,
+ * `.quad 1b`: the byte offset of the ld_imm64). The byte is in a frozen,
+ * read-only map (libbpf, iproute2 and bpftool freeze .rodata* maps), so the
+ * verifier knows it is 0: it removes the jump and the whole block as dead
+ * code, and the loaded program keeps only the first two instructions (three
+ * slots). An armed copy (relinking) reads its own copy of that map in which
+ * the guards of its armed probes are 1; a kernel with in-kernel SDT
+ * (kernel/patches/) turns the jump into a static branch instead, flipped by
+ * linking an observer to the probe. r0 is clobbered.
+ */
+#define BPF_SDT_ENABLED(name) __builtin_expect(({			\
+	__label__ ___sdt_on;						\
+	int ___sdt_enabled = 1;						\
+	asm goto("1: r0 = %c[guard] ll\n"					\
+		 "r0 = *(u8 *)(r0 + 0)\n"					\
+		 "if r0 != 0 goto %l[___sdt_on]\n"			\
+		 ".pushsection " BPF_SDT_GUARD_NOTES_SEC ",\"a\"\n"	\
+		 ".balign 8\n"						\
+		 "___sdt_guard_" #name ".%=:\n"				\
+		 ".quad 1b\n"						\
+		 ".popsection\n"					\
+		 :: [guard] "i"(&___bpf_sdt_guard__##name)		\
+		 : "r0" : ___sdt_on);					\
+	___sdt_enabled = 0;						\
+___sdt_on:								\
+	___sdt_enabled; }), 0)
+
+/*
+ * Function probes: Alexei Starovoitov's alternative to SDT, a guarded call
+ * of a global no-op function that an freplace program can replace.
+ *
+ *   BPF_SDT_FUNC2(my_trace, int, int);
+ *   ...
+ *   BPF_SDT_CALL2(my_trace, len, ret);
+ *
+ * BPF_SDT_FUNCn declares the probe (as BPF_SDT_DECLAREn) and defines
+ * `int my_trace(T1, ..., Tn)`, global and not inlined, returning 0, with
+ * DECL_TAG "bpf_sdt_func:<probe>:<n>". BPF_SDT_CALLn is
+ *
+ *   if (BPF_SDT_ENABLED(my_trace)) {
+ *           BPF_SDT_PROBE2(my_trace, len, ret);	(a site, for relinking)
+ *           my_trace(len, ret);			(the call freplace observes)
+ *   }
+ *
+ * each argument evaluated once. BPF functions take at most five arguments.
+ */
+#define ___bpf_sdt_func_tag(name, n) "bpf_sdt_func:" #name ":" #n
+
+/* Each parameter is an input of the body's asm: a function that ignores its
+ * arguments may be called without them (clang passes unused arguments of
+ * a function it can see as undefined), and an freplace program of it would
+ * read garbage. The asm is also a side effect: a call of a function without
+ * one would be deleted as dead code. */
+#define ___bpf_sdt_func(name, n, params, ...)				\
+	__attribute__((noinline, btf_decl_tag(___bpf_sdt_func_tag(name, n)))) \
+	int name params							\
+	{								\
+		asm volatile("" :: __VA_ARGS__ : "memory");			\
+		return 0;						\
+	}
+
+#define ___bpf_sdt_use(i) "r"(a##i)
+#define BPF_SDT_FUNC0(name) BPF_SDT_DECLARE0(name); \
+	___bpf_sdt_func(name, 0, (___bpf_sdt_params0()), )
+#define BPF_SDT_FUNC1(name, t1) BPF_SDT_DECLARE1(name, t1); \
+	___bpf_sdt_func(name, 1, (___bpf_sdt_params1(t1)), ___bpf_sdt_use(1))
+#define BPF_SDT_FUNC2(name, t1, t2) BPF_SDT_DECLARE2(name, t1, t2); \
+	___bpf_sdt_func(name, 2, (___bpf_sdt_params2(t1, t2)), \
+			___bpf_sdt_use(1), ___bpf_sdt_use(2))
+#define BPF_SDT_FUNC3(name, t1, t2, t3) BPF_SDT_DECLARE3(name, t1, t2, t3); \
+	___bpf_sdt_func(name, 3, (___bpf_sdt_params3(t1, t2, t3)), \
+			___bpf_sdt_use(1), ___bpf_sdt_use(2), ___bpf_sdt_use(3))
+#define BPF_SDT_FUNC4(name, t1, t2, t3, t4) BPF_SDT_DECLARE4(name, t1, t2, t3, t4); \
+	___bpf_sdt_func(name, 4, (___bpf_sdt_params4(t1, t2, t3, t4)), \
+			___bpf_sdt_use(1), ___bpf_sdt_use(2), ___bpf_sdt_use(3), \
+			___bpf_sdt_use(4))
+#define BPF_SDT_FUNC5(name, t1, t2, t3, t4, t5) BPF_SDT_DECLARE5(name, t1, t2, t3, t4, t5); \
+	___bpf_sdt_func(name, 5, (___bpf_sdt_params5(t1, t2, t3, t4, t5)), \
+			___bpf_sdt_use(1), ___bpf_sdt_use(2), ___bpf_sdt_use(3), \
+			___bpf_sdt_use(4), ___bpf_sdt_use(5))
+
+#define ___bpf_sdt_call(name, n, convs, call_args, ...)			\
+	do {								\
+		if (BPF_SDT_ENABLED(name)) {				\
+			___bpf_sdt_check_nargs(name, n);			\
+			___bpf_sdt_conv_begin convs ___bpf_sdt_conv_end	\
+			asm volatile(___bpf_sdt_site_asm(name, ___bpf_sdt_movs##n) \
+				     :: __VA_ARGS__);			\
+			name call_args;					\
+		}							\
+	} while (0)
+
+#define BPF_SDT_CALL0(name)						\
+	do {								\
+		if (BPF_SDT_ENABLED(name)) {				\
+			BPF_SDT_PROBE0(name);				\
+			name();						\
+		}							\
+	} while (0)
+#define BPF_SDT_CALL1(name, x1) ___bpf_sdt_call(name, 1, ___bpf_sdt_convs1(name, x1), \
+	(___sdt_a1), ___bpf_sdt_ops1)
+#define BPF_SDT_CALL2(name, x1, x2) ___bpf_sdt_call(name, 2, ___bpf_sdt_convs2(name, x1, x2), \
+	(___sdt_a1, ___sdt_a2), ___bpf_sdt_ops2)
+#define BPF_SDT_CALL3(name, x1, x2, x3) ___bpf_sdt_call(name, 3, \
+	___bpf_sdt_convs3(name, x1, x2, x3), (___sdt_a1, ___sdt_a2, ___sdt_a3), ___bpf_sdt_ops3)
+#define BPF_SDT_CALL4(name, x1, x2, x3, x4) ___bpf_sdt_call(name, 4, \
+	___bpf_sdt_convs4(name, x1, x2, x3, x4), \
+	(___sdt_a1, ___sdt_a2, ___sdt_a3, ___sdt_a4), ___bpf_sdt_ops4)
+#define BPF_SDT_CALL5(name, x1, x2, x3, x4, x5) ___bpf_sdt_call(name, 5, \
+	___bpf_sdt_convs5(name, x1, x2, x3, x4, x5), \
+	(___sdt_a1, ___sdt_a2, ___sdt_a3, ___sdt_a4, ___sdt_a5), ___bpf_sdt_ops5)
 
 #endif /* __BPF_SDT_H__ */

@@ -146,6 +146,39 @@ LIBBPFSDT_API const struct bpf_sdt_arg_loc *
 bpf_sdt_site__arg(const struct bpf_sdt_site *site, int idx);
 
 /*
+ * Guards: `if (BPF_SDT_ENABLED(probe)) { ... }` (bpf_sdt.h). Each guard reads
+ * its probe's byte in the frozen read-only map of section
+ * .rodata.bpf_sdt_guards, 0 in the object, so the verifier removes the
+ * guarded block as dead code: a dormant guard leaves two instructions (three
+ * slots) in the loaded program. An armed copy reads a private copy of that
+ * map in which the guards of its armed probes are 1 (every other map it
+ * shares); the kernel check turns every guard on, so sites inside guarded
+ * blocks are checked too. A probe's guards are on in a program exactly
+ * while observers are attached to that probe in it.
+ */
+struct bpf_sdt_guard;
+
+/* All guards of the object, sorted by section name, then offset. */
+LIBBPFSDT_API size_t bpf_sdt_object__guard_cnt(const struct bpf_sdt_object *obj);
+LIBBPFSDT_API const struct bpf_sdt_guard *
+bpf_sdt_object__guard(const struct bpf_sdt_object *obj, size_t idx);
+/* Guards of this probe, in the object's guard order. */
+LIBBPFSDT_API size_t bpf_sdt_probe__guard_cnt(const struct bpf_sdt_probe *probe);
+LIBBPFSDT_API const struct bpf_sdt_guard *
+bpf_sdt_probe__guard(const struct bpf_sdt_probe *probe, size_t idx);
+/* Declared with BPF_SDT_FUNCn: a global no-op function of the probe's name
+ * is called at its sites, which an freplace program can replace. */
+LIBBPFSDT_API bool bpf_sdt_probe__is_func(const struct bpf_sdt_probe *probe);
+LIBBPFSDT_API const struct bpf_sdt_probe *bpf_sdt_guard__probe(const struct bpf_sdt_guard *guard);
+LIBBPFSDT_API const char *bpf_sdt_guard__section(const struct bpf_sdt_guard *guard);
+LIBBPFSDT_API const char *bpf_sdt_guard__function(const struct bpf_sdt_guard *guard);
+/* The guard's first instruction relative to its function and to its
+ * section; the guarded block's first, relative to the function. */
+LIBBPFSDT_API __u32 bpf_sdt_guard__insn(const struct bpf_sdt_guard *guard);
+LIBBPFSDT_API __u32 bpf_sdt_guard__section_insn(const struct bpf_sdt_guard *guard);
+LIBBPFSDT_API __u32 bpf_sdt_guard__block_insn(const struct bpf_sdt_guard *guard);
+
+/*
  * Targets and observers (relinking).
  *
  * A target is a BPF object whose probes can be armed: libbpfsdt loads it (or

@@ -3,10 +3,13 @@
 # patches in kernel/patches/series, boot it in QEMU with an initramfs holding
 # the guest test runner (kernel/guest/), and report the guest's results.
 #
-# Run through `make kernel-test`.  The last lines printed are the guest's
-# "ok   NAME" / "FAIL NAME" lines (a failure's file:line and reason before
-# it) and its "N passed, M failed, K skipped" summary.
-# Exit status: 0 only if the guest printed a summary with 0 failures.
+# Run through `make kernel-test`.  The last lines printed are the series'
+# in-tree selftests' lines (test_progs -t sdt, kernel/build-selftests.sh),
+# then the guest's "ok   NAME" / "FAIL NAME" lines (a failure's file:line
+# and reason before it) and its "N passed, M failed, K skipped" summary.
+# Exit status: 0 only if every selftest passed and the guest printed a
+# summary with 0 failures.  A new tree (the series changed) is first
+# checked with checkpatch.pl --strict (kernel/format-series.sh).
 #
 # The configured and built kernel tree is cached under build/kernel/tree-<key>,
 # <key> hashing the source package version, the toolchain, kernel/patches/*
@@ -98,14 +101,16 @@ install_packages() {
 	say "packages installed ($((SECONDS - START)) s)"
 }
 
-# Cache key of the kernel tree: everything that changes what is built.
+# Cache key of the kernel tree: everything that changes what is built
+# (the patches the series file lists, not the cover letter).
 cache_key() {
 	{
 		echo "$SRC_PKG $(dpkg-query -W -f='${Version}' "$SRC_PKG")"
 		gcc --version | head -n 1
 		pahole --version
-		local f
-		for f in "$KDIR"/patches/* "$KDIR"/config/*; do
+		local f p
+		for f in "$KDIR"/patches/series $(series_patches | while read -r p; do
+				echo "$KDIR/patches/$p"; done) "$KDIR"/config/*; do
 			[ -f "$f" ] || continue
 			echo "== ${f#"$KDIR"/}"
 			cat "$f"
@@ -143,10 +148,13 @@ prepare_tree() {
 		n=$((n + 1))
 	done < <(series_patches)
 	for p in "$KDIR"/patches/*.patch; do
-		[ -f "$p" ] || continue
+		[ -f "$p" ] && [ "${p##*/}" != 0000-cover-letter.patch ] || continue
 		series_patches | grep -qxF "${p##*/}" || say "warning: ${p##*/} is not listed in kernel/patches/series (not applied)"
 	done
 	say "applied $n patch(es) from kernel/patches/series"
+	# Style is checked with the series, once per tree like the build.
+	run_logged "$LOGS/checkpatch.log" env KERNEL_CHECKPATCH_TREE="${top[0]}" "$KDIR/format-series.sh" --check
+	say "checkpatch.pl --strict: the series is clean (log: ${LOGS#"$ROOT"/}/checkpatch.log)"
 	mv "${top[0]}" "$TREE"
 	rmdir "$TREE_ROOT/unpack"
 	touch "$TREE_ROOT/.prepared"
@@ -246,6 +254,19 @@ build_guest() {
 		-DBPFSDT_VERSION='"guest"' -DBPFSDT_NO_LIBPCAP -o "$g/bpfsdt" \
 		$(find "$ROOT/src" -name '*.c' | sort) "$g/helper_args.c" "$ROOT"/tools/bpfsdt/*.c \
 		-static "$LIBBPF/obj/libbpf.a" -lelf -lz -lpthread
+	# The design comparison's relinking rows (bench/designs.c), on this kernel.
+	run_logged "$LOGS/guest-bench.log" gcc -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
+		-I"$LIBBPF/include" -I"$g/uapi" -I"$ROOT/include" -I"$ROOT/src" \
+		-DBPFSDT_NO_LIBPCAP -o "$g/bench-designs" "$ROOT"/bench/designs.c \
+		$(find "$ROOT/src" -name '*.c' | sort) "$g/helper_args.c" \
+		-static "$LIBBPF/obj/libbpf.a" -lelf -lz -lpthread
+}
+
+# The series' in-tree selftests (prog_tests/sdt.c), as a test_progs of
+# their own: kernel/build-selftests.sh says how and why.
+build_selftests() {
+	say "building the in-tree selftests (test_progs -t sdt)"
+	run_logged "$LOGS/selftests.log" "$KDIR/build-selftests.sh" "$TREE" "$LIBBPF" "$TREE_ROOT/selftests"
 }
 
 # Packs the initramfs with the tree's usr/gen_init_cpio, which writes device
@@ -271,6 +292,8 @@ pack_initramfs() {
 		echo "file /init $KDIR/guest/init 0755 0 0"
 		echo "file /bin/guest-tests $g/guest-tests 0755 0 0"
 		echo "file /bin/bpfsdt $g/bpfsdt 0755 0 0"
+		echo "file /bin/bench-designs $g/bench-designs 0755 0 0"
+		echo "file /bin/test_progs $TREE_ROOT/selftests/test_progs 0755 0 0"
 		for f in "$g"/tests/*.bpf.o; do
 			echo "file /tests/${f##*/} $f 0644 0 0"
 		done
@@ -310,6 +333,15 @@ boot_guest() {
 	fi
 	local ok=1
 	case $summary in *" 0 failed, "*) ;; *) ok=0 ;; esac
+	# The in-tree selftests ran first (guest/init): test_progs's own lines.
+	local selftests selftests_rc
+	selftests=$(sed -n '/^== selftests start$/,/^== selftests exit status [0-9]*$/p' "$console.txt" | sed 1d)
+	selftests_rc=$(printf '%s\n' "$selftests" | sed -n 's/^== selftests exit status //p')
+	printf '%s\n' "$selftests" | grep -E '^#[0-9]|^Summary:' || true
+	if [ "$selftests_rc" != 0 ] || ! printf '%s\n' "$selftests" | grep -qE '^Summary: [1-9][0-9]*/[0-9]+ PASSED, 0 SKIPPED, 0 FAILED$'; then
+		echo "kernel-test: error: the in-tree selftests (test_progs -t sdt) failed or did not run" >&2
+		ok=0
+	fi
 	if [ "$rc" -eq 124 ]; then
 		echo "kernel-test: error: the guest did not shut down within ${BOOT_TIMEOUT} s" >&2
 		ok=0
@@ -347,6 +379,7 @@ main() {
 	build_bzimage
 	build_libbpf
 	build_guest
+	build_selftests
 	pack_initramfs
 	boot_guest
 }

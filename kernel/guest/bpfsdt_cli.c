@@ -273,6 +273,21 @@ TEST(bpfsdt_run_events_name_the_same_sites_as_relinking)
 	runs_as_relinked_printing(args, true, expected);
 }
 
+/* Sites inside guarded blocks: in the kernel the guards of the traced
+ * probes turn on with their links (the function probe's too, through the
+ * site next to its call); relinked, the copy reads its own guards map. The
+ * same events either way, the costly hash included. */
+TEST(bpfsdt_run_turns_guards_on_in_the_kernel)
+{
+	const char *args[] = { "run", obj_path("guard_target.bpf.o"), "guard_target",
+			       "--data-in", PKT_FILE, "--trace", "hashed", "--trace", "fprobe",
+			       NULL };
+	const char *expected[] = { ": fprobe(64, 128)\n", ": hashed(",
+				   "retval 2 (XDP_PASS), 2 events, 0 lost\n", NULL };
+
+	runs_as_relinked_printing(args, true, expected);
+}
+
 TEST(bpfsdt_run_counts_in_the_kernel)
 {
 	const char *args[] = { "--json", "run", obj_path("sdt_target.bpf.o"), "sdt_target",
@@ -295,6 +310,38 @@ TEST(bpfsdt_run_links_a_compiled_observer_in_the_kernel)
 	snprintf(target, sizeof(target), "%s", obj_path("rfc_target.bpf.o"));
 	snprintf(observer, sizeof(observer), "%s", obj_path("cli_observer.bpf.o"));
 	runs_as_relinked_printing(args, true, expected);
+}
+
+/* bpfsdt's freplace mode: of two compiled observers of a function probe,
+ * the first becomes an extension of the probe's function (the site id it
+ * sees is ~0: a function does not know its caller), the second, refused a
+ * second extension of the same function, is linked at the site next to the
+ * call. Both see every call with its arguments, once. */
+TEST(bpfsdt_run_observes_a_function_probe_by_freplace)
+{
+	char target[256], observer[256];
+	const char *argv[] = { BPFSDT, "-v", "--json", "run", target, "guard_target", "--data-in",
+			       PKT_FILE, "--repeat", "5", "--observer", observer, NULL };
+	const char *out[] = { "\"first_hits\": 5", "\"first_a\": 64", "\"first_b\": 128",
+			      "\"first_site\": 18446744073709551615", "\"first_cookie\": 0",
+			      "\"second_hits\": 5", "\"second_a\": 64", "\"second_b\": 128",
+			      NULL };
+	const char *err[] = { "observer first (program guard_target): replaces function probe fprobe's function (freplace)",
+			      "observer second (program guard_target): another extension replaces function probe fprobe: observed at its site",
+			      NULL };
+	struct child c __cleanup(child_free) = CHILD_NONE;
+	int i;
+
+	snprintf(target, sizeof(target), "%s", obj_path("guard_target.bpf.o"));
+	snprintf(observer, sizeof(observer), "%s", obj_path("fprobe_observers.bpf.o"));
+	ASSERT_EQ(write_packet(), 0);
+	ASSERT_EQ(bpfsdt(&c, argv, false), 0);
+	for (i = 0; out[i]; i++)
+		ASSERT_CONTAINS(c.buf[0], out[i]);
+	for (i = 0; err[i]; i++)
+		ASSERT_CONTAINS(c.buf[1], err[i]);
+	if (strstr(c.buf[0], "\"second_site\": 18446744073709551615"))
+		FAIL("the second observer was not called at the site: %s", c.buf[0]);
 }
 
 /* A six-argument site does not fit the kernel's site record: the program

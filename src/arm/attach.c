@@ -23,6 +23,7 @@
 #include "arm/attach.h"
 #include "target/dynamic_sites.h"
 #include "arm/native.h"
+#include "arm/freplace.h"
 #include "check/observer_check.h"
 #include "check/observer_maps.h"
 #include "relink/relink.h"
@@ -33,7 +34,7 @@
 
 /* An attachment's kernel link on one native program. */
 struct sdt_native_att {
-	int prog_fd;			/* its BPF_TRACE_SDT program */
+	int prog_fd;			/* its BPF_TRACE_SDT or extension program */
 	int link_fd;
 };
 
@@ -231,7 +232,11 @@ static int native_link(struct bpf_sdt_target *t, struct sdt_attachment *a)
 
 		if (!t->progs[i].native || !applies(a, &t->progs[i]))
 			continue;
-		fd = sdt_native_link(t, &t->progs[i], a->probe, &c, &n->prog_fd);
+		fd = -EAGAIN;
+		if (a->btf && bpf_sdt_probe__is_func(a->probe))
+			fd = sdt_freplace_link(t, &t->progs[i], a->probe, &c, a->btf, &n->prog_fd);
+		if (fd == -EAGAIN)
+			fd = sdt_native_link(t, &t->progs[i], a->probe, &c, &n->prog_fd);
 		if (fd < 0) {
 			native_unlink(a);
 			return fd;

@@ -21,7 +21,7 @@
 static const struct bpf_insn return_zero[] = { BPF_MOV64_IMM(BPF_REG_0, 0), BPF_EXIT_INSN() };
 
 static pthread_once_t probe_once = PTHREAD_ONCE_INIT;
-static bool available;
+static bool available, guards_available;
 
 /* A socket filter `goto +0; r0 = 0; exit` whose first instruction is a
  * site of probe p(void): loads only where the kernel takes sites. */
@@ -60,14 +60,74 @@ static void probe_kernel(void)
 	pr_debug("libbpfsdt: in-kernel SDT %savailable", available ? "" : "not ");
 }
 
+/* A socket filter with one guard of probe p(void) around `r0 = 1`, which
+ * loads with the guard only where the kernel makes guards static branches. */
+static void probe_guards(void)
+{
+	struct bpf_insn insns[] = {
+		BPF_LD_IMM64_RAW(BPF_REG_0, BPF_PSEUDO_MAP_VALUE, 0),	/* imm: the map's fd */
+		BPF_LDX_MEM(BPF_B, BPF_REG_0, BPF_REG_0, 0),
+		BPF_JMP_IMM(BPF_JNE, BPF_REG_0, 0, 2),
+		return_zero[0], return_zero[1],
+		BPF_MOV64_IMM(BPF_REG_0, 1), BPF_EXIT_INSN(),
+	};
+	struct sdt_prog_capture attrs = { .type = BPF_PROG_TYPE_SOCKET_FILTER,
+					  .func_info_rec_size = sizeof(struct bpf_func_info) };
+	struct bpf_func_info fi = { 0, 0 };
+	struct sdt_kernel_guard guard = { .insn_off = 0 };
+	struct sdt_load_req req = {
+		.attrs = &attrs, .name = "sdt_feature", .license = "GPL",
+		.insns = insns, .insn_cnt = 8, .func_info = &fi, .func_info_cnt = 1,
+		.guards = &guard, .guard_cnt = 1,
+	};
+	struct btf *btf = btf__new_empty();
+	int i32, map_fd, fd;
+
+	map_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "sdt_feature", 4, 1, 1, NULL);
+	if (!btf || map_fd < 0)
+		goto out;
+	insns[0].imm = map_fd;
+	i32 = btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
+	fi.type_id = btf__add_func(btf, "sdt_feature", BTF_FUNC_GLOBAL,
+				   btf__add_func_proto(btf, i32));
+	guard.btf_id = btf__add_func(btf, PROTO_PREFIX "p", BTF_FUNC_STATIC,
+				     btf__add_func_proto(btf, 0));
+	if (i32 > 0 && (int)fi.type_id > 0 && (int)guard.btf_id > 0 && !btf__load_into_kernel(btf)) {
+		req.btf_fd = btf__fd(btf);
+		fd = sdt_prog_load(&req);
+		guards_available = fd >= 0;
+		if (fd >= 0)
+			close(fd);
+	}
+out:
+	if (map_fd >= 0)
+		close(map_fd);
+	btf__free(btf);
+	pr_debug("libbpfsdt: in-kernel SDT guards %savailable", guards_available ? "" : "not ");
+}
+
+static void probe_all(void)
+{
+	probe_kernel();
+	if (available)
+		probe_guards();
+}
+
 bool sdt_native_available(void)
 {
 	const char *env = getenv("BPFSDT_NATIVE");
 
 	if (env && !strcmp(env, "0"))
 		return false;
-	pthread_once(&probe_once, probe_kernel);
+	pthread_once(&probe_once, probe_all);
 	return available;
+}
+
+/* Whether the kernel also makes guards static branches: a program with
+ * guards is native only then (its guarded sites are dead code otherwise). */
+static bool guards_fit(const struct sdt_target_prog *tp)
+{
+	return !tp->guard_cnt || guards_available;
 }
 
 /* Whether the kernel can take every site of tp: at most 5 arguments, each
@@ -100,9 +160,48 @@ static int carrier_id(const struct btf *btf, const struct bpf_sdt_probe *probe)
 	return btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
 }
 
+/* The FUNC of a function probe's no-op function (BPF_SDT_FUNCn), 0 if the
+ * probe has none. */
+static __u32 func_id(const struct btf *btf, const struct bpf_sdt_probe *probe)
+{
+	int id;
+
+	if (!bpf_sdt_probe__is_func(probe))
+		return 0;
+	id = btf__find_by_name_kind(btf, bpf_sdt_probe__name(probe), BTF_KIND_FUNC);
+	return id > 0 ? (__u32)id : 0;
+}
+
+/* tp's guards as the kernel takes them; those of probes without a FUNC
+ * carrier (more than five arguments) are left out: they read their 0. */
+static int kernel_guards(const struct bpf_sdt_target *t, const struct sdt_target_prog *tp,
+			 struct sdt_kernel_guard **out, __u32 *cnt)
+{
+	size_t i;
+	int id;
+
+	*cnt = 0;
+	*out = calloc(tp->guard_cnt ? tp->guard_cnt : 1, sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	for (i = 0; i < tp->guard_cnt; i++) {
+		const struct bpf_sdt_probe *probe = bpf_sdt_guard__probe(tp->guards[i].guard);
+
+		id = carrier_id(t->btf, probe);
+		if (id < 0)
+			continue;
+		(*out)[*cnt] = (struct sdt_kernel_guard){ .insn_off = tp->guards[i].idx,
+							  .btf_id = (__u32)id,
+							  .func_btf_id = func_id(t->btf, probe) };
+		(*cnt)++;
+	}
+	return 0;
+}
+
 static int reload_with_sites(struct bpf_sdt_target *t, struct sdt_target_prog *tp)
 {
 	struct sdt_kernel_site *sites = calloc(tp->site_cnt, sizeof(*sites));
+	struct sdt_kernel_guard *guards = NULL;
 	struct sdt_load_req req;
 	size_t i;
 	int a, fd, id;
@@ -128,6 +227,12 @@ static int reload_with_sites(struct bpf_sdt_target *t, struct sdt_target_prog *t
 		for (a = 0; a < sites[i].nargs; a++)
 			sites[i].regs[a] = bpf_sdt_site__arg(s, a)->reg;
 	}
+	fd = kernel_guards(t, tp, &guards, &req.guard_cnt);
+	if (fd) {
+		free(sites);
+		return fd;
+	}
+	req.guards = guards;
 	fd = sdt_prog_load(&req);
 	if (fd == -EACCES || fd == -EINVAL) { /* once more for the verifier's reasons */
 		req.log_size = NATIVE_LOG_SIZE;
@@ -135,7 +240,7 @@ static int reload_with_sites(struct bpf_sdt_target *t, struct sdt_target_prog *t
 		if (req.log_buf) {
 			fd = sdt_prog_load(&req);
 			if (fd < 0) {
-				pr_warn("%s: program %s: the kernel refused its SDT sites (%s); its probes are armed by relinking:",
+				pr_warn("%s: program %s: the kernel refused its SDT sites or guards (%s); its probes are armed by relinking:",
 					t->name, tp->name, strerror(-fd));
 				sdt_pr_verifier_tail(req.log_buf);
 			}
@@ -146,6 +251,7 @@ static int reload_with_sites(struct bpf_sdt_target *t, struct sdt_target_prog *t
 			t->name, tp->name, strerror(-fd));
 	}
 	free(sites);
+	free(guards);
 	return fd;
 }
 
@@ -171,7 +277,8 @@ void sdt_native_adopt(struct bpf_sdt_target *t)
 	for (i = 0; i < t->prog_cnt; i++) {
 		struct sdt_target_prog *tp = &t->progs[i];
 
-		if (!tp->captured || !tp->site_cnt || tp->orig_fd < 0 || !sites_fit(tp))
+		if (!tp->captured || !tp->site_cnt || tp->orig_fd < 0 || !sites_fit(tp) ||
+		    !guards_fit(tp))
 			continue;
 		fd = reload_with_sites(t, tp);
 		if (fd < 0)
@@ -183,8 +290,9 @@ void sdt_native_adopt(struct bpf_sdt_target *t)
 		tp->native = tp->kbtf != NULL;
 		close(fd);
 		if (tp->native)
-			pr_info("%s: program %s: loaded with its %zu SDT site%s: observers are linked in the kernel",
-				t->name, tp->name, tp->site_cnt, tp->site_cnt == 1 ? "" : "s");
+			pr_info("%s: program %s: loaded with its %zu SDT site%s%s: observers are linked in the kernel",
+				t->name, tp->name, tp->site_cnt, tp->site_cnt == 1 ? "" : "s",
+				tp->guard_cnt ? " and guards" : "");
 	}
 }
 
@@ -230,6 +338,42 @@ static int load_observer(const struct sdt_target_prog *tp, const struct bpf_sdt_
 	return fd;
 }
 
+/* Whether the running program still reads its guards' map: its guards are
+ * loads the verifier resolved (it was loaded without them), not static
+ * branches, and its guarded sites are gone. The translated program names
+ * the map by id. */
+static bool reads_guards_map(const struct sdt_target_prog *tp)
+{
+	struct bpf_prog_info info;
+	struct bpf_map_info minfo;
+	__u32 len = sizeof(info), mlen = sizeof(minfo), n, i;
+	struct bpf_insn *insns;
+	bool reads = true;
+
+	memset(&minfo, 0, sizeof(minfo));
+	memset(&info, 0, sizeof(info));
+	if (tp->guards_map_fd < 0 || bpf_obj_get_info_by_fd(tp->guards_map_fd, &minfo, &mlen) ||
+	    bpf_obj_get_info_by_fd(tp->orig_fd, &info, &len))
+		return true;
+	n = info.xlated_prog_len / sizeof(*insns);
+	insns = calloc(n ? n : 1, sizeof(*insns));
+	if (!insns)
+		return true;
+	memset(&info, 0, sizeof(info));
+	info.xlated_prog_len = n * sizeof(*insns);
+	info.xlated_prog_insns = (__u64)(unsigned long)insns;
+	len = sizeof(info);
+	if (!bpf_obj_get_info_by_fd(tp->orig_fd, &info, &len)) {
+		reads = false;
+		for (i = 0; i + 1 < n && !reads; i++)
+			reads = insns[i].code == (BPF_LD | BPF_IMM | BPF_DW) &&
+				insns[i].src_reg == BPF_PSEUDO_MAP_VALUE &&
+				(__u32)insns[i].imm == minfo.id;
+	}
+	free(insns);
+	return reads;
+}
+
 void sdt_native_detect(struct bpf_sdt_target *t, struct sdt_target_prog *tp)
 {
 	struct sdt_prog_capture stub = { .insns = (struct bpf_insn *)return_zero, .insn_cnt = 2 };
@@ -239,6 +383,11 @@ void sdt_native_detect(struct bpf_sdt_target *t, struct sdt_target_prog *tp)
 	if (t->offline || !tp->site_cnt || tp->orig_fd < 0 || !sites_fit(tp) ||
 	    !sdt_native_available())
 		return;
+	if (tp->guard_cnt && (!guards_fit(tp) || reads_guards_map(tp))) {
+		pr_debug("%s: program %s runs without its guards as static branches: armed by relinking",
+			 t->name, tp->name);
+		return;
+	}
 	if (!tp->kbtf)
 		tp->kbtf = prog_btf(tp->orig_fd);
 	fd = tp->kbtf ? load_observer(tp, bpf_sdt_site__probe(tp->sites[0].site), &c, NULL, 0) : -1;

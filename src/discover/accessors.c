@@ -129,6 +129,61 @@ const struct bpf_sdt_arg_loc *bpf_sdt_site__arg(const struct bpf_sdt_site *site,
 	return idx >= 0 && idx < site->nargs ? &site->args[idx] : NULL;
 }
 
+size_t bpf_sdt_object__guard_cnt(const struct bpf_sdt_object *obj)
+{
+	return obj->guard_cnt;
+}
+
+const struct bpf_sdt_guard *bpf_sdt_object__guard(const struct bpf_sdt_object *obj, size_t idx)
+{
+	return idx < obj->guard_cnt ? &obj->guards[idx] : NULL;
+}
+
+size_t bpf_sdt_probe__guard_cnt(const struct bpf_sdt_probe *probe)
+{
+	return probe->guard_cnt;
+}
+
+const struct bpf_sdt_guard *bpf_sdt_probe__guard(const struct bpf_sdt_probe *probe, size_t idx)
+{
+	return idx < probe->guard_cnt ? probe->guards[idx] : NULL;
+}
+
+bool bpf_sdt_probe__is_func(const struct bpf_sdt_probe *probe)
+{
+	return probe->func;
+}
+
+const struct bpf_sdt_probe *bpf_sdt_guard__probe(const struct bpf_sdt_guard *guard)
+{
+	return guard->probe;
+}
+
+const char *bpf_sdt_guard__section(const struct bpf_sdt_guard *guard)
+{
+	return guard->section;
+}
+
+const char *bpf_sdt_guard__function(const struct bpf_sdt_guard *guard)
+{
+	return guard->function;
+}
+
+__u32 bpf_sdt_guard__insn(const struct bpf_sdt_guard *guard)
+{
+	return guard->insn;
+}
+
+__u32 bpf_sdt_guard__section_insn(const struct bpf_sdt_guard *guard)
+{
+	return guard->section_insn;
+}
+
+__u32 bpf_sdt_guard__block_insn(const struct bpf_sdt_guard *guard)
+{
+	return guard->block_insn;
+}
+
 const char *bpf_sdt_site__file(const struct bpf_sdt_site *site)
 {
 	return site->file;

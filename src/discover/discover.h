@@ -14,6 +14,15 @@
 #define SDT_ENTRY_SYM_PREFIX "___sdt_jt_"
 #define SDT_TAG_PREFIX "bpf_sdt:"
 #define SDT_INSN_SZ 8
+/* Guards (BPF_SDT_ENABLED): their notes, and the bytes they read. */
+#define SDT_GUARD_NOTES_SEC ".bpf_sdt_guard_notes"
+#define SDT_GUARD_ENTRY_SYM_PREFIX "___sdt_guard_"
+#define SDT_GUARDS_SEC ".rodata.bpf_sdt_guards"
+#define SDT_GUARD_VAR_PREFIX "___bpf_sdt_guard__"
+/* r0 = <byte> ll (two slots); r0 = *(u8 *)(r0 + 0); if r0 != 0 goto <block> */
+#define SDT_GUARD_INSNS 4
+/* Function probes (BPF_SDT_FUNCn): the no-op function's tag. */
+#define SDT_FUNC_TAG_PREFIX "bpf_sdt_func:"
 
 /* A probe as declared in BTF (DECL_TAG "bpf_sdt:<name>:<nargs>"). */
 struct sdt_decl {
@@ -37,6 +46,18 @@ struct sdt_note {
 	struct bpf_sdt_arg_loc args[BPF_SDT_MAX_ARGS];
 };
 
+/* One .bpf_sdt_guard_notes entry, resolved against its code section. */
+struct sdt_guard_note {
+	char *probe_name;
+	size_t note_off;	/* entry offset in .bpf_sdt_guard_notes */
+	size_t code_shndx;
+	__u64 insn_off;		/* the guard's ld_imm64, bytes into its section */
+	__s16 jump_off;		/* its jump's offset: where the block starts */
+	char *section;
+	char *function;		/* NULL if no function symbol covers it */
+	__u64 function_off;
+};
+
 struct sdt_elf;
 
 /* elf_image.c: the parts of a BPF ELF that discovery reads, through libelf. */
@@ -58,6 +79,11 @@ int sdt_notes_parse(struct sdt_elf *elf, const char *name,
 		    struct sdt_note **notes, size_t *cnt);
 void sdt_notes_free(struct sdt_note *notes, size_t cnt);
 
+/* guard_notes.c: guard entries from .bpf_sdt_guard_notes, each checked to
+ * be the three instructions BPF_SDT_ENABLED emits, reading its probe's byte. */
+int sdt_guard_notes_parse(struct sdt_elf *elf, const char *name,
+			  struct sdt_guard_note **notes, size_t *cnt);
+void sdt_guard_notes_free(struct sdt_guard_note *notes, size_t cnt);
 /* line_info.c: each site's source file and line from .BTF.ext; sites
  * without line info keep none. Never fails on what it cannot read (only
  * for want of memory). */
@@ -90,11 +116,23 @@ struct bpf_sdt_site {
 	struct bpf_sdt_arg_loc args[BPF_SDT_MAX_ARGS];
 };
 
+struct bpf_sdt_guard {
+	const struct bpf_sdt_probe *probe;
+	const char *section;
+	const char *function;
+	__u32 insn;		/* its first instruction, in the function */
+	__u32 section_insn;	/* and in the section */
+	__u32 block_insn;	/* the guarded block's first, in the function */
+};
+
 struct bpf_sdt_probe {
 	const struct sdt_decl *decl;
 	bool dynamic;		/* dynamic_sites.h: not from the ELF */
+	bool func;		/* BPF_SDT_FUNCn: a global no-op function of its name */
 	size_t site_cnt;
 	const struct bpf_sdt_site **sites;
+	size_t guard_cnt;
+	const struct bpf_sdt_guard **guards;
 };
 
 struct bpf_sdt_object {
@@ -109,6 +147,10 @@ struct bpf_sdt_object {
 	size_t probe_cnt;
 	struct bpf_sdt_site *sites;	/* sorted by section, offset */
 	size_t site_cnt;
+	struct sdt_guard_note *guard_notes;
+	size_t guard_note_cnt;
+	struct bpf_sdt_guard *guards;	/* sorted by section, offset */
+	size_t guard_cnt;
 };
 
 #endif /* __BPFSDT_DISCOVER_H */

@@ -133,6 +133,91 @@ static int link_sites(struct bpf_sdt_object *obj)
 	return 0;
 }
 
+static int cmp_guard(const void *a, const void *b)
+{
+	const struct bpf_sdt_guard *x = a, *y = b;
+	int c = strcmp(x->section, y->section);
+
+	if (c)
+		return c;
+	return x->section_insn < y->section_insn ? -1 : x->section_insn > y->section_insn;
+}
+
+/* Guards: every guard note matched to its probe's declaration, sorted by
+ * section and offset; then each probe's list of its own. */
+static int link_guards(struct bpf_sdt_object *obj)
+{
+	size_t i, p;
+
+	obj->guards = sdt_calloc(obj->guard_note_cnt ? obj->guard_note_cnt : 1,
+				 sizeof(*obj->guards));
+	if (!obj->guards)
+		return -ENOMEM;
+	for (i = 0; i < obj->guard_note_cnt; i++) {
+		const struct sdt_guard_note *n = &obj->guard_notes[i];
+		const struct sdt_decl *d = find_decl(obj, n->probe_name);
+		struct bpf_sdt_guard *g = &obj->guards[i];
+		__u64 base = n->function ? n->function_off : 0;
+
+		if (!d) {
+			pr_warn("%s: guard of probe %s at %s insn %llu: no declaration in BTF",
+				obj->name, n->probe_name, n->section,
+				(unsigned long long)(n->insn_off / SDT_INSN_SZ));
+			return -EINVAL;
+		}
+		g->probe = &obj->probes[d - obj->decls];
+		g->section = n->section;
+		g->function = n->function;
+		g->section_insn = (__u32)(n->insn_off / SDT_INSN_SZ);
+		g->insn = (__u32)((n->insn_off - base) / SDT_INSN_SZ);
+		g->block_insn = (__u32)((__s64)g->insn + SDT_GUARD_INSNS + n->jump_off);
+	}
+	obj->guard_cnt = obj->guard_note_cnt;
+	qsort(obj->guards, obj->guard_cnt, sizeof(*obj->guards), cmp_guard);
+	for (i = 0; i < obj->guard_cnt; i++)
+		((struct bpf_sdt_probe *)obj->guards[i].probe)->guard_cnt++;
+	for (p = 0; p < obj->probe_cnt; p++) {
+		struct bpf_sdt_probe *probe = &obj->probes[p];
+
+		probe->guards = sdt_calloc(probe->guard_cnt ? probe->guard_cnt : 1,
+					   sizeof(void *));
+		if (!probe->guards)
+			return -ENOMEM;
+		probe->guard_cnt = 0;
+	}
+	for (i = 0; i < obj->guard_cnt; i++) {
+		struct bpf_sdt_probe *probe = (struct bpf_sdt_probe *)obj->guards[i].probe;
+
+		probe->guards[probe->guard_cnt++] = &obj->guards[i];
+	}
+	return 0;
+}
+
+/* Function probes (BPF_SDT_FUNCn): a global FUNC named after the probe,
+ * tagged "bpf_sdt_func:<probe>:<nargs>". */
+static void mark_func_probes(struct bpf_sdt_object *obj)
+{
+	__u32 id, n = obj->btf ? btf__type_cnt(obj->btf) : 0;
+	size_t p;
+
+	for (id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(obj->btf, id), *fn;
+		const char *tag, *name;
+
+		if (!btf_is_decl_tag(t) || btf_decl_tag(t)->component_idx != -1)
+			continue;
+		tag = btf__name_by_offset(obj->btf, t->name_off);
+		fn = btf__type_by_id(obj->btf, t->type);
+		if (!tag || strncmp(tag, SDT_FUNC_TAG_PREFIX, strlen(SDT_FUNC_TAG_PREFIX)) ||
+		    !fn || !btf_is_func(fn) || btf_vlen(fn) != BTF_FUNC_GLOBAL)
+			continue;
+		name = btf__name_by_offset(obj->btf, fn->name_off);
+		for (p = 0; name && p < obj->probe_cnt; p++)
+			if (!strcmp(obj->probes[p].decl->name, name))
+				obj->probes[p].func = true;
+	}
+}
+
 static int discover(struct bpf_sdt_object *obj, const void *buf, size_t size)
 {
 	struct sdt_elf *elf;
@@ -145,6 +230,9 @@ static int discover(struct bpf_sdt_object *obj, const void *buf, size_t size)
 	if (!err)
 		err = sdt_notes_parse(elf, obj->name, &obj->notes, &obj->note_cnt);
 	if (!err)
+		err = sdt_guard_notes_parse(elf, obj->name, &obj->guard_notes,
+					    &obj->guard_note_cnt);
+	if (!err)
 		err = sdt_elf_read_string_section(elf, "license", &obj->license);
 	if (!err && obj->note_cnt && !obj->btf) {
 		pr_warn("%s: has %s but no .BTF section (compile with clang -g)", obj->name,
@@ -156,6 +244,10 @@ static int discover(struct bpf_sdt_object *obj, const void *buf, size_t size)
 	if (!err)
 		err = sdt_line_info_apply(elf, obj->btf, obj->sites, obj->site_cnt);
 	sdt_elf_close(elf);
+	if (!err)
+		err = link_guards(obj);
+	if (!err)
+		mark_func_probes(obj);
 	return err;
 }
 
@@ -180,6 +272,7 @@ struct bpf_sdt_object *sdt_object_from_btf(struct btf *btf, const char *name)
 		errno = -err;
 		return NULL;
 	}
+	mark_func_probes(obj);
 	return obj;
 }
 
@@ -247,10 +340,14 @@ void bpf_sdt_object__close(struct bpf_sdt_object *obj)
 
 	if (!obj)
 		return;
-	for (i = 0; i < obj->probe_cnt; i++)
+	for (i = 0; i < obj->probe_cnt; i++) {
 		free(obj->probes[i].sites);
+		free(obj->probes[i].guards);
+	}
 	free(obj->probes);
 	free(obj->sites);
+	free(obj->guards);
+	sdt_guard_notes_free(obj->guard_notes, obj->guard_note_cnt);
 	sdt_notes_free(obj->notes, obj->note_cnt);
 	sdt_decls_free(obj->decls, obj->decl_cnt);
 	btf__free(obj->btf);

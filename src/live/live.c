@@ -331,6 +331,34 @@ static int dormant_fd(struct live_build *b, const struct sdt_armed_mark *m)
 	return fcntl(fd, F_DUPFD_CLOEXEC, 3);
 }
 
+/* Whether the armed copy's map id, where the original has orig_id, is the
+ * copy of the guards map the mark names. */
+static bool guards_copy_of(const struct sdt_armed_mark *m, __u32 id, __u32 orig_id)
+{
+	return m->guards_copy_id && id == m->guards_copy_id && orig_id == m->guards_id;
+}
+
+/* The original's guards map is frozen read-only data, zeros as in the ELF,
+ * which the armed copy replaced with its own copy: once the original is
+ * gone (its loader exited, the copy took the hook), nothing holds it and
+ * the rebuild creates it afresh (id 0 in ids: sdt_map_bind()). */
+static void forget_gone_guards_map(const struct sdt_armed_mark *m, __u32 *ids)
+{
+	int fd;
+	__u32 k;
+
+	if (!m->guards_copy_id)
+		return;
+	fd = bpf_map_get_fd_by_id(m->guards_id);
+	if (fd >= 0) {
+		close(fd);
+		return;
+	}
+	for (k = 0; k < m->map_cnt; k++)
+		if (ids[k] == m->guards_id)
+			ids[k] = 0;
+}
+
 /* reset on a marked armed copy: it must stand in for the program this ELF
  * builds, its session must be gone, and it must use the maps its mark
  * names; the rebuild binds to those maps. */
@@ -339,7 +367,7 @@ static int reset_armed(struct live_build *b)
 	char have[2 * BPF_TAG_SIZE + 1], want[2 * BPF_TAG_SIZE + 1], who[96];
 	const struct sdt_armed_mark *m = &b->mark;
 	const char *name = b->t->name, *prog_name = bpf_program__name(b->prog);
-	__u32 *armed_ids = NULL, armed_cnt = 0, k, j;
+	__u32 *armed_ids = NULL, armed_cnt = 0, *ids, k, j;
 	__u8 tag[BPF_TAG_SIZE];
 	int err, fd;
 
@@ -349,23 +377,32 @@ static int reset_armed(struct live_build *b)
 			name, b->rp.info.name, b->rp.info.id, who);
 		return -EBUSY;
 	}
-	err = live_rebuild(b, m->map_ids, m->map_cnt);
+	ids = calloc(m->map_cnt ? m->map_cnt : 1, sizeof(*ids));
+	if (!ids)
+		return -ENOMEM;
+	memcpy(ids, m->map_ids, m->map_cnt * sizeof(*ids));
+	forget_gone_guards_map(m, ids);
+	err = live_rebuild(b, ids, m->map_cnt);
 	if (!err)
 		err = prog_tag(bpf_program__fd(b->prog), tag);
-	if (err)
-		return err;
-	if (memcmp(tag, m->tag, BPF_TAG_SIZE)) {
+	if (!err && memcmp(tag, m->tag, BPF_TAG_SIZE)) {
 		sdt_tag_hex(tag, have);
 		sdt_tag_hex(m->tag, want);
 		pr_warn("%s: the armed copy on the hook (id %u) stands in for a program with tag %s (id %u), this ELF's program %s has tag %s: not its armed copy; nothing replaced",
 			name, b->rp.info.id, want, m->prog_id, prog_name, have);
-		return -ESTALE;
+		err = -ESTALE;
+	}
+	if (err) {
+		free(ids);
+		return err;
 	}
 	/* the target's maps, in the target's order; a counter inlined at a
-	 * site brings its own map in between */
+	 * site brings its own map in between, and with guards on the copy
+	 * reads its own copy of the guards map */
 	err = sdt_prog_map_ids(b->rp.fd, &armed_ids, &armed_cnt);
 	for (k = 0, j = 0; !err && k < b->refs.cnt; k++, j++) {
-		while (j < armed_cnt && armed_ids[j] != m->map_ids[k])
+		while (j < armed_cnt && armed_ids[j] != m->map_ids[k] &&
+		       !guards_copy_of(m, armed_ids[j], m->map_ids[k]))
 			j++;
 		if (j == armed_cnt) {
 			pr_warn("%s: the armed copy on the hook (id %u) does not use the maps its mark names (map %u: id %u is not among its maps after the ones before it): nothing replaced",
@@ -374,9 +411,13 @@ static int reset_armed(struct live_build *b)
 		}
 	}
 	free(armed_ids);
+	/* with guards on, the copy's code runs blocks the original's lacks:
+	 * its map references are no longer the original's in order, and its
+	 * map ids (the original's but for the guards' copy) are the proof */
 	if (!err)
-		err = sdt_map_binding_prove(name, prog_name, bpf_program__fd(b->prog), m->map_ids,
-					    b->refs.cnt, b->rp.fd, true);
+		err = sdt_map_binding_prove(name, prog_name, bpf_program__fd(b->prog), ids,
+					    b->refs.cnt, m->guards_copy_id ? -1 : b->rp.fd, true);
+	free(ids);
 	if (err)
 		return err;
 	fd = dormant_fd(b, m);

@@ -190,6 +190,8 @@ int sdt_map_bind(const char *name, const char *prog_name, struct bpf_object *obj
 		map = map_at(obj, refs->elf_idx[k]);
 		if (!map)
 			return -EINVAL;
+		if (!ids[k])
+			continue; /* created afresh: see sdt_map_bind() in map_binding.h */
 		err = bind_one(name, prog_name, map, ids[k]);
 		if (err)
 			return err;
@@ -347,7 +349,7 @@ int sdt_map_binding_prove(const char *name, const char *prog_name, int rebuild_f
 	}
 	err = -ESTALE;
 	for (k = 0; k < cnt; k++)
-		if (k >= nhave || have[k] != ids[k]) {
+		if (k >= nhave || (ids[k] && have[k] != ids[k])) {
 			pr_warn("%s: program %s: the kernel lists map id %u as its map %u, not the running program's %u: the ELF's maps do not match; nothing changed",
 				name, prog_name, k < nhave ? have[k] : 0, k, ids[k]);
 			goto out;

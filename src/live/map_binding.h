@@ -35,7 +35,9 @@ int sdt_map_refs_learn(const void *elf, size_t size, const char *name,
 void sdt_map_refs_free(struct sdt_map_refs *refs);
 
 /* Before obj is loaded: the map refs->elf_idx[k] of obj reuses the map with
- * id ids[k], for every k. Refuses (one line, nothing bound) when the
+ * id ids[k], for every k but those with id 0, which libbpf creates afresh
+ * (a frozen read-only map whose running instance is gone: the same by
+ * construction; sdt_map_binding_prove() skips them too). Refuses (one line, nothing bound) when the
  * running program uses fewer maps than the code references, or a map's
  * type, key or value size differs. No map of obj is pinned by its load. */
 int sdt_map_bind(const char *name, const char *prog_name, struct bpf_object *obj,

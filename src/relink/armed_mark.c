@@ -33,6 +33,8 @@ char *sdt_armed_mark_format(const struct sdt_armed_mark *m)
 	fprintf(f, ":pid=%u:start=%llu:since=%llu:probes=%s", m->session.pid,
 		(unsigned long long)m->session.start, (unsigned long long)m->session.since,
 		m->probes ? m->probes : "");
+	if (m->guards_copy_id)
+		fprintf(f, ":guards=%u,%u", m->guards_id, m->guards_copy_id);
 	if (fclose(f)) {
 		free(text);
 		return NULL;
@@ -151,6 +153,14 @@ static int parse_field(const char *key, size_t klen, const char *val, size_t vle
 	}
 	if (IS("probes"))
 		return parse_probes(val, vlen, &m->probes);
+	if (IS("guards")) {
+		const char *comma = memchr(val, ',', vlen);
+
+		if (!comma || parse_u32(val, comma - val, &m->guards_id) ||
+		    parse_u32(comma + 1, vlen - (comma - val) - 1, &m->guards_copy_id))
+			return -EINVAL;
+		return 0;
+	}
 #undef IS
 	return 0; /* a later version's key */
 }
@@ -270,9 +280,18 @@ static char *probe_list(const struct sdt_arm_obs *obs, size_t nobs)
 	return text;
 }
 
+static __u32 map_id(int fd)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	return fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) ? info.id : 0;
+}
+
 int sdt_armed_mark_add(struct btf *btf, const struct bpf_sdt_target *t,
 		       const struct sdt_target_prog *tp, const struct sdt_arm_obs *obs,
-		       size_t nobs)
+		       size_t nobs, int guards_copy_fd)
 {
 	const struct bpf_func_info *main_fi = tp->cap.func_info;
 	struct sdt_armed_mark m;
@@ -285,6 +304,14 @@ int sdt_armed_mark_add(struct btf *btf, const struct bpf_sdt_target *t,
 		return -EINVAL; /* open_live refuses such programs */
 	m = *t->hook.mark;
 	m.probes = probe_list(obs, nobs);
+	if (guards_copy_fd >= 0) {
+		m.guards_id = map_id(tp->guards_map_fd);
+		m.guards_copy_id = map_id(guards_copy_fd);
+		if (!m.guards_id || !m.guards_copy_id) {
+			free(m.probes);
+			return -errno ? -errno : -EINVAL;
+		}
+	}
 	text = m.probes ? sdt_armed_mark_format(&m) : NULL;
 	id = text ? btf__add_decl_tag(btf, text, (int)main_fi->type_id, -1) : -ENOMEM;
 	free(text);

@@ -7,7 +7,7 @@
  * `bpfsdt status` read who holds the hook. Format (docs/abi.md):
  *
  *   bpfsdt:armed:v=1:tag=<16 hex>:prog=<id>:maps=<id,...>:pid=<pid>:
- *   start=<ticks>:since=<unix time>:probes=<name,...>
+ *   start=<ticks>:since=<unix time>:probes=<name,...>[:guards=<id>,<id>]
  */
 #ifndef __BPFSDT_ARMED_MARK_H
 #define __BPFSDT_ARMED_MARK_H
@@ -26,6 +26,9 @@ struct sdt_armed_mark {
 	__u32 map_cnt;
 	struct sdt_session session;
 	char *probes;			/* armed probes, comma-separated */
+	/* a copy with guards on reads its own guards map in place of the
+	 * original's (target/guards.h): both ids, 0 when it has none */
+	__u32 guards_id, guards_copy_id;
 };
 
 /* The mark's text (caller frees), NULL on ENOMEM. */
@@ -43,10 +46,11 @@ int sdt_armed_mark_read(int prog_fd, struct sdt_armed_mark *m);
 
 /* The mark of an armed copy of tp with observers obs, as a DECL_TAG on its
  * main FUNC in btf (the merged BTF, whose ids are tp's). Nothing (0) unless
- * tp runs on t's live hook. */
+ * tp runs on t's live hook. guards_copy_fd: the copy's own guards map, or
+ * -1. */
 int sdt_armed_mark_add(struct btf *btf, const struct bpf_sdt_target *t,
 		       const struct sdt_target_prog *tp, const struct sdt_arm_obs *obs,
-		       size_t nobs);
+		       size_t nobs, int guards_copy_fd);
 
 /* The tag as 16 hex digits. */
 void sdt_tag_hex(const __u8 tag[BPF_TAG_SIZE], char out[2 * BPF_TAG_SIZE + 1]);

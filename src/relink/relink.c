@@ -113,6 +113,9 @@ struct sdt_relink {
 	 * global functions take the observers' place */
 	struct sdt_site_emitter *e;
 	struct site_seq *cur;		/* the sequence it is emitting */
+	bool guards_on;			/* the copy reads guards_fd for the
+					 * guards map (target/guards.h) */
+	int guards_fd;
 };
 
 /* The emitter's global functions: called like observers, appended first. */
@@ -717,6 +720,44 @@ static int build_sites(struct sdt_relink *r)
 	return err;
 }
 
+/* Guards on in the copy: those of observed probes; every one in an
+ * emitter's copy (a check reaches the sites inside guarded blocks too). */
+static bool guard_on(void *ctx, const struct bpf_sdt_probe *probe)
+{
+	const struct sdt_relink *r = ctx;
+
+	return r->e || observed(r, probe);
+}
+
+/* The copy's own guards map, if any guard is on in it; the target's other
+ * maps it keeps. */
+static int bind_guards(struct sdt_relink *r)
+{
+	int fd;
+
+	if (!r->tp->guard_cnt)
+		return 0;
+	fd = sdt_guards_variant(r->t, r->tp, guard_on, r);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return fd;
+	if (r->tp->guards_unmeasured) {
+		close(fd);
+		if (r->e)
+			snprintf(r->e->reason, sizeof(r->e->reason),
+				 "with every guard on, the kernel refuses the program: the stack its guarded blocks use is unknown");
+		else
+			pr_warn("%s: program %s: with every guard on, the kernel refuses the program: the stack its guarded blocks use is unknown, so none is turned on",
+				r->t->name, r->tp->name);
+		return -EINVAL;
+	}
+	sdt_guards_rebind(r->prog.insns, r->patched.cnt, r->tp->guards_map_fd, fd);
+	r->guards_on = true;
+	r->guards_fd = fd;
+	return 0;
+}
+
 /* Where original instruction i (or the fills before it) ends up in the
  * armed copy: what func_info and line_info point at. */
 static __u32 final_idx(const struct sdt_relink *r, __u32 i)
@@ -871,7 +912,8 @@ static int merge_btf(struct sdt_relink *r)
 		r->obs_func_id[k] = id;
 	}
 	/* an armed copy on a live hook says whose it is (armed_mark.h) */
-	return r->e ? 0 : sdt_armed_mark_add(r->btf, r->t, r->tp, r->obs, r->nobs);
+	return r->e ? 0 : sdt_armed_mark_add(r->btf, r->t, r->tp, r->obs, r->nobs,
+					     r->guards_on ? r->guards_fd : -1);
 }
 
 /* Appends a func_info (8 bytes) or line_info (16 bytes) record. */
@@ -1085,6 +1127,8 @@ static void relink_free(struct sdt_relink *r)
 	btf__free(r->btf);
 	free(r->obs_type_off);
 	free(r->obs_func_id);
+	if (r->guards_on)
+		close(r->guards_fd); /* the copy holds it now */
 	sdt_insn_buf_free(&r->func_info);
 	sdt_insn_buf_free(&r->line_info);
 }
@@ -1168,6 +1212,8 @@ static int relink(struct sdt_relink *r)
 		err = build_sites(r);
 	if (!err)
 		err = assemble(r);
+	if (!err)
+		err = bind_guards(r);
 	r->own_btf = keeps_own_btf(r);
 	if (!err && tp->cap.func_info_cnt) {
 		err = r->own_btf ? 0 : merge_btf(r);

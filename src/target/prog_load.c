@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -8,7 +9,7 @@
 #include "target/prog_load.h"
 
 /* BPF_PROG_LOAD's attributes on a kernel with in-kernel SDT: Linux 6.12's
- * (up to prog_token_fd), then the sites. */
+ * (up to prog_token_fd), then the sites and the guards. */
 struct sdt_prog_load_attr {
 	__u32 prog_type;
 	__u32 insn_cnt;
@@ -40,6 +41,9 @@ struct sdt_prog_load_attr {
 	__u32 sdt_site_cnt;
 	__aligned_u64 sdt_sites;
 	__u32 sdt_site_rec_size;
+	__u32 sdt_guard_cnt;
+	__aligned_u64 sdt_guards;
+	__u32 sdt_guard_rec_size;
 };
 
 static __u64 ptr(const void *p)
@@ -47,11 +51,12 @@ static __u64 ptr(const void *p)
 	return (__u64)(unsigned long)p;
 }
 
-/* libbpf 1.1 cannot pass sites: the raw syscall. */
+/* libbpf 1.1 cannot pass sites or guards: the raw syscall. */
 static int load_with_sites(const struct sdt_load_req *req)
 {
 	const struct sdt_prog_capture *a = req->attrs;
 	struct sdt_prog_load_attr attr;
+	size_t size;
 	int fd;
 
 	memset(&attr, 0, sizeof(attr));
@@ -81,8 +86,16 @@ static int load_with_sites(const struct sdt_load_req *req)
 	}
 	attr.sdt_sites = ptr(req->sites);
 	attr.sdt_site_cnt = req->site_cnt;
-	attr.sdt_site_rec_size = sizeof(*req->sites);
-	fd = (int)syscall(__NR_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+	attr.sdt_site_rec_size = req->site_cnt ? sizeof(*req->sites) : 0;
+	/* a kernel with sites but no guards takes the shorter attributes */
+	size = offsetof(struct sdt_prog_load_attr, sdt_guard_cnt);
+	if (req->guard_cnt) {
+		attr.sdt_guards = ptr(req->guards);
+		attr.sdt_guard_cnt = req->guard_cnt;
+		attr.sdt_guard_rec_size = sizeof(*req->guards);
+		size = sizeof(attr);
+	}
+	fd = (int)syscall(__NR_bpf, BPF_PROG_LOAD, &attr, size);
 	return fd < 0 ? -errno : fd;
 }
 
@@ -99,7 +112,7 @@ int sdt_prog_load(const struct sdt_load_req *req)
 		    .log_size = req->log_size);
 	int fd;
 
-	if (req->site_cnt)
+	if (req->site_cnt || req->guard_cnt)
 		return load_with_sites(req);
 	if (req->attach_prog_fd > 0) {
 		opts.attach_prog_fd = (__u32)req->attach_prog_fd;

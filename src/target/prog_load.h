@@ -19,6 +19,16 @@ struct sdt_kernel_site {
 	__u16 id;		/* bpf_sdt_site__id(): observers read it */
 };
 
+/* A guard as such a kernel takes it (struct bpf_sdt_guard_info): it makes
+ * the guard a static branch, on while btf_id has observers or func_btf_id
+ * (if not 0) is replaced by an extension program. */
+struct sdt_kernel_guard {
+	__u32 insn_off;		/* the guard's first instruction */
+	__u32 btf_id;		/* FUNC ___bpf_sdt_proto__<probe> */
+	__u32 func_btf_id;	/* FUNC <probe> of a function probe, or 0 */
+	__u32 reserved;
+};
+
 struct sdt_load_req {
 	const struct sdt_prog_capture *attrs;	/* type, attach type, flags */
 	const char *name;
@@ -36,9 +46,11 @@ struct sdt_load_req {
 	/* a tracing program's target: a program and a FUNC in its BTF */
 	int attach_prog_fd;
 	__u32 attach_btf_id;
-	/* SDT sites (kernels with in-kernel SDT only) */
+	/* SDT sites and guards (kernels with in-kernel SDT only) */
 	const struct sdt_kernel_site *sites;
 	__u32 site_cnt;
+	const struct sdt_kernel_guard *guards;
+	__u32 guard_cnt;
 };
 
 /* Program fd, or -errno (log_buf then holds the verifier's reasons). */

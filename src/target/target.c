@@ -102,31 +102,36 @@ static __u32 func_of(const struct sdt_target_prog *tp, __u32 idx)
 	return f;
 }
 
-/* Where, if anywhere, this program's final instructions hold site s. */
-static int locate_site(const struct bpf_sdt_target *t, const struct sdt_target_prog *tp,
-		       const struct bpf_sdt_site *s, __u32 *idx)
+int sdt_target_prog_locate(const struct bpf_sdt_target *t, const struct sdt_target_prog *tp,
+			   const char *sec, const char *fn, __u32 insn, __u32 *idx)
 {
-	const char *fn = bpf_sdt_site__function(s);
 	__u32 i;
 
 	if (!fn)
 		return -ENOENT;
-	if (!strcmp(bpf_sdt_site__section(s), bpf_program__section_name(tp->prog)) &&
-	    !strcmp(fn, tp->name)) {
-		*idx = bpf_sdt_site__insn(s);
+	if (!strcmp(sec, bpf_program__section_name(tp->prog)) && !strcmp(fn, tp->name)) {
+		*idx = insn;
 		return 0;
 	}
-	if (strcmp(bpf_sdt_site__section(s), ".text"))
+	if (strcmp(sec, ".text"))
 		return -ENOENT;
 	for (i = 1; i < tp->nfuncs; i++) {
 		const struct btf_type *ft = btf__type_by_id(t->btf, tp->func_type_ids[i]);
 
 		if (ft && !strcmp(btf__name_by_offset(t->btf, ft->name_off), fn)) {
-			*idx = tp->funcs[i].start + bpf_sdt_site__insn(s);
+			*idx = tp->funcs[i].start + insn;
 			return 0;
 		}
 	}
 	return -ENOENT;
+}
+
+/* Where, if anywhere, this program's final instructions hold site s. */
+static int locate_site(const struct bpf_sdt_target *t, const struct sdt_target_prog *tp,
+		       const struct bpf_sdt_site *s, __u32 *idx)
+{
+	return sdt_target_prog_locate(t, tp, bpf_sdt_site__section(s), bpf_sdt_site__function(s),
+				      bpf_sdt_site__insn(s), idx);
 }
 
 static bool is_site_nop(const struct bpf_insn *insn)
@@ -163,6 +168,52 @@ static int map_sites(struct bpf_sdt_target *t, struct sdt_target_prog *tp)
 	return 0;
 }
 
+static int guard_fail(const struct bpf_sdt_target *t, const struct sdt_target_prog *tp,
+		      const struct bpf_sdt_guard *g, __u32 idx, const char *what)
+{
+	pr_warn("%s: program %s: guard of probe %s at %s insn %u: %s (insn %u)", t->name,
+		tp->name, bpf_sdt_probe__name(bpf_sdt_guard__probe(g)), bpf_sdt_guard__section(g),
+		bpf_sdt_guard__section_insn(g), what, idx);
+	return -EINVAL;
+}
+
+/* Finds tp's guards in its final instructions and the map they read. */
+static int map_guards(struct bpf_sdt_target *t, struct sdt_target_prog *tp)
+{
+	size_t n = bpf_sdt_object__guard_cnt(t->sdt), i;
+	const struct bpf_insn *insns = tp->cap.insns;
+	__u32 idx;
+
+	tp->guards = calloc(n ? n : 1, sizeof(*tp->guards));
+	if (!tp->guards)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		const struct bpf_sdt_guard *g = bpf_sdt_object__guard(t->sdt, i);
+		struct sdt_prog_guard *pg = &tp->guards[tp->guard_cnt];
+
+		if (sdt_target_prog_locate(t, tp, bpf_sdt_guard__section(g),
+					   bpf_sdt_guard__function(g), bpf_sdt_guard__insn(g), &idx))
+			continue;
+		if (idx + SDT_GUARD_INSNS > tp->cap.insn_cnt || insns[idx].code != (BPF_LD | BPF_IMM | BPF_DW))
+			return guard_fail(t, tp, g, idx, "its load is not an ld_imm64 after loading");
+		if (!t->offline) {
+			/* libbpf made it a map value reference: fd, then offset */
+			if (insns[idx].src_reg != BPF_PSEUDO_MAP_VALUE)
+				return guard_fail(t, tp, g, idx,
+						  "its load does not reference the guards map");
+			if (tp->guards_map_fd >= 0 && insns[idx].imm != tp->guards_map_fd)
+				return guard_fail(t, tp, g, idx,
+						  "it reads another map than the program's other guards");
+			tp->guards_map_fd = insns[idx].imm;
+			pg->value_off = (__u32)insns[idx + 1].imm;
+		}
+		pg->guard = g;
+		pg->idx = idx;
+		tp->guard_cnt++;
+	}
+	return 0;
+}
+
 static int adopt_programs(struct bpf_sdt_target *t)
 {
 	struct bpf_program *prog;
@@ -181,6 +232,7 @@ static int adopt_programs(struct bpf_sdt_target *t)
 		tp->name = bpf_program__name(prog);
 		tp->orig_fd = t->offline ? -1 : bpf_program__fd(prog);
 		tp->armed_fd = -1;
+		tp->guards_map_fd = -1;
 		if (sdt_capture_take(prog, &tp->cap))
 			continue; /* not loaded through our handlers: not armable */
 		tp->captured = true;
@@ -191,6 +243,8 @@ static int adopt_programs(struct bpf_sdt_target *t)
 			err = -ENOMEM;
 		if (!err)
 			err = map_sites(t, tp);
+		if (!err)
+			err = map_guards(t, tp);
 		if (err)
 			return err;
 	}
@@ -354,8 +408,44 @@ static int stack_depths(struct sdt_target_prog *tp, const char *log)
 	return n > 0 ? 0 : -EINVAL;
 }
 
+/*
+ * The program with every guard on, for measuring its stack: a guarded block
+ * the verifier removes as dead code uses no stack in the dormant program,
+ * but does in an armed copy with its guard on, where what a site stores
+ * must go below it. Returns the load with that program's instructions (*own
+ * to free) or leaves req alone when it has no guard; when the kernel refuses
+ * it with every guard on, says so once in tp->guards_unmeasured.
+ */
+static int load_with_guards_on(struct bpf_sdt_target *t, struct sdt_target_prog *tp,
+			       struct sdt_load_req *req, struct bpf_insn **own)
+{
+	int map_fd = sdt_guards_variant(t, tp, sdt_guard_all_on, NULL), fd;
+
+	*own = NULL;
+	if (map_fd == -ENOENT)
+		return sdt_prog_load(req);
+	if (map_fd < 0)
+		return map_fd;
+	*own = malloc(tp->cap.insn_cnt * sizeof(**own));
+	if (!*own) {
+		close(map_fd);
+		return -ENOMEM;
+	}
+	memcpy(*own, tp->cap.insns, tp->cap.insn_cnt * sizeof(**own));
+	sdt_guards_rebind(*own, tp->cap.insn_cnt, tp->guards_map_fd, map_fd);
+	req->insns = *own;
+	fd = sdt_prog_load(req);
+	close(map_fd);
+	if (fd >= 0)
+		return fd;
+	tp->guards_unmeasured = true;
+	req->insns = tp->cap.insns;
+	return sdt_prog_load(req);
+}
+
 int sdt_target_prog_prepare(struct bpf_sdt_target *t, struct sdt_target_prog *tp)
 {
+	struct bpf_insn *guards_on = NULL;
 	char *log = NULL;
 	struct sdt_load_req req;
 	int fd, err = 0;
@@ -373,14 +463,16 @@ int sdt_target_prog_prepare(struct bpf_sdt_target *t, struct sdt_target_prog *tp
 		goto out;
 	}
 	/* the statistics of the load that made the program, when it asked
-	 * for them (open.c); else of a load for them alone */
-	if (!tp->cap.load_stats || stack_depths(tp, tp->cap.load_stats)) {
+	 * for them (open.c) and has no guard (a guarded block is dead code
+	 * there); else of a load for them alone, with every guard on */
+	if (tp->guard_cnt || !tp->cap.load_stats || stack_depths(tp, tp->cap.load_stats)) {
 		log = req.log_buf = malloc(STATS_LOG_SIZE);
 		if (!log) {
 			err = -ENOMEM;
 			goto out;
 		}
-		fd = sdt_prog_load(&req);
+		fd = load_with_guards_on(t, tp, &req, &guards_on);
+		free(guards_on);
 		if (fd < 0) {
 			err = fd;
 			pr_warn("%s: program %s: reloading it to measure its stack failed: %s",
@@ -495,6 +587,7 @@ void sdt_target_free(struct bpf_sdt_target *t)
 		free(tp->funcs);
 		free(tp->func_type_ids);
 		free(tp->sites);
+		free(tp->guards);
 		free(tp->stack_depth);
 		free(tp->regs);
 		free(tp->site_verdict);

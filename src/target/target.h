@@ -7,6 +7,7 @@
 #include "target/capture.h"
 #include "discover/discover.h"
 #include "insn/reg_analysis.h"
+#include "target/guards.h"
 
 /* A site located in a program's final instructions. A .text site appears
  * once in every program that calls its function. */
@@ -28,6 +29,11 @@ struct sdt_target_prog {
 	struct sdt_prog_site *sites;
 	size_t site_cnt, site_cap;	/* site_cap: sites (and site_verdict)
 					 * have room for, dynamic sites grow it */
+	struct sdt_prog_guard *guards;	/* guards.h */
+	size_t guard_cnt;
+	int guards_map_fd;		/* the map they read (its fd in cap.insns) */
+	bool guards_unmeasured;		/* with every guard on, the kernel refused
+					 * it: the stack guarded code uses is unknown */
 	__u32 *stack_depth;		/* per function, NULL until measured */
 	struct sdt_reg_state *regs;	/* NULL until analysed */
 	__u8 *site_verdict;		/* per site: SDT_SITE_{UNCHECKED,OK,BAD} */
@@ -119,5 +125,10 @@ int sdt_target_prog_analyse(const struct sdt_target_prog *tp,
 			    bool (*reads)(void *ctx, const struct bpf_sdt_site *site), void *ctx,
 			    struct sdt_reg_state *regs);
 struct sdt_target_prog *sdt_target_find_prog(const struct bpf_sdt_target *t, const char *name);
+/* Where instruction insn of function fn in ELF section sec is in tp's final
+ * instructions: 0 and *idx, or -ENOENT when tp does not contain it. A .text
+ * function is found in every program that calls it. */
+int sdt_target_prog_locate(const struct bpf_sdt_target *t, const struct sdt_target_prog *tp,
+			   const char *sec, const char *fn, __u32 insn, __u32 *idx);
 
 #endif

@@ -26,6 +26,15 @@ the in-place addend), then one instruction per argument: `rD = rS` (opcode
 [rS+off]), with D = 1 + (i - 1) % 5 for argument i. Probes sort by name,
 sites by section name, then offset.
 
+Guards: each ___sdt_guard_<probe>... symbol in .bpf_sdt_guard_notes marks one
+quad relocated like a site's, the byte offset of the guard's first
+instruction: `r0 = <x> ll` (0x18) relocated by R_BPF_64_64 against
+.rodata.bpf_sdt_guards at the byte ___bpf_sdt_guard__<probe>, then
+`r0 = *(u8 *)(r0 + 0)` (0x71) and `if r0 != 0 goto +off` (0x55), the block
+starting off + 1 instructions past the jump. Listed per probe (by section
+name, then offset) only for probes that have guards; a probe whose name is
+a global FUNC tagged "bpf_sdt_func:..." is a function probe.
+
 An object that breaks those rules must be refused: then bpfsdt has to exit
 with status 2.
 
@@ -45,6 +54,12 @@ TAG_PREFIX = "bpf_sdt:"
 MAX_ARGS = 12
 NOP = bytes([0x05, 0, 0, 0, 0, 0, 0, 0])
 R_BPF_64_ABS64 = 2
+R_BPF_64_64 = 1
+GUARD_NOTES = ".bpf_sdt_guard_notes"
+GUARD_PREFIX = "___sdt_guard_"
+GUARDS_SEC = ".rodata.bpf_sdt_guards"
+GUARD_VAR_PREFIX = "___bpf_sdt_guard__"
+FUNC_TAG_PREFIX = "bpf_sdt_func:"
 SHN_LORESERVE = 0xFF00
 PTR_SZ = 8
 
@@ -711,16 +726,103 @@ def sites(elf, problems):
     return out
 
 
+def guards(elf, problems):
+    """[(probe, guard)] from .bpf_sdt_guard_notes, each checked against the
+    three instructions it points at and the byte they read."""
+    notes = elf.section_by_name(GUARD_NOTES)
+    if not notes or not notes["size"]:
+        return []
+    if notes["size"] % 8:
+        raise Invalid(f"{GUARD_NOTES} size {notes['size']} is not a multiple of 8")
+    data = elf.section_data(notes)
+    entries = {s["value"]: s["name"] for s in elf.symbols
+               if s["ndx"] == str(notes["idx"]) and s["name"].startswith(GUARD_PREFIX)}
+    relocs = {r["offset"]: r for r in elf.relocs_for(notes)}
+    if sorted(entries) != list(range(0, notes["size"], 8)) or sorted(relocs) != sorted(entries):
+        raise Invalid(f"{GUARD_NOTES}: not one symbol and one relocation per 8-byte entry")
+    byte_sec = elf.section_by_name(GUARDS_SEC)
+    rows = objdump_rows(elf.path, ["-d"])
+    out = []
+    for start in sorted(entries):
+        probe = entries[start][len(GUARD_PREFIX):].split(".", 1)[0]
+        if not IDENT_RE.match(probe):
+            raise Invalid(f"entry symbol {entries[start]} names no probe")
+        r = relocs[start]
+        target = elf.sym_by_num.get(r["sym"])
+        if r["type"] != R_BPF_64_ABS64 or not target or not target["ndx"].isdigit():
+            raise Invalid(f"guard of {probe}: bad relocation")
+        code = elf.sections.get(int(target["ndx"]))
+        if not code or code["type"] != "PROGBITS" or "X" not in code["flags"]:
+            raise Invalid(f"guard of {probe}: relocation into a non-executable section")
+        addend = r["addend"] if r["addend"] is not None else \
+            int.from_bytes(data[start:start + 8], "little")
+        at = (target["value"] + addend) & 0xFFFFFFFFFFFFFFFF
+        text = elf.section_data(code)
+        if at % 8 or at + 32 > code["size"]:
+            raise Invalid(f"guard of {probe}: offset 0x{at:x} outside {code['name']}")
+        insns = [text[at + 8 * i:at + 8 * i + 8] for i in range(4)]
+        off = int.from_bytes(insns[3][2:4], "little", signed=True)
+        if insns[0][:4] != bytes([0x18, 0, 0, 0]) or insns[1][:4] != bytes(4) or \
+                insns[2] != bytes([0x71, 0, 0, 0, 0, 0, 0, 0]) or \
+                insns[3][:2] != bytes([0x55, 0]) or insns[3][4:] != bytes(4) or \
+                not 0 <= at // 8 + 4 + off < code["size"] // 8:
+            raise Invalid(f"guard of {probe}: {code['name']} insn {at // 8} is not its three "
+                          "instructions")
+        lr = next((x for x in elf.relocs_for(code) if x["offset"] == at), None)
+        lsym = elf.sym_by_num.get(lr["sym"]) if lr else None
+        if not lr or lr["type"] != R_BPF_64_64 or not lsym or not byte_sec or \
+                lsym["ndx"] != str(byte_sec["idx"]):
+            raise Invalid(f"guard of {probe}: its load is not relocated against {GUARDS_SEC}")
+        byte = lsym["value"] + (lr["addend"] if lr["addend"] is not None else
+                                int.from_bytes(insns[0][4:8], "little"))
+        if not any(s["ndx"] == str(byte_sec["idx"]) and s["type"] == "OBJECT" and
+                   s["value"] == byte and s["name"] == GUARD_VAR_PREFIX + probe
+                   for s in elf.symbols):
+            raise Invalid(f"guard of {probe}: reads another byte than its probe's")
+        row = rows.get(code["name"], {}).get(at // 8 + 3)
+        if not row or not re.match(r"if r0 != 0 goto [+-]?%d\b" % off, row[1].replace("+-", "-")):
+            problems.append(f"guard of {probe}: llvm-objdump shows {row} at {code['name']} "
+                            f"insn {at // 8 + 3}, the bytes are if r0 != 0 goto {off:+d}")
+        func = next((s for s in elf.symbols if s["type"] == "FUNC" and s["name"] and
+                     s["ndx"] == str(code["idx"]) and s["value"] <= at < s["value"] + s["size"]),
+                    None)
+        insn = (at - (func["value"] if func else 0)) // 8
+        out.append((probe, {
+            "function": func["name"] if func else None,
+            "section": code["name"],
+            "insn": insn,
+            "section_insn": at // 8,
+            "block_insn": insn + 4 + off,
+        }))
+    return out
+
+
+def function_probes(btf):
+    """Names of global FUNCs tagged bpf_sdt_func:... (BPF_SDT_FUNCn)."""
+    out = set()
+    for tid in sorted(btf.types):
+        tag = btf.types[tid]
+        if tag["kind"] != "DECL_TAG" or not tag["name"].startswith(FUNC_TAG_PREFIX) or \
+                tag["component_idx"] != -1:
+            continue
+        fn = btf.t(tag["type_id"])
+        if fn["kind"] == "FUNC" and fn.get("linkage") == "global":
+            out.add(fn["name"])
+    return out
+
+
 def expected(path, problems):
     """The document bpfsdt must print; raises Invalid for an object it must refuse."""
     elf = Elf(path)
     has_btf = elf.section_by_name(".BTF") is not None
-    decls = {}
+    decls, funcs = {}, set()
     if has_btf:
         btf = Btf(path)
         btf.check_speller()
         decls = probe_decls(btf)
+        funcs = function_probes(btf)
     found = sites(elf, problems)
+    found_guards = guards(elf, problems)
     if found and not has_btf:
         raise Invalid(f"{NOTES} but no .BTF")
     probes = {name: {"name": name, "args": [{"type": a} for a in args], "sites": []}
@@ -732,8 +834,16 @@ def expected(path, problems):
             raise Invalid(f"probe {probe}: site passes {nargs} arguments, declared "
                           f"{len(probes[probe]['args'])}")
         probes[probe]["sites"].append(site)
+    for probe, guard in found_guards:
+        if probe not in probes:
+            raise Invalid(f"probe {probe} has a guard but no declaration")
+        probes[probe].setdefault("guards", []).append(guard)
     for p in probes.values():
         p["sites"].sort(key=lambda s: (s["section"].encode(), s["section_insn"]))
+        if "guards" in p:
+            p["guards"].sort(key=lambda g: (g["section"].encode(), g["section_insn"]))
+        if p["name"] in funcs:
+            p["function_probe"] = True
     return {"file": path, "probes": sorted(probes.values(), key=lambda p: p["name"].encode())}
 
 
@@ -760,9 +870,12 @@ def diff(want, got):
     for name in sorted(set(wp) & set(gp)):
         w, g = wp[name], gp[name]
         before = len(lines)
-        if set(g) != {"name", "args", "sites"}:
-            lines.append(f"probe {name}: keys {sorted(g)}, expected args, name, sites")
+        if set(g) != set(w):
+            lines.append(f"probe {name}: keys {sorted(g)}, expected {', '.join(sorted(w))}")
             continue
+        if g.get("guards") != w.get("guards"):
+            lines.append(f"probe {name}: guards {show(g.get('guards'))}, ELF "
+                         f"{show(w.get('guards'))}")
         wa, ga = [a["type"] for a in w["args"]], [a.get("type") if isinstance(a, dict) else a
                                                    for a in g["args"]]
         if len(wa) != len(ga):

@@ -582,7 +582,7 @@ static long sweep_bytes(const char *corpus, const unsigned char *values, size_t 
 UNIT_TEST(open_of_any_single_byte_change_is_accepted_or_refused_with_one_line)
 {
 	static const unsigned char values[] = { 0x00, 0x01, 0x7f, 0x80, 0xff };
-	const char *corpora[] = { "basic", "multi_prog" };
+	const char *corpora[] = { "basic", "multi_prog", "guards_check" };
 	size_t i;
 
 	for (i = 0; i < sizeof(corpora) / sizeof(corpora[0]); i++) {

@@ -22,10 +22,11 @@ static void list_usage(FILE *out)
 		"       bpfsdt list [--json] " HOOK_USAGE "\n"
 		"       bpfsdt list [--json] --prog-id N\n"
 		"\n"
-		"List the probes of BPF ELF objects: each probe's argument types and\n"
-		"its sites (id, function, section, instruction index, source file:line,\n"
-		"argument registers). Site ids and lines select sites in 'bpfsdt trace'\n"
-		"(PROBE@ID, PROBE@FILE:LINE).\n"
+		"List the probes of BPF ELF objects: each probe's argument types, its\n"
+		"sites (id, function, section, instruction index, source file:line,\n"
+		"argument registers) and its guards (BPF_SDT_ENABLED: where each is,\n"
+		"where its block starts). Site ids and lines select sites in 'bpfsdt\n"
+		"trace' (PROBE@ID, PROBE@FILE:LINE).\n"
 		"With a hook or --prog-id: the probes a loaded program's BTF declares,\n"
 		"without its ELF; their sites need the ELF.\n"
 		"\n"
@@ -72,6 +73,14 @@ static void print_site_text(const struct bpf_sdt_site *s)
 	printf("\n");
 }
 
+static void print_guard_text(const struct bpf_sdt_guard *g)
+{
+	printf("    guard %s insn %u (%s insn %u), block at insn %u\n",
+	       bpf_sdt_guard__function(g) ?: "?", bpf_sdt_guard__insn(g),
+	       bpf_sdt_guard__section(g), bpf_sdt_guard__section_insn(g),
+	       bpf_sdt_guard__block_insn(g));
+}
+
 static void print_text(const struct bpf_sdt_object *obj, bool live)
 {
 	size_t i, j, n = bpf_sdt_object__probe_cnt(obj);
@@ -85,16 +94,19 @@ static void print_text(const struct bpf_sdt_object *obj, bool live)
 		       bpf_sdt_object__site_cnt(obj) == 1 ? "" : "s");
 	for (i = 0; i < n; i++) {
 		const struct bpf_sdt_probe *p = bpf_sdt_object__probe(obj, i);
-		size_t sites = bpf_sdt_probe__site_cnt(p);
+		size_t sites = bpf_sdt_probe__site_cnt(p), guards = bpf_sdt_probe__guard_cnt(p);
 
 		printf("  ");
 		print_signature(p);
 		if (bpf_sdt_object__site_cnt(obj) || !live)
-			printf(": %zu site%s\n", sites, sites == 1 ? "" : "s");
-		else
-			printf("\n");
+			printf(": %zu site%s", sites, sites == 1 ? "" : "s");
+		if (guards)
+			printf(", %zu guard%s", guards, guards == 1 ? "" : "s");
+		printf("%s\n", bpf_sdt_probe__is_func(p) ? " (function probe)" : "");
 		for (j = 0; j < sites; j++)
 			print_site_text(bpf_sdt_probe__site(p, j));
+		for (j = 0; j < guards; j++)
+			print_guard_text(bpf_sdt_probe__guard(p, j));
 	}
 }
 
@@ -128,6 +140,22 @@ static void print_site_json(struct json_writer *w, const struct bpf_sdt_site *s)
 	json_object_end(w);
 }
 
+static void print_guard_json(struct json_writer *w, const struct bpf_sdt_guard *g)
+{
+	json_object_start(w);
+	json_key(w, "function");
+	json_string(w, bpf_sdt_guard__function(g));
+	json_key(w, "section");
+	json_string(w, bpf_sdt_guard__section(g));
+	json_key(w, "insn");
+	json_uint(w, bpf_sdt_guard__insn(g));
+	json_key(w, "section_insn");
+	json_uint(w, bpf_sdt_guard__section_insn(g));
+	json_key(w, "block_insn");
+	json_uint(w, bpf_sdt_guard__block_insn(g));
+	json_object_end(w);
+}
+
 static void print_json(struct json_writer *w, const struct bpf_sdt_object *obj)
 {
 	size_t i, j;
@@ -158,6 +186,18 @@ static void print_json(struct json_writer *w, const struct bpf_sdt_object *obj)
 		for (j = 0; j < bpf_sdt_probe__site_cnt(p); j++)
 			print_site_json(w, bpf_sdt_probe__site(p, j));
 		json_array_end(w);
+		/* only for probes that have them: older readers see no change */
+		if (bpf_sdt_probe__guard_cnt(p)) {
+			json_key(w, "guards");
+			json_array_start(w);
+			for (j = 0; j < bpf_sdt_probe__guard_cnt(p); j++)
+				print_guard_json(w, bpf_sdt_probe__guard(p, j));
+			json_array_end(w);
+		}
+		if (bpf_sdt_probe__is_func(p)) {
+			json_key(w, "function_probe");
+			json_bool(w, true);
+		}
 		json_object_end(w);
 	}
 	json_array_end(w);

@@ -1,0 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+/* sdt_cost.bpf.c: design 'guarded', 1 site(s) (the design comparison). */
+#define SDT_COST_SITES 1
+#define SDT_COST_GUARDED
+#include "sdt_cost.bpf.c"

@@ -1,0 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+/* sdt_cost.bpf.c: design 'plain', 64 site(s) (the design comparison). */
+#define SDT_COST_SITES 64
+#define SDT_COST_NO_PROBES
+#include "sdt_cost.bpf.c"

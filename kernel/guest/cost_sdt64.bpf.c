@@ -1,0 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
+/* sdt_cost.bpf.c: design 'sdt', 64 site(s) (the design comparison). */
+#define SDT_COST_SITES 64
+#include "sdt_cost.bpf.c"
