@@ -39,6 +39,7 @@
 #include "insn/insn_patch.h"
 #include "check/observer_check.h"
 #include "insn/value_analysis.h"
+#include "util/util.h"
 
 #ifndef BPF_ATOMIC
 #define BPF_ATOMIC 0xc0
@@ -329,15 +330,8 @@ static int check_own(const struct checker *c, __u32 i, const struct sdt_va_state
 
 static int add_edge(struct checker *c, __u32 i, __u32 callee, __s64 factor, bool loop)
 {
-	if (c->nedges == c->cap) {
-		size_t n = c->cap ? c->cap * 2 : 16;
-		struct call_edge *e = realloc(c->edges, n * sizeof(*e));
-
-		if (!e)
-			return -ENOMEM;
-		c->edges = e;
-		c->cap = n;
-	}
+	if (sdt_reserve((void **)&c->edges, &c->cap, c->nedges, sizeof(*c->edges), 16))
+		return -ENOMEM;
 	c->edges[c->nedges++] = (struct call_edge){ i, sdt_va_func_of(c->va, i), callee, factor,
 						    loop };
 	return 0;

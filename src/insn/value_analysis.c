@@ -13,6 +13,7 @@
 #include "insn/helper_effects.h"
 #include "insn/prog_ctx.h"
 #include "insn/value_analysis.h"
+#include "util/util.h"
 
 /* Newer than the UAPI headers of the build machine. */
 #ifndef BPF_MEMSX
@@ -1025,15 +1026,8 @@ static int add_edge(struct sdt_va *va, __u32 callee, __u32 block)
 	for (k = 0; k < va->nedges; k++)
 		if (va->edges[k].callee == callee && va->edges[k].block == block)
 			return 0;
-	if (va->nedges == va->edges_cap) {
-		size_t n = va->edges_cap ? va->edges_cap * 2 : 16;
-		struct call_edge *e = realloc(va->edges, n * sizeof(*e));
-
-		if (!e)
-			return -ENOMEM;
-		va->edges = e;
-		va->edges_cap = n;
-	}
+	if (sdt_reserve((void **)&va->edges, &va->edges_cap, va->nedges, sizeof(*va->edges), 16))
+		return -ENOMEM;
 	va->edges[va->nedges++] = (struct call_edge){ callee, block };
 	return 0;
 }
