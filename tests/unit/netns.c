@@ -128,3 +128,36 @@ void testnet_down(struct testnet *net)
 	if (net->ns_b[0])
 		sh("ip netns del %s 2>/dev/null", net->ns_b);
 }
+
+void testnet_run(int n, const char *obj, void (*body)(struct testnet *net))
+{
+	struct testnet net;
+
+	if (geteuid())
+		SKIP("needs root for network namespaces and BPF");
+	if (testnet_up(&net, n) || (obj && testnet_attach_xdp(&net, obj, "xdp")) ||
+	    testnet_enter(&net)) {
+		testnet_down(&net);
+		FAIL("cannot set up the test network");
+	}
+	body(&net);
+	testnet_down(&net);
+}
+
+void testnet_run_bpffs(int n, void (*body)(struct testnet *net, const char *bpffs))
+{
+	struct testnet net;
+	const char *fs;
+
+	if (geteuid())
+		SKIP("needs root for network namespaces and BPF");
+	fs = scratch_bpffs();
+	if (!fs || testnet_up(&net, n) || testnet_enter(&net)) {
+		testnet_down(&net);
+		scratch_bpffs_release();
+		FAIL("cannot set up the test network");
+	}
+	body(&net, fs);
+	testnet_down(&net);
+	scratch_bpffs_release();
+}

@@ -33,5 +33,12 @@ void testnet_leave(struct testnet *net);
 /* count pings from b to a, interval in seconds; returns ping's status. */
 int testnet_ping(struct testnet *net, int count, const char *interval);
 void testnet_down(struct testnet *net);
+/* Runs body in ns_a of fresh network n, with obj's section "xdp" on v0
+ * (nothing when obj is NULL), and tears it down whatever the outcome;
+ * skips without root, fails when the network cannot be set up. */
+void testnet_run(int n, const char *obj, void (*body)(struct testnet *net));
+/* The same with no program on v0 and a scratch bpffs (scratch_bpffs()) to
+ * pin into, unmounted afterwards whatever the outcome. */
+void testnet_run_bpffs(int n, void (*body)(struct testnet *net, const char *bpffs));
 
 #endif

@@ -189,20 +189,7 @@ static void prog_array_body(struct testnet *net, const char *fs)
 
 TEST(trace_prog_array_arms_the_program_in_a_pinned_slot)
 {
-	struct testnet net;
-	const char *fs;
-
-	if (geteuid())
-		SKIP("needs root for network namespaces and BPF");
-	fs = scratch_bpffs();
-	if (!fs || testnet_up(&net, 33) || testnet_enter(&net)) {
-		testnet_down(&net);
-		scratch_bpffs_release();
-		FAIL("cannot set up the test network");
-	}
-	prog_array_body(&net, fs);
-	testnet_down(&net);
-	scratch_bpffs_release(); /* whatever the outcome: no mount left behind */
+	testnet_run_bpffs(33, prog_array_body);
 }
 
 /* bpfsdt ARGS...: exit 2 and exactly one line on stderr */

@@ -46,22 +46,6 @@ static int occurrences(const char *hay, const char *needle)
 	return n;
 }
 
-/* Runs body on a fresh quiet network with the example on v0's XDP. */
-static void with_firewall(int n, void (*body)(struct testnet *net))
-{
-	struct testnet net;
-
-	if (geteuid())
-		SKIP("needs root for network namespaces and BPF");
-	if (testnet_up(&net, n) || testnet_attach_xdp(&net, EXAMPLE, "xdp") ||
-	    testnet_enter(&net)) {
-		testnet_down(&net);
-		FAIL("cannot set up the test network");
-	}
-	body(&net);
-	testnet_down(&net);
-}
-
 /* Whether insn is the instruction of one of the example's verdict sites. */
 static bool is_verdict_site(unsigned int insn)
 {
@@ -174,42 +158,42 @@ static void sigrt_body(struct testnet *net)
 
 TEST(trace_restores_the_original_on_sighup_and_dies_by_it)
 {
-	with_firewall(60, sighup_body);
+	testnet_run(60, EXAMPLE, sighup_body);
 }
 
 TEST(trace_restores_the_original_on_sigquit_and_dies_by_it)
 {
-	with_firewall(61, sigquit_body);
+	testnet_run(61, EXAMPLE, sigquit_body);
 }
 
 TEST(trace_restores_the_original_on_sigterm_and_exits_0)
 {
-	with_firewall(62, sigterm_body);
+	testnet_run(62, EXAMPLE, sigterm_body);
 }
 
 TEST(trace_restores_the_original_on_sigusr1_and_dies_by_it)
 {
-	with_firewall(63, sigusr1_body);
+	testnet_run(63, EXAMPLE, sigusr1_body);
 }
 
 TEST(trace_restores_the_original_on_sigusr2_and_dies_by_it)
 {
-	with_firewall(64, sigusr2_body);
+	testnet_run(64, EXAMPLE, sigusr2_body);
 }
 
 TEST(trace_restores_the_original_on_sigalrm_and_dies_by_it)
 {
-	with_firewall(65, sigalrm_body);
+	testnet_run(65, EXAMPLE, sigalrm_body);
 }
 
 TEST(trace_restores_the_original_on_sigxcpu_and_dies_by_it)
 {
-	with_firewall(66, sigxcpu_body);
+	testnet_run(66, EXAMPLE, sigxcpu_body);
 }
 
 TEST(trace_restores_the_original_on_a_realtime_signal_and_dies_by_it)
 {
-	with_firewall(67, sigrt_body);
+	testnet_run(67, EXAMPLE, sigrt_body);
 }
 
 /* `bpfsdt trace ... | head -1`: the reader takes one line and goes. */
@@ -242,7 +226,7 @@ static void sigpipe_body(struct testnet *net)
 
 TEST(trace_restores_the_original_when_its_reader_goes_away)
 {
-	with_firewall(68, sigpipe_body);
+	testnet_run(68, EXAMPLE, sigpipe_body);
 }
 
 static void dev_full_body(struct testnet *net)
@@ -267,7 +251,7 @@ static void dev_full_body(struct testnet *net)
 
 TEST(trace_restores_the_original_when_stdout_cannot_be_written)
 {
-	with_firewall(69, dev_full_body);
+	testnet_run(69, EXAMPLE, dev_full_body);
 }
 
 static void json_dev_full_body(struct testnet *net)
@@ -293,7 +277,7 @@ static void json_dev_full_body(struct testnet *net)
 
 TEST(trace_json_says_when_its_last_lines_cannot_be_written)
 {
-	with_firewall(70, json_dev_full_body);
+	testnet_run(70, EXAMPLE, json_dev_full_body);
 }
 
 /* SIGKILL: nothing of bpfsdt runs; its guardian puts the original back. */
@@ -326,7 +310,7 @@ static void sigkill_body(struct testnet *net)
 
 TEST(trace_sigkill_leaves_the_original_on_the_hook)
 {
-	with_firewall(71, sigkill_body);
+	testnet_run(71, EXAMPLE, sigkill_body);
 }
 
 static void attach_sigkill_body(struct testnet *net)
@@ -350,7 +334,7 @@ static void attach_sigkill_body(struct testnet *net)
 
 TEST(attach_sigkill_leaves_the_original_on_the_hook)
 {
-	with_firewall(72, attach_sigkill_body);
+	testnet_run(72, EXAMPLE, attach_sigkill_body);
 }
 
 static void attach_sighup_body(struct testnet *net)
@@ -371,7 +355,7 @@ static void attach_sighup_body(struct testnet *net)
 
 TEST(attach_restores_the_original_on_sighup_and_dies_by_it)
 {
-	with_firewall(73, attach_sighup_body);
+	testnet_run(73, EXAMPLE, attach_sighup_body);
 }
 
 /* Someone else's XDP program replaces the armed copy while bpfsdt traces. */
@@ -402,7 +386,7 @@ static void replaced_body(struct testnet *net)
 
 TEST(trace_leaves_a_program_someone_else_attached_and_says_so_once)
 {
-	with_firewall(74, replaced_body);
+	testnet_run(74, EXAMPLE, replaced_body);
 }
 
 static void attach_replaced_body(struct testnet *net)
@@ -428,7 +412,7 @@ static void attach_replaced_body(struct testnet *net)
 
 TEST(attach_leaves_a_program_someone_else_attached_and_says_so_once)
 {
-	with_firewall(79, attach_replaced_body);
+	testnet_run(79, EXAMPLE, attach_replaced_body);
 }
 
 static void json_replaced_body(struct testnet *net)
@@ -450,7 +434,7 @@ static void json_replaced_body(struct testnet *net)
 
 TEST(trace_json_summary_says_the_original_was_not_restored)
 {
-	with_firewall(75, json_replaced_body);
+	testnet_run(75, EXAMPLE, json_replaced_body);
 }
 
 static void iface_gone_body(struct testnet *net)
@@ -474,7 +458,7 @@ static void iface_gone_body(struct testnet *net)
 
 TEST(trace_says_once_that_its_interface_is_gone)
 {
-	with_firewall(76, iface_gone_body);
+	testnet_run(76, EXAMPLE, iface_gone_body);
 }
 
 /* After a SIGKILL the guardian, too, leaves someone else's program. */
@@ -505,7 +489,7 @@ static void guardian_replaced_body(struct testnet *net)
 
 TEST(guardian_leaves_a_program_someone_else_attached)
 {
-	with_firewall(77, guardian_replaced_body);
+	testnet_run(77, EXAMPLE, guardian_replaced_body);
 }
 
 /* A libbpf loader's XDP dispatcher on v0 with live_hooks' live_slot in slot
@@ -588,18 +572,5 @@ static void slot_changed_body(struct testnet *net, const char *fs)
 
 TEST(trace_leaves_a_prog_array_slot_someone_else_changed_and_says_so_once)
 {
-	struct testnet net;
-	const char *fs;
-
-	if (geteuid())
-		SKIP("needs root for network namespaces and BPF");
-	fs = scratch_bpffs();
-	if (!fs || testnet_up(&net, 78) || testnet_enter(&net)) {
-		testnet_down(&net);
-		scratch_bpffs_release();
-		FAIL("cannot set up the test network");
-	}
-	slot_changed_body(&net, fs);
-	testnet_down(&net);
-	scratch_bpffs_release();
+	testnet_run_bpffs(78, slot_changed_body);
 }
