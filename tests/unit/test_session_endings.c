@@ -229,20 +229,29 @@ TEST(trace_restores_the_original_when_its_reader_goes_away)
 	testnet_run(68, EXAMPLE, sigpipe_body);
 }
 
-static void dev_full_body(struct testnet *net)
+/* bpfsdt trace args with stdout on /dev/full, through one ping: it ends by
+ * itself, saying so in its exit status, the original back on v0. */
+static void trace_to_dev_full(struct testnet *net, const char *const *args, struct cmd_result *r)
 {
 	__u32 orig = xdp_prog_id(net->ifindex);
-	struct cmd_result r;
 	struct cmd_proc p;
 	char *argv[24];
 
-	argv_of(argv, "trace", (const char *[]){ "--xdp", "v0", EXAMPLE, "verdict", NULL });
+	argv_of(argv, "trace", args);
 	ASSERT_EQ(cmd_start_to(argv, &p, "/dev/full"), 0);
 	ASSERT_OK_HELPER(wait_armed(net, &p, orig));
 	ASSERT_EQ(testnet_ping(net, 1, "0.05"), 0);
-	ASSERT_EQ(cmd_finish(&p, 0, &r), 0); /* ends by itself */
-	ASSERT_EQ(r.status, EXIT_OUTPUT_FAILED);
+	ASSERT_EQ(cmd_finish(&p, 0, r), 0); /* ends by itself */
+	ASSERT_EQ(r->status, EXIT_OUTPUT_FAILED);
 	ASSERT_EQ(xdp_prog_id(net->ifindex), orig);
+}
+
+static void dev_full_body(struct testnet *net)
+{
+	struct cmd_result r;
+
+	ASSERT_OK_HELPER(trace_to_dev_full(net, (const char *[]){ "--xdp", "v0", EXAMPLE,
+		"verdict", NULL }, &r));
 	ASSERT_EQ(occurrences(r.err, "bpfsdt: trace: writing to standard output failed: "
 				     "No space left on device\n"), 1);
 	ASSERT_CONTAINS(r.err, RESTORED);
@@ -256,21 +265,12 @@ TEST(trace_restores_the_original_when_stdout_cannot_be_written)
 
 static void json_dev_full_body(struct testnet *net)
 {
-	__u32 orig = xdp_prog_id(net->ifindex);
 	struct cmd_result r;
-	struct cmd_proc p;
-	char *argv[24];
 
 	/* -c 1 and one packet: the event and the summary only meet the full
 	 * disk when written at the end */
-	argv_of(argv, "trace", (const char *[]){ "--json", "--xdp", "v0", EXAMPLE, "verdict", "-c",
-		"1", NULL });
-	ASSERT_EQ(cmd_start_to(argv, &p, "/dev/full"), 0);
-	ASSERT_OK_HELPER(wait_armed(net, &p, orig));
-	ASSERT_EQ(testnet_ping(net, 1, "0.05"), 0);
-	ASSERT_EQ(cmd_finish(&p, 0, &r), 0);
-	ASSERT_EQ(r.status, EXIT_OUTPUT_FAILED);
-	ASSERT_EQ(xdp_prog_id(net->ifindex), orig);
+	ASSERT_OK_HELPER(trace_to_dev_full(net, (const char *[]){ "--json", "--xdp", "v0", EXAMPLE,
+		"verdict", "-c", "1", NULL }, &r));
 	ASSERT_EQ(occurrences(r.err, "writing to standard output failed"), 1);
 	cmd_result_free(&r);
 }
