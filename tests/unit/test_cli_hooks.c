@@ -123,38 +123,13 @@ TEST(reset_tc_after_sigkill_puts_the_dormant_program_back)
 	with_tc_filter(32, tc_reset_body);
 }
 
-/* A libbpf loader's XDP dispatcher on v0 with live_slot in slot 0 of its
- * prog array, pinned at pin. */
-static struct bpf_object *dispatcher_up(struct testnet *net, const char *pin)
-{
-	struct bpf_object *obj = bpf_object__open_file(LIVE_HOOKS, NULL);
-	int jump, slot, disp;
-	__u32 key = 0;
-
-	if (!obj || bpf_object__load(obj))
-		return obj;
-	jump = bpf_map__fd(bpf_object__find_map_by_name(obj, "jump"));
-	slot = bpf_program__fd(bpf_object__find_program_by_name(obj, "live_slot"));
-	disp = bpf_program__fd(bpf_object__find_program_by_name(obj, "live_dispatch"));
-	unlink(pin);
-	if (bpf_map_update_elem(jump, &key, &slot, BPF_ANY) || bpf_obj_pin(jump, pin) ||
-	    bpf_xdp_attach(net->ifindex, disp, 0, NULL)) {
-		bpf_object__close(obj);
-		return NULL;
-	}
-	return obj;
-}
-
 struct slot_ctx {
 	int jump_fd;
 };
 
 static __u32 slot_current(void *ctx)
 {
-	__u32 key = 0, id = 0;
-
-	bpf_map_lookup_elem(((struct slot_ctx *)ctx)->jump_fd, &key, &id);
-	return id;
+	return slot_id(((struct slot_ctx *)ctx)->jump_fd);
 }
 
 static void prog_array_body(struct testnet *net, const char *fs)
@@ -168,7 +143,7 @@ static void prog_array_body(struct testnet *net, const char *fs)
 
 	snprintf(pin, sizeof(pin), "%s/jump_%d", fs, (int)getpid());
 	snprintf(spec, sizeof(spec), "%s:0", pin);
-	obj = dispatcher_up(net, pin);
+	obj = xdp_dispatcher_up(net->ifindex, pin);
 	ASSERT_TRUE(obj != NULL);
 	sc.jump_fd = bpf_map__fd(bpf_object__find_map_by_name(obj, "jump"));
 	orig = slot_current(&sc);

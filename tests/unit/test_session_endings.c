@@ -492,36 +492,6 @@ TEST(guardian_leaves_a_program_someone_else_attached)
 	testnet_run(77, EXAMPLE, guardian_replaced_body);
 }
 
-/* A libbpf loader's XDP dispatcher on v0 with live_hooks' live_slot in slot
- * 0 of its prog array, pinned at pin. */
-static struct bpf_object *dispatcher_up(struct testnet *net, const char *pin)
-{
-	struct bpf_object *obj = bpf_object__open_file(corpus_path("live_hooks"), NULL);
-	int jump, slot, disp;
-	__u32 key = 0;
-
-	if (!obj || bpf_object__load(obj))
-		return obj;
-	jump = bpf_map__fd(bpf_object__find_map_by_name(obj, "jump"));
-	slot = bpf_program__fd(bpf_object__find_program_by_name(obj, "live_slot"));
-	disp = bpf_program__fd(bpf_object__find_program_by_name(obj, "live_dispatch"));
-	unlink(pin);
-	if (bpf_map_update_elem(jump, &key, &slot, BPF_ANY) || bpf_obj_pin(jump, pin) ||
-	    bpf_xdp_attach(net->ifindex, disp, 0, NULL)) {
-		bpf_object__close(obj);
-		return NULL;
-	}
-	return obj;
-}
-
-static __u32 slot_id(int jump)
-{
-	__u32 key = 0, id = 0;
-
-	bpf_map_lookup_elem(jump, &key, &id);
-	return id;
-}
-
 static __u32 prog_id_of(int fd)
 {
 	struct bpf_prog_info info = {};
@@ -542,7 +512,7 @@ static void slot_changed_body(struct testnet *net, const char *fs)
 
 	snprintf(pin, sizeof(pin), "%s/jump_end_%d", fs, (int)getpid());
 	snprintf(spec, sizeof(spec), "%s:0", pin);
-	obj = dispatcher_up(net, pin);
+	obj = xdp_dispatcher_up(net->ifindex, pin);
 	other = bpf_object__open_file(corpus_path("live_hooks"), NULL);
 	ASSERT_TRUE(obj && other && !bpf_object__load(other));
 	jump = bpf_map__fd(bpf_object__find_map_by_name(obj, "jump"));
