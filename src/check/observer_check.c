@@ -88,16 +88,6 @@ static int refuse(const struct checker *c, __u32 i, const char *fmt, ...)
 	return -EINVAL;
 }
 
-static int size_bytes(__u8 code)
-{
-	switch (BPF_SIZE(code)) {
-	case BPF_B: return 1;
-	case BPF_H: return 2;
-	case BPF_W: return 4;
-	default: return 8;
-	}
-}
-
 static const char *helper_name(__s32 id)
 {
 	const char *name = sdt_helper_name(id);
@@ -428,14 +418,14 @@ static int visit(void *ctx, __u32 i, const struct sdt_va_state *st)
 	switch (cls) {
 	case BPF_LDX:
 		return check_arg_read(c, i, &st->regs[insn->src_reg], insn->off,
-				      size_bytes(insn->code));
+				      sdt_insn_mem_size(insn->code));
 	case BPF_ST:
 	case BPF_STX:
 		err = check_own(c, i, st, insn->dst_reg,
 				atomic ? "atomically updates through" : "writes through");
 		if (!err && atomic) /* it reads there too */
 			err = check_arg_read(c, i, &st->regs[insn->dst_reg], insn->off,
-					     size_bytes(insn->code));
+					     sdt_insn_mem_size(insn->code));
 		return err;
 	case BPF_JMP:
 		if (BPF_OP(insn->code) != BPF_CALL)
