@@ -9,7 +9,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "helpers.h"
 #include "live_helpers.h"
 #include "netns.h"
@@ -19,31 +18,6 @@
 /* an ICMP echo request on the veth: 14 + 84 bytes */
 #define TC_IP_EVENT "{\"probe\": \"tc_ip\", \"function\": \"live_tc\", \"insn\": 18, \"args\": [98]}\n"
 #define SLOT_EVENT "{\"probe\": \"slot_pkt\", \"function\": \"live_slot\", \"insn\": 15, \"args\": [98]}\n"
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-/* Runs `ip netns exec <ns_a> bpfsdt <args>` in the background and waits
- * until what current() reports is no longer orig (the armed copy runs). */
-static void start_in_ns(struct testnet *net, struct cmd_proc *p, const char *const *args,
-			__u32 (*current)(void *), void *ctx)
-{
-	char *argv[24] = { "ip", "netns", "exec", net->ns_a, (char *)bpfsdt_bin() };
-	__u32 orig = current(ctx);
-	int i, tries;
-
-	for (i = 0; args[i] && i < 18; i++)
-		argv[5 + i] = (char *)args[i];
-	ASSERT_EQ(cmd_start(argv, p), 0);
-	for (tries = 0; tries < 500 && current(ctx) == orig; tries++)
-		sleep_ms(10);
-	ASSERT_NE(current(ctx), orig);
-	ASSERT_EQ(cmd_wait_err(p, "Ctrl-C to", 10000), 0); /* every probe armed */
-}
 
 static __u32 tc_current(void *ctx)
 {
@@ -71,7 +45,7 @@ static void tc_json_body(struct testnet *net)
 	struct cmd_result r;
 	struct cmd_proc p;
 
-	ASSERT_OK_HELPER(start_in_ns(net, &p, (const char *[]){ "trace", "--json", "--tc",
+	ASSERT_OK_HELPER(testnet_start_armed(net, &p, (const char *[]){ "trace", "--json", "--tc",
 		"v0:ingress", LIVE_HOOKS, "tc_ip", "-c", "3", NULL }, tc_current, net));
 	ASSERT_EQ(testnet_ping(net, 3, "0.05"), 0);
 	ASSERT_EQ(cmd_finish(&p, 0, &r), 0);
@@ -100,8 +74,8 @@ static void tc_reset_body(struct testnet *net)
 	fd = bpf_prog_get_fd_by_id(orig);
 	ASSERT_TRUE(fd >= 0 && !bpf_obj_get_info_by_fd(fd, &before, &len));
 	close(fd);
-	ASSERT_OK_HELPER(start_in_ns(net, &p, (const char *[]){ "trace", "--tc", "v0:ingress",
-		LIVE_HOOKS, NULL }, tc_current, net));
+	ASSERT_OK_HELPER(testnet_start_armed(net, &p, (const char *[]){ "trace", "--tc",
+		"v0:ingress", LIVE_HOOKS, NULL }, tc_current, net));
 	ASSERT_EQ(cmd_kill_with_guardian(&p, &r), 0); /* both: no one restores */
 	cmd_result_free(&r);
 	armed = tc_filter_prog_id(net->ifindex);
@@ -147,7 +121,7 @@ static void prog_array_body(struct testnet *net, const char *fs)
 	ASSERT_TRUE(obj != NULL);
 	sc.jump_fd = bpf_map__fd(bpf_object__find_map_by_name(obj, "jump"));
 	orig = slot_current(&sc);
-	start_in_ns(net, &p, (const char *[]){ "trace", "--json", "--prog-array", spec,
+	testnet_start_armed(net, &p, (const char *[]){ "trace", "--json", "--prog-array", spec,
 		LIVE_HOOKS, "slot_pkt", "-c", "2", NULL }, slot_current, &sc);
 	if (!TEST_STOPPED()) {
 		ASSERT_EQ(testnet_ping(net, 2, "0.05"), 0);

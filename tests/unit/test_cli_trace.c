@@ -39,25 +39,16 @@ static const char *ping_verdict(void)
 	return line;
 }
 
-/* Starts `ip netns exec <ns_a> bpfsdt trace ...` and waits until the armed
- * copy is on v0. */
+/* `ip netns exec <ns_a> bpfsdt trace ARGS...`, once the armed copy is on
+ * v0 and every probe is armed. */
 static void start_trace(struct testnet *net, struct cmd_proc *p, const char *const *args)
 {
-	char *argv[24] = { "ip", "netns", "exec", net->ns_a, (char *)bpfsdt_bin(), "trace" };
-	__u32 orig = xdp_prog_id(net->ifindex);
-	int i, tries;
+	const char *argv[19] = { "trace" };
+	int i;
 
 	for (i = 0; args[i] && i < 17; i++)
-		argv[6 + i] = (char *)args[i];
-	ASSERT_EQ(cmd_start(argv, p), 0);
-	for (tries = 0; tries < 500 && xdp_prog_id(net->ifindex) == orig; tries++) {
-		struct timespec ts = { 0, 10 * 1000000L };
-
-		nanosleep(&ts, NULL);
-	}
-	ASSERT_NE(xdp_prog_id(net->ifindex), orig);
-	/* probes are armed one by one: ready once it says so */
-	ASSERT_EQ(cmd_wait_err(p, "Ctrl-C to", 10000), 0);
+		argv[1 + i] = args[i];
+	testnet_start_armed(net, p, argv, testnet_xdp_current, net);
 }
 
 static void json_events_body(struct testnet *net)
