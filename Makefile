@@ -129,7 +129,7 @@ $(BUILD)/tests/bpf/%.bpf.o: tests/bpf/%.bpf.c include/bpf_sdt.h $(wildcard tests
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -mcpu=v3 -c $< -o $@
 
-$(BUILD)/tests/bpf/observers/%.bpf.o: tests/bpf/observers/%.bpf.c $(wildcard tests/bpf/observers/*.h)
+$(BUILD)/tests/bpf/observers/%.bpf.o: tests/bpf/observers/%.bpf.c $(wildcard tests/bpf/observers/*.h tests/bpf/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -mcpu=v3 -c $< -o $@
 

@@ -39,6 +39,7 @@
 #include "insn/insn_patch.h"
 #include "check/observer_check.h"
 #include "insn/value_analysis.h"
+#include "util/util.h"
 
 #ifndef BPF_ATOMIC
 #define BPF_ATOMIC 0xc0
@@ -85,16 +86,6 @@ static int refuse(const struct checker *c, __u32 i, const char *fmt, ...)
 	pr_warn("%s: observer %s (probe %s): insn %u: %s", c->req->file, c->req->observer,
 		c->req->probe, i, what);
 	return -EINVAL;
-}
-
-static int size_bytes(__u8 code)
-{
-	switch (BPF_SIZE(code)) {
-	case BPF_B: return 1;
-	case BPF_H: return 2;
-	case BPF_W: return 4;
-	default: return 8;
-	}
 }
 
 static const char *helper_name(__s32 id)
@@ -329,15 +320,8 @@ static int check_own(const struct checker *c, __u32 i, const struct sdt_va_state
 
 static int add_edge(struct checker *c, __u32 i, __u32 callee, __s64 factor, bool loop)
 {
-	if (c->nedges == c->cap) {
-		size_t n = c->cap ? c->cap * 2 : 16;
-		struct call_edge *e = realloc(c->edges, n * sizeof(*e));
-
-		if (!e)
-			return -ENOMEM;
-		c->edges = e;
-		c->cap = n;
-	}
+	if (sdt_reserve((void **)&c->edges, &c->cap, c->nedges, sizeof(*c->edges), 16))
+		return -ENOMEM;
 	c->edges[c->nedges++] = (struct call_edge){ i, sdt_va_func_of(c->va, i), callee, factor,
 						    loop };
 	return 0;
@@ -434,14 +418,14 @@ static int visit(void *ctx, __u32 i, const struct sdt_va_state *st)
 	switch (cls) {
 	case BPF_LDX:
 		return check_arg_read(c, i, &st->regs[insn->src_reg], insn->off,
-				      size_bytes(insn->code));
+				      sdt_insn_mem_size(insn->code));
 	case BPF_ST:
 	case BPF_STX:
 		err = check_own(c, i, st, insn->dst_reg,
 				atomic ? "atomically updates through" : "writes through");
 		if (!err && atomic) /* it reads there too */
 			err = check_arg_read(c, i, &st->regs[insn->dst_reg], insn->off,
-					     size_bytes(insn->code));
+					     sdt_insn_mem_size(insn->code));
 		return err;
 	case BPF_JMP:
 		if (BPF_OP(insn->code) != BPF_CALL)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "insn/insn_patch.h"
 #include "check/observer_maps.h"
+#include "util/util.h"
 
 #define MAX_PROG_MAPS 64	/* MAX_USED_MAPS in the kernel */
 
@@ -30,15 +31,8 @@ static int id_add(struct id_set *s, __u32 id)
 	for (k = 0; k < s->cnt; k++)
 		if (s->ids[k] == id)
 			return 0;
-	if (s->cnt == s->cap) {
-		size_t n = s->cap ? s->cap * 2 : 16;
-		__u32 *grown = realloc(s->ids, n * sizeof(*grown));
-
-		if (!grown)
-			return -ENOMEM;
-		s->ids = grown;
-		s->cap = n;
-	}
+	if (sdt_reserve((void **)&s->ids, &s->cap, s->cnt, sizeof(*s->ids), 16))
+		return -ENOMEM;
 	s->ids[s->cnt++] = id;
 	return 0;
 }

@@ -49,6 +49,12 @@ static const char *check_int(const struct btf_type *t)
 	return NULL;
 }
 
+/* ENUM and ENUM64 differ only in how wide an enumerator's value is. */
+static __u32 enumerator_name_off(const struct btf_type *t, __u16 i)
+{
+	return btf_kind(t) == BTF_KIND_ENUM ? btf_enum(t)[i].name_off : btf_enum64(t)[i].name_off;
+}
+
 static const char *check_type(const struct btf *btf, const struct btf_type *t, __u32 cnt)
 {
 	__u16 i, vlen = btf_vlen(t);
@@ -63,26 +69,14 @@ static const char *check_type(const struct btf *btf, const struct btf_type *t, _
 		       t->size == 16 ? NULL : "float size not 2, 4, 8, 12 or 16";
 	case BTF_KIND_FWD:
 		return NULL;
-	case BTF_KIND_ENUM: {
-		const struct btf_enum *e = btf_enum(t);
-
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
 		if (!power_of_two_up_to(t->size, 8))
 			return "enum size not 1, 2, 4 or 8";
 		for (i = 0; i < vlen; i++)
-			if (!str_ok(btf, e[i].name_off))
+			if (!str_ok(btf, enumerator_name_off(t, i)))
 				return "enumerator name out of range";
 		return NULL;
-	}
-	case BTF_KIND_ENUM64: {
-		const struct btf_enum64 *e = btf_enum64(t);
-
-		if (!power_of_two_up_to(t->size, 8))
-			return "enum size not 1, 2, 4 or 8";
-		for (i = 0; i < vlen; i++)
-			if (!str_ok(btf, e[i].name_off))
-				return "enumerator name out of range";
-		return NULL;
-	}
 	case BTF_KIND_PTR:
 	case BTF_KIND_TYPEDEF:
 	case BTF_KIND_VOLATILE:

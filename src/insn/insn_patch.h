@@ -49,4 +49,15 @@ static inline int sdt_insn_is_ld_imm64(const struct bpf_insn *insn)
 	return insn->code == (BPF_LD | BPF_IMM | BPF_DW);
 }
 
+/* Bytes a load or store of opcode code moves (BPF_B, _H, _W or _DW). */
+static inline int sdt_insn_mem_size(__u8 code)
+{
+	switch (BPF_SIZE(code)) {
+	case BPF_B: return 1;
+	case BPF_H: return 2;
+	case BPF_W: return 4;
+	default: return 8;
+	}
+}
+
 #endif

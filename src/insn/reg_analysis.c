@@ -6,6 +6,7 @@
 #include "insn/helper_args.h"
 #include "insn/insn_patch.h"
 #include "insn/reg_analysis.h"
+#include "util/util.h"
 
 #ifndef BPF_JCOND
 #define BPF_JCOND 0xe0
@@ -627,22 +628,14 @@ nomem:
 
 static int add_fill(struct sdt_reg_fills *fills, __u32 insn, bool after, int reg)
 {
-	struct sdt_reg_fill *n;
 	size_t i;
 
 	for (i = 0; i < fills->cnt; i++)
 		if (fills->v[i].insn == insn && fills->v[i].after == after &&
 		    fills->v[i].reg == reg)
 			return 0;
-	if (fills->cnt == fills->cap) {
-		size_t cap = fills->cap ? fills->cap * 2 : 8;
-
-		n = realloc(fills->v, cap * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		fills->v = n;
-		fills->cap = cap;
-	}
+	if (sdt_reserve((void **)&fills->v, &fills->cap, fills->cnt, sizeof(*fills->v), 8))
+		return -ENOMEM;
 	fills->v[fills->cnt++] = (struct sdt_reg_fill){ insn, after, (__u8)reg };
 	return 0;
 }

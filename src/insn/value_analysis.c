@@ -11,8 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "insn/helper_effects.h"
+#include "insn/insn_patch.h"
 #include "insn/prog_ctx.h"
 #include "insn/value_analysis.h"
+#include "util/util.h"
 
 /* Newer than the UAPI headers of the build machine. */
 #ifndef BPF_MEMSX
@@ -67,16 +69,6 @@ struct sdt_va {
 static bool provenance(const struct sdt_va *va)
 {
 	return va->in->observer != NULL;
-}
-
-static int size_bytes(__u8 code)
-{
-	switch (BPF_SIZE(code)) {
-	case BPF_B: return 1;
-	case BPF_H: return 2;
-	case BPF_W: return 4;
-	default: return 8;
-	}
 }
 
 static bool is_ld_imm64(const struct bpf_insn *insn)
@@ -561,7 +553,7 @@ static void do_load(struct sdt_va *va, struct sdt_va_state *st, __u32 fn, __u32 
 {
 	const struct bpf_insn *insn = &va->in->insns[i];
 	const struct sdt_aval *src = &st->regs[insn->src_reg];
-	int size = size_bytes(insn->code), slot;
+	int size = sdt_insn_mem_size(insn->code), slot;
 	struct sdt_aval v = sdt_av_loaded_scalar(size);
 	bool whole;
 
@@ -584,7 +576,7 @@ static void prov_atomic(struct sdt_va *va, struct sdt_va_state *st, __u32 fn, __
 	const struct bpf_insn *insn = &va->in->insns[i];
 	struct sdt_aval base = st->regs[insn->dst_reg], bytes = sdt_av_unknown_scalar();
 	struct sdt_aval left = bytes, old;
-	int size = size_bytes(insn->code), slot;
+	int size = sdt_insn_mem_size(insn->code), slot;
 	bool whole;
 
 	old = prov_load(va, st, fn, &base, insn->off, size, i);
@@ -607,7 +599,7 @@ static void do_store(struct sdt_va *va, struct sdt_va_state *st, __u32 fn, __u32
 {
 	const struct bpf_insn *insn = &va->in->insns[i];
 	const struct sdt_aval *dst = &st->regs[insn->dst_reg];
-	int size = size_bytes(insn->code), slot;
+	int size = sdt_insn_mem_size(insn->code), slot;
 	bool is_st = BPF_CLASS(insn->code) == BPF_ST, whole;
 	struct sdt_aval v = is_st ? sdt_av_const(insn->imm) : st->regs[insn->src_reg];
 
@@ -1025,15 +1017,8 @@ static int add_edge(struct sdt_va *va, __u32 callee, __u32 block)
 	for (k = 0; k < va->nedges; k++)
 		if (va->edges[k].callee == callee && va->edges[k].block == block)
 			return 0;
-	if (va->nedges == va->edges_cap) {
-		size_t n = va->edges_cap ? va->edges_cap * 2 : 16;
-		struct call_edge *e = realloc(va->edges, n * sizeof(*e));
-
-		if (!e)
-			return -ENOMEM;
-		va->edges = e;
-		va->edges_cap = n;
-	}
+	if (sdt_reserve((void **)&va->edges, &va->edges_cap, va->nedges, sizeof(*va->edges), 16))
+		return -ENOMEM;
 	va->edges[va->nedges++] = (struct call_edge){ callee, block };
 	return 0;
 }
@@ -1293,7 +1278,7 @@ static int run_block(struct sdt_va *va, __u32 b, __u32 stop, void *out, bool *re
 			/* legacy packet loads: r0 = bytes, r1..r5 clobbered */
 			for (int r = BPF_REG_1; r <= BPF_REG_5; r++)
 				st.regs[r] = sdt_av_uninit();
-			st.regs[BPF_REG_0] = sdt_av_loaded_scalar(size_bytes(insn->code));
+			st.regs[BPF_REG_0] = sdt_av_loaded_scalar(sdt_insn_mem_size(insn->code));
 			break;
 		case BPF_JMP:
 		case BPF_JMP32:

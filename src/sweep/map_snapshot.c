@@ -223,12 +223,28 @@ static int read_keyed(struct sdt_map_image *m)
 	return err ? err : sort_entries(m);
 }
 
+/* Pushes m's values into its emptied queue or stack so that they come out
+ * again in the order they were read: a stack pops its top first, so it is
+ * pushed from the bottom. */
+static int push_fifo(const struct sdt_map_image *m)
+{
+	__u32 i;
+
+	for (i = 0; i < m->cnt; i++) {
+		__u32 k = m->type == BPF_MAP_TYPE_STACK ? m->cnt - 1 - i : i;
+
+		if (bpf_map_update_elem(m->fd, NULL, (char *)m->values + (size_t)k * m->value_size,
+					BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
 /* Queues and stacks: pop everything, push it back in the order it was. */
 static int read_fifo(struct sdt_map_image *m)
 {
 	struct entries e = {};
 	void *value = malloc(m->value_size ? m->value_size : 1);
-	__u32 i;
 	int err = 0;
 
 	if (!value)
@@ -242,14 +258,8 @@ static int read_fifo(struct sdt_map_image *m)
 		err = -errno;
 	m->values = e.values;
 	m->cnt = e.cnt;
-	/* a stack pops its top first: push from the bottom */
-	for (i = 0; i < m->cnt && !err; i++) {
-		__u32 k = m->type == BPF_MAP_TYPE_STACK ? m->cnt - 1 - i : i;
-
-		if (bpf_map_update_elem(m->fd, NULL, (char *)m->values + (size_t)k * m->value_size,
-					BPF_ANY))
-			err = -errno;
-	}
+	if (!err)
+		err = push_fifo(m);
 	free(value);
 	return err;
 }
@@ -399,20 +409,13 @@ static int restore_keyed(const struct sdt_map_image *m)
 static int restore_fifo(const struct sdt_map_image *m)
 {
 	void *value = malloc(m->value_size ? m->value_size : 1);
-	__u32 i;
-	int err = 0;
+	int err;
 
 	if (!value)
 		return -ENOMEM;
 	while (!bpf_map_lookup_and_delete_elem(m->fd, NULL, value))
 		;
-	for (i = 0; i < m->cnt && !err; i++) {
-		__u32 k = m->type == BPF_MAP_TYPE_STACK ? m->cnt - 1 - i : i;
-
-		if (bpf_map_update_elem(m->fd, NULL, (char *)m->values + (size_t)k * m->value_size,
-					BPF_ANY))
-			err = -errno;
-	}
+	err = push_fifo(m);
 	free(value);
 	return err;
 }

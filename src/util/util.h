@@ -46,6 +46,10 @@ bool sdt_opts_valid(const void *opts, size_t known, size_t user_sz, const char *
 /* Checked size arithmetic for allocations driven by untrusted counts. */
 void *sdt_calloc(size_t n, size_t size);
 char *sdt_strdup(const char *s);
+/* Room in *arr (of elements of size, *cap of them) for one more after its
+ * cnt: a full array doubles, an empty one starts at first. 0 or -ENOMEM,
+ * *arr and *cap untouched then. */
+int sdt_reserve(void **arr, size_t *cap, size_t cnt, size_t size, size_t first);
 /* A regular file's whole content (caller frees); NULL with *err set. */
 void *sdt_read_file(const char *path, size_t *size, int *err);
 

@@ -4,16 +4,7 @@
  * its packet, its stack, its map values -- plus a u64 scalar. Observers must
  * not change its verdict, its packet or its maps. */
 #include "common.h"
-
-struct state {
-	__u64 action;
-	__u64 bytes;
-};
-
-struct locked {
-	struct bpf_spin_lock lock;
-	__u64 packets;
-};
+#include "isolation_target.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -219,3 +219,24 @@ void fw_expect_tracing_changes_nothing(struct testnet *net, struct fw_loader *l,
 	ASSERT_EQ(traced.drop_packets, plain.drop_packets);
 	ASSERT_EQ(hits, traced.packets_seen);
 }
+
+void fw_run(int n, const char *path, __u8 blocked_proto, bool exits,
+	    void (*body)(struct testnet *net, struct fw_loader *l))
+{
+	struct fw_loader l = {};
+	struct testnet net;
+
+	if (geteuid())
+		SKIP("needs root for network namespaces and BPF");
+	if (testnet_up(&net, n) || testnet_enter(&net) ||
+	    fw_load(&l, path, blocked_proto, net.ifindex, FW_NETLINK)) {
+		fw_unload(&l, net.ifindex);
+		testnet_down(&net);
+		FAIL("cannot load the firewall on the test network");
+	}
+	if (exits)
+		fw_loader_exit(&l);
+	body(&net, &l);
+	fw_unload(&l, net.ifindex);
+	testnet_down(&net);
+}

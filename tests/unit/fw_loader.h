@@ -36,6 +36,15 @@ void fw_loader_exit(struct fw_loader *l);
 /* Detaches (netlink) and releases everything. */
 void fw_unload(struct fw_loader *l, int ifindex);
 
+struct testnet;
+
+/* Runs body in ns_a of fresh test network n with the firewall of path on
+ * v0, loaded by fw_load() with blocked_proto; torn down whatever
+ * happens. With exits, the loader lets go of the object first, as a loader
+ * process that ended would. */
+void fw_run(int n, const char *path, __u8 blocked_proto, bool exits,
+	    void (*body)(struct testnet *net, struct fw_loader *l));
+
 /* What the firewall's maps hold, read by the ids the loader recorded. */
 struct fw_state {
 	__u8 blocked_proto;
@@ -48,8 +57,6 @@ int fw_read(const struct fw_loader *l, struct fw_state *st);
 struct fw_state fw_delta(const struct fw_state *before, const struct fw_state *after);
 /* Whether every map the loader created is one the program prog_id uses. */
 bool fw_maps_used_by(const struct fw_loader *l, __u32 prog_id);
-
-struct testnet;
 
 /* FW_PINGS pings from ns_b to v0: whether all were answered. */
 #define FW_PINGS 5

@@ -2,6 +2,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <stdlib.h>
+#include <unistd.h>
+#include "helpers.h"
 #include "live_helpers.h"
 
 __u32 xdp_prog_id(int ifindex)
@@ -52,4 +54,37 @@ __u64 probe_hits(struct bpf_sdt_tracer *tr, struct bpf_sdt_target *t, const char
 	for (i = 0; p && i < bpf_sdt_probe__site_cnt(p); i++)
 		sum += bpf_sdt_tracer__site_hits(tr, bpf_sdt_probe__site(p, i));
 	return sum;
+}
+
+struct bpf_object *xdp_dispatcher_up(int ifindex, const char *pin)
+{
+	struct bpf_object *obj = bpf_object__open_file(corpus_path("live_hooks"), NULL);
+	int jump, slot, disp;
+	__u32 key = 0;
+
+	if (!obj)
+		return NULL;
+	if (bpf_object__load(obj)) {
+		bpf_object__close(obj);
+		return NULL;
+	}
+	jump = bpf_map__fd(bpf_object__find_map_by_name(obj, "jump"));
+	slot = bpf_program__fd(bpf_object__find_program_by_name(obj, "live_slot"));
+	disp = bpf_program__fd(bpf_object__find_program_by_name(obj, "live_dispatch"));
+	if (pin)
+		unlink(pin);
+	if (bpf_map_update_elem(jump, &key, &slot, BPF_ANY) || (pin && bpf_obj_pin(jump, pin)) ||
+	    bpf_xdp_attach(ifindex, disp, 0, NULL)) {
+		bpf_object__close(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+__u32 slot_id(int map_fd)
+{
+	__u32 key = 0, id = 0;
+
+	bpf_map_lookup_elem(map_fd, &key, &id);
+	return id;
 }

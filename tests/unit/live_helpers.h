@@ -17,5 +17,11 @@ __u64 percpu_count(struct bpf_sdt_target *t, const char *map, __u32 key);
 __u32 tc_filter_prog_id(int ifindex);
 /* In-kernel hits of every site of a probe, from a counting tracer. */
 __u64 probe_hits(struct bpf_sdt_tracer *tr, struct bpf_sdt_target *t, const char *probe);
+/* A libbpf loader's XDP dispatcher on ifindex: live_hooks' live_dispatch,
+ * with its live_slot in slot 0 of the prog array "jump", pinned at pin
+ * (unless NULL); the loaded object (the caller closes it), NULL on failure. */
+struct bpf_object *xdp_dispatcher_up(int ifindex, const char *pin);
+/* Id of the program in slot 0 of prog array map_fd, 0 if none. */
+__u32 slot_id(int map_fd);
 
 #endif

@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "helpers.h"
+#include "live_helpers.h"
 #include "netns.h"
 #include "test.h"
 
@@ -127,4 +129,62 @@ void testnet_down(struct testnet *net)
 		sh("ip netns del %s 2>/dev/null", net->ns_a);
 	if (net->ns_b[0])
 		sh("ip netns del %s 2>/dev/null", net->ns_b);
+}
+
+void testnet_run(int n, const char *obj, void (*body)(struct testnet *net))
+{
+	struct testnet net;
+
+	if (geteuid())
+		SKIP("needs root for network namespaces and BPF");
+	if (testnet_up(&net, n) || (obj && testnet_attach_xdp(&net, obj, "xdp")) ||
+	    testnet_enter(&net)) {
+		testnet_down(&net);
+		FAIL("cannot set up the test network");
+	}
+	body(&net);
+	testnet_down(&net);
+}
+
+void testnet_run_bpffs(int n, void (*body)(struct testnet *net, const char *bpffs))
+{
+	struct testnet net;
+	const char *fs;
+
+	if (geteuid())
+		SKIP("needs root for network namespaces and BPF");
+	fs = scratch_bpffs();
+	if (!fs || testnet_up(&net, n) || testnet_enter(&net)) {
+		testnet_down(&net);
+		scratch_bpffs_release();
+		FAIL("cannot set up the test network");
+	}
+	body(&net, fs);
+	testnet_down(&net);
+	scratch_bpffs_release();
+}
+
+void testnet_start_armed(struct testnet *net, struct cmd_proc *p, const char *const *args,
+			 __u32 (*current)(void *ctx), void *ctx)
+{
+	char *argv[24] = { "ip", "netns", "exec", net->ns_a, (char *)bpfsdt_bin() };
+	__u32 orig = current(ctx);
+	int i, tries;
+
+	for (i = 0; args[i] && i < 18; i++)
+		argv[5 + i] = (char *)args[i];
+	ASSERT_EQ(cmd_start(argv, p), 0);
+	for (tries = 0; tries < 500 && current(ctx) == orig; tries++) {
+		struct timespec ts = { 0, 10 * 1000000L };
+
+		nanosleep(&ts, NULL);
+	}
+	ASSERT_NE(current(ctx), orig);
+	/* probes are armed one by one: ready once it says so */
+	ASSERT_EQ(cmd_wait_err(p, "Ctrl-C to", 10000), 0);
+}
+
+__u32 testnet_xdp_current(void *net)
+{
+	return xdp_prog_id(((struct testnet *)net)->ifindex);
 }

@@ -8,6 +8,7 @@
 #define __BPFSDT_TEST_NETNS_H
 
 #include <stdbool.h>
+#include <linux/types.h>
 
 struct testnet {
 	char ns_a[32], ns_b[32];
@@ -33,5 +34,22 @@ void testnet_leave(struct testnet *net);
 /* count pings from b to a, interval in seconds; returns ping's status. */
 int testnet_ping(struct testnet *net, int count, const char *interval);
 void testnet_down(struct testnet *net);
+/* Runs body in ns_a of fresh network n, with obj's section "xdp" on v0
+ * (nothing when obj is NULL), and tears it down whatever the outcome;
+ * skips without root, fails when the network cannot be set up. */
+void testnet_run(int n, const char *obj, void (*body)(struct testnet *net));
+/* The same with no program on v0 and a scratch bpffs (scratch_bpffs()) to
+ * pin into, unmounted afterwards whatever the outcome. */
+void testnet_run_bpffs(int n, void (*body)(struct testnet *net, const char *bpffs));
+
+struct cmd_proc;
+/* Runs `ip netns exec <ns_a> bpfsdt ARGS...` (args NULL-terminated, at most
+ * 18) in the background and waits until what current(ctx) reports is no
+ * longer what it was (the armed copy runs) and it says every probe is
+ * armed. A test helper: it stops the test. */
+void testnet_start_armed(struct testnet *net, struct cmd_proc *p, const char *const *args,
+			 __u32 (*current)(void *ctx), void *ctx);
+/* current() for testnet_start_armed(): the XDP program on v0 of net. */
+__u32 testnet_xdp_current(void *net);
 
 #endif

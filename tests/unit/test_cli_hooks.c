@@ -9,7 +9,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "helpers.h"
 #include "live_helpers.h"
 #include "netns.h"
@@ -19,31 +18,6 @@
 /* an ICMP echo request on the veth: 14 + 84 bytes */
 #define TC_IP_EVENT "{\"probe\": \"tc_ip\", \"function\": \"live_tc\", \"insn\": 18, \"args\": [98]}\n"
 #define SLOT_EVENT "{\"probe\": \"slot_pkt\", \"function\": \"live_slot\", \"insn\": 15, \"args\": [98]}\n"
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-/* Runs `ip netns exec <ns_a> bpfsdt <args>` in the background and waits
- * until what current() reports is no longer orig (the armed copy runs). */
-static void start_in_ns(struct testnet *net, struct cmd_proc *p, const char *const *args,
-			__u32 (*current)(void *), void *ctx)
-{
-	char *argv[24] = { "ip", "netns", "exec", net->ns_a, (char *)bpfsdt_bin() };
-	__u32 orig = current(ctx);
-	int i, tries;
-
-	for (i = 0; args[i] && i < 18; i++)
-		argv[5 + i] = (char *)args[i];
-	ASSERT_EQ(cmd_start(argv, p), 0);
-	for (tries = 0; tries < 500 && current(ctx) == orig; tries++)
-		sleep_ms(10);
-	ASSERT_NE(current(ctx), orig);
-	ASSERT_EQ(cmd_wait_err(p, "Ctrl-C to", 10000), 0); /* every probe armed */
-}
 
 static __u32 tc_current(void *ctx)
 {
@@ -71,7 +45,7 @@ static void tc_json_body(struct testnet *net)
 	struct cmd_result r;
 	struct cmd_proc p;
 
-	ASSERT_OK_HELPER(start_in_ns(net, &p, (const char *[]){ "trace", "--json", "--tc",
+	ASSERT_OK_HELPER(testnet_start_armed(net, &p, (const char *[]){ "trace", "--json", "--tc",
 		"v0:ingress", LIVE_HOOKS, "tc_ip", "-c", "3", NULL }, tc_current, net));
 	ASSERT_EQ(testnet_ping(net, 3, "0.05"), 0);
 	ASSERT_EQ(cmd_finish(&p, 0, &r), 0);
@@ -100,8 +74,8 @@ static void tc_reset_body(struct testnet *net)
 	fd = bpf_prog_get_fd_by_id(orig);
 	ASSERT_TRUE(fd >= 0 && !bpf_obj_get_info_by_fd(fd, &before, &len));
 	close(fd);
-	ASSERT_OK_HELPER(start_in_ns(net, &p, (const char *[]){ "trace", "--tc", "v0:ingress",
-		LIVE_HOOKS, NULL }, tc_current, net));
+	ASSERT_OK_HELPER(testnet_start_armed(net, &p, (const char *[]){ "trace", "--tc",
+		"v0:ingress", LIVE_HOOKS, NULL }, tc_current, net));
 	ASSERT_EQ(cmd_kill_with_guardian(&p, &r), 0); /* both: no one restores */
 	cmd_result_free(&r);
 	armed = tc_filter_prog_id(net->ifindex);
@@ -123,38 +97,13 @@ TEST(reset_tc_after_sigkill_puts_the_dormant_program_back)
 	with_tc_filter(32, tc_reset_body);
 }
 
-/* A libbpf loader's XDP dispatcher on v0 with live_slot in slot 0 of its
- * prog array, pinned at pin. */
-static struct bpf_object *dispatcher_up(struct testnet *net, const char *pin)
-{
-	struct bpf_object *obj = bpf_object__open_file(LIVE_HOOKS, NULL);
-	int jump, slot, disp;
-	__u32 key = 0;
-
-	if (!obj || bpf_object__load(obj))
-		return obj;
-	jump = bpf_map__fd(bpf_object__find_map_by_name(obj, "jump"));
-	slot = bpf_program__fd(bpf_object__find_program_by_name(obj, "live_slot"));
-	disp = bpf_program__fd(bpf_object__find_program_by_name(obj, "live_dispatch"));
-	unlink(pin);
-	if (bpf_map_update_elem(jump, &key, &slot, BPF_ANY) || bpf_obj_pin(jump, pin) ||
-	    bpf_xdp_attach(net->ifindex, disp, 0, NULL)) {
-		bpf_object__close(obj);
-		return NULL;
-	}
-	return obj;
-}
-
 struct slot_ctx {
 	int jump_fd;
 };
 
 static __u32 slot_current(void *ctx)
 {
-	__u32 key = 0, id = 0;
-
-	bpf_map_lookup_elem(((struct slot_ctx *)ctx)->jump_fd, &key, &id);
-	return id;
+	return slot_id(((struct slot_ctx *)ctx)->jump_fd);
 }
 
 static void prog_array_body(struct testnet *net, const char *fs)
@@ -168,11 +117,11 @@ static void prog_array_body(struct testnet *net, const char *fs)
 
 	snprintf(pin, sizeof(pin), "%s/jump_%d", fs, (int)getpid());
 	snprintf(spec, sizeof(spec), "%s:0", pin);
-	obj = dispatcher_up(net, pin);
+	obj = xdp_dispatcher_up(net->ifindex, pin);
 	ASSERT_TRUE(obj != NULL);
 	sc.jump_fd = bpf_map__fd(bpf_object__find_map_by_name(obj, "jump"));
 	orig = slot_current(&sc);
-	start_in_ns(net, &p, (const char *[]){ "trace", "--json", "--prog-array", spec,
+	testnet_start_armed(net, &p, (const char *[]){ "trace", "--json", "--prog-array", spec,
 		LIVE_HOOKS, "slot_pkt", "-c", "2", NULL }, slot_current, &sc);
 	if (!TEST_STOPPED()) {
 		ASSERT_EQ(testnet_ping(net, 2, "0.05"), 0);
@@ -189,20 +138,7 @@ static void prog_array_body(struct testnet *net, const char *fs)
 
 TEST(trace_prog_array_arms_the_program_in_a_pinned_slot)
 {
-	struct testnet net;
-	const char *fs;
-
-	if (geteuid())
-		SKIP("needs root for network namespaces and BPF");
-	fs = scratch_bpffs();
-	if (!fs || testnet_up(&net, 33) || testnet_enter(&net)) {
-		testnet_down(&net);
-		scratch_bpffs_release();
-		FAIL("cannot set up the test network");
-	}
-	prog_array_body(&net, fs);
-	testnet_down(&net);
-	scratch_bpffs_release(); /* whatever the outcome: no mount left behind */
+	testnet_run_bpffs(33, prog_array_body);
 }
 
 /* bpfsdt ARGS...: exit 2 and exactly one line on stderr */

@@ -91,26 +91,6 @@ static void kill_trace(struct cmd_proc *p)
 	cmd_result_free(&r);
 }
 
-static void with_fw(int n, bool exits, void (*body)(struct testnet *net, struct fw_loader *l))
-{
-	struct fw_loader l = {};
-	struct testnet net;
-
-	if (geteuid())
-		SKIP("needs root for network namespaces and BPF");
-	if (testnet_up(&net, n) || testnet_enter(&net) ||
-	    fw_load(&l, corpus_path("identity_fw"), IPPROTO_UDP, net.ifindex, FW_NETLINK)) {
-		fw_unload(&l, net.ifindex);
-		testnet_down(&net);
-		FAIL("cannot load the firewall on the test network");
-	}
-	if (exits)
-		fw_loader_exit(&l);
-	body(&net, &l);
-	fw_unload(&l, net.ifindex);
-	testnet_down(&net);
-}
-
 static void prog_tag(__u32 id, __u8 tag[BPF_TAG_SIZE])
 {
 	struct bpf_prog_info info = {};
@@ -176,7 +156,7 @@ static void reset_keeps_state_body(struct testnet *net, struct fw_loader *l)
 
 TEST(reset_after_sigkill_keeps_the_loader_set_policy_and_the_programs_state)
 {
-	with_fw(70, true, reset_keeps_state_body);
+	fw_run(70, corpus_path("identity_fw"), IPPROTO_UDP, true, reset_keeps_state_body);
 }
 
 static void reset_original_body(struct testnet *net, struct fw_loader *l)
@@ -196,7 +176,7 @@ static void reset_original_body(struct testnet *net, struct fw_loader *l)
 
 TEST(reset_puts_back_the_very_original_while_its_loader_still_holds_it)
 {
-	with_fw(71, false, reset_original_body);
+	fw_run(71, corpus_path("identity_fw"), IPPROTO_UDP, false, reset_original_body);
 }
 
 /* identity_fw with one constant changed: another tag, the same maps. */
@@ -257,7 +237,7 @@ static void reset_other_elf_body(struct testnet *net, struct fw_loader *l)
 
 TEST(reset_refuses_the_armed_copy_of_another_elf)
 {
-	with_fw(72, false, reset_other_elf_body);
+	fw_run(72, corpus_path("identity_fw"), IPPROTO_UDP, false, reset_other_elf_body);
 }
 
 static void reset_unmarked_body(struct testnet *net, struct fw_loader *l)
@@ -277,7 +257,7 @@ static void reset_unmarked_body(struct testnet *net, struct fw_loader *l)
 
 TEST(reset_refuses_a_program_without_a_mark)
 {
-	with_fw(73, false, reset_unmarked_body);
+	fw_run(73, corpus_path("identity_fw"), IPPROTO_UDP, false, reset_unmarked_body);
 }
 
 static void reset_live_session_body(struct testnet *net, struct fw_loader *l)
@@ -297,7 +277,7 @@ static void reset_live_session_body(struct testnet *net, struct fw_loader *l)
 
 TEST(reset_refuses_while_the_session_that_armed_the_hook_runs)
 {
-	with_fw(74, false, reset_live_session_body);
+	fw_run(74, corpus_path("identity_fw"), IPPROTO_UDP, false, reset_live_session_body);
 }
 
 /* A second `bpfsdt trace`: exit 2 and one line, starting with start and
@@ -337,7 +317,7 @@ static void second_session_body(struct testnet *net, struct fw_loader *l)
 
 TEST(trace_on_a_taken_hook_says_which_session_holds_it_and_since_when)
 {
-	with_fw(75, false, second_session_body);
+	fw_run(75, corpus_path("identity_fw"), IPPROTO_UDP, false, second_session_body);
 }
 
 static void killed_session_body(struct testnet *net, struct fw_loader *l)
@@ -357,7 +337,7 @@ static void killed_session_body(struct testnet *net, struct fw_loader *l)
 
 TEST(trace_on_a_hook_a_killed_session_left_points_to_reset)
 {
-	with_fw(76, false, killed_session_body);
+	fw_run(76, corpus_path("identity_fw"), IPPROTO_UDP, false, killed_session_body);
 }
 
 static void status_body(struct testnet *net, struct fw_loader *l)
@@ -405,7 +385,7 @@ static void status_body(struct testnet *net, struct fw_loader *l)
 
 TEST(status_tells_the_original_from_an_armed_copy)
 {
-	with_fw(77, false, status_body);
+	fw_run(77, corpus_path("identity_fw"), IPPROTO_UDP, false, status_body);
 }
 
 static void empty_status_body(struct testnet *net, struct fw_loader *l)
@@ -424,7 +404,7 @@ static void empty_status_body(struct testnet *net, struct fw_loader *l)
 
 TEST(status_of_a_hook_without_a_program_says_so)
 {
-	with_fw(78, false, empty_status_body);
+	fw_run(78, corpus_path("identity_fw"), IPPROTO_UDP, false, empty_status_body);
 }
 
 TEST(status_takes_no_file)

@@ -39,40 +39,16 @@ static const char *ping_verdict(void)
 	return line;
 }
 
-/* Starts `ip netns exec <ns_a> bpfsdt trace ...` and waits until the armed
- * copy is on v0. */
+/* `ip netns exec <ns_a> bpfsdt trace ARGS...`, once the armed copy is on
+ * v0 and every probe is armed. */
 static void start_trace(struct testnet *net, struct cmd_proc *p, const char *const *args)
 {
-	char *argv[24] = { "ip", "netns", "exec", net->ns_a, (char *)bpfsdt_bin(), "trace" };
-	__u32 orig = xdp_prog_id(net->ifindex);
-	int i, tries;
+	const char *argv[19] = { "trace" };
+	int i;
 
 	for (i = 0; args[i] && i < 17; i++)
-		argv[6 + i] = (char *)args[i];
-	ASSERT_EQ(cmd_start(argv, p), 0);
-	for (tries = 0; tries < 500 && xdp_prog_id(net->ifindex) == orig; tries++) {
-		struct timespec ts = { 0, 10 * 1000000L };
-
-		nanosleep(&ts, NULL);
-	}
-	ASSERT_NE(xdp_prog_id(net->ifindex), orig);
-	/* probes are armed one by one: ready once it says so */
-	ASSERT_EQ(cmd_wait_err(p, "Ctrl-C to", 10000), 0);
-}
-
-static void with_quiet_net(int n, void (*body)(struct testnet *net))
-{
-	struct testnet net;
-
-	if (geteuid())
-		SKIP("needs root for network namespaces and BPF");
-	if (testnet_up(&net, n) || testnet_attach_xdp(&net, EXAMPLE, "xdp") ||
-	    testnet_enter(&net)) {
-		testnet_down(&net);
-		FAIL("cannot set up the test network");
-	}
-	body(&net);
-	testnet_down(&net);
+		argv[1 + i] = args[i];
+	testnet_start_armed(net, p, argv, testnet_xdp_current, net);
 }
 
 static void json_events_body(struct testnet *net)
@@ -101,7 +77,7 @@ static void json_events_body(struct testnet *net)
 
 TEST(trace_prints_exactly_the_known_traffic_as_json)
 {
-	with_quiet_net(11, json_events_body);
+	testnet_run(11, EXAMPLE, json_events_body);
 }
 
 static void text_events_body(struct testnet *net)
@@ -131,7 +107,7 @@ static void text_events_body(struct testnet *net)
 
 TEST(trace_prints_typed_events_as_text)
 {
-	with_quiet_net(12, text_events_body);
+	testnet_run(12, EXAMPLE, text_events_body);
 }
 
 static void count_body(struct testnet *net)
@@ -161,7 +137,7 @@ static void count_body(struct testnet *net)
 
 TEST(trace_count_equals_the_packets_sent)
 {
-	with_quiet_net(13, count_body);
+	testnet_run(13, EXAMPLE, count_body);
 }
 
 static void sigint_body(struct testnet *net)
@@ -180,7 +156,7 @@ static void sigint_body(struct testnet *net)
 
 TEST(trace_sigint_puts_the_original_program_back)
 {
-	with_quiet_net(14, sigint_body);
+	testnet_run(14, EXAMPLE, sigint_body);
 }
 
 static void wrong_elf_body(struct testnet *net)
@@ -197,7 +173,7 @@ static void wrong_elf_body(struct testnet *net)
 
 TEST(trace_refuses_an_elf_without_the_running_program)
 {
-	with_quiet_net(15, wrong_elf_body);
+	testnet_run(15, EXAMPLE, wrong_elf_body);
 }
 
 static void tag_of(int fd, __u8 tag[BPF_TAG_SIZE])
@@ -251,7 +227,7 @@ static void reset_body(struct testnet *net)
 
 TEST(reset_after_sigkill_puts_the_dormant_program_back)
 {
-	with_quiet_net(16, reset_body);
+	testnet_run(16, EXAMPLE, reset_body);
 }
 
 /* blocked_ports[port] = 1 in the running firewall's own map */
@@ -325,7 +301,7 @@ static void attach_body(struct testnet *net)
 
 TEST(attach_runs_your_observer_on_the_live_program_until_sigterm)
 {
-	with_quiet_net(17, attach_body);
+	testnet_run(17, EXAMPLE, attach_body);
 }
 
 static void filter_body(struct testnet *net)
@@ -355,7 +331,7 @@ static void filter_body(struct testnet *net)
 
 TEST(trace_filter_selects_exactly_the_matching_events)
 {
-	with_quiet_net(18, filter_body);
+	testnet_run(18, EXAMPLE, filter_body);
 }
 
 #ifndef BPF_TCX_INGRESS
@@ -434,7 +410,7 @@ static void tcx_link_body(struct testnet *net)
 
 TEST(trace_link_arms_a_tc_program_on_a_pinned_tcx_link)
 {
-	with_quiet_net(19, tcx_link_body);
+	testnet_run(19, EXAMPLE, tcx_link_body);
 	scratch_bpffs_release(); /* whatever the outcome: no mount left behind */
 }
 
@@ -466,7 +442,7 @@ static void trace_at_line_body(struct testnet *net)
 
 TEST(trace_at_a_source_line_counts_the_packets_that_reach_it)
 {
-	with_quiet_net(18, trace_at_line_body);
+	testnet_run(18, EXAMPLE, trace_at_line_body);
 }
 
 /* Events of a dynamic site on a running program: the registers set there. */
@@ -490,7 +466,7 @@ static void trace_at_insn_body(struct testnet *net)
 
 TEST(trace_at_an_instruction_of_a_running_program_prints_its_registers)
 {
-	with_quiet_net(19, trace_at_insn_body);
+	testnet_run(19, EXAMPLE, trace_at_insn_body);
 }
 
 /* attach --at: a user's observer at a dynamic site of the running program. */
@@ -519,5 +495,5 @@ static void attach_at_body(struct testnet *net)
 
 TEST(attach_at_puts_your_observer_at_an_instruction_of_the_running_program)
 {
-	with_quiet_net(20, attach_at_body);
+	testnet_run(20, EXAMPLE, attach_at_body);
 }

@@ -47,16 +47,15 @@ TEST(trace_ring_size_refuses_non_powers_of_two_junk_and_out_of_range)
 		ASSERT_OK_HELPER(refused(bad[i]));
 }
 
-/* bpfsdt trace ARGS... in ns_a, armed and ready. */
+/* `ip netns exec <ns_a> bpfsdt trace ARGS...`, armed and ready. */
 static void start_trace(struct testnet *net, struct cmd_proc *p, const char *const *args)
 {
-	char *argv[24] = { "ip", "netns", "exec", net->ns_a, (char *)bpfsdt_bin(), "trace" };
+	const char *argv[19] = { "trace" };
 	int i;
 
 	for (i = 0; args[i] && i < 17; i++)
-		argv[6 + i] = (char *)args[i];
-	ASSERT_EQ(cmd_start(argv, p), 0);
-	ASSERT_EQ(cmd_wait_err(p, "Ctrl-C to", 10000), 0);
+		argv[1 + i] = args[i];
+	testnet_start_armed(net, p, argv, testnet_xdp_current, net);
 }
 
 /* FLOOD packets through whatever runs on v0 now: the armed copy. */
@@ -73,21 +72,6 @@ static void flood(struct testnet *net)
 	ASSERT_TRUE(fd >= 0);
 	ASSERT_EQ(bpf_prog_test_run_opts(fd, &opts), 0);
 	close(fd);
-}
-
-static void with_quiet_net(int n, void (*body)(struct testnet *net))
-{
-	struct testnet net;
-
-	if (geteuid())
-		SKIP("needs root for network namespaces and BPF");
-	if (testnet_up(&net, n) || testnet_attach_xdp(&net, EXAMPLE, "xdp") ||
-	    testnet_enter(&net)) {
-		testnet_down(&net);
-		FAIL("cannot set up the test network");
-	}
-	body(&net);
-	testnet_down(&net);
 }
 
 static void text_loss_body(struct testnet *net)
@@ -118,7 +102,7 @@ static void text_loss_body(struct testnet *net)
 
 TEST(trace_summary_names_the_probe_that_lost_events_as_text)
 {
-	with_quiet_net(160, text_loss_body);
+	testnet_run(160, EXAMPLE, text_loss_body);
 }
 
 static void json_loss_body(struct testnet *net)
@@ -154,7 +138,7 @@ static void json_loss_body(struct testnet *net)
 
 TEST(trace_json_summary_gives_the_events_lost_by_probe)
 {
-	with_quiet_net(161, json_loss_body);
+	testnet_run(161, EXAMPLE, json_loss_body);
 }
 
 static void big_ring_body(struct testnet *net)
@@ -176,5 +160,5 @@ static void big_ring_body(struct testnet *net)
 
 TEST(trace_ring_size_big_enough_for_a_burst_loses_none_of_it)
 {
-	with_quiet_net(162, big_ring_body);
+	testnet_run(162, EXAMPLE, big_ring_body);
 }

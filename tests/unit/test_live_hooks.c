@@ -166,19 +166,11 @@ struct dispatcher {
 
 static int dispatcher_up(struct testnet *net, struct dispatcher *d)
 {
-	__u32 key = 0;
-	int slot;
-
-	d->obj = bpf_object__open_file(live_hooks(), NULL);
-	if (!d->obj || bpf_object__load(d->obj))
+	d->obj = xdp_dispatcher_up(net->ifindex, NULL);
+	if (!d->obj)
 		return -1;
 	d->jump_fd = bpf_map__fd(bpf_object__find_map_by_name(d->obj, "jump"));
-	slot = bpf_program__fd(bpf_object__find_program_by_name(d->obj, "live_slot"));
-	if (bpf_map_update_elem(d->jump_fd, &key, &slot, BPF_ANY))
-		return -1;
-	return bpf_xdp_attach(net->ifindex,
-			      bpf_program__fd(bpf_object__find_program_by_name(d->obj, "live_dispatch")),
-			      0, NULL);
+	return 0;
 }
 
 static void dispatcher_down(struct testnet *net, struct dispatcher *d)
@@ -189,10 +181,7 @@ static void dispatcher_down(struct testnet *net, struct dispatcher *d)
 
 static __u32 slot_prog_id(struct dispatcher *d)
 {
-	__u32 key = 0, id = 0;
-
-	bpf_map_lookup_elem(d->jump_fd, &key, &id);
-	return id;
+	return slot_id(d->jump_fd);
 }
 
 static void with_dispatcher(int n, void (*body)(struct testnet *net, struct dispatcher *d))

@@ -32,31 +32,6 @@ static const char *fw_path(const char *variant)
 	return corpus_path(variant);
 }
 
-/* Runs body on a fresh test network with identity_fw (from path) on v0,
- * loaded by fw_load() with blocked_proto; torn down whatever happens. With
- * exits, the loader lets go of the object first, as a loader process that
- * ended would. */
-static void with_fw(int n, const char *path, __u8 blocked_proto, bool exits,
-		    void (*body)(struct testnet *net, struct fw_loader *l))
-{
-	struct fw_loader l = {};
-	struct testnet net;
-
-	if (geteuid())
-		SKIP("needs root for network namespaces and BPF");
-	if (testnet_up(&net, n) || testnet_enter(&net) ||
-	    fw_load(&l, path, blocked_proto, net.ifindex, FW_NETLINK)) {
-		fw_unload(&l, net.ifindex);
-		testnet_down(&net);
-		FAIL("cannot load the firewall on the test network");
-	}
-	if (exits)
-		fw_loader_exit(&l);
-	body(&net, &l);
-	fw_unload(&l, net.ifindex);
-	testnet_down(&net);
-}
-
 /* The same, with path relative to dir (the process's directory meanwhile). */
 static void expect_tracing_from_dir_changes_nothing(struct testnet *net, struct fw_loader *l,
 						    const char *dir, const char *path)
@@ -79,7 +54,7 @@ static void bare_name_body(struct testnet *net, struct fw_loader *l)
 
 TEST(live_elf_named_by_a_bare_file_name_shares_the_running_programs_state)
 {
-	with_fw(40, fw_path("identity_fw"), IPPROTO_UDP, true, bare_name_body);
+	fw_run(40, fw_path("identity_fw"), IPPROTO_UDP, true, bare_name_body);
 }
 
 static void dot_slash_body(struct testnet *net, struct fw_loader *l)
@@ -90,7 +65,7 @@ static void dot_slash_body(struct testnet *net, struct fw_loader *l)
 
 TEST(live_elf_named_by_a_dot_slash_path_shares_the_running_programs_state)
 {
-	with_fw(41, fw_path("identity_fw"), IPPROTO_UDP, true, dot_slash_body);
+	fw_run(41, fw_path("identity_fw"), IPPROTO_UDP, true, dot_slash_body);
 }
 
 static void symlink_body(struct testnet *net, struct fw_loader *l)
@@ -107,7 +82,7 @@ static void symlink_body(struct testnet *net, struct fw_loader *l)
 
 TEST(live_elf_named_through_a_symlink_with_another_name_shares_the_running_programs_state)
 {
-	with_fw(42, fw_path("identity_fw"), IPPROTO_UDP, true, symlink_body);
+	fw_run(42, fw_path("identity_fw"), IPPROTO_UDP, true, symlink_body);
 }
 
 /* identity_fw.bpf.c compiled by clang-19 into the scratch directory. */
@@ -140,7 +115,7 @@ TEST(live_clang19_build_named_by_a_relative_path_shares_the_running_programs_sta
 
 	if (!obj)
 		SKIP("clang-19 is not installed");
-	with_fw(43, obj, IPPROTO_UDP, true, clang19_body);
+	fw_run(43, obj, IPPROTO_UDP, true, clang19_body);
 }
 
 static void drop_body(struct testnet *net, struct fw_loader *l)
@@ -152,11 +127,11 @@ static void drop_body(struct testnet *net, struct fw_loader *l)
 TEST(live_maps_sharing_their_first_15_characters_keep_their_own_counts)
 {
 	/* passes go to per_verdict_count_pass (the pings, UDP blocked) ... */
-	with_fw(44, fw_path("identity_fw"), IPPROTO_UDP, false, bare_name_body);
+	fw_run(44, fw_path("identity_fw"), IPPROTO_UDP, false, bare_name_body);
 	if (TEST_STOPPED())
 		return;
 	/* ... and drops to per_verdict_count_drop (ICMP blocked) */
-	with_fw(45, fw_path("identity_fw"), IPPROTO_ICMP, false, drop_body);
+	fw_run(45, fw_path("identity_fw"), IPPROTO_ICMP, false, drop_body);
 }
 
 static void swapped_body(struct testnet *net, struct fw_loader *l)
@@ -166,7 +141,7 @@ static void swapped_body(struct testnet *net, struct fw_loader *l)
 
 TEST(live_elf_with_swapped_map_names_counts_in_the_maps_the_code_uses)
 {
-	with_fw(46, fw_path("identity_fw"), IPPROTO_UDP, false, swapped_body);
+	fw_run(46, fw_path("identity_fw"), IPPROTO_UDP, false, swapped_body);
 }
 
 /* path must be refused with -ESTALE and a line containing message, the
@@ -208,7 +183,7 @@ static void wide_body(struct testnet *net, struct fw_loader *l)
 
 TEST(live_refuses_an_elf_whose_map_has_another_size_and_changes_nothing)
 {
-	with_fw(47, fw_path("identity_fw"), IPPROTO_UDP, false, wide_body);
+	fw_run(47, fw_path("identity_fw"), IPPROTO_UDP, false, wide_body);
 }
 
 static void cross_body(struct testnet *net, struct fw_loader *l)
@@ -223,7 +198,7 @@ static void cross_body(struct testnet *net, struct fw_loader *l)
 
 TEST(live_refuses_an_elf_using_another_map_at_one_instruction_and_changes_nothing)
 {
-	with_fw(48, fw_path("identity_fw"), IPPROTO_UDP, false, cross_body);
+	fw_run(48, fw_path("identity_fw"), IPPROTO_UDP, false, cross_body);
 }
 
 static void second_session_body(struct testnet *net, struct fw_loader *l)
@@ -257,7 +232,7 @@ static void second_session_body(struct testnet *net, struct fw_loader *l)
 
 TEST(live_second_session_on_a_taken_hook_is_told_which_session_holds_it)
 {
-	with_fw(49, fw_path("identity_fw"), IPPROTO_UDP, false, second_session_body);
+	fw_run(49, fw_path("identity_fw"), IPPROTO_UDP, false, second_session_body);
 }
 
 static void status_body(struct testnet *net, struct fw_loader *l)
@@ -300,7 +275,7 @@ static void status_body(struct testnet *net, struct fw_loader *l)
 
 TEST(hook_status_tells_the_original_from_an_armed_copy_and_names_its_session)
 {
-	with_fw(50, fw_path("identity_fw"), IPPROTO_UDP, false, status_body);
+	fw_run(50, fw_path("identity_fw"), IPPROTO_UDP, false, status_body);
 }
 
 static void no_func_info_body(struct testnet *net, struct fw_loader *l)
@@ -327,7 +302,7 @@ static void no_func_info_body(struct testnet *net, struct fw_loader *l)
 
 TEST(live_refuses_to_arm_a_program_without_btf_function_info)
 {
-	with_fw(51, fw_path("identity_fw"), IPPROTO_UDP, false, no_func_info_body);
+	fw_run(51, fw_path("identity_fw"), IPPROTO_UDP, false, no_func_info_body);
 }
 
 /* A dispatcher tail-calling through a prog array its ELF fills itself
@@ -370,14 +345,6 @@ static const char *build_prefilled(void)
 	ok = r.status == 0;
 	cmd_result_free(&r);
 	return ok ? out : NULL;
-}
-
-static __u32 slot_id(int map_fd)
-{
-	__u32 key = 0, id = 0;
-
-	bpf_map_lookup_elem(map_fd, &key, &id);
-	return id;
 }
 
 static void prefilled_check(struct testnet *net, struct bpf_object *obj, const char *path)
@@ -473,5 +440,5 @@ static void force_body(struct testnet *net, struct fw_loader *l)
 
 TEST(live_force_arms_other_code_on_the_running_programs_maps)
 {
-	with_fw(53, fw_path("identity_fw"), IPPROTO_UDP, false, force_body);
+	fw_run(53, fw_path("identity_fw"), IPPROTO_UDP, false, force_body);
 }

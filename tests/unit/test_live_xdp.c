@@ -18,24 +18,6 @@
 
 #define EXAMPLE TEST_BUILD_DIR "/examples/xdp_filter.bpf.o"
 
-/* Runs body with the example attached to v0 of a fresh test network, which
- * is torn down whatever the body's outcome. */
-static void with_live_example(int n, bool attach, void (*body)(struct testnet *net))
-{
-	struct testnet net;
-
-	if (geteuid())
-		SKIP("needs root for network namespaces and BPF");
-	if (testnet_up(&net, n))
-		FAIL("cannot create the test network");
-	if ((attach && testnet_attach_xdp(&net, EXAMPLE, "xdp")) || testnet_enter(&net)) {
-		testnet_down(&net);
-		FAIL("cannot attach the example with iproute2");
-	}
-	body(&net);
-	testnet_down(&net);
-}
-
 static void live_xdp_observer_counts_exactly_the_packets_the_program_counts_body(struct testnet *net)
 {
 	LIBBPF_OPTS(bpf_sdt_tracer_opts, topts, .count_only = true);
@@ -62,7 +44,8 @@ static void live_xdp_observer_counts_exactly_the_packets_the_program_counts_body
 
 TEST(live_xdp_observer_counts_exactly_the_packets_the_program_counts)
 {
-	with_live_example(1, true, live_xdp_observer_counts_exactly_the_packets_the_program_counts_body);
+	testnet_run(1, EXAMPLE,
+		    live_xdp_observer_counts_exactly_the_packets_the_program_counts_body);
 }
 
 static void live_xdp_armed_hits_equal_the_programs_own_counter_body(struct testnet *net)
@@ -88,7 +71,7 @@ static void live_xdp_armed_hits_equal_the_programs_own_counter_body(struct testn
 
 TEST(live_xdp_armed_hits_equal_the_programs_own_counter)
 {
-	with_live_example(2, true, live_xdp_armed_hits_equal_the_programs_own_counter_body);
+	testnet_run(2, EXAMPLE, live_xdp_armed_hits_equal_the_programs_own_counter_body);
 }
 
 static void live_xdp_refuses_an_elf_that_does_not_produce_the_running_program_body(struct testnet *net)
@@ -117,7 +100,8 @@ static void live_xdp_refuses_an_elf_that_does_not_produce_the_running_program_bo
 
 TEST(live_xdp_refuses_an_elf_that_does_not_produce_the_running_program)
 {
-	with_live_example(3, true, live_xdp_refuses_an_elf_that_does_not_produce_the_running_program_body);
+	testnet_run(3, EXAMPLE,
+		    live_xdp_refuses_an_elf_that_does_not_produce_the_running_program_body);
 }
 
 static void live_xdp_refuses_an_interface_without_xdp_body(struct testnet *net)
@@ -133,5 +117,5 @@ static void live_xdp_refuses_an_interface_without_xdp_body(struct testnet *net)
 
 TEST(live_xdp_refuses_an_interface_without_xdp)
 {
-	with_live_example(4, false, live_xdp_refuses_an_interface_without_xdp_body);
+	testnet_run(4, NULL, live_xdp_refuses_an_interface_without_xdp_body);
 }

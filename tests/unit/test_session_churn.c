@@ -437,19 +437,20 @@ static void churn_body(struct testnet *net, unsigned long sessions, bool kills_o
 	cmd_result_free(&r);
 }
 
+/* churn_body's parameters, for testnet_run()'s body of one argument. */
+static unsigned long churn_sessions;
+static bool churn_kills_only;
+
+static void flooded_firewall_body(struct testnet *net)
+{
+	churn_body(net, churn_sessions, churn_kills_only);
+}
+
 static void with_flooded_firewall(int n, unsigned long sessions, bool kills_only)
 {
-	struct testnet net;
-
-	if (geteuid())
-		SKIP("needs root for network namespaces and BPF");
-	if (testnet_up(&net, n) || testnet_attach_xdp(&net, EXAMPLE, "xdp") ||
-	    testnet_enter(&net)) {
-		testnet_down(&net);
-		FAIL("cannot set up the test network");
-	}
-	churn_body(&net, sessions, kills_only);
-	testnet_down(&net);
+	churn_sessions = sessions;
+	churn_kills_only = kills_only;
+	testnet_run(n, EXAMPLE, flooded_firewall_body);
 }
 
 TEST(trace_churn_1000_sessions_random_endings_keep_the_hook_and_every_packet)

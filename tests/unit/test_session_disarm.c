@@ -80,21 +80,6 @@ TEST(target_disarm_puts_the_original_back_in_one_swap_and_links_stay_valid)
 	bpf_sdt_target__close(t);
 }
 
-static void with_live_example(int n, void (*body)(struct testnet *net))
-{
-	struct testnet net;
-
-	if (geteuid())
-		SKIP("needs root for network namespaces and BPF");
-	if (testnet_up(&net, n) || testnet_attach_xdp(&net, EXAMPLE, "xdp") ||
-	    testnet_enter(&net)) {
-		testnet_down(&net);
-		FAIL("cannot set up the test network");
-	}
-	body(&net);
-	testnet_down(&net);
-}
-
 static void disarm_replaced_body(struct testnet *net)
 {
 	LIBBPF_OPTS(bpf_sdt_tracer_opts, topts, .count_only = true);
@@ -130,7 +115,7 @@ static void disarm_replaced_body(struct testnet *net)
 
 TEST(target_disarm_leaves_a_program_someone_else_attached_and_says_so_once)
 {
-	with_live_example(80, disarm_replaced_body);
+	testnet_run(80, EXAMPLE, disarm_replaced_body);
 }
 
 /* A session in a child process, opened with a guardian, armed, then
@@ -172,7 +157,7 @@ static void guardian_body(struct testnet *net)
 
 TEST(live_guardian_puts_the_original_back_when_the_session_is_sigkilled)
 {
-	with_live_example(81, guardian_body);
+	testnet_run(81, EXAMPLE, guardian_body);
 }
 
 /* Closing the target dismisses the guardian: it is reaped, and it leaves
@@ -202,7 +187,7 @@ static void dismissed_body(struct testnet *net)
 
 TEST(live_guardian_is_reaped_when_the_target_closes)
 {
-	with_live_example(82, dismissed_body);
+	testnet_run(82, EXAMPLE, dismissed_body);
 }
 
 /* With SIGCHLD ignored a blocking waitpid() would wait for every child of
@@ -234,5 +219,5 @@ static void sigchld_ignored_body(struct testnet *net)
 
 TEST(live_guardian_close_does_not_wait_for_other_children)
 {
-	with_live_example(83, sigchld_ignored_body);
+	testnet_run(83, EXAMPLE, sigchld_ignored_body);
 }

@@ -46,22 +46,6 @@ static int occurrences(const char *hay, const char *needle)
 	return n;
 }
 
-/* Runs body on a fresh quiet network with the example on v0's XDP. */
-static void with_firewall(int n, void (*body)(struct testnet *net))
-{
-	struct testnet net;
-
-	if (geteuid())
-		SKIP("needs root for network namespaces and BPF");
-	if (testnet_up(&net, n) || testnet_attach_xdp(&net, EXAMPLE, "xdp") ||
-	    testnet_enter(&net)) {
-		testnet_down(&net);
-		FAIL("cannot set up the test network");
-	}
-	body(&net);
-	testnet_down(&net);
-}
-
 /* Whether insn is the instruction of one of the example's verdict sites. */
 static bool is_verdict_site(unsigned int insn)
 {
@@ -174,42 +158,42 @@ static void sigrt_body(struct testnet *net)
 
 TEST(trace_restores_the_original_on_sighup_and_dies_by_it)
 {
-	with_firewall(60, sighup_body);
+	testnet_run(60, EXAMPLE, sighup_body);
 }
 
 TEST(trace_restores_the_original_on_sigquit_and_dies_by_it)
 {
-	with_firewall(61, sigquit_body);
+	testnet_run(61, EXAMPLE, sigquit_body);
 }
 
 TEST(trace_restores_the_original_on_sigterm_and_exits_0)
 {
-	with_firewall(62, sigterm_body);
+	testnet_run(62, EXAMPLE, sigterm_body);
 }
 
 TEST(trace_restores_the_original_on_sigusr1_and_dies_by_it)
 {
-	with_firewall(63, sigusr1_body);
+	testnet_run(63, EXAMPLE, sigusr1_body);
 }
 
 TEST(trace_restores_the_original_on_sigusr2_and_dies_by_it)
 {
-	with_firewall(64, sigusr2_body);
+	testnet_run(64, EXAMPLE, sigusr2_body);
 }
 
 TEST(trace_restores_the_original_on_sigalrm_and_dies_by_it)
 {
-	with_firewall(65, sigalrm_body);
+	testnet_run(65, EXAMPLE, sigalrm_body);
 }
 
 TEST(trace_restores_the_original_on_sigxcpu_and_dies_by_it)
 {
-	with_firewall(66, sigxcpu_body);
+	testnet_run(66, EXAMPLE, sigxcpu_body);
 }
 
 TEST(trace_restores_the_original_on_a_realtime_signal_and_dies_by_it)
 {
-	with_firewall(67, sigrt_body);
+	testnet_run(67, EXAMPLE, sigrt_body);
 }
 
 /* `bpfsdt trace ... | head -1`: the reader takes one line and goes. */
@@ -242,23 +226,32 @@ static void sigpipe_body(struct testnet *net)
 
 TEST(trace_restores_the_original_when_its_reader_goes_away)
 {
-	with_firewall(68, sigpipe_body);
+	testnet_run(68, EXAMPLE, sigpipe_body);
+}
+
+/* bpfsdt trace args with stdout on /dev/full, through one ping: it ends by
+ * itself, saying so in its exit status, the original back on v0. */
+static void trace_to_dev_full(struct testnet *net, const char *const *args, struct cmd_result *r)
+{
+	__u32 orig = xdp_prog_id(net->ifindex);
+	struct cmd_proc p;
+	char *argv[24];
+
+	argv_of(argv, "trace", args);
+	ASSERT_EQ(cmd_start_to(argv, &p, "/dev/full"), 0);
+	ASSERT_OK_HELPER(wait_armed(net, &p, orig));
+	ASSERT_EQ(testnet_ping(net, 1, "0.05"), 0);
+	ASSERT_EQ(cmd_finish(&p, 0, r), 0); /* ends by itself */
+	ASSERT_EQ(r->status, EXIT_OUTPUT_FAILED);
+	ASSERT_EQ(xdp_prog_id(net->ifindex), orig);
 }
 
 static void dev_full_body(struct testnet *net)
 {
-	__u32 orig = xdp_prog_id(net->ifindex);
 	struct cmd_result r;
-	struct cmd_proc p;
-	char *argv[24];
 
-	argv_of(argv, "trace", (const char *[]){ "--xdp", "v0", EXAMPLE, "verdict", NULL });
-	ASSERT_EQ(cmd_start_to(argv, &p, "/dev/full"), 0);
-	ASSERT_OK_HELPER(wait_armed(net, &p, orig));
-	ASSERT_EQ(testnet_ping(net, 1, "0.05"), 0);
-	ASSERT_EQ(cmd_finish(&p, 0, &r), 0); /* ends by itself */
-	ASSERT_EQ(r.status, EXIT_OUTPUT_FAILED);
-	ASSERT_EQ(xdp_prog_id(net->ifindex), orig);
+	ASSERT_OK_HELPER(trace_to_dev_full(net, (const char *[]){ "--xdp", "v0", EXAMPLE,
+		"verdict", NULL }, &r));
 	ASSERT_EQ(occurrences(r.err, "bpfsdt: trace: writing to standard output failed: "
 				     "No space left on device\n"), 1);
 	ASSERT_CONTAINS(r.err, RESTORED);
@@ -267,33 +260,24 @@ static void dev_full_body(struct testnet *net)
 
 TEST(trace_restores_the_original_when_stdout_cannot_be_written)
 {
-	with_firewall(69, dev_full_body);
+	testnet_run(69, EXAMPLE, dev_full_body);
 }
 
 static void json_dev_full_body(struct testnet *net)
 {
-	__u32 orig = xdp_prog_id(net->ifindex);
 	struct cmd_result r;
-	struct cmd_proc p;
-	char *argv[24];
 
 	/* -c 1 and one packet: the event and the summary only meet the full
 	 * disk when written at the end */
-	argv_of(argv, "trace", (const char *[]){ "--json", "--xdp", "v0", EXAMPLE, "verdict", "-c",
-		"1", NULL });
-	ASSERT_EQ(cmd_start_to(argv, &p, "/dev/full"), 0);
-	ASSERT_OK_HELPER(wait_armed(net, &p, orig));
-	ASSERT_EQ(testnet_ping(net, 1, "0.05"), 0);
-	ASSERT_EQ(cmd_finish(&p, 0, &r), 0);
-	ASSERT_EQ(r.status, EXIT_OUTPUT_FAILED);
-	ASSERT_EQ(xdp_prog_id(net->ifindex), orig);
+	ASSERT_OK_HELPER(trace_to_dev_full(net, (const char *[]){ "--json", "--xdp", "v0", EXAMPLE,
+		"verdict", "-c", "1", NULL }, &r));
 	ASSERT_EQ(occurrences(r.err, "writing to standard output failed"), 1);
 	cmd_result_free(&r);
 }
 
 TEST(trace_json_says_when_its_last_lines_cannot_be_written)
 {
-	with_firewall(70, json_dev_full_body);
+	testnet_run(70, EXAMPLE, json_dev_full_body);
 }
 
 /* SIGKILL: nothing of bpfsdt runs; its guardian puts the original back. */
@@ -326,7 +310,7 @@ static void sigkill_body(struct testnet *net)
 
 TEST(trace_sigkill_leaves_the_original_on_the_hook)
 {
-	with_firewall(71, sigkill_body);
+	testnet_run(71, EXAMPLE, sigkill_body);
 }
 
 static void attach_sigkill_body(struct testnet *net)
@@ -350,7 +334,7 @@ static void attach_sigkill_body(struct testnet *net)
 
 TEST(attach_sigkill_leaves_the_original_on_the_hook)
 {
-	with_firewall(72, attach_sigkill_body);
+	testnet_run(72, EXAMPLE, attach_sigkill_body);
 }
 
 static void attach_sighup_body(struct testnet *net)
@@ -371,7 +355,7 @@ static void attach_sighup_body(struct testnet *net)
 
 TEST(attach_restores_the_original_on_sighup_and_dies_by_it)
 {
-	with_firewall(73, attach_sighup_body);
+	testnet_run(73, EXAMPLE, attach_sighup_body);
 }
 
 /* Someone else's XDP program replaces the armed copy while bpfsdt traces. */
@@ -402,7 +386,7 @@ static void replaced_body(struct testnet *net)
 
 TEST(trace_leaves_a_program_someone_else_attached_and_says_so_once)
 {
-	with_firewall(74, replaced_body);
+	testnet_run(74, EXAMPLE, replaced_body);
 }
 
 static void attach_replaced_body(struct testnet *net)
@@ -428,7 +412,7 @@ static void attach_replaced_body(struct testnet *net)
 
 TEST(attach_leaves_a_program_someone_else_attached_and_says_so_once)
 {
-	with_firewall(79, attach_replaced_body);
+	testnet_run(79, EXAMPLE, attach_replaced_body);
 }
 
 static void json_replaced_body(struct testnet *net)
@@ -450,7 +434,7 @@ static void json_replaced_body(struct testnet *net)
 
 TEST(trace_json_summary_says_the_original_was_not_restored)
 {
-	with_firewall(75, json_replaced_body);
+	testnet_run(75, EXAMPLE, json_replaced_body);
 }
 
 static void iface_gone_body(struct testnet *net)
@@ -474,7 +458,7 @@ static void iface_gone_body(struct testnet *net)
 
 TEST(trace_says_once_that_its_interface_is_gone)
 {
-	with_firewall(76, iface_gone_body);
+	testnet_run(76, EXAMPLE, iface_gone_body);
 }
 
 /* After a SIGKILL the guardian, too, leaves someone else's program. */
@@ -505,37 +489,7 @@ static void guardian_replaced_body(struct testnet *net)
 
 TEST(guardian_leaves_a_program_someone_else_attached)
 {
-	with_firewall(77, guardian_replaced_body);
-}
-
-/* A libbpf loader's XDP dispatcher on v0 with live_hooks' live_slot in slot
- * 0 of its prog array, pinned at pin. */
-static struct bpf_object *dispatcher_up(struct testnet *net, const char *pin)
-{
-	struct bpf_object *obj = bpf_object__open_file(corpus_path("live_hooks"), NULL);
-	int jump, slot, disp;
-	__u32 key = 0;
-
-	if (!obj || bpf_object__load(obj))
-		return obj;
-	jump = bpf_map__fd(bpf_object__find_map_by_name(obj, "jump"));
-	slot = bpf_program__fd(bpf_object__find_program_by_name(obj, "live_slot"));
-	disp = bpf_program__fd(bpf_object__find_program_by_name(obj, "live_dispatch"));
-	unlink(pin);
-	if (bpf_map_update_elem(jump, &key, &slot, BPF_ANY) || bpf_obj_pin(jump, pin) ||
-	    bpf_xdp_attach(net->ifindex, disp, 0, NULL)) {
-		bpf_object__close(obj);
-		return NULL;
-	}
-	return obj;
-}
-
-static __u32 slot_id(int jump)
-{
-	__u32 key = 0, id = 0;
-
-	bpf_map_lookup_elem(jump, &key, &id);
-	return id;
+	testnet_run(77, EXAMPLE, guardian_replaced_body);
 }
 
 static __u32 prog_id_of(int fd)
@@ -558,7 +512,7 @@ static void slot_changed_body(struct testnet *net, const char *fs)
 
 	snprintf(pin, sizeof(pin), "%s/jump_end_%d", fs, (int)getpid());
 	snprintf(spec, sizeof(spec), "%s:0", pin);
-	obj = dispatcher_up(net, pin);
+	obj = xdp_dispatcher_up(net->ifindex, pin);
 	other = bpf_object__open_file(corpus_path("live_hooks"), NULL);
 	ASSERT_TRUE(obj && other && !bpf_object__load(other));
 	jump = bpf_map__fd(bpf_object__find_map_by_name(obj, "jump"));
@@ -588,18 +542,5 @@ static void slot_changed_body(struct testnet *net, const char *fs)
 
 TEST(trace_leaves_a_prog_array_slot_someone_else_changed_and_says_so_once)
 {
-	struct testnet net;
-	const char *fs;
-
-	if (geteuid())
-		SKIP("needs root for network namespaces and BPF");
-	fs = scratch_bpffs();
-	if (!fs || testnet_up(&net, 78) || testnet_enter(&net)) {
-		testnet_down(&net);
-		scratch_bpffs_release();
-		FAIL("cannot set up the test network");
-	}
-	slot_changed_body(&net, fs);
-	testnet_down(&net);
-	scratch_bpffs_release();
+	testnet_run_bpffs(78, slot_changed_body);
 }

@@ -75,6 +75,20 @@ static __u32 log2_bucket(__u64 v)
 	return k;
 }
 
+/* Runs n packets through packet_xdp, packet i of packet_len(i) bytes when
+ * spread, else of 64, and collects the events the tracer then has into s:
+ * events of them. */
+static void run_packets(struct bpf_sdt_target *t, struct bpf_sdt_tracer *tr, int n, bool spread,
+			struct seen *s, int events)
+{
+	int i, fd = bpf_sdt_target__prog_fd(t, "packet_xdp");
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(run_bytes(fd, spread ? packet_len(i) : 64, 0), XDP_PASS);
+	ASSERT_EQ(bpf_sdt_tracer__poll(tr, 0, collect, s), events);
+}
+
 TEST(tracer_log2_histogram_equals_one_computed_from_the_same_events)
 {
 	LIBBPF_OPTS(bpf_sdt_aggregation, hist, .arg = 1, .hist = BPF_SDT_HIST_LOG2);
@@ -83,20 +97,16 @@ TEST(tracer_log2_histogram_equals_one_computed_from_the_same_events)
 	struct bpf_sdt_agg_value v;
 	struct bpf_sdt_tracer *tr;
 	struct bpf_sdt_target *t;
-	int i, fd;
+	int i;
 
 	REQUIRE_ROOT();
-	memset(&s, 0, sizeof(s));
 	t = bpf_sdt_target__open_file(PACKETS, NULL);
 	ASSERT_TRUE(t != NULL);
 	tr = bpf_sdt_tracer__new(t, NULL);
 	ASSERT_TRUE(tr != NULL);
 	ASSERT_EQ(bpf_sdt_tracer__aggregate(tr, &hist), 0);
 	ASSERT_EQ(bpf_sdt_tracer__add_probe(tr, "xdp_seen"), 0);
-	fd = bpf_sdt_target__prog_fd(t, "packet_xdp");
-	for (i = 0; i < NPKT; i++)
-		ASSERT_EQ(run_bytes(fd, packet_len(i), 0), XDP_PASS);
-	ASSERT_EQ(bpf_sdt_tracer__poll(tr, 0, collect, &s), NPKT);
+	ASSERT_OK_HELPER(run_packets(t, tr, NPKT, true, &s, NPKT));
 	for (i = 0; i < s.n; i++) {
 		__u64 len = s.args[i][1];
 
@@ -128,20 +138,16 @@ TEST(tracer_linear_histogram_per_probe_equals_one_computed_from_the_same_events)
 	struct bpf_sdt_tracer *tr;
 	struct bpf_sdt_target *t;
 	const struct bpf_sdt_probe *p;
-	int i, fd;
+	int i;
 
 	REQUIRE_ROOT();
-	memset(&s, 0, sizeof(s));
 	t = bpf_sdt_target__open_file(PACKETS, NULL);
 	ASSERT_TRUE(t != NULL);
 	tr = bpf_sdt_tracer__new(t, NULL);
 	ASSERT_TRUE(tr != NULL);
 	ASSERT_EQ(bpf_sdt_tracer__aggregate(tr, &lin), 0);
 	ASSERT_EQ(bpf_sdt_tracer__add_probe(tr, "pkt_bounds"), 0);
-	fd = bpf_sdt_target__prog_fd(t, "packet_xdp");
-	for (i = 0; i < NPKT; i++)
-		ASSERT_EQ(run_bytes(fd, packet_len(i), 0), XDP_PASS);
-	ASSERT_EQ(bpf_sdt_tracer__poll(tr, 0, collect, &s), NPKT);
+	ASSERT_OK_HELPER(run_packets(t, tr, NPKT, true, &s, NPKT));
 	for (i = 0; i < s.n; i++) {
 		__s64 len = (__s32)s.args[i][2];	/* an int */
 
@@ -230,19 +236,15 @@ TEST(tracer_event_timestamps_move_forward_on_both_clocks)
 	struct bpf_sdt_tracer *tr;
 	struct bpf_sdt_target *t;
 	struct timespec now;
-	int i, fd;
+	int i;
 
 	REQUIRE_ROOT();
-	memset(&s, 0, sizeof(s));
 	t = bpf_sdt_target__open_file(PACKETS, NULL);
 	ASSERT_TRUE(t != NULL);
 	tr = bpf_sdt_tracer__new(t, NULL);
 	ASSERT_TRUE(tr != NULL);
 	ASSERT_EQ(bpf_sdt_tracer__add_probe(tr, "xdp_seen"), 0);
-	fd = bpf_sdt_target__prog_fd(t, "packet_xdp");
-	for (i = 0; i < NPKT; i++)
-		ASSERT_EQ(run_bytes(fd, 64, 0), XDP_PASS);
-	ASSERT_EQ(bpf_sdt_tracer__poll(tr, 0, collect, &s), NPKT);
+	ASSERT_OK_HELPER(run_packets(t, tr, NPKT, false, &s, NPKT));
 	clock_gettime(CLOCK_REALTIME, &now);
 	for (i = 1; i < s.n; i++) {
 		ASSERT_TRUE(s.time[i] > s.time[i - 1]);
@@ -261,18 +263,14 @@ TEST(tracer_records_only_the_sites_selected_by_id)
 	static struct seen s;
 	struct bpf_sdt_tracer *tr;
 	struct bpf_sdt_target *t;
-	int fd;
 
 	REQUIRE_ROOT();
-	memset(&s, 0, sizeof(s));
 	t = bpf_sdt_target__open_file(PACKETS, NULL);
 	ASSERT_TRUE(t != NULL);
 	tr = bpf_sdt_tracer__new(t, NULL);
 	ASSERT_TRUE(tr != NULL);
 	ASSERT_EQ(bpf_sdt_tracer__add_probes(tr, probes, 2), 0);
-	fd = bpf_sdt_target__prog_fd(t, "packet_xdp");
-	ASSERT_EQ(run_bytes(fd, 64, 0), XDP_PASS);
-	ASSERT_EQ(bpf_sdt_tracer__poll(tr, 0, collect, &s), 2);
+	ASSERT_OK_HELPER(run_packets(t, tr, 1, false, &s, 2));
 	ASSERT_TRUE(bpf_sdt_tracer__traces_site(tr, bpf_sdt_target__site_by_id(t, 0)));
 	ASSERT_TRUE(!bpf_sdt_tracer__traces_site(tr, bpf_sdt_target__site_by_id(t, 2)));
 	bpf_sdt_tracer__free(tr);
@@ -287,10 +285,8 @@ TEST(tracer_selects_sites_by_source_line_and_refuses_a_line_without_one)
 	struct bpf_sdt_tracer *tr;
 	struct bpf_sdt_target *t;
 	static struct seen s;
-	int fd;
 
 	REQUIRE_ROOT();
-	memset(&s, 0, sizeof(s));
 	t = bpf_sdt_target__open_file(PACKETS, NULL);
 	ASSERT_TRUE(t != NULL);
 	site = bpf_sdt_target__site_by_id(t, 1);	/* pkt_bounds */
@@ -305,9 +301,7 @@ TEST(tracer_selects_sites_by_source_line_and_refuses_a_line_without_one)
 	diag_capture_end();
 	ASSERT_CONTAINS(diag_captured(), "probe pkt_bounds has no site on line 1 of packet_sites.bpf.c");
 	ASSERT_EQ(bpf_sdt_tracer__add_probe(tr, line_name), 0);
-	fd = bpf_sdt_target__prog_fd(t, "packet_xdp");
-	ASSERT_EQ(run_bytes(fd, 64, 0), XDP_PASS);
-	ASSERT_EQ(bpf_sdt_tracer__poll(tr, 0, collect, &s), 1);
+	ASSERT_OK_HELPER(run_packets(t, tr, 1, false, &s, 1));
 	ASSERT_EQ(s.site[0], 1);
 	bpf_sdt_tracer__free(tr);
 	bpf_sdt_target__close(t);

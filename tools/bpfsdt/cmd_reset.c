@@ -33,30 +33,12 @@ static void reset_usage(FILE *out)
 
 int cmd_reset(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		HOOK_LONG_OPTIONS,
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
 	struct hook_args hook = {};
-	int c, err;
+	int err;
 
-	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
-		if (hook_args_option(&hook, c, optarg))
-			continue;
-		switch (c) {
-		case 'v':
-			cli.verbose = true; /* also after the command */
-			break;
-		case 'h':
-			reset_usage(stdout);
-			return EXIT_OK;
-		default:
-			fprintf(stderr, "Try 'bpfsdt reset --help'.\n");
-			return EXIT_BAD_INPUT;
-		}
-	}
+	err = hook_args_parse_only(&hook, argc, argv, "reset", reset_usage);
+	if (err >= 0)
+		return err;
 	if (argc - optind != 1) {
 		cli_error("reset: needs FILE (try 'bpfsdt reset --help')");
 		return EXIT_BAD_INPUT;

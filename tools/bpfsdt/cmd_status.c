@@ -99,31 +99,13 @@ static void print_json(struct json_writer *w, const struct bpf_sdt_hook_status *
 
 int cmd_status(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		HOOK_LONG_OPTIONS,
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
 	struct hook_args hook = {};
 	struct json_writer w;
-	int c, n, i;
+	int n, i;
 
-	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
-		if (hook_args_option(&hook, c, optarg))
-			continue;
-		switch (c) {
-		case 'v':
-			cli.verbose = true; /* also after the command */
-			break;
-		case 'h':
-			status_usage(stdout);
-			return EXIT_OK;
-		default:
-			fprintf(stderr, "Try 'bpfsdt status --help'.\n");
-			return EXIT_BAD_INPUT;
-		}
-	}
+	n = hook_args_parse_only(&hook, argc, argv, "status", status_usage);
+	if (n >= 0)
+		return n;
 	if (argc != optind) {
 		cli_error("status: takes no FILE, only the hook (try 'bpfsdt status --help')");
 		return EXIT_BAD_INPUT;

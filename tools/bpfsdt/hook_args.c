@@ -13,6 +13,35 @@
 #include "hook_args.h"
 #include "num_args.h"
 
+int hook_args_parse_only(struct hook_args *h, int argc, char **argv, const char *cmd,
+			 void (*usage)(FILE *out))
+{
+	static const struct option opts[] = {
+		HOOK_LONG_OPTIONS,
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+		if (hook_args_option(h, c, optarg))
+			continue;
+		switch (c) {
+		case 'v':
+			cli.verbose = true; /* also after the command */
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			fprintf(stderr, "Try 'bpfsdt %s --help'.\n", cmd);
+			return EXIT_BAD_INPUT;
+		}
+	}
+	return -1;
+}
+
 bool hook_args_option(struct hook_args *h, int c, const char *arg)
 {
 	enum bpf_sdt_hook_kind kind;

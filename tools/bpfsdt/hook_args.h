@@ -9,6 +9,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include "libbpfsdt.h"
 
 #define HOOK_USAGE "(--xdp IFACE | --tc IFACE:ingress|egress | --link PATH |\n" \
@@ -45,5 +46,10 @@ bool hook_args_option(struct hook_args *h, int c, const char *arg);
  * map). One line naming cmd on error; returns 0 or -errno. */
 int hook_args_resolve(struct hook_args *h, const char *cmd);
 void hook_args_release(struct hook_args *h);
+/* The options of a command that takes only a hook, -v and -h (status,
+ * reset); usage(stdout) for -h. Returns -1 with optind at the first operand,
+ * else the exit status the command ends with. */
+int hook_args_parse_only(struct hook_args *h, int argc, char **argv, const char *cmd,
+			 void (*usage)(FILE *out));
 
 #endif

@@ -3,16 +3,7 @@
  * (value_probe, locked_probe) or the argument array below which the
  * target's verdict waits (spill_target's busy_probe). */
 #include "obs_common.h"
-
-struct state {
-	__u64 action;
-	__u64 bytes;
-};
-
-struct locked {
-	struct bpf_spin_lock lock;
-	__u64 packets;
-};
+#include "../isolation_target.h"
 
 SEC("bpf_sdt/locked_probe")
 int BPF_PROG(takes_the_targets_spin_lock, struct locked *l)

@@ -6,11 +6,7 @@
  * struct (its verdict); busy_probe is spill_target's (its verdict waits
  * just below the argument array). */
 #include "obs_common.h"
-
-struct state {
-	__u64 action;
-	__u64 bytes;
-};
+#include "../isolation_target.h"
 
 struct holder {
 	struct state *st;

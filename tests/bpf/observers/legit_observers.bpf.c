@@ -4,11 +4,7 @@
  * subprograms, lock their own counters, format into their own buffers. All
  * for isolation_target's probes. */
 #include "obs_common.h"
-
-struct state {
-	__u64 action;
-	__u64 bytes;
-};
+#include "../isolation_target.h"
 
 struct event {
 	__u64 action, bytes, site_id, cookie;
