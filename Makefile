@@ -252,7 +252,11 @@ DESIGN_OBJS := $(foreach d,plain sdt guarded func,$(foreach n,1 64,$(BUILD)/benc
                $(BUILD)/bench/guard_observers.bpf.o
 BENCH_BINS := $(BUILD)/bench/arm-latency $(BUILD)/bench/trace-throughput \
               $(BUILD)/bench/printk.bpf.o $(BUILD)/bench/check-speed \
-              $(BUILD)/bench/many_sites.bpf.o $(BUILD)/bench/designs $(DESIGN_OBJS)
+              $(BUILD)/bench/many_sites.bpf.o $(BUILD)/bench/arm-speed \
+              $(BUILD)/bench/load-stats $(BUILD)/bench/flood $(BUILD)/bench/hits.bpf.o \
+              $(BUILD)/bench/hits_no_sites.bpf.o $(BUILD)/bench/hits_hand_count.bpf.o \
+              $(BUILD)/bench/hits_hand_percpu.bpf.o $(BUILD)/bench/empty_observer.bpf.o \
+              $(BUILD)/bench/designs $(DESIGN_OBJS)
 
 $(BUILD)/bench/trace-throughput: bench/trace_throughput.c $(BUILD)/obj/cli/run_output.o \
 		$(BUILD)/obj/cli/json_writer.o $(BUILD)/obj/cli/event_format.o $(LIB_A)
@@ -262,6 +266,23 @@ $(BUILD)/bench/trace-throughput: bench/trace_throughput.c $(BUILD)/obj/cli/run_o
 $(BUILD)/bench/%.bpf.o: bench/%.bpf.c
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# bench/hits.bpf.c without its sites, and with hand-written counters at each
+$(BUILD)/bench/hits_%.bpf.o: bench/hits.bpf.c include/bpf_sdt.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -D$(shell echo $* | tr a-z A-Z) -c $< -o $@
+
+$(BUILD)/bench/arm-speed: bench/arm_speed.c $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $< $(LIB_A) -o $@ $(LIBS)
+
+$(BUILD)/bench/load-stats: bench/load_stats.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $< -o $@ $(LIBS)
+
+$(BUILD)/bench/flood: bench/flood.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $< -o $@ $(LIBS)
 
 $(BUILD)/bench/%.bpf.o: kernel/guest/%.bpf.c kernel/guest/sdt_cost.bpf.c include/bpf_sdt.h
 	@mkdir -p $(@D)
@@ -281,7 +302,7 @@ $(BUILD)/bench/arm-latency: bench/arm_latency.c $(LIB_A)
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(BENCH_BINS)
-	@BUILD=$(BUILD) bench/run.sh
+	@BUILD=$(BUILD) CLANG=$(CLANG) BPF_CFLAGS="$(BPF_CFLAGS)" bench/run.sh
 
 clean:
 	rm -rf build build-san build-clang19

@@ -555,6 +555,9 @@ LIBBPFSDT_API int bpf_sdt_tracer__poll(struct bpf_sdt_tracer *tracer, int timeou
 LIBBPFSDT_API __u64 bpf_sdt_tracer__site_hits(const struct bpf_sdt_tracer *tracer,
 					      const struct bpf_sdt_site *site);
 LIBBPFSDT_API __u64 bpf_sdt_tracer__lost(const struct bpf_sdt_tracer *tracer);
+/* ...of them at probe's sites (the dynamic probes share one count). */
+LIBBPFSDT_API __u64 bpf_sdt_tracer__probe_lost(const struct bpf_sdt_tracer *tracer,
+					       const struct bpf_sdt_probe *probe);
 /* Detaches and frees. */
 LIBBPFSDT_API void bpf_sdt_tracer__free(struct bpf_sdt_tracer *tracer);
 

@@ -167,6 +167,41 @@ static void load_only(struct bpf_sdt_target *t, const void *buf, size_t size, co
 		bpf_program__set_autoload(it, true);
 }
 
+/* Opens t->obj from the ELF with opts' choices of programs and types. */
+static int open_object(struct bpf_sdt_target *t, const void *buf, size_t size,
+		       const struct bpf_sdt_target_opts *opts)
+{
+	int err = sdt_object_open(buf, size, t->name, &t->obj);
+
+	if (err)
+		return err;
+	sdt_type_unknown_sections(t->obj, t->name, SDT_OPTS_GET(opts, unknown_sec_type, 0),
+				  SDT_OPTS_GET(opts, unknown_sec_attach_type, 0),
+				  SDT_OPTS_GET(opts, unknown_sec_prog, NULL));
+	load_only(t, buf, size, SDT_OPTS_GET(opts, only_prog, NULL));
+	return 0;
+}
+
+/*
+ * Loads the object asking the verifier for its statistics, which hold the
+ * stack depths relinking needs: without them, the first arming would load
+ * each program once more only to learn them. A refusal is explained by
+ * loading a fresh copy of the object the ordinary way (the statistics level
+ * of logging keeps libbpf from asking the verifier why).
+ */
+static int load_object(struct bpf_sdt_target *t, const void *buf, size_t size,
+		       const struct bpf_sdt_target_opts *opts)
+{
+	int err = sdt_object_load_with_stats(t->obj);
+
+	if (!err || err == -ENOMEM)
+		return err;
+	bpf_object__close(t->obj);
+	t->obj = NULL;
+	err = open_object(t, buf, size, opts);
+	return err ?: sdt_object_load(t->obj, t->name, "load");
+}
+
 struct bpf_sdt_target *bpf_sdt_target__open_mem(const void *buf, size_t size,
 						const struct bpf_sdt_target_opts *opts)
 {
@@ -187,15 +222,11 @@ struct bpf_sdt_target *bpf_sdt_target__open_mem(const void *buf, size_t size,
 		errno = ENOMEM;
 		return NULL;
 	}
-	err = sdt_object_open(buf, size, t->name, &t->obj);
+	err = open_object(t, buf, size, opts);
 	if (err)
 		goto fail;
 	t->own_obj = true;
 	t->offline = SDT_OPTS_GET(opts, offline, false);
-	sdt_type_unknown_sections(t->obj, t->name, SDT_OPTS_GET(opts, unknown_sec_type, 0),
-				  SDT_OPTS_GET(opts, unknown_sec_attach_type, 0),
-				  SDT_OPTS_GET(opts, unknown_sec_prog, NULL));
-	load_only(t, buf, size, SDT_OPTS_GET(opts, only_prog, NULL));
 	if (t->offline) {
 		/* must outlive the load, which writes the loader program into it */
 		LIBBPF_OPTS(gen_loader_opts, gen);
@@ -210,7 +241,7 @@ struct bpf_sdt_target *bpf_sdt_target__open_mem(const void *buf, size_t size,
 			goto fail;
 		return sdt_target_adopt(t, buf, size);
 	}
-	err = sdt_object_load(t->obj, t->name, "load");
+	err = load_object(t, buf, size, opts);
 	if (err)
 		goto fail;
 	return sdt_target_adopt(t, buf, size);

@@ -56,6 +56,8 @@ struct sdt_attachment {
 	int counter_fd;
 	__u32 (*counter_slot)(void *ctx, const struct bpf_sdt_site *site);
 	void *counter_ctx;
+	bool counter_percpu;
+	const struct sdt_site_cond *cond;
 	int *map_fds;			/* the observer's maps, bound (observer_maps.h) */
 	size_t map_fd_cnt;
 };
@@ -121,7 +123,8 @@ static int collect(const struct bpf_sdt_target *t, const struct sdt_target_prog 
 				.probe = a->probe, .cookie = a->cookie, .name = a->name,
 				.code = &a->code, .btf = a->btf, .inline_count = a->inline_count,
 				.counter_fd = a->counter_fd, .counter_slot = a->counter_slot,
-				.counter_ctx = a->counter_ctx,
+				.counter_ctx = a->counter_ctx, .counter_percpu = a->counter_percpu,
+				.cond = a->cond,
 			};
 	return 0;
 }
@@ -133,31 +136,38 @@ static int rearm(struct bpf_sdt_target *t, struct sdt_attachment *const *changed
 		 size_t nchanged, bool detaching)
 {
 	int *fds = calloc(t->prog_cnt ? t->prog_cnt : 1, sizeof(*fds));
+	const struct bpf_sdt_probe **checked = calloc(nchanged + 1, sizeof(*checked));
 	struct sdt_arm_obs *obs = NULL;
 	size_t i, n;
 	int err = 0;
 
-	if (!fds)
+	if (!fds || !checked) {
+		free(fds);
+		free(checked);
 		return -ENOMEM;
+	}
 	for (i = 0; i < t->prog_cnt; i++)
 		fds[i] = -2; /* unaffected */
 	for (i = 0; i < t->prog_cnt && !err; i++) {
 		struct sdt_target_prog *tp = &t->progs[i];
 		bool affected = false;
-		size_t c;
+		size_t c, nchecked = 0;
 		int fd;
 
-		for (c = 0; c < nchanged && !err; c++) {
+		for (c = 0; c < nchanged; c++) {
 			if (!relinks(changed[c], tp))
 				continue;
 			affected = true;
-			/* a newly observed probe's sites must pass the argument check */
+			/* a newly observed probe's sites must pass the argument
+			 * check: all of them in one go */
 			if (!detaching && changed[c]->probe &&
 			    !sdt_probe_is_dynamic(t, changed[c]->probe))
-				err = sdt_check_probe_sites(t, tp, changed[c]->probe);
+				checked[nchecked++] = changed[c]->probe;
 		}
 		if (!affected)
 			continue;
+		if (nchecked)
+			err = sdt_check_probe_sites(t, tp, checked, nchecked);
 		if (!err)
 			err = collect(t, tp, changed, detaching ? nchanged : 0, &obs, &n);
 		if (!err && !n)
@@ -181,6 +191,7 @@ static int rearm(struct bpf_sdt_target *t, struct sdt_attachment *const *changed
 			close(fds[i]); /* built but not swapped in */
 	}
 	free(fds);
+	free(checked);
 	return err;
 }
 
@@ -537,6 +548,8 @@ int sdt_target_attach_generated_all(struct bpf_sdt_target *t, const struct sdt_g
 		a->counter_fd = g[k].counter_fd;
 		a->counter_slot = g[k].counter_slot;
 		a->counter_ctx = g[k].counter_ctx;
+		a->counter_percpu = g[k].counter_percpu;
+		a->cond = g[k].cond;
 		as[k] = a;
 	}
 	err = attach_checked_all(t, as, n);

@@ -6,6 +6,8 @@
 
 #include "target/target.h"
 
+struct sdt_site_cond;
+
 /* Attaches instructions libbpfsdt generated (trusted: no
  * observer checks, no BTF of their own). */
 struct sdt_generated {
@@ -19,6 +21,8 @@ struct sdt_generated {
 	int counter_fd;
 	__u32 (*counter_slot)(void *ctx, const struct bpf_sdt_site *site);
 	void *counter_ctx;
+	bool counter_percpu;
+	const struct sdt_site_cond *cond;
 };
 /* All n in one re-arming (each affected program swapped once); links[k]
  * for g[k]. 0 or -errno, nothing attached then. */

@@ -14,9 +14,10 @@
 int sdt_check_kernel(struct bpf_sdt_target *t, struct bpf_sdt_check *c);
 /* Offline mode: the same, from the value analysis; needs no privileges. */
 int sdt_check_offline(struct bpf_sdt_target *t, struct bpf_sdt_check *c);
-/* Before attaching: every site of probe in tp must pass the kernel check
- * (cached per site). 0, or -EACCES after one line per failing site. */
+/* Before attaching: every site of the nprobes probes in tp must pass the
+ * kernel check (cached per site; the unchecked ones are checked together).
+ * 0, or -EACCES after one line per failing site. */
 int sdt_check_probe_sites(struct bpf_sdt_target *t, struct sdt_target_prog *tp,
-			  const struct bpf_sdt_probe *probe);
+			  const struct bpf_sdt_probe *const *probes, size_t nprobes);
 
 #endif

@@ -9,6 +9,7 @@
  */
 #include <bpf/btf.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,11 +81,29 @@ static int check_stub(struct check_copy *cc, const struct bpf_sdt_probe *probe, 
 	return (int)cc->e.func_cnt++;
 }
 
+static int cmp_site_ptr(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(const struct bpf_sdt_site *const *)a;
+	uintptr_t y = (uintptr_t)*(const struct bpf_sdt_site *const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void sdt_check_sort_sites(const struct bpf_sdt_site **sites, size_t n)
+{
+	qsort(sites, n, sizeof(*sites), cmp_site_ptr);
+}
+
 static bool selects(struct sdt_site_emitter *e, const struct sdt_prog_site *ps)
 {
 	const struct sdt_check_req *req = of(e)->req;
 
-	return (!req->site || req->site == ps->site) && !ps->insert;
+	if (ps->insert)
+		return false;
+	if (req->site)
+		return req->site == ps->site;
+	return !req->nsites ||
+	       bsearch(&ps->site, req->sites, req->nsites, sizeof(*req->sites), cmp_site_ptr);
 }
 
 /*

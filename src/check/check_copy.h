@@ -6,7 +6,7 @@
 
 /*
  * A check copy, built through the relinker's site-emitter hook (relink.h):
- * the site (or every site, when req->site is NULL) checks its
+ * the site (or each of a set of sites, or every site) checks its
  * arguments, then the program goes on as the original would -- as an armed
  * copy does, its caller-saved registers saved and restored around the
  * checks, so references the program holds at the site are released where
@@ -32,7 +32,11 @@
  * saying why when no copy could be made or loaded.
  */
 struct sdt_check_req {
-	const struct bpf_sdt_site *site;	/* NULL: every site */
+	const struct bpf_sdt_site *site;	/* one site; NULL: the set below */
+	/* the sites checked together when site is NULL, sorted by address
+	 * (sdt_check_sort_sites()); none: every site */
+	const struct bpf_sdt_site *const *sites;
+	size_t nsites;
 	__u16 skip_args;		/* bit n: leave argument n out */
 	char *log;			/* NULL: verify without a log */
 	__u32 log_size;
@@ -48,6 +52,8 @@ struct sdt_check_req {
 };
 
 int sdt_check_copy(struct bpf_sdt_target *t, struct sdt_target_prog *tp, struct sdt_check_req *req);
+/* Sorts a set of sites for req->sites. */
+void sdt_check_sort_sites(const struct bpf_sdt_site **sites, size_t n);
 
 /* How the kernel check checks an argument of BTF type id (above). */
 enum sdt_arg_check {

@@ -303,6 +303,44 @@ static int check_site(struct kcheck *k, struct sdt_target_prog *tp, const struct
 	}
 }
 
+/*
+ * The sites idx[0..n) of tp (indexes into tp->sites), checked together: one
+ * copy checks all of them, verified without a log. Only a set the verifier
+ * rejects is split in halves, down to the single sites whose findings
+ * check_site() explains; anything else that stops the copy is left to each
+ * site's own check. A program whose sites all pass costs one verification
+ * whatever their number; each bad site about log2(n) more.
+ */
+static int check_set(struct kcheck *k, struct sdt_target_prog *tp, const size_t *idx, size_t n)
+{
+	const struct bpf_sdt_site **sites;
+	struct sdt_check_req req = {};
+	size_t i;
+	int err;
+
+	if (n == 1)
+		return check_site(k, tp, &tp->sites[idx[0]]);
+	sites = calloc(n ? n : 1, sizeof(*sites));
+	if (!sites)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		sites[i] = tp->sites[idx[i]].site;
+	sdt_check_sort_sites(sites, n);
+	req.sites = sites;
+	req.nsites = n;
+	err = n ? sdt_check_copy(k->t, tp, &req) : 0;
+	free(sites);
+	if (!err || err == -ENOMEM || err == -EPERM)
+		return err;
+	if (req.rejected && (err == -EACCES || err == -EINVAL)) {
+		err = check_set(k, tp, idx, n / 2);
+		return err ?: check_set(k, tp, idx + n / 2, n - n / 2);
+	}
+	for (i = 0, err = 0; i < n && !err; i++)
+		err = check_site(k, tp, &tp->sites[idx[i]]);
+	return err;
+}
+
 static void kcheck_init(struct kcheck *k, struct bpf_sdt_target *t, struct bpf_sdt_check *c)
 {
 	memset(k, 0, sizeof(*k));
@@ -315,60 +353,106 @@ static void kcheck_free(struct kcheck *k)
 	free(k->log);
 }
 
+/* The sites of tp a check copy can check: all but dynamic ones. */
+static size_t checkable_sites(const struct sdt_target_prog *tp, size_t *idx)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < tp->site_cnt; i++)
+		if (!tp->sites[i].insert)
+			idx[n++] = i;
+	return n;
+}
+
 int sdt_check_kernel(struct bpf_sdt_target *t, struct bpf_sdt_check *c)
 {
 	struct kcheck k;
-	size_t i, s;
+	size_t i, *idx;
 	int err = 0;
 
 	kcheck_init(&k, t, c);
-	for (i = 0; i < t->prog_cnt && !err; i++)
-		for (s = 0; s < t->progs[i].site_cnt && !err; s++)
-			err = check_site(&k, &t->progs[i], &t->progs[i].sites[s]);
+	for (i = 0; i < t->prog_cnt && !err; i++) {
+		idx = calloc(t->progs[i].site_cnt + 1, sizeof(*idx));
+		if (!idx) {
+			err = -ENOMEM;
+			break;
+		}
+		err = check_set(&k, &t->progs[i], idx, checkable_sites(&t->progs[i], idx));
+		free(idx);
+	}
 	kcheck_free(&k);
 	return err;
 }
 
+static bool among(const struct bpf_sdt_probe *p, const struct bpf_sdt_probe *const *probes,
+		  size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (probes[i] == p)
+			return true;
+	return false;
+}
+
+/* Site i's verdict from its findings, c->findings[*next...] (findings come
+ * site by site, in the order the sites were checked). */
+static void set_verdict(struct sdt_target_prog *tp, size_t i, const struct bpf_sdt_check *c,
+			size_t *next)
+{
+	/* a site that could not be checked is left to the armed copy's own
+	 * verification */
+	tp->site_verdict[i] = SDT_SITE_OK;
+	for (; *next < c->cnt && c->findings[*next].site == tp->sites[i].site; (*next)++)
+		if (!c->findings[*next].warning && !c->findings[*next].unchecked)
+			tp->site_verdict[i] = SDT_SITE_BAD;
+}
+
+/* -EACCES after one line when a site of probe in tp failed the check. */
+static int refuse_bad_sites(const struct bpf_sdt_target *t, const struct sdt_target_prog *tp,
+			    const struct bpf_sdt_probe *probe)
+{
+	size_t i, bad = 0;
+
+	for (i = 0; i < tp->site_cnt; i++)
+		bad += bpf_sdt_site__probe(tp->sites[i].site) == probe &&
+		       tp->site_verdict[i] == SDT_SITE_BAD;
+	if (!bad)
+		return 0;
+	pr_warn("%s: probe %s: %zu site%s in program %s fail%s the kernel's argument check: not attaching (see bpfsdt check)",
+		t->name, bpf_sdt_probe__name(probe), bad, bad == 1 ? "" : "s", tp->name,
+		bad == 1 ? "s" : "");
+	return -EACCES;
+}
+
 int sdt_check_probe_sites(struct bpf_sdt_target *t, struct sdt_target_prog *tp,
-			  const struct bpf_sdt_probe *probe)
+			  const struct bpf_sdt_probe *const *probes, size_t nprobes)
 {
 	struct bpf_sdt_check c = {};
 	struct kcheck k;
-	size_t i, f, bad = 0;
+	size_t i, n = 0, next = 0, *idx;
 	int err = 0;
 
 	if (!tp->site_verdict && !(tp->site_verdict = calloc(tp->site_cnt + 1, 1)))
 		return -ENOMEM;
+	idx = calloc(tp->site_cnt + 1, sizeof(*idx));
+	if (!idx)
+		return -ENOMEM;
+	for (i = 0; i < tp->site_cnt; i++)
+		if (!tp->sites[i].insert && tp->site_verdict[i] == SDT_SITE_UNCHECKED &&
+		    among(bpf_sdt_site__probe(tp->sites[i].site), probes, nprobes))
+			idx[n++] = i;
 	kcheck_init(&k, t, &c);
-	for (i = 0; i < tp->site_cnt && !err; i++) {
-		size_t before = c.cnt;
-
-		if (bpf_sdt_site__probe(tp->sites[i].site) != probe ||
-		    tp->site_verdict[i] != SDT_SITE_UNCHECKED)
-			continue;
-		err = check_site(&k, tp, &tp->sites[i]);
-		if (err)
-			break;
-		/* a site that could not be checked is left to the armed
-		 * copy's own verification */
-		tp->site_verdict[i] = SDT_SITE_OK;
-		for (f = before; f < c.cnt; f++)
-			if (!c.findings[f].warning && !c.findings[f].unchecked)
-				tp->site_verdict[i] = SDT_SITE_BAD;
-	}
+	err = n ? check_set(&k, tp, idx, n) : 0;
+	for (i = 0; i < n && !err; i++)
+		set_verdict(tp, idx[i], &c, &next);
 	for (i = 0; i < c.cnt; i++)
 		if (!c.findings[i].warning && !c.findings[i].unchecked)
 			pr_warn("%s: %s", t->name, c.findings[i].message);
-	for (i = 0; i < tp->site_cnt; i++)
-		bad += bpf_sdt_site__probe(tp->sites[i].site) == probe &&
-		       tp->site_verdict[i] == SDT_SITE_BAD;
-	if (!err && bad) {
-		pr_warn("%s: probe %s: %zu site%s in program %s fail%s the kernel's argument check: not attaching (see bpfsdt check)",
-			t->name, bpf_sdt_probe__name(probe), bad, bad == 1 ? "" : "s", tp->name,
-			bad == 1 ? "s" : "");
-		err = -EACCES;
-	}
+	for (i = 0; i < nprobes && !err; i++)
+		err = refuse_bad_sites(t, tp, probes[i]);
 	sdt_check_free_findings(&c);
 	kcheck_free(&k);
+	free(idx);
 	return err;
 }

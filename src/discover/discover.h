@@ -85,7 +85,8 @@ int sdt_guard_notes_parse(struct sdt_elf *elf, const char *name,
 			  struct sdt_guard_note **notes, size_t *cnt);
 void sdt_guard_notes_free(struct sdt_guard_note *notes, size_t cnt);
 /* line_info.c: each site's source file and line from .BTF.ext; sites
- * without line info keep none. Never fails on what it cannot read. */
+ * without line info keep none. Never fails on what it cannot read (only
+ * for want of memory). */
 int sdt_line_info_apply(struct sdt_elf *elf, const struct btf *btf, struct bpf_sdt_site *sites,
 			size_t site_cnt);
 

@@ -9,6 +9,7 @@
  * spacing of the symbols; it is cross-checked against the BTF declaration by
  * the caller.
  */
+#define _GNU_SOURCE /* qsort_r */
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -25,12 +26,26 @@ struct entry_sym {
 	const char *name;
 };
 
+/* A function symbol, for finding the function around a NOP. */
+struct func_sym {
+	size_t shndx;
+	__u64 value, size;
+	__u64 max_end;		/* the furthest end of this and every function
+				 * before it in its section, in address order */
+	size_t idx;		/* in the symbol table: the first of two that
+				 * cover an offset names it */
+	const char *name;
+};
+
 struct notes_ctx {
 	struct sdt_elf *elf;
 	const char *file;
 	struct sdt_elf_section notes;
 	struct sdt_reloc *relocs;
 	size_t reloc_cnt;
+	struct sdt_reloc *relocs_by_off;	/* the same, sorted by offset */
+	struct func_sym *funcs;		/* by section, then address */
+	size_t func_cnt;
 };
 
 /* Section data may sit at any file offset: copy instead of casting. */
@@ -130,22 +145,57 @@ inval:
 	return -EINVAL;
 }
 
-static const struct sdt_reloc *reloc_at(const struct notes_ctx *ctx, __u64 off)
+static int cmp_reloc_off(const void *a, const void *b)
 {
-	size_t i;
+	const struct sdt_reloc *x = a, *y = b;
 
-	for (i = 0; i < ctx->reloc_cnt; i++)
-		if (ctx->relocs[i].offset == off)
-			return &ctx->relocs[i];
-	return NULL;
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
-/* Every relocation must sit on an entry's NOP-offset slot, once. */
-static int check_relocs_placement(const struct notes_ctx *ctx, const struct entry_sym *syms,
+/* The relocation at off; check_relocs_placement() made them unique. */
+static const struct sdt_reloc *reloc_at(const struct notes_ctx *ctx, __u64 off)
+{
+	struct sdt_reloc key = { .offset = off };
+
+	return bsearch(&key, ctx->relocs_by_off, ctx->reloc_cnt, sizeof(key), cmp_reloc_off);
+}
+
+struct reloc_ref {
+	__u64 off;
+	size_t idx;
+};
+
+static int cmp_reloc_ref(const void *a, const void *b)
+{
+	const struct reloc_ref *x = a, *y = b;
+
+	if (x->off != y->off)
+		return x->off < y->off ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Every relocation must sit on an entry's NOP-offset slot, once. Checked
+ * in the order of the relocation table; sorting finds the duplicates. */
+static int check_relocs_placement(struct notes_ctx *ctx, const struct entry_sym *syms,
 				  size_t nsyms)
 {
-	size_t i, j;
+	struct reloc_ref *refs = sdt_calloc(ctx->reloc_cnt ? ctx->reloc_cnt : 1, sizeof(*refs));
+	bool *dup_later = sdt_calloc(ctx->reloc_cnt ? ctx->reloc_cnt : 1, sizeof(*dup_later));
+	int err = 0;
+	size_t i;
 
+	ctx->relocs_by_off = sdt_calloc(ctx->reloc_cnt ? ctx->reloc_cnt : 1,
+					sizeof(*ctx->relocs_by_off));
+	if (!refs || !dup_later || !ctx->relocs_by_off) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < ctx->reloc_cnt; i++)
+		refs[i] = (struct reloc_ref){ ctx->relocs[i].offset, i };
+	qsort(refs, ctx->reloc_cnt, sizeof(*refs), cmp_reloc_ref);
+	for (i = 0; i + 1 < ctx->reloc_cnt; i++)
+		if (refs[i].off == refs[i + 1].off)
+			dup_later[refs[i].idx] = true;
 	for (i = 0; i < ctx->reloc_cnt; i++) {
 		__u64 off = ctx->relocs[i].offset;
 		const struct entry_sym *e = bsearch(&(struct entry_sym){ .off = off }, syms, nsyms,
@@ -154,34 +204,95 @@ static int check_relocs_placement(const struct notes_ctx *ctx, const struct entr
 		if (!e) {
 			pr_warn("%s: %s+0x%llx: relocation inside an entry (only the NOP offset is relocated)",
 				ctx->file, SDT_NOTES_SEC, (unsigned long long)off);
-			return -EINVAL;
+			err = -EINVAL;
+			goto out;
 		}
-		for (j = i + 1; j < ctx->reloc_cnt; j++) {
-			if (ctx->relocs[j].offset == off) {
-				pr_warn("%s: %s+0x%llx: probe entry %s has two relocations",
-					ctx->file, SDT_NOTES_SEC, (unsigned long long)off, e->name);
-				return -EINVAL;
-			}
+		if (dup_later[i]) {
+			pr_warn("%s: %s+0x%llx: probe entry %s has two relocations",
+				ctx->file, SDT_NOTES_SEC, (unsigned long long)off, e->name);
+			err = -EINVAL;
+			goto out;
 		}
 	}
+	if (ctx->reloc_cnt) /* no table at all: relocs is NULL */
+		memcpy(ctx->relocs_by_off, ctx->relocs, ctx->reloc_cnt * sizeof(*ctx->relocs));
+	qsort(ctx->relocs_by_off, ctx->reloc_cnt, sizeof(*ctx->relocs_by_off), cmp_reloc_off);
+out:
+	free(refs);
+	free(dup_later);
+	return err;
+}
+
+static int cmp_func_sym(const void *a, const void *b)
+{
+	const struct func_sym *x = a, *y = b;
+
+	if (x->shndx != y->shndx)
+		return x->shndx < y->shndx ? -1 : 1;
+	if (x->value != y->value)
+		return x->value < y->value ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* The named function symbols, once, by section and address. */
+static int index_functions(struct notes_ctx *ctx)
+{
+	size_t nsyms = sdt_elf_symbol_cnt(ctx->elf), i, n = 0;
+	struct sdt_elf_symbol s;
+	__u64 end;
+
+	ctx->funcs = sdt_calloc(nsyms ? nsyms : 1, sizeof(*ctx->funcs));
+	if (!ctx->funcs)
+		return -ENOMEM;
+	for (i = 0; i < nsyms; i++) {
+		if (sdt_elf_symbol(ctx->elf, i, &s) || GELF_ST_TYPE(s.sym.st_info) != STT_FUNC ||
+		    !*s.name)
+			continue;
+		ctx->funcs[n++] = (struct func_sym){ .shndx = s.sym.st_shndx,
+						     .value = s.sym.st_value,
+						     .size = s.sym.st_size, .idx = i,
+						     .name = s.name };
+	}
+	qsort(ctx->funcs, n, sizeof(*ctx->funcs), cmp_func_sym);
+	for (i = 0; i < n; i++) {
+		struct func_sym *f = &ctx->funcs[i];
+
+		end = f->value + f->size < f->value ? ~0ull : f->value + f->size;
+		f->max_end = i && ctx->funcs[i - 1].shndx == f->shndx &&
+			     ctx->funcs[i - 1].max_end > end ? ctx->funcs[i - 1].max_end : end;
+	}
+	ctx->func_cnt = n;
 	return 0;
 }
 
+/* The function covering the NOP: of those that do, the first in the
+ * symbol table. The ones starting at or before it, walked back while any
+ * earlier one could still reach it. */
 static void find_function(struct notes_ctx *ctx, struct sdt_note *note)
 {
-	size_t nsyms = sdt_elf_symbol_cnt(ctx->elf), i;
-	struct sdt_elf_symbol s;
+	const struct func_sym *best = NULL;
+	size_t lo = 0, hi = ctx->func_cnt, mid;
 
-	for (i = 0; i < nsyms; i++) {
-		if (sdt_elf_symbol(ctx->elf, i, &s) || GELF_ST_TYPE(s.sym.st_info) != STT_FUNC ||
-		    s.sym.st_shndx != note->code_shndx || !*s.name)
-			continue;
-		if (note->nop_off >= s.sym.st_value &&
-		    note->nop_off - s.sym.st_value < s.sym.st_size) {
-			note->function = sdt_strdup(s.name);
-			note->function_off = s.sym.st_value;
-			return;
-		}
+	while (lo < hi) { /* the first function starting past the NOP */
+		mid = lo + (hi - lo) / 2;
+		if (ctx->funcs[mid].shndx < note->code_shndx ||
+		    (ctx->funcs[mid].shndx == note->code_shndx &&
+		     ctx->funcs[mid].value <= note->nop_off))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	while (lo-- > 0) {
+		const struct func_sym *f = &ctx->funcs[lo];
+
+		if (f->shndx != note->code_shndx || f->max_end <= note->nop_off)
+			break;
+		if (note->nop_off - f->value < f->size && (!best || f->idx < best->idx))
+			best = f;
+	}
+	if (best) {
+		note->function = sdt_strdup(best->name);
+		note->function_off = best->value;
 	}
 }
 
@@ -321,23 +432,48 @@ static int parse_entry(struct notes_ctx *ctx, const struct entry_sym *sym, __u64
 	return err;
 }
 
+static int cmp_note_site(const void *a, const void *b, void *arg)
+{
+	const struct sdt_note *notes = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+
+	if (notes[i].code_shndx != notes[j].code_shndx)
+		return notes[i].code_shndx < notes[j].code_shndx ? -1 : 1;
+	if (notes[i].nop_off != notes[j].nop_off)
+		return notes[i].nop_off < notes[j].nop_off ? -1 : 1;
+	return i < j ? -1 : i > j;
+}
+
+/* No two entries describe one NOP: sorted by place, twins are neighbours.
+ * Reports the pair whose first entry comes first, as a scan would. */
 static int check_unique_sites(const struct notes_ctx *ctx, const struct sdt_note *notes, size_t cnt)
 {
-	size_t i, j;
+	size_t *order = sdt_calloc(cnt ? cnt : 1, sizeof(*order)), i, a = cnt, b = cnt;
 
-	for (i = 0; i < cnt; i++) {
-		for (j = i + 1; j < cnt; j++) {
-			if (notes[i].code_shndx == notes[j].code_shndx &&
-			    notes[i].nop_off == notes[j].nop_off) {
-				pr_warn("%s: %s insn %llu: two notes entries (probes %s and %s) describe one site",
-					ctx->file, notes[i].section,
-					(unsigned long long)(notes[i].nop_off / SDT_INSN_SZ),
-					notes[i].probe_name, notes[j].probe_name);
-				return -EINVAL;
-			}
+	if (!order)
+		return -ENOMEM;
+	for (i = 0; i < cnt; i++)
+		order[i] = i;
+	qsort_r(order, cnt, sizeof(*order), cmp_note_site, (void *)notes);
+	for (i = 0; i + 1 < cnt; i++) {
+		if (notes[order[i]].code_shndx != notes[order[i + 1]].code_shndx ||
+		    notes[order[i]].nop_off != notes[order[i + 1]].nop_off)
+			continue;
+		if (order[i] < a) {
+			a = order[i];
+			b = order[i + 1];
 		}
+		while (i + 1 < cnt && notes[order[i]].code_shndx == notes[order[i + 1]].code_shndx &&
+		       notes[order[i]].nop_off == notes[order[i + 1]].nop_off)
+			i++;
 	}
-	return 0;
+	free(order);
+	if (a == cnt)
+		return 0;
+	pr_warn("%s: %s insn %llu: two notes entries (probes %s and %s) describe one site",
+		ctx->file, notes[a].section, (unsigned long long)(notes[a].nop_off / SDT_INSN_SZ),
+		notes[a].probe_name, notes[b].probe_name);
+	return -EINVAL;
 }
 
 int sdt_notes_parse(struct sdt_elf *elf, const char *name, struct sdt_note **out, size_t *cnt)
@@ -369,6 +505,8 @@ int sdt_notes_parse(struct sdt_elf *elf, const char *name, struct sdt_note **out
 	if (err)
 		goto out;
 	err = check_relocs_placement(&ctx, syms, nsyms);
+	if (!err)
+		err = index_functions(&ctx);
 	if (err)
 		goto out;
 	notes = sdt_calloc(nsyms, sizeof(*notes));
@@ -390,6 +528,8 @@ out:
 	}
 	free(syms);
 	free(ctx.relocs);
+	free(ctx.relocs_by_off);
+	free(ctx.funcs);
 	return err;
 }
 

@@ -367,7 +367,7 @@ static int reset_armed(struct live_build *b)
 	char have[2 * BPF_TAG_SIZE + 1], want[2 * BPF_TAG_SIZE + 1], who[96];
 	const struct sdt_armed_mark *m = &b->mark;
 	const char *name = b->t->name, *prog_name = bpf_program__name(b->prog);
-	__u32 *armed_ids = NULL, armed_cnt = 0, *ids, k;
+	__u32 *armed_ids = NULL, armed_cnt = 0, *ids, k, j;
 	__u8 tag[BPF_TAG_SIZE];
 	int err, fd;
 
@@ -396,15 +396,20 @@ static int reset_armed(struct live_build *b)
 		free(ids);
 		return err;
 	}
+	/* the target's maps, in the target's order; a counter inlined at a
+	 * site brings its own map in between, and with guards on the copy
+	 * reads its own copy of the guards map */
 	err = sdt_prog_map_ids(b->rp.fd, &armed_ids, &armed_cnt);
-	for (k = 0; !err && k < b->refs.cnt; k++)
-		if (k >= armed_cnt || (armed_ids[k] != m->map_ids[k] &&
-				       !guards_copy_of(m, armed_ids[k], m->map_ids[k]))) {
-			pr_warn("%s: the armed copy on the hook (id %u) does not use the maps its mark names (map %u: id %u, the mark says %u): nothing replaced",
-				name, b->rp.info.id, k, k < armed_cnt ? armed_ids[k] : 0,
-				m->map_ids[k]);
+	for (k = 0, j = 0; !err && k < b->refs.cnt; k++, j++) {
+		while (j < armed_cnt && armed_ids[j] != m->map_ids[k] &&
+		       !guards_copy_of(m, armed_ids[j], m->map_ids[k]))
+			j++;
+		if (j == armed_cnt) {
+			pr_warn("%s: the armed copy on the hook (id %u) does not use the maps its mark names (map %u: id %u is not among its maps after the ones before it): nothing replaced",
+				name, b->rp.info.id, k, m->map_ids[k]);
 			err = -ESTALE;
 		}
+	}
 	free(armed_ids);
 	/* with guards on, the copy's code runs blocks the original's lacks:
 	 * its map references are no longer the original's in order, and its

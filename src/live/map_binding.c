@@ -358,6 +358,17 @@ int sdt_map_binding_prove(const char *name, const char *prog_name, int rebuild_f
 		err = 0;
 		goto out;
 	}
+	if (prefix) { /* an armed copy: only its references to the target's maps */
+		__u32 kept = 0, j;
+
+		for (k = 0; k < ntheirs; k++) {
+			for (j = 0; j < cnt && ids[j] != theirs[k].map_id; j++)
+				;
+			if (j < cnt)
+				theirs[kept++] = theirs[k];
+		}
+		ntheirs = kept;
+	}
 	if (!nours && !ntheirs) {
 		/* blinded constants (or no live map reference): map_ids are all
 		 * the kernel shows */

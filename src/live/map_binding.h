@@ -54,8 +54,10 @@ int sdt_map_refs_check_load(const char *name, const struct bpf_program *prog,
  * program uses, at the same instructions: the rebuild's map_ids start with
  * ids[0..cnt), and the maps (and value offsets) its translated code
  * references, in order, are those of the running program's translated code
- * (all of them, or with prefix, its first ones: an armed copy's observers
- * come after the target's code). With constant blinding (bpf_jit_harden=2)
+ * (all of them; or with prefix, when the running program is an armed copy,
+ * its first references to ids[0..cnt): the observers it calls come after
+ * the target's code, while counters and code inlined at its sites reference
+ * maps of their own among the target's). With constant blinding (bpf_jit_harden=2)
  * translated code shows no map; map_ids are then the proof, as they are
  * with running_fd -1 (code known to differ). One line and -ESTALE if they
  * differ.

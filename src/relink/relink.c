@@ -57,6 +57,22 @@ static void arg_width(const struct btf *btf, __u32 id, int *bits, bool *is_signe
 	}
 }
 
+/* dst = the low `bits` of src, sign- or zero-extended (src != dst): an
+ * unsigned value in 32-bit moves and masks, which clear the upper half. */
+static void emit_widened(struct sdt_insn_buf *b, int dst, int src, int bits, bool is_signed)
+{
+	if (!is_signed) {
+		sdt_emit(b, BPF_RAW_INSN(BPF_ALU | BPF_MOV | BPF_X, dst, src, 0, 0));
+		if (bits < 32)
+			sdt_emit(b, BPF_RAW_INSN(BPF_ALU | BPF_AND | BPF_K, dst, 0, 0,
+						 (__s32)((1u << bits) - 1)));
+		return;
+	}
+	sdt_emit(b, BPF_MOV64_REG(dst, src));
+	sdt_emit(b, BPF_ALU64_IMM(BPF_LSH, dst, 64 - bits));
+	sdt_emit(b, BPF_ALU64_IMM(BPF_ARSH, dst, 64 - bits));
+}
+
 struct call_fixup {
 	__u32 seq_pos;	/* position of the call inside the site's sequence */
 	size_t obs;	/* index into the observer array */
@@ -340,6 +356,148 @@ static int pick_scratch(const struct sdt_reg_state *st, bool insert, int scratch
 	return 0;
 }
 
+static bool counts_atomically(const struct sdt_arm_obs *ob)
+{
+	return ob->inline_count && !ob->counter_percpu;
+}
+
+static bool counts_per_cpu(const struct sdt_arm_obs *ob)
+{
+	return ob->inline_count && ob->counter_percpu;
+}
+
+/* A site's argument into a register, as build_site() stores it in its
+ * slot: what a condition compares. */
+struct site_args {
+	const struct sdt_relink *r;
+	const struct sdt_prog_site *ps;
+};
+
+static void load_site_arg(void *ctx, struct sdt_insn_buf *b, __u8 reg, int i)
+{
+	const struct site_args *sa = ctx;
+	const struct bpf_sdt_probe *probe = bpf_sdt_site__probe(sa->ps->site);
+	const struct bpf_sdt_arg_loc *a = bpf_sdt_site__arg(sa->ps->site, i);
+	bool is_signed;
+	int bits;
+
+	arg_width(bpf_sdt_object__btf(sa->r->t->sdt), bpf_sdt_probe__arg_type_id(probe, i), &bits,
+		  &is_signed);
+	if (a->kind == BPF_SDT_ARG_MEM)
+		sdt_emit(b, BPF_LDX_MEM(BPF_DW, reg, a->reg, a->off));
+	else if (a->kind == BPF_SDT_ARG_NONE)
+		sdt_emit(b, BPF_MOV64_IMM(reg, 0));
+	else if (bits >= 64)
+		sdt_emit(b, BPF_MOV64_REG(reg, a->reg));
+	else
+		emit_widened(b, reg, a->reg, bits, is_signed);
+}
+
+/* The registers holding the site's arguments (or their block). */
+static __u16 arg_regs(const struct bpf_sdt_site *site)
+{
+	__u16 regs = 0;
+	int i;
+
+	for (i = 0; i < bpf_sdt_site__arg_cnt(site); i++)
+		if (bpf_sdt_site__arg(site, i)->kind != BPF_SDT_ARG_NONE)
+			regs |= SDT_REG_BIT(bpf_sdt_site__arg(site, i)->reg);
+	return regs;
+}
+
+/* Two registers a condition may clobber: caller-saved ones (saved by now
+ * when live), else callee-saved ones free here; none holding an argument. */
+static int cond_regs(const struct sdt_relink *r, const struct sdt_prog_site *ps,
+		     const int home[6], __u8 out[2])
+{
+	__u16 avoid = arg_regs(ps->site), homes = 0;
+	int reg, n = 0;
+
+	for (reg = 0; reg <= 5; reg++)
+		if (home[reg] >= 0)
+			homes |= SDT_REG_BIT(home[reg]);
+	for (reg = 0; reg <= 9 && n < 2; reg++) {
+		if (avoid & SDT_REG_BIT(reg))
+			continue;
+		if (reg >= 6 && ((r->regs[ps->idx].live_in | homes) & SDT_REG_BIT(reg)))
+			continue;
+		out[n++] = (__u8)reg;
+	}
+	return n == 2 ? 0 : -ENOSPC;
+}
+
+/*
+ * This CPU's counter += 1 for each per-CPU counting observer of the site's
+ * probe (whose condition holds, if it has one): its key stored below the
+ * function's stack, the lookup (which the verifier turns into a few
+ * instructions of address arithmetic), a plain add. The caller-saved
+ * registers live after the site wait out the lookup as they would an
+ * observer call; with a condition after the first lookup, the arguments
+ * too, restored for it.
+ */
+static int emit_percpu_counters(struct sdt_relink *r, const struct sdt_prog_site *ps,
+				struct sdt_insn_buf *b)
+{
+	const struct bpf_sdt_probe *probe = bpf_sdt_site__probe(ps->site);
+	int lookup = sdt_helper_id("bpf_map_lookup_elem"), home[6], nspill, err, n = 0, conds = 0;
+	__u32 depth = sdt_relink_stack_depth(r, ps), key = depth + 8;
+	struct site_args sa = { r, ps };
+	size_t o, lo, hi;
+	__u8 cr[2];
+	__u16 spill;
+
+	obs_range(r, probe, &lo, &hi);
+	for (o = lo; o < hi; o++) {
+		n += counts_per_cpu(&r->obs[r->by_probe[o]]);
+		conds += counts_per_cpu(&r->obs[r->by_probe[o]]) && r->obs[r->by_probe[o]].cond;
+	}
+	if (!n)
+		return 0;
+	err = sdt_relink_saves(r, ps, &spill);
+	if (err)
+		return err;
+	if (conds && n > 1)
+		spill |= arg_regs(ps->site) & SDT_CALLER_SAVED;
+	nspill = plan_spills(spill, r->regs[ps->idx].live_in, home);
+	if (key + 8 * nspill > MAX_BPF_STACK) {
+		sdt_relink_refuse(r, ps, "counting needs %u bytes of stack below the %u its function uses (limit %u)",
+				  key + 8 * nspill - depth, depth, MAX_BPF_STACK);
+		return -E2BIG;
+	}
+	if (conds && cond_regs(r, ps, home, cr)) {
+		sdt_relink_refuse(r, ps, "its arguments leave no two registers free to evaluate the filter in");
+		return -ENOSPC;
+	}
+	save_spills(b, spill, home, key);
+	for (o = lo, n = 0; o < hi && !err; o++) {
+		const struct sdt_arm_obs *ob = &r->obs[r->by_probe[o]];
+
+		if (!counts_per_cpu(ob))
+			continue;
+		int skip = sdt_label_new(b); /* past this count */
+
+		if (n++ && ob->cond) /* the arguments, as at the site */
+			restore_spills(b, spill, home, key);
+		if (ob->cond)
+			err = ob->cond->emit(ob->cond, b, cr[0], cr[1], skip, load_site_arg, &sa);
+		sdt_emit(b, BPF_ST_MEM(BPF_W, BPF_REG_10, -(int)key,
+				       (__s32)ob->counter_slot(ob->counter_ctx, ps->site)));
+		sdt_emit(b, BPF_MOV64_REG(BPF_REG_2, BPF_REG_10));
+		sdt_emit(b, BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, -(int)key));
+		sdt_emit_ld_imm64(b, BPF_REG_1, BPF_PSEUDO_MAP_FD, (__u32)ob->counter_fd);
+		sdt_emit(b, BPF_EMIT_CALL(lookup));
+		sdt_emit_jmp(b, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0), skip);
+		sdt_emit(b, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_0, 0));
+		sdt_emit(b, BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, 1));
+		sdt_emit(b, BPF_STX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1, 0));
+		sdt_label_place(b, skip);
+	}
+	if (err)
+		return err;
+	restore_spills(b, spill, home, key);
+	return b->err;
+}
+
 /* counter += 1 for each inline-counting observer of the site's probe. */
 static int emit_inline_counters(struct sdt_relink *r, const struct sdt_prog_site *ps,
 				struct sdt_insn_buf *b)
@@ -350,8 +508,11 @@ static int emit_inline_counters(struct sdt_relink *r, const struct sdt_prog_site
 	size_t o, lo, hi;
 	__u16 spill;
 
+	err = emit_percpu_counters(r, ps, b);
+	if (err)
+		return err;
 	obs_range(r, probe, &lo, &hi);
-	for (o = lo; o < hi && !r->obs[r->by_probe[o]].inline_count; o++)
+	for (o = lo; o < hi && !counts_atomically(&r->obs[r->by_probe[o]]); o++)
 		;
 	if (o == hi)
 		return 0;
@@ -371,7 +532,7 @@ static int emit_inline_counters(struct sdt_relink *r, const struct sdt_prog_site
 	for (; o < hi; o++) {
 		const struct sdt_arm_obs *ob = &r->obs[r->by_probe[o]];
 
-		if (!ob->inline_count)
+		if (!counts_atomically(ob))
 			continue;
 		/* the value's address: map fd, then the offset into the value */
 		sdt_emit_ld_imm64(b, scratch[0], BPF_PSEUDO_MAP_VALUE,
@@ -436,16 +597,28 @@ static int build_site(struct sdt_relink *r, const struct sdt_prog_site *ps, stru
 	}
 
 	save_spills(b, spill, home, args_base);
-	/* Register arguments first: nothing is clobbered yet. A dynamic
-	 * site's register no path sets there reads as 0. */
+	/* Register arguments first, while nothing is clobbered: the wide ones
+	 * and any r0 holds as they are, then the narrow ones widened into r0
+	 * (the one temporary) and stored. A dynamic site's register no path
+	 * sets there reads as 0. */
 	for (i = 0; i < nargs; i++) {
 		const struct bpf_sdt_arg_loc *a = bpf_sdt_site__arg(ps->site, i);
 
-		if (a->kind == BPF_SDT_ARG_REG)
+		arg_width(sbtf, bpf_sdt_probe__arg_type_id(probe, i), &bits, &is_signed);
+		if (a->kind == BPF_SDT_ARG_REG && (bits >= 64 || a->reg == BPF_REG_0))
 			sdt_emit(b, BPF_STX_MEM(BPF_DW, BPF_REG_10, a->reg,
 						-(int)args_base + 8 * i));
 		else if (a->kind == BPF_SDT_ARG_NONE)
 			sdt_emit(b, BPF_ST_MEM(BPF_DW, BPF_REG_10, -(int)args_base + 8 * i, 0));
+	}
+	for (i = 0; i < nargs; i++) {
+		const struct bpf_sdt_arg_loc *a = bpf_sdt_site__arg(ps->site, i);
+
+		arg_width(sbtf, bpf_sdt_probe__arg_type_id(probe, i), &bits, &is_signed);
+		if (a->kind != BPF_SDT_ARG_REG || bits >= 64 || a->reg == BPF_REG_0)
+			continue;
+		emit_widened(b, BPF_REG_0, a->reg, bits, is_signed);
+		sdt_emit(b, BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_0, -(int)args_base + 8 * i));
 	}
 	/* Arguments 10..12 sit in the site's stack block: r1 = block, r0 = temp. */
 	for (i = 0; i < nargs; i++) {
@@ -458,13 +631,13 @@ static int build_site(struct sdt_relink *r, const struct sdt_prog_site *ps, stru
 		sdt_emit(b, BPF_LDX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1, a->off));
 		sdt_emit(b, BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_0, -(int)args_base + 8 * i));
 	}
-	/* A register holds a narrow value with undefined upper bits. */
+	/* The narrow argument r0 held, widened in its slot. */
 	for (i = 0; i < nargs; i++) {
 		const struct bpf_sdt_arg_loc *a = bpf_sdt_site__arg(ps->site, i);
 		int slot = -(int)args_base + 8 * i;
 
 		arg_width(sbtf, bpf_sdt_probe__arg_type_id(probe, i), &bits, &is_signed);
-		if (a->kind != BPF_SDT_ARG_REG || bits >= 64)
+		if (a->kind != BPF_SDT_ARG_REG || bits >= 64 || a->reg != BPF_REG_0)
 			continue;
 		sdt_emit(b, BPF_LDX_MEM(BPF_DW, BPF_REG_0, BPF_REG_10, slot));
 		sdt_emit(b, BPF_ALU64_IMM(BPF_LSH, BPF_REG_0, 64 - bits));
@@ -481,9 +654,15 @@ static int build_site(struct sdt_relink *r, const struct sdt_prog_site *ps, stru
 		k = r->by_probe[o];
 		if (r->obs[k].inline_count)
 			continue;
-		sdt_emit_ld_imm64(b, BPF_REG_0, 0, r->obs[k].cookie);
-		sdt_emit(b, BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_0,
-					-(int)args_base + 8 * SDT_SLOT_COOKIE(nargs)));
+		if ((__s64)r->obs[k].cookie == (__s32)r->obs[k].cookie) {
+			sdt_emit(b, BPF_ST_MEM(BPF_DW, BPF_REG_10,
+					       -(int)args_base + 8 * SDT_SLOT_COOKIE(nargs),
+					       (__s32)r->obs[k].cookie));
+		} else {
+			sdt_emit_ld_imm64(b, BPF_REG_0, 0, r->obs[k].cookie);
+			sdt_emit(b, BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_0,
+						-(int)args_base + 8 * SDT_SLOT_COOKIE(nargs)));
+		}
 		sdt_emit(b, BPF_MOV64_REG(BPF_REG_1, BPF_REG_10));
 		sdt_emit(b, BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, -(int)args_base));
 		seq->calls[seq->ncalls++] = (struct call_fixup){ b->cnt, k };
@@ -530,7 +709,12 @@ static int build_sites(struct sdt_relink *r)
 			continue;
 		seq = &r->seqs[r->nseqs++];
 		/* a sequence jumps within itself: resolved before it is patched in */
-		err = build_site(r, &sites[i], seq) ?: sdt_insn_buf_resolve(&seq->code);
+		err = build_site(r, &sites[i], seq);
+		if (!err) {
+			err = sdt_insn_buf_resolve(&seq->code);
+			if (err == -E2BIG) /* a label out of the reach of its jump */
+				sdt_relink_refuse(r, &sites[i], "its filter's jumps are too long");
+		}
 	}
 	free(sites);
 	return err;
@@ -949,22 +1133,39 @@ static void relink_free(struct sdt_relink *r)
 	sdt_insn_buf_free(&r->line_info);
 }
 
-static bool dynamic_site_called(void *ctx, const struct bpf_sdt_site *site)
+/* Whether a condition at the site compares its arguments. */
+static bool compares_args(const struct sdt_relink *r, const struct bpf_sdt_probe *probe)
+{
+	size_t k, lo, hi;
+
+	obs_range(r, probe, &lo, &hi);
+	for (k = lo; k < hi; k++)
+		if (counts_per_cpu(&r->obs[r->by_probe[k]]) && r->obs[r->by_probe[k]].cond)
+			return true;
+	return false;
+}
+
+static bool site_reads(void *ctx, const struct bpf_sdt_site *site)
 {
 	const struct sdt_relink *r = ctx;
 
-	return !r->e && calls_observers(r, bpf_sdt_site__probe(site));
+	return calls_observers(r, bpf_sdt_site__probe(site)) ||
+	       compares_args(r, bpf_sdt_site__probe(site));
 }
 
-/* Registers to preserve at each site: the program's analysis, unless a
- * dynamic site is armed with a call and so reads registers of its own. */
+/* Registers to preserve at each site: live where a site armed with a call
+ * reads them, not where one merely could. The program's own analysis (every
+ * static site reading) is that when the sites called are exactly the static
+ * ones; a check copy uses it as it is. */
 static int arming_regs(struct sdt_relink *r)
 {
 	size_t i;
 
 	r->regs = r->tp->regs;
+	if (r->e)
+		return 0;
 	for (i = 0; i < r->tp->site_cnt; i++)
-		if (r->tp->sites[i].insert && dynamic_site_called(r, r->tp->sites[i].site))
+		if (site_reads(r, r->tp->sites[i].site) == r->tp->sites[i].insert)
 			break;
 	if (i == r->tp->site_cnt)
 		return 0;
@@ -972,7 +1173,7 @@ static int arming_regs(struct sdt_relink *r)
 	if (!r->own_regs)
 		return -ENOMEM;
 	r->regs = r->own_regs;
-	return sdt_target_prog_analyse(r->tp, dynamic_site_called, r, r->own_regs);
+	return sdt_target_prog_analyse(r->tp, site_reads, r, r->own_regs);
 }
 
 /*

@@ -35,6 +35,27 @@ struct sdt_arm_obs {
 	int counter_fd;
 	__u32 (*counter_slot)(void *ctx, const struct bpf_sdt_site *site);
 	void *counter_ctx;
+	/* ...or, with counter_percpu, add one to this CPU's u64 at key
+	 * counter_slot() of BPF_MAP_TYPE_PERCPU_ARRAY counter_fd, without an
+	 * atomic (no other CPU writes it): the map lookup it takes is a helper
+	 * call to the verifier (inlined by it into a few instructions), so
+	 * the caller-saved registers live there are saved around it. */
+	bool counter_percpu;
+	/* per-CPU counting only: count only the hits this holds for */
+	const struct sdt_site_cond *cond;
+};
+
+/*
+ * A condition inlined before a site's counter (the tracer's filter). emit()
+ * appends code that falls through when the site's event passes and jumps
+ * to label fail (b's) when it does not, using only registers ra and rb,
+ * and load_arg() to put the site's argument arg into a register as its u64
+ * slot would hold it (widened by its declared type).
+ */
+struct sdt_site_cond {
+	int (*emit)(const struct sdt_site_cond *c, struct sdt_insn_buf *b, __u8 ra, __u8 rb,
+		    int fail, void (*load_arg)(void *ctx, struct sdt_insn_buf *b, __u8 reg, int arg),
+		    void *ctx);
 };
 
 /*

@@ -118,8 +118,9 @@ int sdt_capture_dup(const struct sdt_prog_capture *src, struct sdt_prog_capture 
 	dst->insns = dup_mem(src->insns, (size_t)src->insn_cnt * sizeof(struct bpf_insn));
 	dst->func_info = dup_mem(src->func_info, (size_t)src->func_info_cnt * src->func_info_rec_size);
 	dst->line_info = dup_mem(src->line_info, (size_t)src->line_info_cnt * src->line_info_rec_size);
+	dst->load_stats = src->load_stats ? strdup(src->load_stats) : NULL;
 	if ((src->insn_cnt && !dst->insns) || (src->func_info_cnt && !dst->func_info) ||
-	    (src->line_info_cnt && !dst->line_info)) {
+	    (src->line_info_cnt && !dst->line_info) || (src->load_stats && !dst->load_stats)) {
 		sdt_capture_release(dst);
 		return -ENOMEM;
 	}
@@ -131,6 +132,7 @@ void sdt_capture_release(struct sdt_prog_capture *cap)
 	free(cap->insns);
 	free(cap->func_info);
 	free(cap->line_info);
+	free(cap->load_stats);
 	memset(cap, 0, sizeof(*cap));
 }
 
@@ -277,6 +279,30 @@ static int lookup(const struct bpf_program *prog, struct sdt_prog_capture *out, 
 		break;
 	}
 	pthread_mutex_unlock(&lock);
+	return err;
+}
+
+int sdt_capture_keep_stats(const struct bpf_program *prog, const char *stats)
+{
+	char *copy = strdup(stats);
+	size_t i;
+	int err = -ENOENT;
+
+	if (!copy)
+		return -ENOMEM;
+	pthread_mutex_lock(&lock);
+	prune_closed();
+	for (i = record_cnt; i-- > 0;) { /* the newest, as lookup() */
+		if (records[i].cap.prog != prog)
+			continue;
+		free(records[i].cap.load_stats);
+		records[i].cap.load_stats = copy;
+		copy = NULL;
+		err = 0;
+		break;
+	}
+	pthread_mutex_unlock(&lock);
+	free(copy);
 	return err;
 }
 

@@ -25,6 +25,8 @@ struct sdt_prog_capture {
 	__u32 func_info_cnt, func_info_rec_size;
 	void *line_info;
 	__u32 line_info_cnt, line_info_rec_size;
+	char *load_stats;	/* the verifier's BPF_LOG_STATS of the load, when
+				 * it was asked for (sdt_capture_keep_stats()) */
 };
 
 /* Registers the handlers once (process-wide). Objects opened before this
@@ -48,5 +50,8 @@ int sdt_capture_copy(const struct bpf_program *prog, struct sdt_prog_capture *ou
 void sdt_capture_release(struct sdt_prog_capture *cap);
 /* Deep copy. */
 int sdt_capture_dup(const struct sdt_prog_capture *src, struct sdt_prog_capture *dst);
+/* Keeps the statistics the verifier logged when it loaded prog with the
+ * capture (a copy of stats): its functions' stack depths need no reload. */
+int sdt_capture_keep_stats(const struct bpf_program *prog, const char *stats);
 
 #endif

@@ -10,6 +10,10 @@
 #include "target/prog_load.h"
 
 #define LOAD_LOG_SIZE (1u << 20)
+/* BPF_LOG_STATS: three lines, the stack depth of each of at most 256
+ * functions on one of them; a log that does not fit fails the load */
+#define STATS_LOG_SIZE (16u << 10)
+#define BPF_LOG_STATS 4
 
 int sdt_object_open(const void *buf, size_t size, const char *name, struct bpf_object **obj)
 {
@@ -61,5 +65,38 @@ int sdt_object_load(struct bpf_object *obj, const char *name, const char *what)
 	bpf_object__for_each_program(prog, obj)
 		bpf_program__set_log_buf(prog, NULL, 0);
 	free(log);
+	return err;
+}
+
+int sdt_object_load_with_stats(struct bpf_object *obj)
+{
+	struct bpf_program *prog;
+	size_t n = 0, i = 0;
+	char *logs;
+	int err;
+
+	bpf_object__for_each_program(prog, obj)
+		n++;
+	logs = calloc(n ? n : 1, STATS_LOG_SIZE);
+	if (!logs)
+		return -ENOMEM;
+	bpf_object__for_each_program(prog, obj) {
+		bpf_program__set_log_level(prog, BPF_LOG_STATS);
+		bpf_program__set_log_buf(prog, logs + i++ * STATS_LOG_SIZE, STATS_LOG_SIZE);
+	}
+	err = bpf_object__load(obj);
+	i = 0;
+	bpf_object__for_each_program(prog, obj) {
+		const char *log = logs + i++ * STATS_LOG_SIZE;
+
+		/* a program not loaded through the capture has no record:
+		 * nothing to keep it for */
+		if (!err && bpf_program__fd(prog) >= 0 && log[0] &&
+		    sdt_capture_keep_stats(prog, log) == -ENOMEM)
+			err = -ENOMEM;
+		bpf_program__set_log_buf(prog, NULL, 0);
+		bpf_program__set_log_level(prog, 0);
+	}
+	free(logs);
 	return err;
 }

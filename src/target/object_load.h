@@ -18,5 +18,11 @@ int sdt_object_open(const void *buf, size_t size, const char *name, struct bpf_o
  * lines when a program was refused). what: "load" or "prepare" etc. for the
  * message: "<name>: cannot <what> program X: ...". */
 int sdt_object_load(struct bpf_object *obj, const char *name, const char *what);
+/* bpf_object__load() with the verifier's statistics of each program kept in
+ * its capture (stack depths, which relinking needs, without loading it
+ * again). -errno without a word when it fails: libbpf does not explain a
+ * refusal at this log level, so the caller loads a fresh copy of the object
+ * with sdt_object_load() to say why. */
+int sdt_object_load_with_stats(struct bpf_object *obj);
 
 #endif

@@ -282,12 +282,14 @@ struct bpf_sdt_target *sdt_target_new(const char *name)
 	return t;
 }
 
-/* Every static site reads its argument registers (its own, or the block
- * address of arguments 10..12) once armed, whether or not it is armed now:
- * a call inserted at one site must not clobber another site's arguments.
- * A dynamic site reads registers only when reads(ctx, site) says it is
- * armed with a call (counted in place, it reads none): counting every
- * dynamic site's registers would keep every register live everywhere. */
+/* A site armed with a call reads its argument registers (its own, or the
+ * block address of arguments 10..12): a call inserted at one site must not
+ * clobber another armed site's arguments. reads(ctx, site) says which sites
+ * are; without it, every static site, whether armed or not (the most any
+ * arming can need: the program's own analysis). A site counted in place, or
+ * not armed, reads none -- its registers kept live would be saved around
+ * every call before it for nothing; and counting every dynamic site's
+ * registers would keep every register live everywhere. */
 int sdt_target_prog_analyse(const struct sdt_target_prog *tp,
 			    bool (*reads)(void *ctx, const struct bpf_sdt_site *site), void *ctx,
 			    struct sdt_reg_state *regs)
@@ -301,7 +303,7 @@ int sdt_target_prog_analyse(const struct sdt_target_prog *tp,
 	for (i = 0; i < tp->site_cnt; i++) {
 		const struct bpf_sdt_site *s = tp->sites[i].site;
 
-		if (tp->sites[i].insert && !(reads && reads(ctx, s)))
+		if (reads ? !reads(ctx, s) : tp->sites[i].insert)
 			continue;
 		for (a = 0; a < bpf_sdt_site__arg_cnt(s); a++)
 			if (bpf_sdt_site__arg(s, a)->kind != BPF_SDT_ARG_NONE)
@@ -456,21 +458,30 @@ int sdt_target_prog_prepare(struct bpf_sdt_target *t, struct sdt_target_prog *tp
 		return 0;
 	tp->stack_depth = calloc(tp->nfuncs, sizeof(*tp->stack_depth));
 	tp->regs = calloc(tp->cap.insn_cnt, sizeof(*tp->regs));
-	log = req.log_buf = malloc(STATS_LOG_SIZE);
-	if (!tp->stack_depth || !tp->regs || !log) {
+	if (!tp->stack_depth || !tp->regs) {
 		err = -ENOMEM;
 		goto out;
 	}
-	fd = load_with_guards_on(t, tp, &req, &guards_on);
-	free(guards_on);
-	if (fd < 0) {
-		err = fd;
-		pr_warn("%s: program %s: reloading it to measure its stack failed: %s", t->name,
-			tp->name, strerror(-err));
-		goto out;
+	/* the statistics of the load that made the program, when it asked
+	 * for them (open.c) and has no guard (a guarded block is dead code
+	 * there); else of a load for them alone, with every guard on */
+	if (tp->guard_cnt || !tp->cap.load_stats || stack_depths(tp, tp->cap.load_stats)) {
+		log = req.log_buf = malloc(STATS_LOG_SIZE);
+		if (!log) {
+			err = -ENOMEM;
+			goto out;
+		}
+		fd = load_with_guards_on(t, tp, &req, &guards_on);
+		free(guards_on);
+		if (fd < 0) {
+			err = fd;
+			pr_warn("%s: program %s: reloading it to measure its stack failed: %s",
+				t->name, tp->name, strerror(-err));
+			goto out;
+		}
+		close(fd);
+		err = stack_depths(tp, log);
 	}
-	close(fd);
-	err = stack_depths(tp, log);
 	if (err) {
 		pr_warn("%s: program %s: the verifier reported no stack depth for each function",
 			t->name, tp->name);

@@ -118,9 +118,9 @@ void sdt_target_prog_load_req(const struct bpf_sdt_target *t, const struct sdt_t
 /* Measures the verifier's per-function stack depth of tp's original code
  * and analyses its registers (once). */
 int sdt_target_prog_prepare(struct bpf_sdt_target *t, struct sdt_target_prog *tp);
-/* Register analysis of tp's original code with the uses of its static
- * sites, and of the dynamic sites reads() says are armed with a call, into
- * regs (tp->cap.insn_cnt entries). */
+/* Register analysis of tp's original code with the uses of the sites
+ * reads() says are armed with a call (NULL: every static site), into regs
+ * (tp->cap.insn_cnt entries). */
 int sdt_target_prog_analyse(const struct sdt_target_prog *tp,
 			    bool (*reads)(void *ctx, const struct bpf_sdt_site *site), void *ctx,
 			    struct sdt_reg_state *regs);

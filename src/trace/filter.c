@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "insn/emit.h"
 #include "trace/filter.h"
 
 #define MAX_NODES 128
@@ -463,30 +464,56 @@ static void gen_node(struct gen *g, int idx, int depth)
 	}
 }
 
-int sdt_filter_compile(const char *expr, const struct btf *btf, const struct bpf_sdt_probe *probe,
-		       struct sdt_insn_buf *b, char *err, size_t err_size)
-{
-	struct parser *ps = calloc(1, sizeof(*ps));
-	struct gen g = { .b = b };
+struct sdt_filter {
+	struct parser ps;
 	int root;
+};
 
-	if (!ps)
+int sdt_filter_parse(const char *expr, const struct btf *btf, const struct bpf_sdt_probe *probe,
+		     struct sdt_filter **out, char *err, size_t err_size)
+{
+	struct sdt_filter *f = calloc(1, sizeof(*f));
+	struct parser *ps;
+
+	*out = NULL;
+	if (!f)
 		return -ENOMEM;
+	ps = &f->ps;
 	ps->src = ps->p = expr;
 	ps->btf = btf;
 	ps->probe = probe;
-	root = parse_expr(ps);
+	f->root = parse_expr(ps);
 	skip_space(ps);
-	if (root >= 0 && *ps->p)
+	if (f->root >= 0 && *ps->p)
 		fail(ps, "unexpected text");
 	if (ps->err[0]) {
 		snprintf(err, err_size, "%s", ps->err);
-		free(ps);
+		free(f);
 		return -EINVAL;
 	}
-	g.ps = ps;
-	gen_node(&g, root, 0);
-	free(ps);
+	ps->src = ps->p = NULL; /* expr need not outlive the parse */
+	*out = f;
+	return 0;
+}
+
+void sdt_filter_free(struct sdt_filter *f)
+{
+	free(f);
+}
+
+int sdt_filter_compile(const char *expr, const struct btf *btf, const struct bpf_sdt_probe *probe,
+		       struct sdt_insn_buf *b, char *err, size_t err_size)
+{
+	struct gen g = { .b = b };
+	struct sdt_filter *f;
+	int e;
+
+	e = sdt_filter_parse(expr, btf, probe, &f, err, err_size);
+	if (e)
+		return e;
+	g.ps = &f->ps;
+	gen_node(&g, f->root, 0);
+	sdt_filter_free(f);
 	if (g.err) {
 		snprintf(err, err_size, "filter too complex");
 		return g.err;
@@ -496,4 +523,109 @@ int sdt_filter_compile(const char *expr, const struct btf *btf, const struct bpf
 		return b->err;
 	}
 	return 0;
+}
+
+/*
+ * Code generation at a site: the condition as jumps (short-circuit, as C
+ * evaluates && and ||), in two registers whatever the nesting, with the
+ * arguments loaded from wherever the site holds them. Every jump goes
+ * forward, to the caller's label (the event fails) or to a label past the
+ * rest of an && or ||.
+ */
+struct jgen {
+	const struct parser *ps;
+	struct sdt_insn_buf *b;
+	__u8 ra, rb;
+	sdt_filter_load_arg_fn load_arg;
+	void *ctx;
+	int err;
+};
+
+static bool fits_imm(__u64 v)
+{
+	return (__s64)v == (__s32)v;
+}
+
+static void load_value(struct jgen *g, const struct node *nd, __u8 r)
+{
+	if (nd->kind == N_ARG)
+		g->load_arg(g->ctx, g->b, r, nd->arg);
+	else if (fits_imm(nd->value))
+		sdt_emit(g->b, BPF_MOV64_IMM(r, (__s32)nd->value));
+	else
+		sdt_emit_ld_imm64(g->b, r, 0, nd->value);
+}
+
+static int negated(int op)
+{
+	switch (op) {
+	case BPF_JEQ: return BPF_JNE;
+	case BPF_JNE: return BPF_JEQ;
+	case BPF_JGT: return BPF_JLE;
+	case BPF_JLE: return BPF_JGT;
+	case BPF_JGE: return BPF_JLT;
+	case BPF_JLT: return BPF_JGE;
+	case BPF_JSGT: return BPF_JSLE;
+	case BPF_JSLE: return BPF_JSGT;
+	case BPF_JSGE: return BPF_JSLT;
+	default: return BPF_JSGE; /* BPF_JSLT */
+	}
+}
+
+/* Jumps to label when node idx's truth is `sense`; falls through otherwise. */
+static void gen_jump(struct jgen *g, int idx, bool sense, int label)
+{
+	const struct node *nd = &g->ps->nodes[idx], *lhs, *rhs;
+	int op, skip;
+
+	switch (nd->kind) {
+	case N_NOT:
+		gen_jump(g, nd->lhs, !sense, label);
+		return;
+	case N_AND:
+	case N_OR:
+		if ((nd->kind == N_AND) != sense) { /* either side decides alone */
+			gen_jump(g, nd->lhs, sense, label);
+			gen_jump(g, nd->rhs, sense, label);
+			return;
+		}
+		skip = sdt_label_new(g->b);
+		gen_jump(g, nd->lhs, !sense, skip);
+		gen_jump(g, nd->rhs, sense, label);
+		sdt_label_place(g->b, skip);
+		return;
+	case N_TRUTH:
+		load_value(g, &g->ps->nodes[nd->lhs], g->ra);
+		sdt_emit_jmp(g->b, BPF_JMP_IMM(sense ? BPF_JNE : BPF_JEQ, g->ra, 0, 0), label);
+		return;
+	case N_CMP:
+		lhs = &g->ps->nodes[nd->lhs];
+		rhs = &g->ps->nodes[nd->rhs];
+		op = nd->op;
+		if ((lhs->kind == N_ARG && arg_signed(g->ps, lhs->arg)) ||
+		    (rhs->kind == N_ARG && arg_signed(g->ps, rhs->arg)))
+			op = signed_op(op);
+		if (!sense)
+			op = negated(op);
+		load_value(g, lhs, g->ra);
+		if (rhs->kind == N_CONST && fits_imm(rhs->value)) {
+			sdt_emit_jmp(g->b, BPF_JMP_IMM(op, g->ra, (__s32)rhs->value, 0), label);
+			return;
+		}
+		load_value(g, rhs, g->rb);
+		sdt_emit_jmp(g->b, BPF_JMP_REG(op, g->ra, g->rb, 0), label);
+		return;
+	default: /* a bare operand is wrapped in N_TRUTH by the parser */
+		g->err = -EINVAL;
+	}
+}
+
+int sdt_filter_emit_jumps(const struct sdt_filter *f, struct sdt_insn_buf *b, __u8 ra, __u8 rb,
+			  int fail, sdt_filter_load_arg_fn load_arg, void *ctx)
+{
+	struct jgen g = { .ps = &f->ps, .b = b, .ra = ra, .rb = rb, .load_arg = load_arg,
+			  .ctx = ctx };
+
+	gen_jump(&g, f->root, false, fail);
+	return g.err ?: b->err;
 }

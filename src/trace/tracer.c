@@ -3,17 +3,31 @@
  * The generic tracer: a generated observer per probe.
  *
  * Event mode writes {u64 time_ns; u32 cpu; u32 site; u64 args[nargs]} into a
- * ring buffer; counting mode adds one to counts[site] (an array map). Either
- * way a reservation that fails is counted in counts[site_cnt] ("lost"). The
+ * ring buffer; counting mode adds one to counts[site]. Either way a
+ * reservation that fails is counted as lost, by probe. The
  * site is the calling site's id (bpf_sdt_site__id()), which relinked copies
  * and the kernel's SDT trampolines alike pass after the arguments, so the
- * same code observes either way.
+ * same code observes either way. The counts are the one value of an array
+ * map, mapped into this process (read without a system call) and addressed
+ * directly by the generated code. Counting without a filter is no observer
+ * at all but an add inlined at each relinked site (relink.h), the way a
+ * hand-written counter would be: into a per-CPU array, so without an
+ * atomic (one costs 4-5 ns here, the plain add of a per-CPU counter under
+ * one); a site's hits are the sum of both maps. The generated counter
+ * stays for the kernel's own SDT sites, which run observers only.
+ *
+ * Events are read in batches (ring_reader.h), and a recorder wakes the
+ * reader only as the data waiting grows past a sixteenth of the ring: at
+ * millions of events a second, a wakeup for each (the kernel's default
+ * when the reader keeps up) costs the producer more than recording. The
+ * reader polls in short slices, so an event alone waits at most one.
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 #include "arm/attach.h"
@@ -24,11 +38,15 @@
 #include "trace/site_select.h"
 #include "target/dynamic_sites.h"
 #include "relink/relink.h"
+#include "trace/ring_reader.h"
 
 #define DEFAULT_RINGBUF_SIZE (1u << 20)
+#define POLL_SLICE_MS 10
 /* one generated observer at most; aggregations make the longest */
 #define MAX_GENERATED_INSNS 4096
 #define EVENT_HDR_SIZE 16
+/* the kernel's header before each record in the ring */
+#define RB_HDR_SIZE 8
 
 struct tracer_event {
 	__u64 time_ns;
@@ -49,8 +67,16 @@ struct bpf_sdt_tracer {
 	char *target_prog;
 	char *filter;
 	int ringbuf_fd;
+	/* one value: a u64 per site id, then the events lost at each probe
+	 * (by index; then one for all dynamic probes) */
 	int counts_fd;
-	struct ring_buffer *rb;
+	const volatile __u64 *counts;	/* that value, mapped */
+	size_t counts_len;
+	int site_counts_fd;		/* counting mode: per CPU, by site id */
+	int ncpus;
+	struct sdt_ring ring;
+	bool has_ring;
+	__u32 wakeup_bytes;		/* waiting data that wakes the reader */
 	const struct bpf_sdt_site **site_by_id;
 	const struct bpf_sdt_site **dyn_sites;	/* by id - SDT_DYNAMIC_SITE_ID_BASE */
 	__u32 dyn_site_cnt;
@@ -60,6 +86,10 @@ struct bpf_sdt_tracer {
 	size_t ndyn_counters;
 	struct bpf_sdt_link **links;
 	size_t nlinks;
+	/* counting mode with a filter: the filter of each probe, inlined at
+	 * its relinked sites ahead of the count */
+	struct filter_cond **conds;
+	size_t nconds;
 	__u32 snaplen;			/* events carry their packet */
 	struct sdt_agg *aggs;
 	size_t naggs;
@@ -69,22 +99,48 @@ struct bpf_sdt_tracer {
 	bpf_sdt_event_fn fn;
 	void *fn_ctx;
 	int delivered;
+	int stopped;			/* fn's non-zero return */
 };
 
-/* counts[key in r1] += 1; clobbers r0..r5. */
-static void count_key_in_r1(struct sdt_insn_buf *b, int counts_fd)
-{
-	int done = sdt_label_new(b);
+struct filter_cond {
+	struct sdt_site_cond c;		/* first: relink hands it back */
+	struct sdt_filter *f;
+};
 
-	sdt_emit(b, BPF_STX_MEM(BPF_W, BPF_REG_10, BPF_REG_1, -4));
-	sdt_emit(b, BPF_MOV64_REG(BPF_REG_2, BPF_REG_10));
-	sdt_emit(b, BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, -4));
-	sdt_emit_ld_imm64(b, BPF_REG_1, BPF_PSEUDO_MAP_FD, (__u32)counts_fd);
-	sdt_emit(b, BPF_EMIT_CALL(sdt_helper_id("bpf_map_lookup_elem")));
-	sdt_emit_jmp(b, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0), done);
-	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_1, 1));
-	sdt_emit(b, BPF_ATOMIC_OP(BPF_DW, BPF_ADD, BPF_REG_0, BPF_REG_1, 0));
-	sdt_label_place(b, done);
+static __u32 site_cnt_of(const struct bpf_sdt_tracer *tr)
+{
+	return (__u32)bpf_sdt_object__site_cnt(bpf_sdt_target__probes(tr->t));
+}
+
+/* The counts' slot for events lost at probe. */
+static __u32 lost_slot(const struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *probe)
+{
+	const struct bpf_sdt_object *sdt = bpf_sdt_target__probes(tr->t);
+	size_t i, n = bpf_sdt_object__probe_cnt(sdt);
+
+	for (i = 0; i < n && bpf_sdt_object__probe(sdt, i) != probe; i++)
+		;
+	return site_cnt_of(tr) + (__u32)i; /* i == n: a dynamic probe */
+}
+
+static __u32 slot_cnt(const struct bpf_sdt_tracer *tr)
+{
+	return site_cnt_of(tr) + (__u32)bpf_sdt_object__probe_cnt(bpf_sdt_target__probes(tr->t)) + 1;
+}
+
+/* r1 = &counts[slot]: the counts are one value, addressed directly. */
+static void counts_slot_in_r1(struct sdt_insn_buf *b, const struct bpf_sdt_tracer *tr, __u32 slot)
+{
+	sdt_emit_ld_imm64(b, BPF_REG_1, BPF_PSEUDO_MAP_VALUE,
+			  (__u64)(8 * slot) << 32 | (__u32)tr->counts_fd);
+}
+
+/* counts[slot] += 1, atomically; clobbers r1, r2. */
+static void count_slot(struct sdt_insn_buf *b, const struct bpf_sdt_tracer *tr, __u32 slot)
+{
+	counts_slot_in_r1(b, tr, slot);
+	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_2, 1));
+	sdt_emit(b, BPF_ATOMIC_OP(BPF_DW, BPF_ADD, BPF_REG_1, BPF_REG_2, 0));
 }
 
 static void return_zero(struct sdt_insn_buf *b)
@@ -93,24 +149,37 @@ static void return_zero(struct sdt_insn_buf *b)
 	sdt_emit(b, BPF_EXIT_INSN());
 }
 
+/* counts[site] += 1; the kernel's SDT trampolines pass the site id as an
+ * unknown number, hence the bound. */
 static void gen_counter(const struct bpf_sdt_tracer *tr, int nargs, struct sdt_insn_buf *b)
 {
-	sdt_emit(b, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_6, 8 * SDT_SLOT_SITE(nargs)));
-	count_key_in_r1(b, tr->counts_fd);
+	int out = sdt_label_new(b);
+
+	sdt_emit(b, BPF_LDX_MEM(BPF_DW, BPF_REG_3, BPF_REG_6, 8 * SDT_SLOT_SITE(nargs)));
+	sdt_emit_jmp(b, BPF_JMP_IMM(BPF_JGE, BPF_REG_3, (int)site_cnt_of(tr), 0), out);
+	sdt_emit(b, BPF_ALU64_IMM(BPF_LSH, BPF_REG_3, 3));
+	counts_slot_in_r1(b, tr, 0);
+	sdt_emit(b, BPF_ALU64_REG(BPF_ADD, BPF_REG_1, BPF_REG_3));
+	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_2, 1));
+	sdt_emit(b, BPF_ATOMIC_OP(BPF_DW, BPF_ADD, BPF_REG_1, BPF_REG_2, 0));
+	sdt_label_place(b, out);
 	return_zero(b);
 }
 
 /* packet: the code copying the event's packet after its arguments, or
- * empty. */
-static void gen_recorder(const struct bpf_sdt_tracer *tr, int nargs,
+ * empty. The reader is woken when the data waiting grows past
+ * wakeup_bytes: once, not at every event after (a wakeup is an interrupt,
+ * which in a VM costs microseconds); it looks in any case between its
+ * short waits. */
+static void gen_recorder(const struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *probe,
 			 const struct sdt_insn_buf *packet, struct sdt_insn_buf *b)
 {
-	size_t site_cnt = bpf_sdt_object__site_cnt(bpf_sdt_target__probes(tr->t));
-	int lost = sdt_label_new(b), i;
+	int nargs = bpf_sdt_probe__arg_cnt(probe), lost = sdt_label_new(b);
+	int submit = sdt_label_new(b), i;
+	__u32 record = EVENT_HDR_SIZE + 8 * nargs + (tr->snaplen ? SDT_PACKET_TRAILER(tr->snaplen) : 0);
 
 	sdt_emit_ld_imm64(b, BPF_REG_1, BPF_PSEUDO_MAP_FD, (__u32)tr->ringbuf_fd);
-	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_2, EVENT_HDR_SIZE + 8 * nargs +
-				     (tr->snaplen ? SDT_PACKET_TRAILER(tr->snaplen) : 0)));
+	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_2, (int)record));
 	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_3, 0));
 	sdt_emit(b, BPF_EMIT_CALL(sdt_helper_id("bpf_ringbuf_reserve")));
 	sdt_emit_jmp(b, BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0), lost); /* no room */
@@ -126,14 +195,20 @@ static void gen_recorder(const struct bpf_sdt_tracer *tr, int nargs,
 		sdt_emit(b, BPF_STX_MEM(BPF_DW, BPF_REG_7, BPF_REG_1, EVENT_HDR_SIZE + 8 * i));
 	}
 	sdt_emit_all(b, packet->insns, packet->cnt);
+	sdt_emit_ld_imm64(b, BPF_REG_1, BPF_PSEUDO_MAP_FD, (__u32)tr->ringbuf_fd);
+	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_2, BPF_RB_AVAIL_DATA));
+	sdt_emit(b, BPF_EMIT_CALL(sdt_helper_id("bpf_ringbuf_query")));
+	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_2, BPF_RB_NO_WAKEUP));
+	sdt_emit_jmp(b, BPF_JMP_IMM(BPF_JLT, BPF_REG_0, (int)tr->wakeup_bytes, 0), submit);
+	sdt_emit_jmp(b, BPF_JMP_IMM(BPF_JGE, BPF_REG_0, (int)(tr->wakeup_bytes + RB_HDR_SIZE +
+								record), 0), submit);
+	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_2, BPF_RB_FORCE_WAKEUP));
+	sdt_label_place(b, submit);
 	sdt_emit(b, BPF_MOV64_REG(BPF_REG_1, BPF_REG_7));
-	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_2, 0));
 	sdt_emit(b, BPF_EMIT_CALL(sdt_helper_id("bpf_ringbuf_submit")));
 	return_zero(b);
-	/* counted as lost */
 	sdt_label_place(b, lost);
-	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_1, (int)site_cnt));
-	count_key_in_r1(b, tr->counts_fd);
+	count_slot(b, tr, lost_slot(tr, probe));
 	return_zero(b);
 }
 
@@ -171,7 +246,61 @@ static int on_ringbuf_event(void *ctx, void *data, size_t size)
 		ev.packet = ev.packet_len ? (const void *)(trailer + 2) : NULL;
 	}
 	tr->delivered++;
-	return tr->fn ? tr->fn(tr->fn_ctx, &ev) : 0;
+	tr->stopped = tr->fn ? tr->fn(tr->fn_ctx, &ev) : 0;
+	return tr->stopped;
+}
+
+/* The counts: one value of an array map (what the generated code can
+ * address directly, and a site's inlined add too), mapped here. */
+static int create_counts(struct bpf_sdt_tracer *tr)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
+	long page = sysconf(_SC_PAGESIZE);
+	__u32 size = 8 * slot_cnt(tr);
+	void *mem;
+	int err;
+
+	tr->counts_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "sdt_counts", sizeof(__u32), size, 1,
+				       &opts);
+	if (tr->counts_fd < 0) {
+		err = -errno;
+		pr_warn("%s: cannot create the tracer's counters: %s", tr->t->name, strerror(-err));
+		return err;
+	}
+	tr->counts_len = ((size_t)size + page - 1) / page * page;
+	mem = mmap(NULL, tr->counts_len, PROT_READ, MAP_SHARED, tr->counts_fd, 0);
+	if (mem == MAP_FAILED) {
+		err = -errno;
+		pr_warn("%s: cannot map the tracer's counters: %s", tr->t->name, strerror(-err));
+		return err;
+	}
+	tr->counts = mem;
+	return 0;
+}
+
+static __u32 site_id_slot(void *ctx, const struct bpf_sdt_site *site)
+{
+	return bpf_sdt_site__id(site);
+}
+
+/* Counting mode's per-CPU counters, one per site id. */
+static int create_site_counts(struct bpf_sdt_tracer *tr, size_t site_cnt)
+{
+	int err;
+
+	tr->ncpus = libbpf_num_possible_cpus();
+	if (tr->ncpus < 1)
+		return tr->ncpus < 0 ? tr->ncpus : -EINVAL;
+	tr->site_counts_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "sdt_site_counts",
+					    sizeof(__u32), sizeof(__u64),
+					    site_cnt ? (__u32)site_cnt : 1, NULL);
+	if (tr->site_counts_fd < 0) {
+		err = -errno;
+		pr_warn("%s: cannot create the tracer's per-CPU counters: %s", tr->t->name,
+			strerror(-err));
+		return err;
+	}
+	return 0;
 }
 
 struct bpf_sdt_tracer *bpf_sdt_tracer__new(struct bpf_sdt_target *t,
@@ -192,7 +321,7 @@ struct bpf_sdt_tracer *bpf_sdt_tracer__new(struct bpf_sdt_target *t,
 	if (!tr)
 		goto fail;
 	tr->t = t;
-	tr->ringbuf_fd = tr->counts_fd = -1;
+	tr->ringbuf_fd = tr->counts_fd = tr->site_counts_fd = -1;
 	tr->site_by_id = calloc(site_cnt ? site_cnt : 1, sizeof(*tr->site_by_id));
 	if (!tr->site_by_id)
 		goto fail;
@@ -220,13 +349,11 @@ struct bpf_sdt_tracer *bpf_sdt_tracer__new(struct bpf_sdt_target *t,
 		goto fail;
 	if (SDT_OPTS_GET(opts, filter, NULL) && !(tr->filter = strdup(opts->filter)))
 		goto fail;
-	tr->counts_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "sdt_counts", sizeof(__u32),
-				       sizeof(__u64), (__u32)site_cnt + 1, NULL);
-	if (tr->counts_fd < 0) {
-		err = -errno;
-		pr_warn("%s: cannot create the tracer's counters: %s", t->name, strerror(-err));
+	err = create_counts(tr);
+	if (!err && tr->count_only)
+		err = create_site_counts(tr, site_cnt);
+	if (err)
 		goto fail;
-	}
 	if (!tr->count_only) {
 		tr->ringbuf_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "sdt_events", 0, 0, rb_size,
 						NULL);
@@ -236,11 +363,13 @@ struct bpf_sdt_tracer *bpf_sdt_tracer__new(struct bpf_sdt_target *t,
 				strerror(-err));
 			goto fail;
 		}
-		tr->rb = ring_buffer__new(tr->ringbuf_fd, on_ringbuf_event, tr, NULL);
-		if (!tr->rb) {
-			err = -errno;
+		err = sdt_ring_open(&tr->ring, tr->ringbuf_fd);
+		if (err) {
+			pr_warn("%s: cannot map the ring buffer: %s", t->name, strerror(-err));
 			goto fail;
 		}
+		tr->has_ring = true;
+		tr->wakeup_bytes = rb_size / 16;
 	}
 	return tr;
 fail:
@@ -317,7 +446,7 @@ static int gen_observer(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *p
 	if (tr->count_only)
 		gen_counter(tr, bpf_sdt_probe__arg_cnt(probe), b);
 	else
-		gen_recorder(tr, bpf_sdt_probe__arg_cnt(probe), &packet, b);
+		gen_recorder(tr, probe, &packet, b);
 	err = sdt_insn_buf_resolve(b);
 	if (!err && b->cnt > MAX_GENERATED_INSNS) {
 		pr_warn("%s: probe %s: too many aggregations", tr->t->name,
@@ -327,6 +456,43 @@ static int gen_observer(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *p
 out:
 	sdt_insn_buf_free(&packet);
 	return err;
+}
+
+static int emit_filter_cond(const struct sdt_site_cond *c, struct sdt_insn_buf *b, __u8 ra,
+			    __u8 rb, int fail,
+			    void (*load_arg)(void *ctx, struct sdt_insn_buf *b, __u8 reg, int arg),
+			    void *ctx)
+{
+	return sdt_filter_emit_jumps(((const struct filter_cond *)c)->f, b, ra, rb, fail,
+				     load_arg, ctx);
+}
+
+/* The tracer's filter for probe, kept for its sites' inlined counts (the
+ * generated observer already said what is wrong with a bad one). */
+static int new_filter_cond(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *probe,
+			   const struct sdt_site_cond **out)
+{
+	struct filter_cond **grown, *fc;
+	char err[192];
+	int e;
+
+	grown = realloc(tr->conds, (tr->nconds + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	tr->conds = grown;
+	fc = calloc(1, sizeof(*fc));
+	if (!fc)
+		return -ENOMEM;
+	e = sdt_filter_parse(tr->filter, bpf_sdt_object__btf(bpf_sdt_target__probes(tr->t)), probe,
+			     &fc->f, err, sizeof(err));
+	if (e) {
+		free(fc);
+		return e;
+	}
+	fc->c.emit = emit_filter_cond;
+	tr->conds[tr->nconds++] = fc;
+	*out = &fc->c;
+	return 0;
 }
 
 /* Sites of the target's dynamic probes, by id: events name them by it. */
@@ -454,6 +620,17 @@ bool bpf_sdt_tracer__traces_site(const struct bpf_sdt_tracer *tr, const struct b
 	return tr && site && sdt_site_selection_has(&tr->sel, site);
 }
 
+/* Whether only some of probe's sites record ("PROBE@SITES"). */
+static bool selects_sites(const struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *probe)
+{
+	size_t i;
+
+	for (i = 0; i < tr->sel.n; i++)
+		if (tr->sel.v[i].probe == probe && tr->sel.v[i].n)
+			return true;
+	return false;
+}
+
 int bpf_sdt_tracer__add_probes(struct bpf_sdt_tracer *tr, const char *const *probes, size_t n)
 {
 	const char *name = tr->count_only ? "sdt_count" : "sdt_trace";
@@ -515,6 +692,18 @@ int bpf_sdt_tracer__add_probes(struct bpf_sdt_tracer *tr, const char *const *pro
 		g[k] = (struct sdt_generated){ .probe = probe, .name = name,
 					       .insns = code[k].insns, .insn_cnt = code[k].cnt,
 					       .target_prog = tr->target_prog };
+		/* relinked sites count in place, behind the filter if any; the
+		 * kernel's SDT sites (which run observers only), aggregations
+		 * and a selection of sites keep the generated code */
+		if (tr->count_only && !sdt_probe_is_dynamic(tr->t, probe) && !tr->naggs &&
+		    !selects_sites(tr, probe)) {
+			g[k].inline_count = true;
+			g[k].counter_percpu = true;
+			g[k].counter_fd = tr->site_counts_fd;
+			g[k].counter_slot = site_id_slot;
+			if (tr->filter)
+				err = new_filter_cond(tr, probe, &g[k].cond);
+		}
 	}
 	if (!err)
 		err = sdt_target_attach_generated_all(tr->t, g, n, tr->links + tr->nlinks);
@@ -537,9 +726,11 @@ int bpf_sdt_tracer__add_probe(struct bpf_sdt_tracer *tr, const char *probe_name)
 int bpf_sdt_tracer__poll(struct bpf_sdt_tracer *tr, int timeout_ms, bpf_sdt_event_fn fn,
 			 void *ctx)
 {
-	int err;
+	__u64 deadline = timeout_ms > 0 ? sdt_now_ns() + (__u64)timeout_ms * 1000000 : 0;
+	long n;
+	int w = 0, slice;
 
-	if (!tr->rb)
+	if (!tr->has_ring)
 		return 0;
 	tr->fn = fn;
 	tr->fn_ctx = ctx;
@@ -554,20 +745,49 @@ int bpf_sdt_tracer__poll(struct bpf_sdt_tracer *tr, int timeout_ms, bpf_sdt_even
 		tr->wall_offset = ((__s64)real.tv_sec - mono.tv_sec) * 1000000000LL +
 				  (real.tv_nsec - mono.tv_nsec);
 	}
-	err = timeout_ms ? ring_buffer__poll(tr->rb, timeout_ms) : ring_buffer__consume(tr->rb);
+	tr->stopped = 0;
+	/* producers wake the reader only for a batch: wait in slices and
+	 * look between them */
+	n = sdt_ring_consume(&tr->ring, on_ringbuf_event, tr);
+	while (!n && timeout_ms && w >= 0) {
+		slice = POLL_SLICE_MS;
+		if (timeout_ms > 0) {
+			__u64 now = sdt_now_ns();
+
+			if (now >= deadline)
+				break;
+			if (deadline - now < (__u64)slice * 1000000)
+				slice = (int)((deadline - now) / 1000000) + 1;
+		}
+		w = sdt_ring_wait(&tr->ring, slice);
+		n = sdt_ring_consume(&tr->ring, on_ringbuf_event, tr);
+	}
 	tr->fn = NULL;
-	if (err < 0 && err != -EINTR)
-		return err;
-	return err > 0 && err != tr->delivered ? err : tr->delivered;
+	if (tr->stopped)
+		return tr->stopped;
+	if (!n && w < 0)
+		return w; /* -EINTR: a signal, for the caller to look at */
+	return tr->delivered;
 }
 
 static __u64 read_count(const struct bpf_sdt_tracer *tr, __u32 key)
 {
-	__u64 v = 0;
+	return key < slot_cnt(tr) ? tr->counts[key] : 0;
+}
 
-	if (bpf_map_lookup_elem(tr->counts_fd, &key, &v))
+/* What the sites counted in place on every CPU, at site id key. */
+static __u64 read_site_counts(const struct bpf_sdt_tracer *tr, __u32 key)
+{
+	__u64 *v, sum = 0;
+	int cpu;
+
+	if (tr->site_counts_fd < 0 || !(v = calloc(tr->ncpus, sizeof(*v))))
 		return 0;
-	return v;
+	if (!bpf_map_lookup_elem(tr->site_counts_fd, &key, v))
+		for (cpu = 0; cpu < tr->ncpus; cpu++)
+			sum += v[cpu];
+	free(v);
+	return sum;
 }
 
 static __u64 dyn_hits(const struct bpf_sdt_tracer *tr, const struct bpf_sdt_site *site)
@@ -599,13 +819,25 @@ __u64 bpf_sdt_tracer__site_hits(const struct bpf_sdt_tracer *tr, const struct bp
 
 	if (bpf_sdt_site__is_dynamic(site) && tr->ndyn_counters)
 		return dyn_hits(tr, site);
-	return id < bpf_sdt_object__site_cnt(sdt) && tr->site_by_id[id] == site ? read_count(tr, id)
-										 : 0;
+	if (id >= bpf_sdt_object__site_cnt(sdt) || tr->site_by_id[id] != site)
+		return 0;
+	return read_count(tr, id) + read_site_counts(tr, id);
 }
 
 __u64 bpf_sdt_tracer__lost(const struct bpf_sdt_tracer *tr)
 {
-	return read_count(tr, (__u32)bpf_sdt_object__site_cnt(bpf_sdt_target__probes(tr->t)));
+	__u32 k;
+	__u64 n = 0;
+
+	for (k = site_cnt_of(tr); k < slot_cnt(tr); k++)
+		n += read_count(tr, k);
+	return n;
+}
+
+__u64 bpf_sdt_tracer__probe_lost(const struct bpf_sdt_tracer *tr,
+				 const struct bpf_sdt_probe *probe)
+{
+	return probe ? read_count(tr, lost_slot(tr, probe)) : 0;
 }
 
 void bpf_sdt_tracer__free(struct bpf_sdt_tracer *tr)
@@ -619,11 +851,21 @@ void bpf_sdt_tracer__free(struct bpf_sdt_tracer *tr)
 	if (tr->nlinks)
 		sdt_target_detach_links(tr->t, tr->links, tr->nlinks);
 	free(tr->links);
-	ring_buffer__free(tr->rb);
+	if (tr->has_ring)
+		sdt_ring_close(&tr->ring);
 	if (tr->ringbuf_fd >= 0)
 		close(tr->ringbuf_fd);
+	if (tr->counts)
+		munmap((void *)tr->counts, tr->counts_len);
 	if (tr->counts_fd >= 0)
 		close(tr->counts_fd);
+	if (tr->site_counts_fd >= 0)
+		close(tr->site_counts_fd);
+	for (i = 0; i < tr->nconds; i++) {
+		sdt_filter_free(tr->conds[i]->f);
+		free(tr->conds[i]);
+	}
+	free(tr->conds);
 	free(tr->target_prog);
 	free(tr->filter);
 	free(tr->site_by_id);

@@ -168,6 +168,36 @@ void cmd_result_free(struct cmd_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
+/* The digits at p become one 'N'; the rest of s moves up. */
+static void mask_digits(char *p)
+{
+	size_t n = strspn(p, "0123456789");
+
+	if (!n)
+		return;
+	*p = 'N';
+	memmove(p + 1, p + n, strlen(p + n) + 1);
+}
+
+void mask_run_durations(char *out)
+{
+	static const char key[] = "\"duration_ns\": ";
+	char *p;
+
+	for (p = out; p && (p = strstr(p, key)); p++)
+		mask_digits(p + strlen(key));
+	for (p = out; p && (p = strstr(p, " ns per run")); p++) {
+		char *q = p;
+
+		while (q > out && q[-1] >= '0' && q[-1] <= '9')
+			q--;
+		if (q < p) {
+			mask_digits(q);
+			p = q + 1;
+		}
+	}
+}
+
 static struct growbuf diag;
 static bpf_sdt_print_fn_t saved_print;
 

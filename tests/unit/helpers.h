@@ -29,6 +29,9 @@ struct cmd_result {
  * SIGKILL): a test expecting a quick refusal must not hang the suite. */
 int run_cmd(char *const argv[], struct cmd_result *res);
 void cmd_result_free(struct cmd_result *res);
+/* The kernel's mean run durations in `bpfsdt run` output ("duration_ns":
+ * 812, 812 ns per run) made N, in place: they differ from run to run. */
+void mask_run_durations(char *out);
 
 /* A command running in the background, its output going to scratch files. */
 struct cmd_proc {

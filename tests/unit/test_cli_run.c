@@ -32,12 +32,14 @@ TEST(run_prints_every_event_with_arguments_by_declared_type)
 		NULL }));
 	ASSERT_EQ(r.status, 0);
 	ASSERT_STREQ(r.err, "");
+	mask_run_durations(r.out);
 	ASSERT_STREQ(strip_event_stamps(r.out),
 		"{\"probe\": \"narrow\", \"function\": \"arg_values\", \"insn\": 13, "
 		"\"args\": [-1, 255, -66, 64000, true]}\n"
 		"{\"probe\": \"wide\", \"function\": \"arg_values\", \"insn\": 21, "
 		"\"args\": [-1, 18446744073709551615, 4000000000]}\n"
-		"{\"retval\": 2, \"retval_name\": \"XDP_PASS\", \"events\": 2, \"lost\": 0}\n");
+		"{\"retval\": 2, \"retval_name\": \"XDP_PASS\", \"events\": 2, \"lost\": 0, "
+		"\"duration_ns\": N}\n");
 	cmd_result_free(&r);
 }
 
@@ -63,10 +65,12 @@ TEST(run_prints_enum_arguments_by_name)
 		packet_file(64), NULL }));
 	ASSERT_EQ(r.status, 0);
 	/* a zero IPv4 header has ihl 0: truncated, dropped */
+	mask_run_durations(r.out);
 	ASSERT_STREQ(strip_event_stamps(r.out),
 		"{\"probe\": \"verdict\", \"function\": \"xdp_filter\", \"insn\": 58, "
 		"\"args\": [\"XDP_DROP\", \"REASON_TRUNCATED\"]}\n"
-		"{\"retval\": 1, \"retval_name\": \"XDP_DROP\", \"events\": 1, \"lost\": 0}\n");
+		"{\"retval\": 1, \"retval_name\": \"XDP_DROP\", \"events\": 1, \"lost\": 0, "
+		"\"duration_ns\": N}\n");
 	cmd_result_free(&r);
 }
 
@@ -78,8 +82,9 @@ TEST(run_text_output_shows_site_probe_and_arguments)
 	ASSERT_OK_HELPER(bpfsdt(&r, (const char *[]){ "run", corpus_path("basic"), "xdp_prog",
 		"--data-in", packet_file(64), NULL }));
 	ASSERT_EQ(r.status, 0);
+	mask_run_durations(r.out);
 	ASSERT_STREQ(r.out, "xdp_prog insn 6: my_trace(64, 2)\n"
-			    "retval 2 (XDP_PASS), 1 event, 0 lost\n");
+			    "retval 2 (XDP_PASS), 1 event, 0 lost, N ns per run\n");
 	cmd_result_free(&r);
 }
 
@@ -104,10 +109,64 @@ TEST(run_count_reports_in_kernel_hits_per_site)
 			 "{\"probe\": \"check\", \"function\": \"inline_prog\", \"insn\": %d, \"hits\": 1000}, "
 			 "{\"probe\": \"check\", \"function\": \"inline_prog\", \"insn\": %d, \"hits\": 1000}, "
 			 "{\"probe\": \"check\", \"function\": \"inline_prog\", \"insn\": %d, \"hits\": 1000}]}\n"
-			 "{\"retval\": 2, \"retval_name\": \"XDP_PASS\", \"events\": 3000, \"lost\": 0}\n",
+			 "{\"retval\": 2, \"retval_name\": \"XDP_PASS\", \"events\": 3000, \"lost\": 0, "
+			 "\"duration_ns\": N}\n",
 			 insn[0], insn[1], insn[2]);
+		mask_run_durations(r.out);
 		ASSERT_STREQ(strip_event_stamps(r.out), want);
 	}
+	cmd_result_free(&r);
+}
+
+TEST(run_reports_the_kernels_mean_duration_of_one_run)
+{
+	unsigned long long ns = 0;
+	struct cmd_result r;
+	const char *d;
+
+	REQUIRE_ROOT();
+	ASSERT_OK_HELPER(bpfsdt(&r, (const char *[]){ "run", "--json", corpus_path("basic"),
+		"xdp_prog", "--data-in", packet_file(64), "--repeat", "1000", "--count", NULL }));
+	ASSERT_EQ(r.status, 0);
+	d = strstr(r.out, "\"duration_ns\": ");
+	ASSERT_TRUE(d != NULL);
+	ASSERT_EQ(sscanf(d, "\"duration_ns\": %llu}", &ns), 1);
+	ASSERT_TRUE(ns > 0);
+	cmd_result_free(&r);
+	ASSERT_OK_HELPER(bpfsdt(&r, (const char *[]){ "run", corpus_path("basic"), "xdp_prog",
+		"--data-in", packet_file(64), "--repeat", "1000", "--count", NULL }));
+	ASSERT_EQ(r.status, 0);
+	mask_run_durations(r.out);
+	ASSERT_CONTAINS(r.out, "retval 2 (XDP_PASS), 1000 events, 0 lost, N ns per run\n");
+	cmd_result_free(&r);
+}
+
+TEST(run_dormant_runs_the_program_with_nothing_armed)
+{
+	struct cmd_result r;
+
+	REQUIRE_ROOT();
+	/* without --dormant, every probe of the program would be traced */
+	ASSERT_OK_HELPER(bpfsdt(&r, (const char *[]){ "run", "--json", "--dormant",
+		corpus_path("basic"), "xdp_prog", "--data-in", packet_file(64), "--repeat", "100",
+		NULL }));
+	ASSERT_EQ(r.status, 0);
+	ASSERT_STREQ(r.err, "");
+	mask_run_durations(r.out);
+	ASSERT_STREQ(r.out, "{\"retval\": 2, \"retval_name\": \"XDP_PASS\", \"events\": 0, "
+			    "\"lost\": 0, \"duration_ns\": N}\n");
+	cmd_result_free(&r);
+}
+
+TEST(run_dormant_with_anything_to_arm_is_a_usage_error)
+{
+	struct cmd_result r;
+
+	ASSERT_OK_HELPER(bpfsdt(&r, (const char *[]){ "run", "--dormant", corpus_path("basic"),
+		"xdp_prog", "--data-in", packet_file(64), "--trace", "my_trace", NULL }));
+	ASSERT_EQ(r.status, 2);
+	ASSERT_STREQ(r.out, "");
+	ASSERT_STREQ(r.err, "bpfsdt: run: --dormant arms nothing: it takes no --trace, --at, --count, --filter, --observer or --probe\n");
 	cmd_result_free(&r);
 }
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "elf_mutate.h"
 #include "helpers.h"
 #include "libbpfsdt.h"
 #include "test.h"
@@ -409,5 +410,45 @@ UNIT_TEST(accessors_return_null_out_of_range)
 	ASSERT_EQ(bpf_sdt_probe__arg_type_id(p, 2), 0);
 	ASSERT_TRUE(bpf_sdt_site__arg(s, 2) == NULL);
 	ASSERT_TRUE(bpf_sdt_object__btf(obj) != NULL);
+	bpf_sdt_object__close(obj);
+}
+
+/*
+ * Function symbols may overlap (nothing in ELF forbids it): a site is named
+ * by the first symbol in the table that covers it, however far before it
+ * that symbol starts. Here the first of subprog_exits' .text functions is
+ * made to cover all of them.
+ */
+TEST(sites_are_named_by_the_first_function_symbol_covering_them)
+{
+	struct bpf_sdt_object *obj;
+	unsigned long long start;
+	const char *path;
+	struct mutant m;
+	long sym;
+	size_t i, n = 0;
+
+	ASSERT_EQ(mutant_load(&m, corpus_path("subprog_exits")), 0);
+	sym = mutant_symbol_entry(&m, "note_len");
+	ASSERT_TRUE(sym > 0);
+	ASSERT_TRUE(mutant_symbol_index(&m, "note_len") < mutant_symbol_index(&m, "classify"));
+	start = mutant_get64(&m, sym + offsetof(Elf64_Sym, st_value));
+	mutant_put64(&m, sym + offsetof(Elf64_Sym, st_size),
+		     (unsigned long long)mutant_section_size(&m, ".text") - start);
+	path = mutant_save(&m, "overlapping_functions.o");
+	mutant_free(&m);
+	ASSERT_TRUE(path != NULL);
+	obj = bpf_sdt_object__open_file(path, NULL);
+	ASSERT_TRUE(obj != NULL);
+	for (i = 0; i < bpf_sdt_object__site_cnt(obj); i++) {
+		const struct bpf_sdt_site *s = bpf_sdt_object__site(obj, i);
+
+		if (strcmp(bpf_sdt_site__section(s), ".text"))
+			continue;
+		ASSERT_STREQ(bpf_sdt_site__function(s), "note_len");
+		ASSERT_EQ(bpf_sdt_site__insn(s), bpf_sdt_site__section_insn(s) - start / 8);
+		n++;
+	}
+	ASSERT_EQ(n, 4);
 	bpf_sdt_object__close(obj);
 }

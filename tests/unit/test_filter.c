@@ -11,7 +11,8 @@
 
 #define NARROW_EVENT "{\"probe\": \"narrow\", \"function\": \"arg_values\", \"insn\": 13, " \
 		     "\"args\": [-1, 255, -66, 64000, true]}\n"
-#define RETVAL(n) "{\"retval\": 2, \"retval_name\": \"XDP_PASS\", \"events\": " #n ", \"lost\": 0}\n"
+#define RETVAL(n) "{\"retval\": 2, \"retval_name\": \"XDP_PASS\", \"events\": " #n ", \"lost\": 0, " \
+		  "\"duration_ns\": N}\n"
 
 static const char *packet64(void)
 {
@@ -27,14 +28,37 @@ static void run_filter(const char *filter, struct cmd_result *r)
 	ASSERT_EQ(run_cmd(argv, r), 0);
 }
 
+/* The same filter counting: inlined at the site rather than run by the
+ * generated observer, it must count exactly the events that one passes. */
+static void expect_count(const char *object, const char *prog, const char *probe,
+			 const char *filter, int hits)
+{
+	char *argv[] = { (char *)bpfsdt_bin(), "run", "--json", "--count", (char *)object,
+			 (char *)prog, "--data-in", (char *)packet64(), "--repeat", "3", "--trace",
+			 (char *)probe, "--filter", (char *)filter, NULL };
+	char want[64];
+	struct cmd_result r;
+
+	ASSERT_EQ(run_cmd(argv, &r), 0);
+	snprintf(want, sizeof(want), "\"hits\": %d}", 3 * hits);
+	if (r.status || !strstr(r.out, want))
+		fprintf(stdout, "    counting with filter '%s': %s%s", filter, r.out, r.err);
+	ASSERT_EQ(r.status, 0);
+	ASSERT_CONTAINS(r.out, want);
+	cmd_result_free(&r);
+}
+
 static void expect_events(const char *filter, const char *out)
 {
 	struct cmd_result r;
 
 	ASSERT_OK_HELPER(run_filter(filter, &r));
 	ASSERT_EQ(r.status, 0);
+	mask_run_durations(r.out);
 	ASSERT_STREQ(strip_event_stamps(r.out), out);
 	cmd_result_free(&r);
+	expect_count(corpus_path("arg_values"), "arg_values", "narrow", filter,
+		     strstr(out, "\"probe\"") != NULL);
 }
 
 TEST(filter_compares_signed_arguments_as_signed)
@@ -146,11 +170,13 @@ static void expect_result(const char *filter, bool matches)
 	snprintf(expected, sizeof(expected), "%s%s", matches ? event : "",
 		 matches ? RETVAL(1) : RETVAL(0));
 	ASSERT_OK_HELPER(run_result_filter(filter, &r));
+	mask_run_durations(r.out);
 	if (strcmp(r.out, expected))
 		fprintf(stdout, "    filter '%s': %s%s", filter, r.out, r.err);
 	ASSERT_EQ(r.status, 0);
 	ASSERT_STREQ(strip_event_stamps(r.out), expected);
 	cmd_result_free(&r);
+	expect_count(corpus_path("signed_enums"), "signed_enums", "result", filter, matches);
 }
 
 static void expect_result_error(const char *filter, const char *message)

@@ -110,9 +110,11 @@ TEST(run_with_type_runs_a_program_in_an_unknown_section)
 		"--type", "xdp", "--data-in", packet_file(64), NULL }));
 	ASSERT_EQ(r.status, 0);
 	ASSERT_STREQ(r.err, "");
+	mask_run_durations(r.out);
 	ASSERT_STREQ(strip_event_stamps(r.out),
 		"{\"probe\": \"ip_xdp_len\", \"function\": \"ip_xdp\", \"insn\": 6, \"args\": [64, 2]}\n"
-		"{\"retval\": 2, \"retval_name\": \"XDP_PASS\", \"events\": 1, \"lost\": 0}\n");
+		"{\"retval\": 2, \"retval_name\": \"XDP_PASS\", \"events\": 1, \"lost\": 0, "
+		"\"duration_ns\": N}\n");
 	cmd_result_free(&r);
 	ASSERT_OK_HELPER(bpfsdt(&r, (const char *[]){ "run", "--json", IPROUTE2_OBJ, "ip_tc",
 		"--type", "tc", "--data-in", packet_file(64), NULL }));

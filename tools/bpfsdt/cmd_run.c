@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * bpfsdt run FILE.bpf.o PROG --data-in PKT [--repeat N] [--trace PROBE]...
- *            [--count] [--observer OBS.o [--probe P]] [--json]
+ *            [--count] [--observer OBS.o [--probe P]] [--dormant] [--json]
  *
  * Loads the object, arms the requested probes (the generic tracer, and/or
  * the user's observers), runs PROG once (or N times) on the packet with
- * BPF_PROG_TEST_RUN, and prints the return value and what the probes saw.
+ * BPF_PROG_TEST_RUN, and prints the return value, what the probes saw and
+ * the kernel's mean duration of one run; --dormant arms nothing, so the
+ * same command with and without it says what tracing costs the program.
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -32,7 +34,7 @@ struct run_args {
 	struct probe_list trace;
 	unsigned int repeat;
 	__u32 type, attach_type;
-	bool count;
+	bool count, dormant;
 };
 
 static void run_usage(FILE *out)
@@ -40,14 +42,16 @@ static void run_usage(FILE *out)
 	fprintf(out,
 		"Usage: bpfsdt run FILE.bpf.o PROG --data-in PKT [--repeat N] [--trace PROBE]...\n"
 		"                  [--at PROG+INSN|FILE:LINE] [--count] [--filter EXPR]\n"
-		"                  [--observer OBS.bpf.o [--probe P]]\n"
+		"                  [--observer OBS.bpf.o [--probe P]] [--dormant]\n"
 		"                  [--type TYPE] [--json]\n"
 		"\n"
 		"Load FILE, arm probes of program PROG, run PROG on the packet in file PKT\n"
-		"with BPF_PROG_TEST_RUN, and print its return value and the probes' events.\n"
+		"with BPF_PROG_TEST_RUN, and print its return value, the probes' events and\n"
+		"the kernel's mean duration of one run.\n"
 		"\n"
 		"  --data-in PKT      raw packet bytes (an Ethernet frame for XDP and tc)\n"
 		"  --repeat N         run N times (default 1)\n"
+		"  --dormant          arm nothing: the program as it runs untraced\n"
 		"  --trace PROBE      record this probe's events (repeatable); default:\n"
 		"                     every probe with sites in PROG, unless --observer\n"
 		"  --count            count hits per site in the kernel instead of events\n"
@@ -76,6 +80,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "probe", required_argument, NULL, 'p' },
 		{ "filter", required_argument, NULL, 'F' },
 		{ "type", required_argument, NULL, 'T' },
+		{ "dormant", no_argument, NULL, 'D' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -97,6 +102,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case 'o': a->observer = optarg; break;
 		case 'p': a->probe = optarg; break;
 		case 'F': a->filter = optarg; break;
+		case 'D': a->dormant = true; break;
 		case 'j': cli.json = true; break;
 		case 'r':
 			if (cli_parse_uint("run", "--repeat", optarg, 1, UINT32_MAX, &n))
@@ -120,6 +126,11 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	}
 	if (argc - optind != 2 || !a->data_in) {
 		cli_error("run: needs FILE, PROG and --data-in PKT (try 'bpfsdt run --help')");
+		return -EINVAL;
+	}
+	if (a->dormant && (a->trace.n || a->at || a->count || a->filter || a->observer ||
+			   a->probe)) {
+		cli_error("run: --dormant arms nothing: it takes no --trace, --at, --count, --filter, --observer or --probe");
 		return -EINVAL;
 	}
 	a->file = argv[optind];
@@ -276,7 +287,8 @@ static int run(const struct run_args *a, struct bpf_sdt_target *t, struct bpf_sd
 		cli_error("run: reading events failed");
 	if (obs)
 		print_globals(&out, obs);
-	print_retval(&out, bpf_program__type(prog), topts.retval, tr ? bpf_sdt_tracer__lost(tr) : 0);
+	print_retval(&out, bpf_program__type(prog), topts.retval, tr ? bpf_sdt_tracer__lost(tr) : 0,
+		     topts.duration);
 	run_output_free(&out);
 	return EXIT_OK;
 }
@@ -315,7 +327,7 @@ int cmd_run(int argc, char **argv)
 	}
 	if (a.observer && !(obs = attach_observers(t, &a, &links)))
 		goto out;
-	if (!a.trace.n && (!a.observer || a.count) &&
+	if (!a.dormant && !a.trace.n && (!a.observer || a.count) &&
 	    probe_list_add_defaults(&a.trace, t, a.prog)) {
 		cli_error("run: out of memory");
 		goto out;

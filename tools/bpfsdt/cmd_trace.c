@@ -2,14 +2,22 @@
 /*
  * bpfsdt trace HOOK FILE.bpf.o [PROBE[@SITES]...] [-c N] [--duration S]
  *              [--count] [--hist|--sum|--min|--max ARG] [--filter EXPR]
- *              [--pcap FILE] [-T] [--prom-textfile FILE] [--force] [--json]
+ *              [--pcap FILE] [-T] [--prom-textfile FILE] [--ring-size SIZE]
+ *              [--force] [--json]
  *
  * Arms probes of the program running on a hook (loaded by anyone) and
  * prints their events live until a signal (session_end.h), -c N events,
  * --duration seconds or a failed write to stdout; then the running program
- * is put back (all probes in one swap) and a summary printed. A guardian
- * process puts it back if bpfsdt is killed with SIGKILL.
+ * is put back (all probes in one swap) and a summary printed, with the
+ * events lost for want of ring-buffer room, by probe. A guardian process
+ * puts it back if bpfsdt is killed with SIGKILL.
+ *
+ * Floods: the ring holds a few hundredths of a second of millions of events
+ * a second from every CPU (RING_PER_CPU each), and stdout is written in
+ * large blocks (flushed after each batch of events read, so nothing waits
+ * longer than one).
  */
+#include <bpf/libbpf.h>
 #include <errno.h>
 #include <limits.h>
 #include <getopt.h>
@@ -18,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "aggregates.h"
 #include "cli.h"
 #include "hook_args.h"
@@ -30,13 +39,17 @@
 #include "session_end.h"
 
 #define POLL_MS 100
+#define RING_PER_CPU (16u << 20)
+#define RING_MAX (1u << 30)
+#define RING_DEFAULT_MAX (256u << 20)
+#define STDOUT_BUFFER (1u << 20)
 #define DEFAULT_SNAPLEN 2048
 
 struct trace_args {
 	struct hook_args hook;
 	const char *file, *filter;
 	struct probe_list probes;
-	unsigned long long max_events;
+	unsigned long long max_events, ring_size;
 	double duration;
 	bool count, force, stamps;
 	struct agg_set aggs;
@@ -59,7 +72,8 @@ static void trace_usage(FILE *out)
 		"                    [--duration S] [--count] [--hist ARG[,MIN,MAX,STEP]]\n"
 		"                    [--sum ARG] [--min ARG] [--max ARG] [--per site|probe]\n"
 		"                    [--interval S] [--filter EXPR] [--pcap FILE]\n"
-		"                    [--snaplen N] [-T] [--prom-textfile FILE] [--force]\n"
+		"                    [--snaplen N] [-T] [--prom-textfile FILE]\n"
+		"                    [--ring-size SIZE] [--force]\n"
 		"                    [--json]\n"
 		"\n"
 		"Arm probes of the program running on a hook (XDP, tc, a pinned link or a\n"
@@ -100,6 +114,8 @@ static void trace_usage(FILE *out)
 		"  --filter EXPR      only events for which EXPR holds, decided in the kernel:\n"
 		"                     argN compared (== != < <= > >=) with numbers or enum\n"
 		"                     names, && || ! ( ); e.g. 'arg0 == XDP_DROP'\n"
+		"  --ring-size SIZE   the events' ring buffer, a power of two (e.g. 64M;\n"
+		"                     default 16M per CPU, up to 256M)\n"
 		"  --force            arm even if FILE does not produce the running program\n"
 		"  -j, --json         JSON lines\n"
 		"  -v, --verbose      say how probes are armed; libbpf's own messages\n"
@@ -116,6 +132,7 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
 		{ "at", required_argument, NULL, 'a' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "filter", required_argument, NULL, 'F' },
+		{ "ring-size", required_argument, NULL, 'R' },
 		{ "hist", required_argument, NULL, 'H' },
 		{ "sum", required_argument, NULL, 'S' },
 		{ "min", required_argument, NULL, 'm' },
@@ -145,6 +162,12 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
 			break;
 		case 'f': a->force = true; break;
 		case 'F': a->filter = optarg; break;
+		case 'R':
+			if (cli_parse_pow2_size("trace", "--ring-size", optarg,
+						(unsigned long long)sysconf(_SC_PAGESIZE),
+						RING_MAX, &a->ring_size))
+				return -EINVAL;
+			break;
 		case 'j': cli.json = true; break;
 		case 'v': cli.verbose = true; break;
 		case 'T': a->stamps = true; break;
@@ -254,6 +277,17 @@ static int on_event(void *ctx, const struct bpf_sdt_event *ev)
 	return lc->max_events && lc->out.events >= lc->max_events;
 }
 
+/* RING_PER_CPU for each CPU that may produce events, a power of two. */
+static unsigned long long default_ring_size(void)
+{
+	int cpus = libbpf_num_possible_cpus();
+	unsigned long long size = RING_PER_CPU;
+
+	while (cpus > 1 && size < RING_DEFAULT_MAX && size < (unsigned long long)cpus * RING_PER_CPU)
+		size *= 2;
+	return size;
+}
+
 /* Counts and aggregates so far: printed (in_kernel_only: the output) and
  * written to the Prometheus file. */
 static void report_totals(struct live_ctx *lc, bool print)
@@ -333,16 +367,40 @@ static bool output_broken(const struct live_ctx *lc)
 	return lc->out.write_err || session_stop_signal() == SIGPIPE;
 }
 
-static void print_summary(struct live_ctx *lc, unsigned long long lost, bool restored)
+/* The events lost at each traced probe that lost any: ' (verdict 12,
+ * drop 3)' or ', "lost_by_probe": {"verdict": 12, "drop": 3}'. */
+static void lost_by_probe(const struct trace_args *a, const struct bpf_sdt_tracer *tr,
+			  struct bpf_sdt_target *t, char *buf, size_t size)
+{
+	size_t i, len = 0;
+	int n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < a->probes.n && len < size; i++) {
+		const struct bpf_sdt_probe *p = bpf_sdt_target__find_probe(t, a->probes.names[i]);
+		__u64 lost = p ? bpf_sdt_tracer__probe_lost(tr, p) : 0;
+
+		if (!lost)
+			continue;
+		len += snprintf(buf + len, size - len, cli.json ? "%s\"%s\": %llu" : "%s%s %llu",
+				n++ ? ", " : (cli.json ? ", \"lost_by_probe\": {" : " ("),
+				a->probes.names[i], (unsigned long long)lost);
+	}
+	if (n && len < size)
+		snprintf(buf + len, size - len, cli.json ? "}" : ")");
+}
+
+static void print_summary(struct live_ctx *lc, unsigned long long lost, const char *by_probe,
+			  bool restored)
 {
 	if (cli.json && !output_broken(lc)) {
-		printf("{\"events\": %llu, \"lost\": %llu%s}\n", lc->out.events, lost,
+		printf("{\"events\": %llu, \"lost\": %llu%s%s}\n", lc->out.events, lost, by_probe,
 		       restored ? "" : ", \"restored\": false");
 		run_output_flush(&lc->out);
 	} else if (!cli.json) {
 		/* not restored: the line above said what runs there instead */
-		fprintf(stderr, "%llu event%s, %llu lost%s\n", lc->out.events,
-			lc->out.events == 1 ? "" : "s", lost,
+		fprintf(stderr, "%llu event%s, %llu lost%s%s\n", lc->out.events,
+			lc->out.events == 1 ? "" : "s", lost, by_probe,
 			restored ? "; the original program is back" : "");
 	}
 }
@@ -354,6 +412,7 @@ static int end_session(const struct trace_args *a, struct bpf_sdt_target *t,
 {
 	bool restored = !bpf_sdt_target__disarm(t); /* if not, one line said why */
 	bool by_sigpipe = session_stop_signal() == SIGPIPE;
+	char by_probe[1024];
 
 	if (output_broken(lc)) {
 		/* nothing more to print */
@@ -372,7 +431,8 @@ static int end_session(const struct trace_args *a, struct bpf_sdt_target *t,
 		return EXIT_OUTPUT_FAILED;
 	}
 	lc->pcap = NULL;
-	print_summary(lc, bpf_sdt_tracer__lost(tr), restored);
+	lost_by_probe(a, tr, t, by_probe, sizeof(by_probe));
+	print_summary(lc, bpf_sdt_tracer__lost(tr), by_probe, restored);
 	if (lc->out.write_err && !by_sigpipe)
 		cli_error("trace: writing to standard output failed: %s",
 			  strerror(-lc->out.write_err));
@@ -402,6 +462,7 @@ int cmd_trace(int argc, char **argv)
 	/* From now on signals end the session, never the process: one that
 	 * comes while opening or arming ends the session right after. */
 	session_catch_signals();
+	setvbuf(stdout, NULL, _IOFBF, STDOUT_BUFFER);
 	{
 		LIBBPF_OPTS(bpf_sdt_live_opts, lopts, .force = a.force, .guardian = true);
 
@@ -422,7 +483,8 @@ int cmd_trace(int argc, char **argv)
 	}
 	{
 		LIBBPF_OPTS(bpf_sdt_tracer_opts, topts, .count_only = in_kernel_only(&a),
-			    .filter = a.filter, .snaplen = a.pcap ? (__u32)a.snaplen : 0);
+			    .filter = a.filter, .snaplen = a.pcap ? (__u32)a.snaplen : 0,
+			    .ringbuf_size = (__u32)(a.ring_size ?: default_ring_size()));
 
 		tr = bpf_sdt_tracer__new(t, &topts);
 	}

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include "cli.h"
 #include "num_args.h"
 
@@ -31,6 +32,34 @@ int cli_parse_uint(const char *cmd, const char *opt, const char *arg, unsigned l
 bad:
 	cli_error("%s: %s needs a whole number from %llu to %llu, not '%s'", cmd, opt, min, max,
 		  arg);
+	return -EINVAL;
+}
+
+int cli_parse_pow2_size(const char *cmd, const char *opt, const char *arg,
+			unsigned long long min, unsigned long long max, unsigned long long *out)
+{
+	static const char units[] = "KMG";
+	const char *u = *arg ? strchr(units, arg[strlen(arg) - 1]) : NULL;
+	unsigned long long v = 0, scale = 1;
+	const char *p;
+
+	if (u && *u)
+		scale = 1ull << (10 * (u - units + 1));
+	for (p = arg; *p && !(u && *u && !p[1]); p++) {
+		if (!isdigit((unsigned char)*p) || v > max / 10)
+			goto bad;
+		v = v * 10 + (unsigned int)(*p - '0');
+	}
+	if (p == arg || v > max / scale)
+		goto bad;
+	v *= scale;
+	if (v < min || v > max || (v & (v - 1)))
+		goto bad;
+	*out = v;
+	return 0;
+bad:
+	cli_error("%s: %s needs a power of two from %lluK to %lluM bytes (K, M, G: KiB, MiB, GiB), not '%s'",
+		  cmd, opt, min >> 10, max >> 20, arg);
 	return -EINVAL;
 }
 

@@ -15,6 +15,10 @@
  * "cmd: opt" and the range, and -EINVAL. */
 int cli_parse_uint(const char *cmd, const char *opt, const char *arg, unsigned long long min,
 		   unsigned long long max, unsigned long long *out);
+/* A size in bytes, digits with an optional K, M or G (powers of 1024), a
+ * power of two from min to max. */
+int cli_parse_pow2_size(const char *cmd, const char *opt, const char *arg,
+			unsigned long long min, unsigned long long max, unsigned long long *out);
 /* A positive number of seconds (digits, optionally '.' and more digits) up
  * to CLI_MAX_SECONDS. */
 int cli_parse_seconds(const char *cmd, const char *opt, const char *arg, double *out);

@@ -249,14 +249,15 @@ static const char *retval_name(enum bpf_prog_type type, __u32 v)
 }
 
 void print_retval(struct run_output *out, enum bpf_prog_type type, __u32 retval,
-		  unsigned long long lost)
+		  unsigned long long lost, __u32 duration_ns)
 {
 	const char *name = retval_name(type, retval);
 	struct json_writer w;
 
 	if (!out->json) {
-		printf("retval %d%s%s%s, %llu event%s, %llu lost\n", (int)retval, name ? " (" : "",
-		       name ?: "", name ? ")" : "", out->events, out->events == 1 ? "" : "s", lost);
+		printf("retval %d%s%s%s, %llu event%s, %llu lost, %u ns per run\n", (int)retval,
+		       name ? " (" : "", name ?: "", name ? ")" : "", out->events,
+		       out->events == 1 ? "" : "s", lost, duration_ns);
 		return;
 	}
 	json_init(&w, stdout);
@@ -269,6 +270,8 @@ void print_retval(struct run_output *out, enum bpf_prog_type type, __u32 retval,
 	json_uint(&w, out->events);
 	json_key(&w, "lost");
 	json_uint(&w, lost);
+	json_key(&w, "duration_ns");
+	json_uint(&w, duration_ns);
 	json_object_end(&w);
 	json_finish(&w);
 }

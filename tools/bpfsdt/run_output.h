@@ -32,7 +32,9 @@ int print_event(void *ctx, const struct bpf_sdt_event *ev);
 void print_counts(struct run_output *out, const struct bpf_sdt_tracer *tracer,
 		  const char *const *probes, int nprobes, const char *prog);
 void print_globals(struct run_output *out, struct bpf_object *obj);
+/* The summary: return value, events, lost, the kernel's mean duration of
+ * one run in nanoseconds. */
 void print_retval(struct run_output *out, enum bpf_prog_type type, __u32 retval,
-		  unsigned long long lost);
+		  unsigned long long lost, __u32 duration_ns);
 
 #endif
