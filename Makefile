@@ -228,7 +228,8 @@ $(FUZZ_BIN): fuzz/fuzz_discover.c $(LIB_SRCS) $(LIB_HDRS) $(BUILD)/gen/helper_ar
 # harness, seeded with the corpus programs' instructions (fuzz/va_corpus);
 # it drives the observer check too.
 VA_FUZZ_SRCS := src/insn/value_analysis.c src/insn/abstract_value.c src/insn/reg_analysis.c \
-		src/insn/prog_ctx.c src/insn/helper_effects.c src/check/observer_check.c src/util/log.c
+		src/insn/prog_ctx.c src/insn/helper_effects.c src/check/observer_check.c src/util/log.c \
+		src/util/alloc.c
 $(FUZZ_VA_BIN): fuzz/fuzz_value_analysis.c $(VA_FUZZ_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
 	clang -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
