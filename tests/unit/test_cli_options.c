@@ -61,6 +61,20 @@ TEST(repeat_refuses_signs_junk_zero_and_overflow)
 	}
 }
 
+TEST(sweep_every_refuses_signs_junk_zero_and_overflow)
+{
+	const char *bad[] = { "-1", "+5", "abc", "1x", "0", "4294967296", "" };
+	char line[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(line, sizeof(line), "bpfsdt: sweep: --every needs a whole number from 1 to "
+			 "4294967295, not '%s'\n", bad[i]);
+		ASSERT_OK_HELPER(expect_refused((const char *[]){ "sweep", "x.o", "p", "--data-in",
+			"pkt", "--every", bad[i], NULL }, line));
+	}
+}
+
 TEST(trace_event_count_refuses_signs_junk_zero_and_overflow)
 {
 	const char *bad[] = { "-1", "0", "abc", "18446744073709551616", "1.5" };

@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "json_writer.h"
 #include "libbpfsdt.h"
+#include "num_args.h"
 #include "type_arg.h"
 
 #define SWEEP_INPUT_MAX (64 * 1024)
@@ -64,8 +65,7 @@ static int parse_args(int argc, char **argv, struct sweep_args *a)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	unsigned long v;
-	char *end;
+	unsigned long long v;
 	int c;
 
 	a->data_in = calloc(argc + 1, sizeof(*a->data_in));
@@ -77,12 +77,8 @@ static int parse_args(int argc, char **argv, struct sweep_args *a)
 		case 'e': a->each = true; break;
 		case 'j': cli.json = true; break;
 		case 'n':
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (optarg[0] < '1' || optarg[0] > '9' || *end || errno || v > UINT_MAX) {
-				cli_error("sweep: --every needs a positive number, not '%s'", optarg);
+			if (cli_parse_uint("sweep", "--every", optarg, 1, UINT_MAX, &v))
 				return -EINVAL;
-			}
 			a->every = (unsigned int)v;
 			break;
 		case 'T':
