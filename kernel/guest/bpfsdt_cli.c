@@ -185,12 +185,15 @@ static int write_packet(void)
 	return 0;
 }
 
-/* Drops what the JSON events say of when and where they ran ("cpu",
- * "time_ns", "wall_ns"), which no two runs share, so that outputs compare
- * by what the events say of the program. */
+/* Drops what no two runs share, so that outputs compare by what they say
+ * of the program: where and when events ran (JSON "cpu", "time_ns",
+ * "wall_ns") and how long a run took (the summary's JSON "duration_ns",
+ * text ", N ns per run"). */
 static void drop_run_fields(char *out)
 {
-	static const char *const keys[] = { ", \"cpu\": ", ", \"time_ns\": ", ", \"wall_ns\": " };
+	static const char *const keys[] = { ", \"cpu\": ", ", \"time_ns\": ", ", \"wall_ns\": ",
+					    ", \"duration_ns\": " };
+	static const char per_run[] = " ns per run";
 	char *p, *end;
 	size_t k;
 
@@ -201,6 +204,15 @@ static void drop_run_fields(char *out)
 				end++;
 			memmove(p, end, strlen(end) + 1);
 		}
+	}
+	while ((end = strstr(out, per_run))) {
+		p = end;
+		while (p > out && p[-1] >= '0' && p[-1] <= '9')
+			p--;
+		if (p - out >= 2 && p[-2] == ',' && p[-1] == ' ')
+			p -= 2;
+		end += sizeof(per_run) - 1;
+		memmove(p, end, strlen(end) + 1);
 	}
 }
 
