@@ -169,7 +169,7 @@ static void hist_body(struct testnet *net)
 		 "\"function\": \"packet_xdp\", \"insn\": %%d, \"arg\": 1, \"count\": 8, "
 		 "\"sum\": %d, \"min\": %d, \"max\": %d, \"hist\": [{\"min\": 64, \"max\": 128, "
 		 "\"count\": 5}, {\"min\": 256, \"max\": 512, \"count\": 3}]}]}\n"
-		 "{\"events\": 0, \"lost\": 0}\n",
+		 "{\"events\": 8, \"lost\": 0}\n",
 		 5 * SMALL_FRAME + 3 * BIG_FRAME, SMALL_FRAME, BIG_FRAME);
 	{
 		char line[512];

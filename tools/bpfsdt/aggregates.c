@@ -343,6 +343,25 @@ static void print_json_row(void *ctx, const struct agg_row *row)
 	json_object_end(w);
 }
 
+static void add_first_count(void *ctx, const struct agg_row *row)
+{
+	struct { const struct agg_request *first; unsigned long long n; } *c = ctx;
+
+	if (row->req == c->first)
+		c->n += row->val.count;
+}
+
+unsigned long long agg_set_events(const struct agg_set *s, const struct bpf_sdt_tracer *tr,
+				  struct bpf_sdt_target *t, const char *const *probes,
+				  size_t nprobes)
+{
+	struct { const struct agg_request *first; unsigned long long n; } c = { s->v, 0 };
+
+	if (s->n)
+		agg_set_walk(s, tr, t, probes, nprobes, add_first_count, &c);
+	return c.n;
+}
+
 void agg_set_print(const struct agg_set *s, const struct bpf_sdt_tracer *tr,
 		   struct bpf_sdt_target *t, const char *const *probes, size_t nprobes, bool json,
 		   FILE *out)

@@ -45,6 +45,11 @@ struct agg_row {
 void agg_set_walk(const struct agg_set *s, const struct bpf_sdt_tracer *tr,
 		  struct bpf_sdt_target *t, const char *const *probes, size_t nprobes,
 		  void (*fn)(void *ctx, const struct agg_row *row), void *ctx);
+/* The events the aggregations saw: each of them counts every event of the
+ * traced probes (the summary's count when no event leaves the kernel). */
+unsigned long long agg_set_events(const struct agg_set *s, const struct bpf_sdt_tracer *tr,
+				  struct bpf_sdt_target *t, const char *const *probes,
+				  size_t nprobes);
 /* Every result, as text or one JSON line {"aggregates": [...]}. */
 void agg_set_print(const struct agg_set *s, const struct bpf_sdt_tracer *tr,
 		   struct bpf_sdt_target *t, const char *const *probes, size_t nprobes, bool json,

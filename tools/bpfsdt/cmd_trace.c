@@ -294,6 +294,9 @@ static void report_totals(struct live_ctx *lc, bool print)
 {
 	const struct trace_args *a = lc->a;
 
+	if (!a->count && in_kernel_only(a))	/* only aggregates: they saw the events */
+		lc->out.events = agg_set_events(&a->aggs, lc->tr, lc->t, a->probes.names,
+						a->probes.n);
 	if (print && !lc->pcap_on_stdout) {
 		if (a->count) {
 			lc->out.events = 0;
