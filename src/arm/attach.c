@@ -27,7 +27,7 @@
 #include "check/observer_check.h"
 #include "check/observer_maps.h"
 #include "relink/relink.h"
-#include "check/check.h"
+#include "check/check_kernel.h"
 #include "arm/swap.h"
 
 #define OBSERVER_SEC "bpf_sdt"

@@ -1,8 +1,14 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* bpf_sdt_target__check(): the findings of either check mode (check.h). */
+/*
+ * bpf_sdt_target__check(): the findings of either check mode. The kernel
+ * verifies a check copy of each program (check_kernel.h), or the value
+ * analysis follows it without privileges (check_offline.h); both report
+ * through findings.h, and neither depends on this file.
+ */
 #include <errno.h>
 #include <stdlib.h>
-#include "check/check.h"
+#include "check/check_kernel.h"
+#include "check/check_offline.h"
 
 struct bpf_sdt_check *bpf_sdt_target__check(struct bpf_sdt_target *t,
 					    const struct bpf_sdt_check_opts *opts)

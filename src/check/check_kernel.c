@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "check/check.h"
+#include "check/check_kernel.h"
 #include "check/check_copy.h"
 
 #define EXPLAIN_LOG_SIZE (1u << 20)

@@ -2,7 +2,7 @@
 /*
  * The offline check: what the value analysis (value_analysis.c) says each
  * argument holds at each site, against what the probe's declared type
- * requires (check.h). Worded like the kernel check's findings, so that the
+ * requires (findings.h). Worded like the kernel check's findings, so that the
  * two modes can be compared site by site.
  */
 #include <bpf/btf.h>
@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "check/check.h"
+#include "check/check_offline.h"
 #include "insn/value_analysis.h"
 
 struct offline_prog {

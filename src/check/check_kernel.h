@@ -1,19 +1,12 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/*
- * Checking probe sites against their declared types, in either mode: the
- * kernel verifies a check copy of each program (check_kernel.c), or the
- * value analysis follows it without privileges (check_offline.c). Both
- * report through findings.h; check.c picks one for bpf_sdt_target__check().
- */
-#ifndef __BPFSDT_CHECK_H
-#define __BPFSDT_CHECK_H
+/* The kernel-verified check (check_kernel.c): findings through findings.h. */
+#ifndef __BPFSDT_CHECK_KERNEL_H
+#define __BPFSDT_CHECK_KERNEL_H
 
 #include "check/findings.h"
 
 /* Kernel mode: findings of every site of t. 0, or -errno (said why). */
 int sdt_check_kernel(struct bpf_sdt_target *t, struct bpf_sdt_check *c);
-/* Offline mode: the same, from the value analysis; needs no privileges. */
-int sdt_check_offline(struct bpf_sdt_target *t, struct bpf_sdt_check *c);
 /* Before attaching: every site of the nprobes probes in tp must pass the
  * kernel check (cached per site; the unchecked ones are checked together).
  * 0, or -EACCES after one line per failing site. */
