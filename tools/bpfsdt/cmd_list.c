@@ -110,20 +110,29 @@ static void print_text(const struct bpf_sdt_object *obj, bool live)
 	}
 }
 
+/* Where a site or guard is: its function and section, and its instruction
+ * in each. */
+static void print_place_json(struct json_writer *w, const char *function, const char *section,
+			     __u32 insn, __u32 section_insn)
+{
+	json_key(w, "function");
+	json_string(w, function);
+	json_key(w, "section");
+	json_string(w, section);
+	json_key(w, "insn");
+	json_uint(w, insn);
+	json_key(w, "section_insn");
+	json_uint(w, section_insn);
+}
+
 static void print_site_json(struct json_writer *w, const struct bpf_sdt_site *s)
 {
 	char loc[32];
 	int i;
 
 	json_object_start(w);
-	json_key(w, "function");
-	json_string(w, bpf_sdt_site__function(s));
-	json_key(w, "section");
-	json_string(w, bpf_sdt_site__section(s));
-	json_key(w, "insn");
-	json_uint(w, bpf_sdt_site__insn(s));
-	json_key(w, "section_insn");
-	json_uint(w, bpf_sdt_site__section_insn(s));
+	print_place_json(w, bpf_sdt_site__function(s), bpf_sdt_site__section(s),
+			 bpf_sdt_site__insn(s), bpf_sdt_site__section_insn(s));
 	json_key(w, "regs");
 	json_array_start(w);
 	for (i = 0; i < bpf_sdt_site__arg_cnt(s); i++) {
@@ -143,14 +152,8 @@ static void print_site_json(struct json_writer *w, const struct bpf_sdt_site *s)
 static void print_guard_json(struct json_writer *w, const struct bpf_sdt_guard *g)
 {
 	json_object_start(w);
-	json_key(w, "function");
-	json_string(w, bpf_sdt_guard__function(g));
-	json_key(w, "section");
-	json_string(w, bpf_sdt_guard__section(g));
-	json_key(w, "insn");
-	json_uint(w, bpf_sdt_guard__insn(g));
-	json_key(w, "section_insn");
-	json_uint(w, bpf_sdt_guard__section_insn(g));
+	print_place_json(w, bpf_sdt_guard__function(g), bpf_sdt_guard__section(g),
+			 bpf_sdt_guard__insn(g), bpf_sdt_guard__section_insn(g));
 	json_key(w, "block_insn");
 	json_uint(w, bpf_sdt_guard__block_insn(g));
 	json_object_end(w);
