@@ -166,13 +166,13 @@ static void gen_counter(const struct bpf_sdt_tracer *tr, int nargs, struct sdt_i
 	return_zero(b);
 }
 
-/* packet: the code copying the event's packet after its arguments, or
- * empty. The reader is woken when the data waiting grows past
+/* pkt: where the event's packet comes from, copied after its arguments;
+ * NULL for none. The reader is woken when the data waiting grows past
  * wakeup_bytes: once, not at every event after (a wakeup is an interrupt,
  * which in a VM costs microseconds); it looks in any case between its
  * short waits. */
 static void gen_recorder(const struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *probe,
-			 const struct sdt_insn_buf *packet, struct sdt_insn_buf *b)
+			 const struct sdt_packet_source *pkt, struct sdt_insn_buf *b)
 {
 	int nargs = bpf_sdt_probe__arg_cnt(probe), lost = sdt_label_new(b);
 	int submit = sdt_label_new(b), i;
@@ -194,7 +194,8 @@ static void gen_recorder(const struct bpf_sdt_tracer *tr, const struct bpf_sdt_p
 		sdt_emit(b, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_6, 8 * i));
 		sdt_emit(b, BPF_STX_MEM(BPF_DW, BPF_REG_7, BPF_REG_1, EVENT_HDR_SIZE + 8 * i));
 	}
-	sdt_emit_all(b, packet->insns, packet->cnt);
+	if (pkt)
+		sdt_emit_packet_copy(b, pkt, (__s16)(EVENT_HDR_SIZE + 8 * nargs), tr->snaplen);
 	sdt_emit_ld_imm64(b, BPF_REG_1, BPF_PSEUDO_MAP_FD, (__u32)tr->ringbuf_fd);
 	sdt_emit(b, BPF_MOV64_IMM(BPF_REG_2, BPF_RB_AVAIL_DATA));
 	sdt_emit(b, BPF_EMIT_CALL(sdt_helper_id("bpf_ringbuf_query")));
@@ -407,25 +408,22 @@ static int gen_prologue(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *p
 	return 0;
 }
 
-/* The code copying an event's packet into it, for probe: empty without a
- * snap length. */
-static int gen_packet_copy(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *probe,
-			   struct sdt_insn_buf *packet)
+/* Where the events of probe find their packet, in src; *copy false when
+ * there is none to copy (no snap length, or a counting tracer). 0, or
+ * -EINVAL after one line. */
+static int packet_source(const struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *probe,
+			 struct sdt_packet_source *src, bool *copy)
 {
 	const struct btf *btf = bpf_sdt_object__btf(bpf_sdt_target__probes(tr->t));
-	struct sdt_packet_source src;
 	char why[192];
 
-	if (!tr->snaplen || tr->count_only)
-		return 0;
-	if (sdt_packet_source_find(btf, probe, &src, why, sizeof(why))) {
+	*copy = tr->snaplen && !tr->count_only;
+	if (*copy && sdt_packet_source_find(btf, probe, src, why, sizeof(why))) {
 		pr_warn("%s: probe %s: cannot copy its packets: %s", tr->t->name,
 			bpf_sdt_probe__name(probe), why);
 		return -EINVAL;
 	}
-	sdt_emit_packet_copy(packet, &src, (__s16)(EVENT_HDR_SIZE + 8 * bpf_sdt_probe__arg_cnt(probe)),
-			     tr->snaplen);
-	return sdt_insn_buf_resolve(packet);	/* copied whole into the observer */
+	return 0;
 }
 
 /* The observer code for one probe into b; 0 or -errno. */
@@ -433,28 +431,27 @@ static int gen_observer(struct bpf_sdt_tracer *tr, const struct bpf_sdt_probe *p
 			struct sdt_insn_buf *b)
 {
 	const struct btf *btf = bpf_sdt_object__btf(bpf_sdt_target__probes(tr->t));
-	struct sdt_insn_buf packet = {};
-	int err = gen_packet_copy(tr, probe, &packet);
+	struct sdt_packet_source src;
+	bool copy;
+	int err = packet_source(tr, probe, &src, &copy);
 	size_t i;
 
 	if (!err)
 		err = gen_prologue(tr, probe, b);
 	if (err)
-		goto out;
+		return err;
 	for (i = 0; i < tr->naggs; i++)
 		sdt_agg_emit(&tr->aggs[i], b, btf, probe);
 	if (tr->count_only)
 		gen_counter(tr, bpf_sdt_probe__arg_cnt(probe), b);
 	else
-		gen_recorder(tr, probe, &packet, b);
+		gen_recorder(tr, probe, copy ? &src : NULL, b);
 	err = sdt_insn_buf_resolve(b);
 	if (!err && b->cnt > MAX_GENERATED_INSNS) {
 		pr_warn("%s: probe %s: too many aggregations", tr->t->name,
 			bpf_sdt_probe__name(probe));
 		err = -E2BIG;
 	}
-out:
-	sdt_insn_buf_free(&packet);
 	return err;
 }
 
