@@ -343,9 +343,14 @@ static void print_json_row(void *ctx, const struct agg_row *row)
 	json_object_end(w);
 }
 
+struct first_count {
+	const struct agg_request *first;
+	unsigned long long n;
+};
+
 static void add_first_count(void *ctx, const struct agg_row *row)
 {
-	struct { const struct agg_request *first; unsigned long long n; } *c = ctx;
+	struct first_count *c = ctx;
 
 	if (row->req == c->first)
 		c->n += row->val.count;
@@ -355,7 +360,7 @@ unsigned long long agg_set_events(const struct agg_set *s, const struct bpf_sdt_
 				  struct bpf_sdt_target *t, const char *const *probes,
 				  size_t nprobes)
 {
-	struct { const struct agg_request *first; unsigned long long n; } c = { s->v, 0 };
+	struct first_count c = { s->v, 0 };
 
 	if (s->n)
 		agg_set_walk(s, tr, t, probes, nprobes, add_first_count, &c);

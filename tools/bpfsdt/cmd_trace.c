@@ -294,9 +294,6 @@ static void report_totals(struct live_ctx *lc, bool print)
 {
 	const struct trace_args *a = lc->a;
 
-	if (!a->count && in_kernel_only(a))	/* only aggregates: they saw the events */
-		lc->out.events = agg_set_events(&a->aggs, lc->tr, lc->t, a->probes.names,
-						a->probes.n);
 	if (print && !lc->pcap_on_stdout) {
 		if (a->count) {
 			lc->out.events = 0;
@@ -434,6 +431,8 @@ static int end_session(const struct trace_args *a, struct bpf_sdt_target *t,
 		return EXIT_OUTPUT_FAILED;
 	}
 	lc->pcap = NULL;
+	if (!a->count && in_kernel_only(a))	/* only aggregates: they saw the events */
+		lc->out.events = agg_set_events(&a->aggs, tr, t, a->probes.names, a->probes.n);
 	lost_by_probe(a, tr, t, by_probe, sizeof(by_probe));
 	print_summary(lc, bpf_sdt_tracer__lost(tr), by_probe, restored);
 	if (lc->out.write_err && !by_sigpipe)
