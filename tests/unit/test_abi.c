@@ -186,7 +186,7 @@ UNIT_TEST(every_entry_point_refuses_opts_with_fields_it_does_not_know)
 		bool refused;
 
 		ASSERT_TRUE(c->newer_sz <= sizeof(newer));
-		*(size_t *)newer = c->newer_sz;
+		newer[0] = c->newer_sz;	/* sz: a size_t, the first field */
 		newer[c->known_sz / 8] = 1;
 		diag_capture_begin();
 		refused = c->refuses(newer);
