@@ -7,6 +7,7 @@
 #include <string.h>
 #include <linux/if_ether.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include "guest_util.h"
 #include "guest.h"
 
@@ -133,4 +134,41 @@ void close_fdp(int *fd)
 	if (*fd >= 0)
 		close(*fd);
 	*fd = -1;
+}
+
+struct bpf_object *open_load_attached(const char *file, int target_fd, const char *const *progs,
+				      const char *const *funcs, char *log, size_t log_size)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .kernel_log_buf = log,
+		    .kernel_log_size = log_size, .kernel_log_level = log ? 1 : 0);
+	struct bpf_object *obj = bpf_object__open_file(obj_path(file), &opts);
+	struct bpf_program *prog;
+	int err, i;
+
+	if (!obj)
+		return FAIL_NOTE("open %s: %s", file, strerror(errno)), NULL;
+	DEFER(bpf_object__close, obj);
+	bpf_object__for_each_program(prog, obj) {
+		bool wanted = !progs;
+
+		for (i = 0; progs && progs[i]; i++) {
+			if (strcmp(bpf_program__name(prog), progs[i]))
+				continue;
+			wanted = true;
+			err = bpf_program__set_attach_target(prog, target_fd, funcs[i]);
+			if (err)
+				return FAIL_NOTE("set_attach_target(%s, \"%s\"): %s", progs[i],
+						 funcs[i], strerror(-err)), NULL;
+		}
+		bpf_program__set_autoload(prog, wanted);
+	}
+	err = bpf_object__load(obj);
+	if (err) {
+		if (!log)
+			FAIL_NOTE("load %s: %s", file, strerror(-err));
+		test_cleanup(obj);
+		errno = -err;
+		return NULL;
+	}
+	return obj;
 }

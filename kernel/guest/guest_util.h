@@ -46,6 +46,13 @@ void cpu1_loop_end(struct cpu1_loop *loop);
 /* Closes *fd if open: int fd __cleanup(close_fdp) = -1; */
 void close_fdp(int *fd);
 
+struct bpf_object;
+/* Opens and loads file (closed after the test), loading only progs (all
+ * when NULL), each attached to funcs[i] of target_fd. NULL if it does not
+ * load: the test failed, unless log is given (the verifier's log is there). */
+struct bpf_object *open_load_attached(const char *file, int target_fd, const char *const *progs,
+				      const char *const *funcs, char *log, size_t log_size);
+
 /* How many x86 5-byte NOPs (0f 1f 44 00 00, the ones SDT sites become) the code holds. */
 int count_nop5(const unsigned char *code, __u32 len);
 

@@ -29,60 +29,20 @@ struct guard_fixture {
 	int target_fd;
 };
 
-/* Opens and loads file (closed after the test), loading only progs (all
- * when NULL), each attached to funcs[i] of target_fd. NULL if it does not
- * load: the test failed, unless log is given (the verifier's log is there). */
-static struct bpf_object *open_load(const char *file, int target_fd, const char *const *progs,
-				    const char *const *funcs, char *log, size_t log_size)
-{
-	LIBBPF_OPTS(bpf_object_open_opts, opts, .kernel_log_buf = log,
-		    .kernel_log_size = log_size, .kernel_log_level = log ? 1 : 0);
-	struct bpf_object *obj = bpf_object__open_file(obj_path(file), &opts);
-	struct bpf_program *prog;
-	int err, i;
-
-	if (!obj)
-		return FAIL_NOTE("open %s: %s", file, strerror(errno)), NULL;
-	DEFER(bpf_object__close, obj);
-	bpf_object__for_each_program(prog, obj) {
-		bool wanted = !progs;
-
-		for (i = 0; progs && progs[i]; i++) {
-			if (strcmp(bpf_program__name(prog), progs[i]))
-				continue;
-			wanted = true;
-			err = bpf_program__set_attach_target(prog, target_fd, funcs[i]);
-			if (err)
-				return FAIL_NOTE("set_attach_target(%s, \"%s\"): %s", progs[i],
-						 funcs[i], strerror(-err)), NULL;
-		}
-		bpf_program__set_autoload(prog, wanted);
-	}
-	err = bpf_object__load(obj);
-	if (err) {
-		if (!log)
-			FAIL_NOTE("load %s: %s", file, strerror(-err));
-		test_cleanup(obj);
-		errno = -err;
-		return NULL;
-	}
-	return obj;
-}
-
 /* guard_target loaded, and the observers progs of guard_observers attached
  * to its funcs; -1 (the test failed) if either does not load. */
 static int fixture_open(struct guard_fixture *fx, const char *const *progs,
 			const char *const *funcs)
 {
 	memset(fx, 0, sizeof(*fx));
-	fx->target = open_load("guard_target.bpf.o", 0, NULL, NULL, NULL, 0);
+	fx->target = open_load_attached("guard_target.bpf.o", 0, NULL, NULL, NULL, 0);
 	if (!fx->target)
 		return -1;
 	fx->target_fd = bpf_program__fd(bpf_object__find_program_by_name(fx->target,
 									  "guard_target"));
 	if (!progs)
 		return 0;
-	fx->obs = open_load("guard_observers.bpf.o", fx->target_fd, progs, funcs, NULL, 0);
+	fx->obs = open_load_attached("guard_observers.bpf.o", fx->target_fd, progs, funcs, NULL, 0);
 	return fx->obs ? 0 : -1;
 }
 
@@ -267,7 +227,7 @@ TEST(verifier_follows_the_block_of_a_guard)
 	static char log[1 << 16];
 
 	log[0] = '\0';
-	if (open_load("guard_bad.bpf.o", 0, NULL, NULL, log, sizeof(log)))
+	if (open_load_attached("guard_bad.bpf.o", 0, NULL, NULL, log, sizeof(log)))
 		FAIL("guard_bad.bpf.o loaded: its guarded block was not verified");
 	ASSERT_CONTAINS(log, "invalid access to packet");
 }

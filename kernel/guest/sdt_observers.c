@@ -45,38 +45,6 @@ static struct bpf_object *load_target(const char *file, const char *prog_name, i
 	return obj;
 }
 
-/* Opens an observer object and loads only the observers named in
- * progs[] (NULL-terminated), each for the probe of the same index. */
-static struct bpf_object *load_observers(const char *file, int target_fd, const char *const *progs,
-					 const char *const *probes)
-{
-	struct bpf_object *obj = bpf_object__open_file(obj_path(file), NULL);
-	struct bpf_program *prog;
-	int err, i;
-
-	if (!obj)
-		return FAIL_NOTE("open %s: %s", file, strerror(errno)), NULL;
-	DEFER(bpf_object__close, obj);
-	bpf_object__for_each_program(prog, obj) {
-		bool wanted = false;
-
-		for (i = 0; progs[i]; i++) {
-			if (strcmp(bpf_program__name(prog), progs[i]))
-				continue;
-			wanted = true;
-			err = bpf_program__set_attach_target(prog, target_fd, probes[i]);
-			if (err)
-				return FAIL_NOTE("set_attach_target(%s, \"%s\"): %s", progs[i],
-						 probes[i], strerror(-err)), NULL;
-		}
-		bpf_program__set_autoload(prog, wanted);
-	}
-	err = bpf_object__load(obj);
-	if (err)
-		return FAIL_NOTE("load %s: %s", file, strerror(-err)), NULL;
-	return obj;
-}
-
 /* Links observer `name` (destroyed after the test); NULL: the test failed. */
 static struct bpf_link *link_observer(struct bpf_object *obj, const char *name)
 {
@@ -115,7 +83,7 @@ static int fixture_open(struct fixture *fx, const char *const *progs, const char
 	memset(fx, 0, sizeof(*fx));
 	fx->target = load_target("sdt_target.bpf.o", "sdt_target", &fx->target_fd);
 	if (fx->target)
-		fx->observers = load_observers("sdt_observers.bpf.o", fx->target_fd, progs, probes);
+		fx->observers = open_load_attached("sdt_observers.bpf.o", fx->target_fd, progs, probes, NULL, 0);
 	return fx->observers ? 0 : -1;
 }
 
@@ -546,7 +514,7 @@ TEST(per_hit_cost_ratios)
 
 	ASSERT_TRUE(load_target("sdt_cost_plain.bpf.o", "sdt_cost", &fd_plain) != NULL);
 	ASSERT_TRUE(load_target("sdt_cost.bpf.o", "sdt_cost", &fd) != NULL);
-	obs = load_observers("sdt_observers.bpf.o", fd, progs, probes);
+	obs = open_load_attached("sdt_observers.bpf.o", fd, progs, probes, NULL, 0);
 	ASSERT_TRUE(obs != NULL);
 	ASSERT_NE(t_plain = cost_run(fd_plain), 0);
 	ASSERT_NE(t_dormant = cost_run(fd), 0);
